@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "config/kind_keys.h"
+
+#include <algorithm>
+#include <set>
+
+#include "anneal/error.h"
+#include "config/toml_reader.h"
+
+namespace anneal::config {
+
+const std::vector<KindKeys>& scheduleKindKeys() {
+    static const std::vector<KindKeys> table = {
+        {"constant", {"warmup_steps", "warmup_start_fraction"}},
+        {"cosine", {"warmup_steps", "warmup_start_fraction", "final_lr_fraction"}},
+        {"linear", {"warmup_steps", "warmup_start_fraction", "final_lr_fraction"}},
+        {"inverse_sqrt",
+         {"warmup_steps", "warmup_start_fraction", "timescale", "decay_fraction", "decay_shape",
+          "final_lr_fraction", "decay_half_life"}},
+        {"wsd",
+         {"warmup_steps", "warmup_start_fraction", "decay_fraction", "decay_shape", "final_lr_fraction",
+          "decay_half_life"}},
+        {"rewarm",
+         {"warmup_steps", "warmup_start_fraction", "final_lr_fraction", "rewarm_at", "rewarm_steps",
+          "rewarm_peak_fraction"}},
+        {"infinite",
+         {"warmup_steps", "warmup_start_fraction", "cooldown_steps", "cooldown_shape", "constant_lr_fraction",
+          "cooldown_timescale", "anneal_fraction", "final_lr_fraction"}},
+    };
+    return table;
+}
+
+const std::vector<KindKeys>& mixtureKindKeys() {
+    static const std::vector<KindKeys> table = {
+        {"static", {"upsample", "replay"}},
+        {"temperature",
+         {"temperature", "temperature_end", "temperature_schedule", "temperature_switch_fraction", "upsample",
+          "replay"}},
+    };
+    return table;
+}
+
+const std::vector<KindKeys>& reweightKindKeys() {
+    static const std::vector<KindKeys> table = {
+        {"none", {}},
+        {"loss_linupper", {"burnin_steps", "delta", "kl_reg"}},
+        {"loss_quadratic", {"burnin_steps", "delta", "kl_reg"}},
+        {"loss_extremes", {"burnin_steps", "delta", "kl_reg"}},
+        {"domain_scalarization", {"temperature", "domain_weights"}},
+        {"meta_rescale", {"burnin_steps", "meta_lr", "meta_every", "meta_batch"}},
+    };
+    return table;
+}
+
+std::vector<std::string> kindNames(const std::vector<KindKeys>& table) {
+    std::vector<std::string> names;
+    for (const auto& k : table) {
+        names.push_back(k.kind);
+    }
+    return names;
+}
+
+const std::vector<std::string>& keysOf(const std::vector<KindKeys>& table, const std::string& kind) {
+    for (const auto& k : table) {
+        if (k.kind == kind) {
+            return k.keys;
+        }
+    }
+    throw Error(ErrorCode::Internal, "no key table for kind " + kind);
+}
+
+bool kindUses(const std::vector<KindKeys>& table, const std::string& kind, const std::string& key) {
+    const auto& keys = keysOf(table, kind);
+    return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+std::vector<std::string> allKeys(const std::vector<KindKeys>& table) {
+    std::set<std::string> keys;
+    for (const auto& k : table) {
+        keys.insert(k.keys.begin(), k.keys.end());
+    }
+    return {keys.begin(), keys.end()};
+}
+
+std::string usedByText(const std::vector<KindKeys>& table, const std::string& selector, const std::string& key) {
+    std::vector<std::string> users;
+    for (const auto& k : table) {
+        if (std::find(k.keys.begin(), k.keys.end(), key) != k.keys.end()) {
+            users.push_back(k.kind);
+        }
+    }
+    return "it is used only when " + selector + " = " + joinAllowed(users);
+}
+
+}  // namespace anneal::config

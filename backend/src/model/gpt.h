@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// A GPT-style decoder in LibTorch (DESIGN "Model"): token + learned position embeddings, pre-norm
+// blocks of causal self-attention and a GELU MLP (4x), a final LayerNorm and an output head tied to
+// the token embedding. Vocabulary: 256 bytes. Initialisation as GPT-2: N(0, 0.02), residual
+// projections N(0, 0.02/sqrt(2·n_layer)), biases 0.
+
+#include <torch/torch.h>
+
+#include "anneal/experiment.h"
+
+namespace anneal::model {
+
+constexpr int kVocab = 256;
+
+struct BlockImpl : torch::nn::Module {
+    BlockImpl(int dModel, int nHead, int nLayer);
+    torch::Tensor forward(const torch::Tensor& x);
+
+    int nHead;
+    torch::nn::LayerNorm ln1{nullptr}, ln2{nullptr};
+    torch::nn::Linear qkv{nullptr}, proj{nullptr}, fc{nullptr}, fcProj{nullptr};
+};
+TORCH_MODULE(Block);
+
+struct GptImpl : torch::nn::Module {
+    explicit GptImpl(const ModelSpec& spec);
+    /// tokens [B, T] int64 -> logits [B, T, 256].
+    torch::Tensor forward(const torch::Tensor& tokens);
+
+    ModelSpec spec;
+    torch::nn::Embedding wte{nullptr}, wpe{nullptr};
+    torch::nn::ModuleList blocks;
+    torch::nn::LayerNorm lnF{nullptr};
+};
+TORCH_MODULE(Gpt);
+
+/// Mean per-token cross-entropy of each sequence: logits [B, T, V], targets [B, T] -> [B].
+torch::Tensor perSampleLoss(const torch::Tensor& logits, const torch::Tensor& targets);
+
+}  // namespace anneal::model

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "store/schema.h"
+
+#include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include "anneal/error.h"
+#include "anneal/store.h"
+
+namespace anneal::store {
+
+namespace {
+
+// Version 1. Metrics are WITHOUT ROWID tables keyed (run, name, step): a run's curve is one range
+// scan. Per-sample weights are blobs per (run, id bucket, snapshot step): a sample's history is one
+// indexed query over its bucket (see weights_codec.h).
+const char* kSchemaV1 = R"SQL(
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    group_name TEXT NOT NULL DEFAULT '',
+    kind TEXT NOT NULL DEFAULT 'trained',
+    parent_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+    branch_step INTEGER,
+    branch_checkpoint_id INTEGER,
+    status TEXT NOT NULL,
+    spec_toml TEXT NOT NULL DEFAULT '',
+    config_toml TEXT NOT NULL DEFAULT '',
+    overrides TEXT NOT NULL DEFAULT '[]',
+    seed INTEGER NOT NULL DEFAULT 0,
+    device TEXT NOT NULL DEFAULT '',
+    version TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    started_at REAL,
+    ended_at REAL,
+    heartbeat_at REAL,
+    host TEXT NOT NULL DEFAULT '',
+    pid INTEGER NOT NULL DEFAULT 0,
+    proc_start INTEGER NOT NULL DEFAULT 0,
+    steps_total INTEGER NOT NULL DEFAULT 0,
+    steps_done INTEGER NOT NULL DEFAULT 0,
+    tokens_done INTEGER NOT NULL DEFAULT 0,
+    wall_seconds REAL NOT NULL DEFAULT 0,
+    message TEXT NOT NULL DEFAULT '',
+    message_step INTEGER,
+    n_params INTEGER NOT NULL DEFAULT 0,
+    n_params_nonembed INTEGER NOT NULL DEFAULT 0,
+    flops_per_token REAL NOT NULL DEFAULT 0,
+    entropy_floor REAL,
+    tags TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX runs_parent ON runs(parent_id);
+CREATE INDEX runs_group ON runs(group_name);
+CREATE TABLE run_domains (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    source TEXT NOT NULL,
+    weight REAL NOT NULL,
+    entropy_rate REAL,
+    entropy_floor REAL,
+    description TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (run_id, idx)
+) WITHOUT ROWID;
+CREATE TABLE metric_names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE metrics (
+    run_id INTEGER NOT NULL,
+    name_id INTEGER NOT NULL,
+    step INTEGER NOT NULL,
+    value REAL,
+    PRIMARY KEY (run_id, name_id, step)
+) WITHOUT ROWID;
+CREATE TABLE steps (
+    run_id INTEGER NOT NULL,
+    step INTEGER NOT NULL,
+    tokens INTEGER NOT NULL,
+    wall REAL NOT NULL,
+    PRIMARY KEY (run_id, step)
+) WITHOUT ROWID;
+CREATE TABLE notices (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    step INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    message TEXT NOT NULL,
+    value REAL
+);
+CREATE INDEX notices_run ON notices(run_id, step);
+CREATE TABLE checkpoints (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    step INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    created_at REAL NOT NULL,
+    pinned INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (run_id, step)
+);
+CREATE TABLE weight_chunks (
+    run_id INTEGER NOT NULL,
+    bucket INTEGER NOT NULL,
+    step INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (run_id, bucket, step)
+) WITHOUT ROWID;
+CREATE INDEX weight_chunks_step ON weight_chunks(run_id, step);
+CREATE TABLE weight_stats (
+    run_id INTEGER NOT NULL,
+    step INTEGER NOT NULL,
+    domain INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    mean REAL, std REAL, min REAL, max REAL,
+    q05 REAL, q25 REAL, q50 REAL, q75 REAL, q95 REAL,
+    share REAL,
+    loss_mean REAL,
+    noisy_count INTEGER NOT NULL DEFAULT 0,
+    noisy_mean REAL,
+    hist BLOB,
+    PRIMARY KEY (run_id, step, domain)
+) WITHOUT ROWID;
+CREATE TABLE fits (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL DEFAULT '',
+    law TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    version TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT '',
+    objective REAL,
+    n_points INTEGER NOT NULL DEFAULT 0,
+    result_json TEXT NOT NULL
+);
+CREATE TABLE annotations (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    step INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+)SQL";
+
+bool hasTable(SQLite::Database& db, const char* name) {
+    SQLite::Statement q(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+    q.bind(1, name);
+    return q.executeStep();
+}
+
+}  // namespace
+
+int readSchemaVersion(SQLite::Database& db, const std::string& path) {
+    try {
+        SQLite::Statement count(db, "SELECT count(*) FROM sqlite_master");
+        count.executeStep();
+        const int objects = count.getColumn(0).getInt();
+        if (!hasTable(db, "schema_version")) {
+            if (objects == 0) {
+                return 0;
+            }
+            throw Error(ErrorCode::Storage, "is an SQLite database but not an Anneal one (no schema_version table)",
+                        path, "a database created by Anneal, or a new file");
+        }
+        SQLite::Statement q(db, "SELECT version FROM schema_version");
+        if (!q.executeStep()) {
+            throw Error(ErrorCode::Storage, "schema_version table is empty", path);
+        }
+        return q.getColumn(0).getInt();
+    } catch (const SQLite::Exception& e) {
+        const int code = e.getErrorCode() & 0xff;
+        if (code == SQLITE_NOTADB) {
+            throw Error(ErrorCode::Storage, "is not an SQLite database", path, "an Anneal database file");
+        }
+        if (code == SQLITE_CORRUPT) {
+            throw Error(ErrorCode::Storage, std::string("database is corrupt: ") + e.what(), path);
+        }
+        throw Error(ErrorCode::Storage, std::string("cannot read the database: ") + e.what(), path);
+    }
+}
+
+void createSchema(SQLite::Database& db) {
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    db.exec(kSchemaV1);
+    SQLite::Statement v(db, "INSERT INTO schema_version(version) VALUES (?)");
+    v.bind(1, kSchemaVersion);
+    v.exec();
+    db.exec("INSERT INTO meta(key, value) VALUES ('application', 'anneal')");
+    tx.commit();
+}
+
+void migrate(SQLite::Database& db, int from) {
+    // There is one schema version so far; a future version N adds `if (from < N) { ...DDL... }` here.
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    if (from < 1) {
+        throw Error(ErrorCode::Internal, "cannot migrate from schema version " + std::to_string(from));
+    }
+    SQLite::Statement v(db, "UPDATE schema_version SET version = ?");
+    v.bind(1, kSchemaVersion);
+    v.exec();
+    tx.commit();
+}
+
+void configureConnection(SQLite::Database& db, bool readOnly, int busyTimeoutMs) {
+    db.setBusyTimeout(busyTimeoutMs);
+    if (!readOnly) {
+        db.exec("PRAGMA journal_mode = WAL");
+        db.exec("PRAGMA synchronous = NORMAL");
+    }
+    db.exec("PRAGMA foreign_keys = ON");
+}
+
+}  // namespace anneal::store

@@ -1,0 +1,616 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "anneal/store.h"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
+#include <SQLiteCpp/Transaction.h>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <unistd.h>
+
+#include "anneal/error.h"
+#include "anneal/version.h"
+#include "store/process_info.h"
+#include "store/schema.h"
+
+namespace fs = std::filesystem;
+
+namespace anneal {
+
+double nowSeconds() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string hostName() {
+    char buf[256] = {0};
+    if (::gethostname(buf, sizeof buf - 1) != 0) {
+        return "localhost";
+    }
+    return buf;
+}
+
+std::string defaultDatabasePath() {
+    if (const char* p = std::getenv("ANNEAL_DB"); p && *p) {
+        return p;
+    }
+    fs::path base;
+    if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x) {
+        base = x;
+    } else if (const char* h = std::getenv("HOME"); h && *h) {
+        base = fs::path(h) / ".local" / "share";
+    } else {
+        base = fs::temp_directory_path();
+    }
+    return (base / "anneal" / "anneal.db").string();
+}
+
+std::string checkpointDirFor(const std::string& dbPath, const std::string& runUuid) {
+    const fs::path db(dbPath);
+    return (db.parent_path() / (db.stem().string() + "-checkpoints") / ("run-" + runUuid)).string();
+}
+
+namespace {
+
+std::string newUuid() {
+    std::random_device rd;
+    std::mt19937_64 gen((static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
+                        static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
+    const std::uint64_t a = gen();
+    const std::uint64_t b = gen();
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                  static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),
+                  static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)),
+                  static_cast<unsigned long long>(b & 0xffffffffffffULL));
+    return buf;
+}
+
+std::optional<std::int64_t> optInt(const SQLite::Column& c) {
+    if (c.isNull()) {
+        return std::nullopt;
+    }
+    return c.getInt64();
+}
+
+double realOr(const SQLite::Column& c, double def) { return c.isNull() ? def : c.getDouble(); }
+
+Error storageError(const std::string& path, const SQLite::Exception& e) {
+    const int code = e.getErrorCode() & 0xff;
+    std::string what = e.what();
+    if (code == SQLITE_FULL) {
+        what = "the disk is full: " + what;
+    } else if (code == SQLITE_READONLY || code == SQLITE_CANTOPEN || code == SQLITE_PERM) {
+        what = "cannot write here (read-only file or directory?): " + what;
+    } else if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
+        what = "database is busy: " + what;
+    }
+    return Error(ErrorCode::Storage, what, path);
+}
+
+const char* kRunColumns =
+    "id, uuid, name, group_name, kind, parent_id, branch_step, branch_checkpoint_id, status, spec_toml, "
+    "config_toml, overrides, seed, device, version, created_at, started_at, ended_at, heartbeat_at, host, pid, "
+    "proc_start, steps_total, steps_done, tokens_done, message, message_step, n_params, n_params_nonembed, "
+    "flops_per_token, entropy_floor, tags, wall_seconds";
+
+}  // namespace
+
+struct Store::Impl {
+    std::string path;
+    std::unique_ptr<SQLite::Database> db;
+    bool readOnly = false;
+    int version = 0;
+
+    RunRecord readRun(SQLite::Statement& q) const {
+        RunRecord r;
+        r.id = q.getColumn(0).getInt64();
+        r.uuid = q.getColumn(1).getString();
+        r.name = q.getColumn(2).getString();
+        r.group = q.getColumn(3).getString();
+        r.kind = q.getColumn(4).getString();
+        r.parentId = optInt(q.getColumn(5));
+        r.branchStep = optInt(q.getColumn(6));
+        r.branchCheckpointId = optInt(q.getColumn(7));
+        r.status = parseRunStatus(q.getColumn(8).getString());
+        r.specToml = q.getColumn(9).getString();
+        r.configToml = q.getColumn(10).getString();
+        r.overridesJson = q.getColumn(11).getString();
+        r.seed = static_cast<std::uint64_t>(q.getColumn(12).getInt64());
+        r.device = q.getColumn(13).getString();
+        r.version = q.getColumn(14).getString();
+        r.createdAt = realOr(q.getColumn(15), 0);
+        r.startedAt = realOr(q.getColumn(16), 0);
+        r.endedAt = realOr(q.getColumn(17), 0);
+        r.heartbeatAt = realOr(q.getColumn(18), 0);
+        r.host = q.getColumn(19).getString();
+        r.pid = q.getColumn(20).getInt64();
+        const std::int64_t procStart = q.getColumn(21).getInt64();
+        r.stepsTotal = q.getColumn(22).getInt64();
+        r.stepsDone = q.getColumn(23).getInt64();
+        r.tokensDone = q.getColumn(24).getInt64();
+        r.message = q.getColumn(25).getString();
+        r.messageStep = optInt(q.getColumn(26));
+        r.params = q.getColumn(27).getInt64();
+        r.paramsNonEmbedding = q.getColumn(28).getInt64();
+        r.flopsPerToken = q.getColumn(29).getDouble();
+        r.entropyFloor = realOr(q.getColumn(30), std::nan(""));
+        try {
+            r.tags = nlohmann::json::parse(q.getColumn(31).getString()).get<std::vector<std::string>>();
+        } catch (const nlohmann::json::exception&) {
+            r.tags.clear();
+        }
+        r.wallSeconds = q.getColumn(32).getDouble();
+        // A read-only view still shows a dead writer's run as interrupted (nothing is written).
+        if (r.status == RunStatus::Running && isDead(r.host, r.pid, procStart, r.heartbeatAt, 600)) {
+            r.status = RunStatus::Interrupted;
+        }
+        return r;
+    }
+
+    static bool isDead(const std::string& host, std::int64_t pid, std::int64_t procStart, double heartbeat,
+                       double staleSeconds) {
+        if (host == hostName()) {
+            return !store::processAlive(pid, procStart);
+        }
+        return nowSeconds() - heartbeat > staleSeconds;
+    }
+
+    void loadDomains(RunRecord& r) const {
+        SQLite::Statement q(*db,
+                            "SELECT name, source, weight, entropy_rate, entropy_floor, description FROM run_domains "
+                            "WHERE run_id = ? ORDER BY idx");
+        q.bind(1, r.id);
+        while (q.executeStep()) {
+            r.domains.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getDouble(),
+                                 realOr(q.getColumn(3), std::nan("")), realOr(q.getColumn(4), std::nan("")),
+                                 q.getColumn(5).getString()});
+        }
+    }
+
+    std::int64_t nameId(const std::string& name, bool create) {
+        SQLite::Statement q(*db, "SELECT id FROM metric_names WHERE name = ?");
+        q.bind(1, name);
+        if (q.executeStep()) {
+            return q.getColumn(0).getInt64();
+        }
+        if (!create) {
+            return -1;
+        }
+        SQLite::Statement ins(*db, "INSERT INTO metric_names(name) VALUES (?)");
+        ins.bind(1, name);
+        ins.exec();
+        return db->getLastInsertRowid();
+    }
+};
+
+Store::Store() : m_impl(std::make_unique<Impl>()) {}
+Store::~Store() = default;
+
+std::unique_ptr<Store> Store::open(const std::string& path, Mode mode) {
+    std::unique_ptr<Store> s(new Store());
+    Impl& m = *s->m_impl;
+    m.path = path;
+    m.readOnly = mode == Mode::ReadOnly;
+    const bool existed = fs::exists(path);
+    if (m.readOnly && !existed) {
+        throw Error(ErrorCode::NotFound, "database does not exist", path);
+    }
+    if (existed && fs::is_directory(path)) {
+        throw Error(ErrorCode::Storage, "is a directory, not a database file", path);
+    }
+    try {
+        if (!existed && !fs::path(path).parent_path().empty()) {
+            fs::create_directories(fs::path(path).parent_path());
+        }
+    } catch (const fs::filesystem_error& e) {
+        throw Error(ErrorCode::Storage, std::string("cannot create the database's directory: ") + e.what(), path);
+    }
+    try {
+        const int flags = m.readOnly ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        m.db = std::make_unique<SQLite::Database>(path, flags, 10000);
+        // Read the version before anything that could write to the file (WAL mode does).
+        m.version = store::readSchemaVersion(*m.db, path);
+        if (m.version > kSchemaVersion) {
+            throw Error(ErrorCode::SchemaTooNew,
+                        "was written by a newer Anneal (schema " + std::to_string(m.version) + ", this build reads up to " +
+                            std::to_string(kSchemaVersion) + "); it was not changed",
+                        path, "upgrade Anneal to open it");
+        }
+        if (m.readOnly) {
+            store::configureConnection(*m.db, true, 10000);
+            if (m.version == 0) {
+                throw Error(ErrorCode::Storage, "is empty (not an Anneal database yet)", path);
+            }
+            return s;
+        }
+        store::configureConnection(*m.db, false, 10000);
+        if (m.version == 0) {
+            store::createSchema(*m.db);
+            m.version = kSchemaVersion;
+        } else if (m.version < kSchemaVersion) {
+            const std::string backup = path + ".bak-schema" + std::to_string(m.version);
+            m.db->backup(backup.c_str(), SQLite::Database::Save);
+            store::migrate(*m.db, m.version);
+            m.version = kSchemaVersion;
+        }
+        s->recoverInterruptedRuns();
+    } catch (const SQLite::Exception& e) {
+        if ((e.getErrorCode() & 0xff) == SQLITE_NOTADB) {
+            throw Error(ErrorCode::Storage, "is not an SQLite database", path, "an Anneal database file");
+        }
+        throw storageError(path, e);
+    }
+    return s;
+}
+
+const std::string& Store::path() const { return m_impl->path; }
+int Store::schemaVersion() const { return m_impl->version; }
+void* Store::handle() const { return m_impl->db->getHandle(); }
+
+std::int64_t Store::createRun(const NewRun& r) {
+    try {
+        SQLite::Transaction tx(*m_impl->db, SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Statement q(*m_impl->db,
+                            "INSERT INTO runs(uuid, name, group_name, kind, parent_id, branch_step, "
+                            "branch_checkpoint_id, status, spec_toml, config_toml, overrides, seed, device, version, "
+                            "created_at, steps_total, n_params, n_params_nonembed, flops_per_token, entropy_floor, tags) "
+                            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        int i = 1;
+        q.bind(i++, newUuid());
+        q.bind(i++, r.name);
+        q.bind(i++, r.group);
+        q.bind(i++, r.kind);
+        r.parentId ? q.bind(i++, *r.parentId) : q.bind(i++);
+        r.branchStep ? q.bind(i++, *r.branchStep) : q.bind(i++);
+        r.branchCheckpointId ? q.bind(i++, *r.branchCheckpointId) : q.bind(i++);
+        q.bind(i++, runStatusName(RunStatus::Created));
+        q.bind(i++, r.specToml);
+        q.bind(i++, r.configToml);
+        q.bind(i++, r.overridesJson);
+        q.bind(i++, static_cast<std::int64_t>(r.seed));
+        q.bind(i++, r.device);
+        q.bind(i++, kVersion);
+        q.bind(i++, nowSeconds());
+        q.bind(i++, r.stepsTotal);
+        q.bind(i++, r.params);
+        q.bind(i++, r.paramsNonEmbedding);
+        q.bind(i++, r.flopsPerToken);
+        std::isfinite(r.entropyFloor) ? q.bind(i++, r.entropyFloor) : q.bind(i++);
+        q.bind(i++, nlohmann::json(r.tags).dump());
+        q.exec();
+        const std::int64_t id = m_impl->db->getLastInsertRowid();
+        SQLite::Statement d(*m_impl->db,
+                            "INSERT INTO run_domains(run_id, idx, name, source, weight, entropy_rate, entropy_floor, "
+                            "description) VALUES (?,?,?,?,?,?,?,?)");
+        for (size_t k = 0; k < r.domains.size(); ++k) {
+            const DomainRecord& dom = r.domains[k];
+            d.bind(1, id);
+            d.bind(2, static_cast<std::int64_t>(k));
+            d.bind(3, dom.name);
+            d.bind(4, dom.source);
+            d.bind(5, dom.weight);
+            std::isfinite(dom.entropyRate) ? d.bind(6, dom.entropyRate) : d.bind(6);
+            std::isfinite(dom.entropyFloor) ? d.bind(7, dom.entropyFloor) : d.bind(7);
+            d.bind(8, dom.description);
+            d.exec();
+            d.reset();
+        }
+        tx.commit();
+        return id;
+    } catch (const SQLite::Exception& e) {
+        throw storageError(m_impl->path, e);
+    }
+}
+
+void Store::markRunning(std::int64_t runId) {
+    try {
+        SQLite::Statement q(*m_impl->db,
+                            "UPDATE runs SET status = 'running', started_at = coalesce(started_at, ?), heartbeat_at = ?, "
+                            "host = ?, pid = ?, proc_start = ?, message = '', message_step = NULL, ended_at = NULL "
+                            "WHERE id = ?");
+        const double now = nowSeconds();
+        q.bind(1, now);
+        q.bind(2, now);
+        q.bind(3, hostName());
+        q.bind(4, store::currentPid());
+        q.bind(5, store::processStartTime(store::currentPid()));
+        q.bind(6, runId);
+        q.exec();
+    } catch (const SQLite::Exception& e) {
+        throw storageError(m_impl->path, e);
+    }
+}
+
+void Store::setRunStatus(std::int64_t runId, RunStatus status, const std::string& message,
+                         std::optional<std::int64_t> step) {
+    try {
+        const bool terminal = status != RunStatus::Running && status != RunStatus::Created;
+        SQLite::Statement q(*m_impl->db,
+                            "UPDATE runs SET status = ?, message = ?, message_step = ?, "
+                            "ended_at = CASE WHEN ? THEN ? ELSE ended_at END WHERE id = ?");
+        q.bind(1, runStatusName(status));
+        q.bind(2, message);
+        step ? q.bind(3, *step) : q.bind(3);
+        q.bind(4, terminal ? 1 : 0);
+        q.bind(5, nowSeconds());
+        q.bind(6, runId);
+        q.exec();
+    } catch (const SQLite::Exception& e) {
+        throw storageError(m_impl->path, e);
+    }
+}
+
+void Store::setRunName(std::int64_t runId, const std::string& name) {
+    SQLite::Statement q(*m_impl->db, "UPDATE runs SET name = ? WHERE id = ?");
+    q.bind(1, name);
+    q.bind(2, runId);
+    q.exec();
+}
+
+void Store::setRunTags(std::int64_t runId, const std::vector<std::string>& tags) {
+    SQLite::Statement q(*m_impl->db, "UPDATE runs SET tags = ? WHERE id = ?");
+    q.bind(1, nlohmann::json(tags).dump());
+    q.bind(2, runId);
+    q.exec();
+}
+
+std::vector<RunRecord> Store::listRuns() const {
+    std::vector<RunRecord> out;
+    try {
+        SQLite::Statement q(*m_impl->db, std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id");
+        while (q.executeStep()) {
+            out.push_back(m_impl->readRun(q));
+        }
+        for (auto& r : out) {
+            m_impl->loadDomains(r);
+        }
+    } catch (const SQLite::Exception& e) {
+        throw storageError(m_impl->path, e);
+    }
+    return out;
+}
+
+std::optional<RunRecord> Store::findRun(std::int64_t runId) const {
+    try {
+        SQLite::Statement q(*m_impl->db, std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?");
+        q.bind(1, runId);
+        if (!q.executeStep()) {
+            return std::nullopt;
+        }
+        RunRecord r = m_impl->readRun(q);
+        m_impl->loadDomains(r);
+        return r;
+    } catch (const SQLite::Exception& e) {
+        throw storageError(m_impl->path, e);
+    }
+}
+
+RunRecord Store::run(std::int64_t runId) const {
+    auto r = findRun(runId);
+    if (!r) {
+        throw Error(ErrorCode::NotFound, "no run with id " + std::to_string(runId) + " in " + m_impl->path, "RUN_ID",
+                    "an id listed by `anneal-cli runs`");
+    }
+    return *r;
+}
+
+int Store::recoverInterruptedRuns(double staleSeconds) {
+    if (m_impl->readOnly) {
+        return 0;
+    }
+    struct Candidate {
+        std::int64_t id;
+        std::int64_t steps;
+    };
+    std::vector<Candidate> dead;
+    SQLite::Statement q(*m_impl->db,
+                        "SELECT id, host, pid, proc_start, heartbeat_at, steps_done FROM runs WHERE status = 'running'");
+    while (q.executeStep()) {
+        if (Impl::isDead(q.getColumn(1).getString(), q.getColumn(2).getInt64(), q.getColumn(3).getInt64(),
+                         realOr(q.getColumn(4), 0), staleSeconds)) {
+            dead.push_back({q.getColumn(0).getInt64(), q.getColumn(5).getInt64()});
+        }
+    }
+    for (const auto& d : dead) {
+        setRunStatus(d.id, RunStatus::Interrupted,
+                     "the process writing this run ended without finishing it (killed or crashed); "
+                     "`anneal-cli resume " + std::to_string(d.id) + "` continues from its last checkpoint",
+                     d.steps);
+    }
+    return static_cast<int>(dead.size());
+}
+
+void Store::deleteRun(std::int64_t runId) {
+    try {
+        SQLite::Transaction tx(*m_impl->db, SQLite::TransactionBehavior::IMMEDIATE);
+        for (const char* sql : {"DELETE FROM metrics WHERE run_id = ?", "DELETE FROM steps WHERE run_id = ?",
+                                "DELETE FROM weight_chunks WHERE run_id = ?", "DELETE FROM weight_stats WHERE run_id = ?",
+                                "DELETE FROM runs WHERE id = ?"}) {
+            SQLite::Statement q(*m_impl->db, sql);
+            q.bind(1, runId);
+            q.exec();
+        }
+        tx.commit();
+    } catch (const SQLite::Exception& e) {
+        throw storageError(m_impl->path, e);
+    }
+}
+
+std::vector<std::string> Store::metricNames(std::int64_t runId) const {
+    std::vector<std::string> out;
+    SQLite::Statement q(*m_impl->db,
+                        "SELECT name FROM metric_names WHERE id IN (SELECT DISTINCT name_id FROM metrics WHERE run_id = ?) "
+                        "ORDER BY name");
+    q.bind(1, runId);
+    while (q.executeStep()) {
+        out.push_back(q.getColumn(0).getString());
+    }
+    return out;
+}
+
+MetricSeries Store::metricSince(std::int64_t runId, const std::string& name, std::int64_t minStep) const {
+    MetricSeries s;
+    try {
+        const std::int64_t id = m_impl->nameId(name, false);
+        if (id < 0) {
+            return s;
+        }
+        SQLite::Statement q(*m_impl->db,
+                            "SELECT step, value FROM metrics WHERE run_id = ? AND name_id = ? AND step > ? ORDER BY step");
+        q.bind(1, runId);
+        q.bind(2, id);
+        q.bind(3, minStep);
+        while (q.executeStep()) {
+            s.steps.push_back(q.getColumn(0).getInt64());
+            s.values.push_back(realOr(q.getColumn(1), std::nan("")));
+        }
+    } catch (const SQLite::Exception& e) {
+        throw storageError(m_impl->path, e);
+    }
+    return s;
+}
+
+MetricSeries Store::metric(std::int64_t runId, const std::string& name, bool withHistory) const {
+    MetricSeries own = metricSince(runId, name, std::numeric_limits<std::int64_t>::min());
+    if (!withHistory) {
+        return own;
+    }
+    const RunRecord r = run(runId);
+    if (!r.parentId || !r.branchStep) {
+        return own;
+    }
+    MetricSeries parent = metric(*r.parentId, name, true);
+    MetricSeries out;
+    for (size_t i = 0; i < parent.steps.size() && parent.steps[i] < *r.branchStep; ++i) {
+        out.steps.push_back(parent.steps[i]);
+        out.values.push_back(parent.values[i]);
+    }
+    out.steps.insert(out.steps.end(), own.steps.begin(), own.steps.end());
+    out.values.insert(out.values.end(), own.values.begin(), own.values.end());
+    return out;
+}
+
+StepAxis Store::stepAxis(std::int64_t runId, bool withHistory) const {
+    StepAxis a;
+    if (withHistory) {
+        const RunRecord r = run(runId);
+        if (r.parentId && r.branchStep) {
+            StepAxis p = stepAxis(*r.parentId, true);
+            for (size_t i = 0; i < p.steps.size() && p.steps[i] < *r.branchStep; ++i) {
+                a.steps.push_back(p.steps[i]);
+                a.tokens.push_back(p.tokens[i]);
+                a.wall.push_back(p.wall[i]);
+            }
+        }
+    }
+    SQLite::Statement q(*m_impl->db, "SELECT step, tokens, wall FROM steps WHERE run_id = ? ORDER BY step");
+    q.bind(1, runId);
+    while (q.executeStep()) {
+        a.steps.push_back(q.getColumn(0).getInt64());
+        a.tokens.push_back(q.getColumn(1).getInt64());
+        a.wall.push_back(q.getColumn(2).getDouble());
+    }
+    return a;
+}
+
+void Store::insertMetrics(std::int64_t runId, const std::string& name, const MetricSeries& series) {
+    try {
+        SQLite::Transaction tx(*m_impl->db, SQLite::TransactionBehavior::IMMEDIATE);
+        const std::int64_t id = m_impl->nameId(name, true);
+        SQLite::Statement q(*m_impl->db, "INSERT OR REPLACE INTO metrics(run_id, name_id, step, value) VALUES (?,?,?,?)");
+        for (size_t i = 0; i < series.steps.size(); ++i) {
+            q.bind(1, runId);
+            q.bind(2, id);
+            q.bind(3, series.steps[i]);
+            std::isfinite(series.values[i]) ? q.bind(4, series.values[i]) : q.bind(4);
+            q.exec();
+            q.reset();
+        }
+        tx.commit();
+    } catch (const SQLite::Exception& e) {
+        throw storageError(m_impl->path, e);
+    }
+}
+
+void Store::insertStepAxis(std::int64_t runId, const StepAxis& axis) {
+    try {
+        SQLite::Transaction tx(*m_impl->db, SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Statement q(*m_impl->db, "INSERT OR REPLACE INTO steps(run_id, step, tokens, wall) VALUES (?,?,?,?)");
+        for (size_t i = 0; i < axis.steps.size(); ++i) {
+            q.bind(1, runId);
+            q.bind(2, axis.steps[i]);
+            q.bind(3, i < axis.tokens.size() ? axis.tokens[i] : 0);
+            q.bind(4, i < axis.wall.size() ? axis.wall[i] : 0.0);
+            q.exec();
+            q.reset();
+        }
+        tx.commit();
+    } catch (const SQLite::Exception& e) {
+        throw storageError(m_impl->path, e);
+    }
+}
+
+namespace {
+CheckpointRecord readCheckpoint(SQLite::Statement& q) {
+    return {q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getInt64(), q.getColumn(3).getString(),
+            q.getColumn(4).getInt64(),  q.getColumn(5).getDouble(), q.getColumn(6).getInt() != 0};
+}
+const char* kCheckpointColumns = "id, run_id, step, path, bytes, created_at, pinned";
+}  // namespace
+
+std::vector<CheckpointRecord> Store::checkpoints(std::int64_t runId) const {
+    std::vector<CheckpointRecord> out;
+    SQLite::Statement q(*m_impl->db,
+                        std::string("SELECT ") + kCheckpointColumns + " FROM checkpoints WHERE run_id = ? ORDER BY step");
+    q.bind(1, runId);
+    while (q.executeStep()) {
+        out.push_back(readCheckpoint(q));
+    }
+    return out;
+}
+
+std::optional<CheckpointRecord> Store::checkpoint(std::int64_t checkpointId) const {
+    SQLite::Statement q(*m_impl->db, std::string("SELECT ") + kCheckpointColumns + " FROM checkpoints WHERE id = ?");
+    q.bind(1, checkpointId);
+    if (!q.executeStep()) {
+        return std::nullopt;
+    }
+    return readCheckpoint(q);
+}
+
+std::optional<CheckpointRecord> Store::checkpointAt(std::int64_t runId, std::int64_t step) const {
+    SQLite::Statement q(*m_impl->db,
+                        std::string("SELECT ") + kCheckpointColumns + " FROM checkpoints WHERE run_id = ? AND step = ?");
+    q.bind(1, runId);
+    q.bind(2, step);
+    if (!q.executeStep()) {
+        return std::nullopt;
+    }
+    return readCheckpoint(q);
+}
+
+void Store::pinCheckpoint(std::int64_t checkpointId, bool pinned) {
+    SQLite::Statement q(*m_impl->db, "UPDATE checkpoints SET pinned = ? WHERE id = ?");
+    q.bind(1, pinned ? 1 : 0);
+    q.bind(2, checkpointId);
+    q.exec();
+}
+
+std::vector<NoticeRecord> Store::notices(std::int64_t runId) const {
+    std::vector<NoticeRecord> out;
+    SQLite::Statement q(*m_impl->db,
+                        "SELECT run_id, step, kind, message, value FROM notices WHERE run_id = ? ORDER BY step, id");
+    q.bind(1, runId);
+    while (q.executeStep()) {
+        out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getString(),
+                       q.getColumn(3).getString(), realOr(q.getColumn(4), std::nan(""))});
+    }
+    return out;
+}
+
+}  // namespace anneal

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The storage writer thread (STYLE lesson 13): one connection, statements prepared once and reused
+// (bind -> exec -> reset) inside one transaction per batch of events.
+
+#include "anneal/store_writer.h"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <cmath>
+#include <condition_variable>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "anneal/config.h"
+#include "anneal/error.h"
+#include "anneal/store.h"
+#include "store/schema.h"
+#include "store/weights_codec.h"
+
+namespace anneal {
+
+namespace {
+
+struct RunInfo {
+    std::vector<std::string> domains;
+    bool reweighting = false;
+    int keepCheckpoints = 3;
+    std::int64_t lastStep = -1;
+    std::int64_t lastTokens = 0;
+    double lastWall = 0;
+    bool progressed = false;
+};
+
+}  // namespace
+
+struct StoreWriter::Impl {
+    std::string path;
+    std::shared_ptr<EventQueue> queue;
+    Options opt;
+    std::thread thread;
+    std::atomic<bool> stopping{false};
+    std::mutex mutex;  // guards stats, flush generations
+    std::condition_variable flushCv;
+    std::uint64_t requested = 0;
+    std::uint64_t done = 0;
+    StoreWriterStats stats;
+
+    std::unique_ptr<SQLite::Database> db;
+    std::unique_ptr<SQLite::Statement> insMetric, insStep, insNotice, insCheckpoint, insChunk, insStats, updProgress,
+        updStatus, selName, insName;
+    std::map<std::string, std::int64_t> nameIds;
+    std::map<std::int64_t, RunInfo> runs;
+    std::vector<std::string> filesToDelete;
+
+    void prepare() {
+        db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE, opt.busyTimeoutMs);
+        store::configureConnection(*db, false, opt.busyTimeoutMs);
+        auto st = [&](const char* sql) { return std::make_unique<SQLite::Statement>(*db, sql); };
+        insMetric = st("INSERT OR REPLACE INTO metrics(run_id, name_id, step, value) VALUES (?,?,?,?)");
+        insStep = st("INSERT OR REPLACE INTO steps(run_id, step, tokens, wall) VALUES (?,?,?,?)");
+        insNotice = st("INSERT INTO notices(run_id, step, kind, message, value) VALUES (?,?,?,?,?)");
+        insCheckpoint = st(
+            "INSERT OR REPLACE INTO checkpoints(run_id, step, path, bytes, created_at, pinned) VALUES "
+            "(?,?,?,?,?, coalesce((SELECT pinned FROM checkpoints WHERE run_id = ? AND step = ?), 0))");
+        insChunk = st("INSERT OR REPLACE INTO weight_chunks(run_id, bucket, step, n, data) VALUES (?,?,?,?,?)");
+        insStats = st(
+            "INSERT OR REPLACE INTO weight_stats(run_id, step, domain, count, mean, std, min, max, q05, q25, q50, "
+            "q75, q95, share, loss_mean, noisy_count, noisy_mean, hist) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        updProgress = st(
+            "UPDATE runs SET steps_done = ?, tokens_done = ?, wall_seconds = ?, heartbeat_at = ? WHERE id = ?");
+        updStatus = st(
+            "UPDATE runs SET status = ?, message = ?, message_step = ?, steps_done = max(steps_done, ?), "
+            "heartbeat_at = ?, ended_at = CASE WHEN ? THEN ? ELSE NULL END WHERE id = ?");
+        selName = st("SELECT id FROM metric_names WHERE name = ?");
+        insName = st("INSERT OR IGNORE INTO metric_names(name) VALUES (?)");
+    }
+
+    RunInfo& info(std::int64_t runId) {
+        auto it = runs.find(runId);
+        if (it != runs.end()) {
+            return it->second;
+        }
+        RunInfo ri;
+        SQLite::Statement q(*db, "SELECT config_toml FROM runs WHERE id = ?");
+        q.bind(1, runId);
+        if (q.executeStep()) {
+            try {
+                const ExperimentSpec spec = parseExperiment(q.getColumn(0).getString(), "run config");
+                for (const auto& d : spec.data.domains) {
+                    ri.domains.push_back(d.name);
+                }
+                ri.reweighting = spec.reweight.strategy != "none";
+                ri.keepCheckpoints = spec.log.keepCheckpoints;
+            } catch (const Error&) {
+                ri.keepCheckpoints = opt.keepCheckpoints;
+            }
+        }
+        return runs.emplace(runId, ri).first->second;
+    }
+
+    std::int64_t nameId(const std::string& name) {
+        auto it = nameIds.find(name);
+        if (it != nameIds.end()) {
+            return it->second;
+        }
+        insName->bind(1, name);
+        insName->exec();
+        insName->reset();
+        selName->bind(1, name);
+        selName->executeStep();
+        const std::int64_t id = selName->getColumn(0).getInt64();
+        selName->reset();
+        nameIds[name] = id;
+        return id;
+    }
+
+    void metric(std::int64_t run, const std::string& name, std::int64_t step, double value) {
+        insMetric->bind(1, run);
+        insMetric->bind(2, nameId(name));
+        insMetric->bind(3, step);
+        std::isfinite(value) ? insMetric->bind(4, value) : insMetric->bind(4);
+        insMetric->exec();
+        insMetric->reset();
+        ++stats.rowsWritten;
+    }
+
+    void apply(std::int64_t run, const StepEvent& e) {
+        RunInfo& ri = info(run);
+        metric(run, "train_loss", e.step, e.trainLoss);
+        metric(run, "lr", e.step, e.lr);
+        metric(run, "grad_norm", e.step, e.gradNorm);
+        metric(run, "tokens_per_s", e.step, e.tokensPerSecond);
+        if (std::isfinite(e.lossZ)) {
+            metric(run, "loss_z", e.step, e.lossZ);
+        }
+        if (ri.reweighting) {
+            metric(run, "train_loss_weighted", e.step, e.weightedLoss);
+        }
+        for (size_t d = 0; d < ri.domains.size(); ++d) {
+            const std::string& n = ri.domains[d];
+            if (d < e.domainLoss.size() && std::isfinite(e.domainLoss[d])) {
+                metric(run, "train_loss." + n, e.step, e.domainLoss[d]);
+            }
+            if (d < e.mixDrawn.size()) {
+                metric(run, "mix." + n, e.step, e.mixDrawn[d]);
+            }
+            if (d < e.epochs.size() && std::isfinite(e.epochs[d])) {
+                metric(run, "epochs." + n, e.step, e.epochs[d]);
+            }
+            if (ri.reweighting && d < e.gradShare.size()) {
+                metric(run, "grad_share." + n, e.step, e.gradShare[d]);
+            }
+        }
+        insStep->bind(1, run);
+        insStep->bind(2, e.step);
+        insStep->bind(3, e.tokens);
+        insStep->bind(4, e.wallSeconds);
+        insStep->exec();
+        insStep->reset();
+        ri.lastStep = std::max(ri.lastStep, e.step);
+        ri.lastTokens = e.tokens;
+        ri.lastWall = e.wallSeconds;
+        ri.progressed = true;
+    }
+
+    void apply(std::int64_t run, const EvalEvent& e) {
+        RunInfo& ri = info(run);
+        for (size_t d = 0; d < ri.domains.size() && d < e.domainLoss.size(); ++d) {
+            metric(run, "val_loss." + ri.domains[d], e.step, e.domainLoss[d]);
+        }
+        metric(run, "val_loss", e.step, e.meanLoss);
+    }
+
+    void apply(std::int64_t run, const StatusEvent& e) {
+        const bool terminal = e.status != RunStatus::Running && e.status != RunStatus::Created;
+        updStatus->bind(1, runStatusName(e.status));
+        updStatus->bind(2, e.message);
+        e.message.empty() ? updStatus->bind(3) : updStatus->bind(3, e.step);
+        updStatus->bind(4, e.step);
+        updStatus->bind(5, nowSeconds());
+        updStatus->bind(6, terminal ? 1 : 0);
+        updStatus->bind(7, nowSeconds());
+        updStatus->bind(8, run);
+        updStatus->exec();
+        updStatus->reset();
+        ++stats.rowsWritten;
+    }
+
+    void apply(std::int64_t run, const NoticeEvent& e) {
+        insNotice->bind(1, run);
+        insNotice->bind(2, e.step);
+        insNotice->bind(3, e.kind);
+        insNotice->bind(4, e.message);
+        std::isfinite(e.value) ? insNotice->bind(5, e.value) : insNotice->bind(5);
+        insNotice->exec();
+        insNotice->reset();
+        ++stats.rowsWritten;
+    }
+
+    void apply(std::int64_t run, const CheckpointEvent& e) {
+        insCheckpoint->bind(1, run);
+        insCheckpoint->bind(2, e.step);
+        insCheckpoint->bind(3, e.path);
+        insCheckpoint->bind(4, e.bytes);
+        insCheckpoint->bind(5, nowSeconds());
+        insCheckpoint->bind(6, run);
+        insCheckpoint->bind(7, e.step);
+        insCheckpoint->exec();
+        insCheckpoint->reset();
+        ++stats.rowsWritten;
+        // Keep the newest K unpinned checkpoints; never one a branch started from.
+        SQLite::Statement old(*db,
+                              "SELECT id, path FROM checkpoints WHERE run_id = ? AND pinned = 0 AND id NOT IN "
+                              "(SELECT branch_checkpoint_id FROM runs WHERE branch_checkpoint_id IS NOT NULL) "
+                              "ORDER BY step DESC LIMIT -1 OFFSET ?");
+        old.bind(1, run);
+        old.bind(2, info(run).keepCheckpoints);
+        std::vector<std::int64_t> ids;
+        while (old.executeStep()) {
+            ids.push_back(old.getColumn(0).getInt64());
+            filesToDelete.push_back(old.getColumn(1).getString());
+        }
+        for (std::int64_t id : ids) {
+            SQLite::Statement del(*db, "DELETE FROM checkpoints WHERE id = ?");
+            del.bind(1, id);
+            del.exec();
+        }
+    }
+
+    void apply(std::int64_t run, const WeightSnapshotEvent& e) {
+        for (const auto& chunk : store::chunkSnapshot(e)) {
+            const std::string blob = store::encodeChunk(chunk);
+            insChunk->bind(1, run);
+            insChunk->bind(2, chunk.bucket);
+            insChunk->bind(3, e.step);
+            insChunk->bind(4, static_cast<std::int64_t>(chunk.records.size()));
+            insChunk->bind(5, blob.data(), static_cast<int>(blob.size()));
+            insChunk->exec();
+            insChunk->reset();
+            ++stats.rowsWritten;
+        }
+        for (const auto& s : store::summarizeSnapshot(e)) {
+            int i = 1;
+            auto real = [&](double v) { std::isfinite(v) ? insStats->bind(i++, v) : insStats->bind(i++); };
+            insStats->bind(i++, run);
+            insStats->bind(i++, e.step);
+            insStats->bind(i++, s.domain);
+            insStats->bind(i++, s.count);
+            for (double v : {s.mean, s.std, s.min, s.max, s.q05, s.q25, s.q50, s.q75, s.q95, s.share, s.lossMean}) {
+                real(v);
+            }
+            insStats->bind(i++, s.noisyCount);
+            real(s.noisyMean);
+            insStats->bind(i++, s.hist.data(), static_cast<int>(s.hist.size() * sizeof(std::uint32_t)));
+            insStats->exec();
+            insStats->reset();
+            ++stats.rowsWritten;
+        }
+    }
+
+    void writeBatch(const std::vector<Event>& events) {
+        SQLite::Transaction tx(*db, SQLite::TransactionBehavior::IMMEDIATE);
+        for (const Event& e : events) {
+            std::visit([&](const auto& p) { apply(e.runId, p); }, e.payload);
+        }
+        const double now = nowSeconds();
+        for (auto& [id, ri] : runs) {
+            if (ri.progressed) {
+                updProgress->bind(1, ri.lastStep + 1);
+                updProgress->bind(2, ri.lastTokens);
+                updProgress->bind(3, ri.lastWall);
+                updProgress->bind(4, now);
+                updProgress->bind(5, id);
+                updProgress->exec();
+                updProgress->reset();
+            }
+        }
+        tx.commit();
+        for (auto& [id, ri] : runs) {
+            ri.progressed = false;
+        }
+    }
+
+    void writeWithRetry(const std::vector<Event>& events) {
+        int delayMs = 100;
+        for (int attempt = 0;; ++attempt) {
+            try {
+                writeBatch(events);
+                std::lock_guard<std::mutex> lock(mutex);
+                stats.eventsWritten += events.size();
+                ++stats.transactions;
+                break;
+            } catch (const std::exception& e) {
+                // Statements may hold a half-bound state after a failure: reset them all.
+                for (auto* s : {insMetric.get(), insStep.get(), insNotice.get(), insCheckpoint.get(), insChunk.get(),
+                                insStats.get(), updProgress.get(), updStatus.get(), selName.get(), insName.get()}) {
+                    try {
+                        s->reset();
+                        s->clearBindings();
+                    } catch (...) {
+                    }
+                }
+                nameIds.clear();  // ids inserted in the rolled-back transaction are gone
+                filesToDelete.clear();
+                std::lock_guard<std::mutex> lock(mutex);
+                stats.lastError = e.what();
+                if (attempt >= 8 || (stopping && attempt >= 2)) {
+                    stats.eventsLost += events.size();
+                    break;
+                }
+                ++stats.retries;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(delayMs));
+            delayMs = std::min(delayMs * 2, 2000);
+        }
+        for (const std::string& f : filesToDelete) {
+            std::error_code ec;
+            std::filesystem::remove(f, ec);
+        }
+        filesToDelete.clear();
+    }
+
+    void loop() {
+        try {
+            prepare();
+        } catch (const std::exception& e) {
+            std::lock_guard<std::mutex> lock(mutex);
+            stats.lastError = std::string("cannot open the database for writing: ") + e.what();
+        }
+        std::vector<Event> events;
+        for (;;) {
+            std::uint64_t req;
+            {
+                std::lock_guard<std::mutex> lock(mutex);
+                req = requested;
+            }
+            events.clear();
+            queue->drain(events, std::chrono::milliseconds(opt.maxBatchMs), 50000);
+            if (!events.empty()) {
+                if (db) {
+                    writeWithRetry(events);
+                } else {
+                    std::lock_guard<std::mutex> lock(mutex);
+                    stats.eventsLost += events.size();
+                }
+            }
+            if (queue->size() == 0) {
+                {
+                    std::lock_guard<std::mutex> lock(mutex);
+                    done = std::max(done, req);
+                }
+                flushCv.notify_all();
+                if (stopping) {
+                    break;
+                }
+            }
+        }
+        insMetric.reset();
+        insStep.reset();
+        insNotice.reset();
+        insCheckpoint.reset();
+        insChunk.reset();
+        insStats.reset();
+        updProgress.reset();
+        updStatus.reset();
+        selName.reset();
+        insName.reset();
+        db.reset();
+    }
+};
+
+StoreWriter::StoreWriter(const std::string& dbPath, std::shared_ptr<EventQueue> queue)
+    : StoreWriter(dbPath, std::move(queue), Options{}) {}
+
+StoreWriter::StoreWriter(const std::string& dbPath, std::shared_ptr<EventQueue> queue, Options options)
+    : m_impl(std::make_unique<Impl>()) {
+    m_impl->path = dbPath;
+    m_impl->queue = std::move(queue);
+    m_impl->opt = options;
+    m_impl->thread = std::thread([impl = m_impl.get()] { impl->loop(); });
+}
+
+StoreWriter::~StoreWriter() { stop(); }
+
+void StoreWriter::flush() {
+    std::unique_lock<std::mutex> lock(m_impl->mutex);
+    if (!m_impl->thread.joinable()) {
+        return;
+    }
+    const std::uint64_t ticket = ++m_impl->requested;
+    m_impl->flushCv.wait(lock, [&] { return m_impl->done >= ticket || !m_impl->thread.joinable(); });
+}
+
+void StoreWriter::stop() {
+    if (!m_impl->thread.joinable()) {
+        return;
+    }
+    m_impl->stopping = true;
+    m_impl->thread.join();
+}
+
+StoreWriterStats StoreWriter::stats() const {
+    std::lock_guard<std::mutex> lock(m_impl->mutex);
+    return m_impl->stats;
+}
+
+}  // namespace anneal
