@@ -13,7 +13,7 @@ namespace anneal::fit {
 
 Table parseJsonl(const std::string& content, const std::string& source, const TableSpec& spec) {
     detail::TableBuilder b(source, spec);
-    std::vector<std::pair<size_t, nlohmann::json>> rows;
+    std::vector<std::pair<size_t, nlohmann::ordered_json>> rows;
     std::vector<std::string> found;
     size_t start = 0, line = 0;
     if (content.compare(0, 3, "\xEF\xBB\xBF") == 0) start = 3;
@@ -25,10 +25,11 @@ Table parseJsonl(const std::string& content, const std::string& source, const Ta
         start = end + 1;
         if (!text.empty() && text.back() == '\r') text.pop_back();
         if (text.find_first_not_of(" \t") == std::string::npos) continue;
-        nlohmann::json j;
+        // ordered_json keeps the keys in file order (for "columns found" in messages).
+        nlohmann::ordered_json j;
         try {
-            j = nlohmann::json::parse(text);
-        } catch (const nlohmann::json::parse_error& e) {
+            j = nlohmann::ordered_json::parse(text);
+        } catch (const nlohmann::ordered_json::exception& e) {  // parse errors and number overflow
             b.fail(line, std::string("invalid JSON: ") + e.what());
         }
         if (!j.is_object()) {

@@ -49,10 +49,9 @@ struct BootstrapOutput {
 /// best (converged preferred). Deterministic for a seed, whatever the thread count.
 BootstrapOutput runBootstrap(const BootstrapRequest& request, const ProgressPhase& phase, std::atomic<bool>& cancel);
 
-/// Sandwich covariance H^-1 B H^-1 at theta over the free parameters: H = numerical Hessian (central
-/// differences of the analytic gradient) of the Huber objective, B = sum_i (w_i psi(r_i))^2 g_i g_i^T.
-/// Returns per-theta standard errors (NaN for fixed ones); empty with `problem` set when H is not
-/// positive definite or the objective is invalid nearby.
+/// Sandwich covariance A^-1 B A^-1 of the Huber M-estimator at theta over the free parameters (see
+/// sandwich_se.cpp). Returns per-theta standard errors (NaN for fixed ones); empty with `problem` set
+/// when the information matrix is singular.
 std::vector<double> sandwichStandardErrors(const HuberObjective& objective, const ParamMap& map,
                                            const std::vector<double>& theta, std::string& problem);
 
