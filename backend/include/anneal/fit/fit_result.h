@@ -78,7 +78,7 @@ struct FitResult {
     /// Parameter vectors of the bootstrap fits (reported units, law order); for prediction bands.
     std::vector<std::vector<double>> bootstrapSamples;
     std::vector<Curve> curves;                  ///< lr_annealing: the curves fitted (for prediction)
-    FitOptions options;                         ///< the options used (ProgressFn excluded)
+    FitOptions options;                         ///< the options used; power: variable resolved
     std::vector<FitWarning> warnings;
     double seconds = 0.0;                       ///< wall time of the fit (bootstrap included)
 
