@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// Running experiments in-process from tests, and reading back what they stored.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "anneal/config.h"
+#include "anneal/events.h"
+#include "anneal/run_session.h"
+
+namespace anneal::test {
+
+/// Launches a run from TOML text into dbPath and waits for it. Returns the run id.
+std::int64_t runToml(const std::string& dbPath, const std::string& toml, const std::vector<Override>& overrides = {},
+                     const std::string& name = {});
+/// Drives an already created session to its end; `onStep` may call session.stop().
+void driveSession(RunSession& session, const std::function<void(const StepEvent&)>& onStep = {});
+/// A stored metric's values in step order.
+std::vector<double> storedMetric(const std::string& dbPath, std::int64_t runId, const std::string& name,
+                                 bool withHistory = false);
+/// Exact (bitwise) equality of two loss sequences.
+bool bitIdentical(const std::vector<double>& a, const std::vector<double>& b);
+
+}  // namespace anneal::test
