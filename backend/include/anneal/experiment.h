@@ -110,7 +110,7 @@ struct ReweightSpec {
     double klReg = 1.0;                ///< Sow et al.'s r (softmax temperature)
     double temperature = 0.0;          ///< domain_scalarization: w_i = p_i(T)/q_i; 0 = use domain_weights
     std::map<std::string, double> domainWeights;  ///< domain_scalarization: explicit loss weights
-    double metaLr = 1e-2;              ///< meta_rescale: step size of the rescaling function
+    double metaLr = 0.1;               ///< meta_rescale: step size of the rescaling function
     int metaEvery = 1;                 ///< meta_rescale: steps between meta updates
     int metaBatch = 16;                ///< meta_rescale: samples drawn for the meta step
 };

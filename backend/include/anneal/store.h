@@ -114,6 +114,30 @@ struct NoticeRecord {
     double value = 0;
 };
 
+/// One stored per-sample weight. `weight` is relative to plain averaging: 1.0 is the weight every
+/// sample gets without reweighting (the trainer stores w_i · batch_size).
+struct SampleWeight {
+    std::uint64_t sampleId = 0;
+    int domain = 0;
+    std::int64_t step = 0;        ///< step the sample was trained on
+    float loss = 0;               ///< its mean per-token loss at that step
+    float weight = 0;
+    bool noisy = false;           ///< planted label noise
+};
+
+/// Statistics of one weight snapshot, overall (domain -1) or per domain.
+struct WeightStatsRow {
+    std::int64_t step = 0;
+    int domain = -1;
+    std::int64_t count = 0;
+    double mean = 0, std = 0, min = 0, max = 0, q05 = 0, q25 = 0, q50 = 0, q75 = 0, q95 = 0;
+    double share = 0;             ///< the domain's share of the total weight (its effective gradient share)
+    double lossMean = 0;
+    std::int64_t noisyCount = 0;
+    double noisyMean = 0;         ///< mean weight of the planted-noise samples (NaN if none)
+    std::vector<std::uint32_t> hist;  ///< 64 bins of log10(weight) over [-2, 2]
+};
+
 class Store {
 public:
     enum class Mode { ReadWrite, ReadOnly };
@@ -164,7 +188,17 @@ public:
     void pinCheckpoint(std::int64_t checkpointId, bool pinned);
     std::vector<NoticeRecord> notices(std::int64_t runId) const;
 
-    /// The underlying sqlite3* (for the weights and fits modules in the backend).
+    // --- per-sample weights (store_weights.cpp) ---
+    std::vector<std::int64_t> weightSnapshotSteps(std::int64_t runId) const;
+    /// Every sample of the snapshot written at `snapshotStep`, by sample id.
+    std::vector<SampleWeight> weightSnapshot(std::int64_t runId, std::int64_t snapshotStep) const;
+    /// The samples trained on at exactly `step` (from the first snapshot at or after it).
+    std::vector<SampleWeight> weightsAtStep(std::int64_t runId, std::int64_t step) const;
+    /// Every stored weight of one sample in step order: one indexed query on its id bucket.
+    std::vector<SampleWeight> sampleWeightHistory(std::int64_t runId, std::uint64_t sampleId) const;
+    std::vector<WeightStatsRow> weightStats(std::int64_t runId) const;
+
+    /// The underlying sqlite3* (for backend modules with their own tables).
     void* handle() const;
 
 private:

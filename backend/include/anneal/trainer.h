@@ -30,6 +30,8 @@ struct ModelInfo {
     double flopsPerToken = 0;             ///< training FLOPs/token: 6·N_nonembed + 6·n_layer·context·d_model
 };
 ModelInfo modelInfo(const ModelSpec& m);
+/// Parameters of the model as torch counts them (builds the module); equals modelInfo().params.
+std::int64_t countModelParameters(const ModelSpec& m);
 
 /// "cpu" or "cuda" for a spec's device; throws Unsupported for cuda without CUDA.
 std::string resolveDevice(const std::string& device);

@@ -81,6 +81,9 @@ void writeSchedule(std::ostream& os, const ScheduleSpec& s) {
     const auto& table = config::scheduleKindKeys();
     os << "\n[schedule]\nkind = " << quote(s.kind) << "\n";
     for (const auto& key : config::keysOf(table, s.kind)) {
+        if (key == "decay_half_life" && s.decayShape != "exponential") {
+            continue;  // the parser accepts it only with an exponential decay
+        }
         os << key << " = ";
         if (key == "warmup_steps") os << s.warmupSteps;
         else if (key == "warmup_start_fraction") os << flt(s.warmupStartFraction);

@@ -20,10 +20,20 @@ std::string formatNumber(double v) {
         return v > 0 ? "inf" : "-inf";
     }
     char buf[64];
-    for (int prec = 1; prec <= 17; ++prec) {
+    int prec = 1;
+    for (; prec <= 17; ++prec) {
         std::snprintf(buf, sizeof buf, "%.*g", prec, v);
         if (std::strtod(buf, nullptr) == v) {
             break;
+        }
+    }
+    // %g switches to an exponent once the exponent reaches the precision: keep ordinary numbers
+    // (10, 1500) in plain notation.
+    const double mag = std::abs(v);
+    if (mag >= 1.0 && mag < 1e15) {
+        const int intDigits = static_cast<int>(std::floor(std::log10(mag))) + 1;
+        if (intDigits > prec) {
+            std::snprintf(buf, sizeof buf, "%.*g", intDigits, v);
         }
     }
     return buf;

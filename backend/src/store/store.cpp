@@ -17,6 +17,7 @@
 #include "anneal/version.h"
 #include "store/process_info.h"
 #include "store/schema.h"
+#include "store/store_impl.h"
 
 namespace fs = std::filesystem;
 
@@ -70,16 +71,9 @@ std::string newUuid() {
     return buf;
 }
 
-std::optional<std::int64_t> optInt(const SQLite::Column& c) {
-    if (c.isNull()) {
-        return std::nullopt;
-    }
-    return c.getInt64();
-}
+}  // namespace
 
-double realOr(const SQLite::Column& c, double def) { return c.isNull() ? def : c.getDouble(); }
-
-Error storageError(const std::string& path, const SQLite::Exception& e) {
+Error store::storageError(const std::string& path, const SQLite::Exception& e) {
     const int code = e.getErrorCode() & 0xff;
     std::string what = e.what();
     if (code == SQLITE_FULL) {
@@ -92,6 +86,8 @@ Error storageError(const std::string& path, const SQLite::Exception& e) {
     return Error(ErrorCode::Storage, what, path);
 }
 
+namespace {
+
 const char* kRunColumns =
     "id, uuid, name, group_name, kind, parent_id, branch_step, branch_checkpoint_id, status, spec_toml, "
     "config_toml, overrides, seed, device, version, created_at, started_at, ended_at, heartbeat_at, host, pid, "
@@ -99,94 +95,6 @@ const char* kRunColumns =
     "flops_per_token, entropy_floor, tags, wall_seconds";
 
 }  // namespace
-
-struct Store::Impl {
-    std::string path;
-    std::unique_ptr<SQLite::Database> db;
-    bool readOnly = false;
-    int version = 0;
-
-    RunRecord readRun(SQLite::Statement& q) const {
-        RunRecord r;
-        r.id = q.getColumn(0).getInt64();
-        r.uuid = q.getColumn(1).getString();
-        r.name = q.getColumn(2).getString();
-        r.group = q.getColumn(3).getString();
-        r.kind = q.getColumn(4).getString();
-        r.parentId = optInt(q.getColumn(5));
-        r.branchStep = optInt(q.getColumn(6));
-        r.branchCheckpointId = optInt(q.getColumn(7));
-        r.status = parseRunStatus(q.getColumn(8).getString());
-        r.specToml = q.getColumn(9).getString();
-        r.configToml = q.getColumn(10).getString();
-        r.overridesJson = q.getColumn(11).getString();
-        r.seed = static_cast<std::uint64_t>(q.getColumn(12).getInt64());
-        r.device = q.getColumn(13).getString();
-        r.version = q.getColumn(14).getString();
-        r.createdAt = realOr(q.getColumn(15), 0);
-        r.startedAt = realOr(q.getColumn(16), 0);
-        r.endedAt = realOr(q.getColumn(17), 0);
-        r.heartbeatAt = realOr(q.getColumn(18), 0);
-        r.host = q.getColumn(19).getString();
-        r.pid = q.getColumn(20).getInt64();
-        const std::int64_t procStart = q.getColumn(21).getInt64();
-        r.stepsTotal = q.getColumn(22).getInt64();
-        r.stepsDone = q.getColumn(23).getInt64();
-        r.tokensDone = q.getColumn(24).getInt64();
-        r.message = q.getColumn(25).getString();
-        r.messageStep = optInt(q.getColumn(26));
-        r.params = q.getColumn(27).getInt64();
-        r.paramsNonEmbedding = q.getColumn(28).getInt64();
-        r.flopsPerToken = q.getColumn(29).getDouble();
-        r.entropyFloor = realOr(q.getColumn(30), std::nan(""));
-        try {
-            r.tags = nlohmann::json::parse(q.getColumn(31).getString()).get<std::vector<std::string>>();
-        } catch (const nlohmann::json::exception&) {
-            r.tags.clear();
-        }
-        r.wallSeconds = q.getColumn(32).getDouble();
-        // A read-only view still shows a dead writer's run as interrupted (nothing is written).
-        if (r.status == RunStatus::Running && isDead(r.host, r.pid, procStart, r.heartbeatAt, 600)) {
-            r.status = RunStatus::Interrupted;
-        }
-        return r;
-    }
-
-    static bool isDead(const std::string& host, std::int64_t pid, std::int64_t procStart, double heartbeat,
-                       double staleSeconds) {
-        if (host == hostName()) {
-            return !store::processAlive(pid, procStart);
-        }
-        return nowSeconds() - heartbeat > staleSeconds;
-    }
-
-    void loadDomains(RunRecord& r) const {
-        SQLite::Statement q(*db,
-                            "SELECT name, source, weight, entropy_rate, entropy_floor, description FROM run_domains "
-                            "WHERE run_id = ? ORDER BY idx");
-        q.bind(1, r.id);
-        while (q.executeStep()) {
-            r.domains.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getDouble(),
-                                 realOr(q.getColumn(3), std::nan("")), realOr(q.getColumn(4), std::nan("")),
-                                 q.getColumn(5).getString()});
-        }
-    }
-
-    std::int64_t nameId(const std::string& name, bool create) {
-        SQLite::Statement q(*db, "SELECT id FROM metric_names WHERE name = ?");
-        q.bind(1, name);
-        if (q.executeStep()) {
-            return q.getColumn(0).getInt64();
-        }
-        if (!create) {
-            return -1;
-        }
-        SQLite::Statement ins(*db, "INSERT INTO metric_names(name) VALUES (?)");
-        ins.bind(1, name);
-        ins.exec();
-        return db->getLastInsertRowid();
-    }
-};
 
 Store::Store() : m_impl(std::make_unique<Impl>()) {}
 Store::~Store() = default;
@@ -243,7 +151,7 @@ std::unique_ptr<Store> Store::open(const std::string& path, Mode mode) {
         if ((e.getErrorCode() & 0xff) == SQLITE_NOTADB) {
             throw Error(ErrorCode::Storage, "is not an SQLite database", path, "an Anneal database file");
         }
-        throw storageError(path, e);
+        throw store::storageError(path, e);
     }
     return s;
 }
@@ -303,7 +211,7 @@ std::int64_t Store::createRun(const NewRun& r) {
         tx.commit();
         return id;
     } catch (const SQLite::Exception& e) {
-        throw storageError(m_impl->path, e);
+        throw store::storageError(m_impl->path, e);
     }
 }
 
@@ -322,7 +230,7 @@ void Store::markRunning(std::int64_t runId) {
         q.bind(6, runId);
         q.exec();
     } catch (const SQLite::Exception& e) {
-        throw storageError(m_impl->path, e);
+        throw store::storageError(m_impl->path, e);
     }
 }
 
@@ -341,7 +249,7 @@ void Store::setRunStatus(std::int64_t runId, RunStatus status, const std::string
         q.bind(6, runId);
         q.exec();
     } catch (const SQLite::Exception& e) {
-        throw storageError(m_impl->path, e);
+        throw store::storageError(m_impl->path, e);
     }
 }
 
@@ -370,7 +278,7 @@ std::vector<RunRecord> Store::listRuns() const {
             m_impl->loadDomains(r);
         }
     } catch (const SQLite::Exception& e) {
-        throw storageError(m_impl->path, e);
+        throw store::storageError(m_impl->path, e);
     }
     return out;
 }
@@ -386,7 +294,7 @@ std::optional<RunRecord> Store::findRun(std::int64_t runId) const {
         m_impl->loadDomains(r);
         return r;
     } catch (const SQLite::Exception& e) {
-        throw storageError(m_impl->path, e);
+        throw store::storageError(m_impl->path, e);
     }
 }
 
@@ -437,7 +345,7 @@ void Store::deleteRun(std::int64_t runId) {
         }
         tx.commit();
     } catch (const SQLite::Exception& e) {
-        throw storageError(m_impl->path, e);
+        throw store::storageError(m_impl->path, e);
     }
 }
 
@@ -470,7 +378,7 @@ MetricSeries Store::metricSince(std::int64_t runId, const std::string& name, std
             s.values.push_back(realOr(q.getColumn(1), std::nan("")));
         }
     } catch (const SQLite::Exception& e) {
-        throw storageError(m_impl->path, e);
+        throw store::storageError(m_impl->path, e);
     }
     return s;
 }
@@ -533,7 +441,7 @@ void Store::insertMetrics(std::int64_t runId, const std::string& name, const Met
         }
         tx.commit();
     } catch (const SQLite::Exception& e) {
-        throw storageError(m_impl->path, e);
+        throw store::storageError(m_impl->path, e);
     }
 }
 
@@ -551,7 +459,7 @@ void Store::insertStepAxis(std::int64_t runId, const StepAxis& axis) {
         }
         tx.commit();
     } catch (const SQLite::Exception& e) {
-        throw storageError(m_impl->path, e);
+        throw store::storageError(m_impl->path, e);
     }
 }
 

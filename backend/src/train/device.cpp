@@ -5,6 +5,7 @@
 
 #include "anneal/error.h"
 #include "anneal/trainer.h"
+#include "model/gpt.h"
 
 namespace anneal {
 
@@ -31,6 +32,15 @@ int resolveThreads(int requested) {
     }
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     return std::max(1, cores - 1);  // leave a core for the GUI and the store writer
+}
+
+std::int64_t countModelParameters(const ModelSpec& m) {
+    model::Gpt gpt(m);
+    std::int64_t n = 0;
+    for (const auto& p : gpt->parameters()) {
+        n += p.numel();
+    }
+    return n;
 }
 
 }  // namespace anneal

@@ -107,19 +107,21 @@ StepOutcome TrainerCore::step(std::int64_t t) {
     auto logits = m_model->forward(inputs);
     auto losses = model::perSampleLoss(logits, targets);  // [B], unreduced per sample
     auto weights = sampleWeights(losses, t);
+    torch::Tensor feats;
     if (m_meta) {
         const double progress = static_cast<double>(t) / static_cast<double>(m_spec.train.steps);
-        auto feats = m_meta->features(logits.detach(), targets, progress);
+        feats = m_meta->features(logits.detach(), targets, progress);
         if (t >= m_spec.reweight.burninSteps) {
             weights = (m_meta->weights(feats) / static_cast<double>(m_spec.data.batchSize)).to(torch::kFloat).to(m_device);
-        }
-        if (t % m_spec.reweight.metaEvery == 0) {
-            m_meta->metaStep(m_model, inputs, targets, feats, t);
         }
     }
     auto loss = (weights * losses).sum();
     m_optimizer->zero_grad();
     loss.backward();
+    if (m_meta && t % m_spec.reweight.metaEvery == 0) {
+        // After backward: the step's graph is freed, so the meta step may perturb and restore θ.
+        m_meta->metaStep(m_model, inputs, targets, feats, t);
+    }
     // ---- the update is decided below; everything after this line is bookkeeping ----
     out.loss = losses.detach().mean().item<double>();
     out.weightedLoss = loss.item<double>();

@@ -165,7 +165,9 @@ void TrainingRun::Impl::loop(train::TrainerCore& core, std::int64_t start, doubl
         }
     }
     const std::int64_t done = stepsDone;
-    if (done > start && !evaluatedLast) {
+    // The final validation belongs to a completed run; a stopped one keeps the regular cadence, so
+    // a resumed run stores exactly the points an uninterrupted one would.
+    if (done == T && done > start && !evaluatedLast) {
         publish(core.evaluate(done - 1));
     }
     if (!req.checkpointDir.empty() && done > start) {

@@ -2,7 +2,8 @@
 #pragma once
 /// @file steplaw.h
 /// StepLaw (Li et al., "Predictable Scale: Part I", arXiv:2503.04715; METHODS 7.5): optimal learning
-/// rate and batch size as power laws of N (non-embedding parameters) and D (tokens):
+/// rate and batch size as power laws of N (non-embedding parameters: [recalled] in METHODS, not
+/// confirmed) and D (tokens):
 ///
 ///   lr_opt(N, D) = exp(c_lr) N^c_N D^c_D,     B_opt(D) = exp(c_bs) D^c_bD   (B in tokens)
 ///
