@@ -53,6 +53,7 @@ void addListCommands(CLI::App& app, Context& ctx) {
         std::string name;
         std::string format = "csv";
         bool history = false;
+        std::int64_t pinStep = 0;
     };
     auto o = std::make_shared<Opts>();
 
@@ -115,10 +116,29 @@ void addListCommands(CLI::App& app, Context& ctx) {
         std::cout << out << std::flush;
     });
 
-    CLI::App* cps = app.add_subcommand("checkpoints", "List a run's checkpoints");
+    CLI::App* cps = app.add_subcommand("checkpoints", "List a run's checkpoints; pin one so it is never deleted");
     cps->add_option("RUN_ID", o->runId, "Run id")->required();
     cps->add_flag("--json", o->json, "JSON output");
-    cps->callback([o, &ctx] {
+    auto* pin = cps->add_option("--pin", o->pinStep, "Pin the checkpoint at this step (kept beyond log.keep_checkpoints)");
+    auto* unpin = cps->add_option("--unpin", o->pinStep, "Unpin the checkpoint at this step");
+    pin->excludes(unpin);
+    cps->footer("Examples:\n  anneal-cli checkpoints 7\n  anneal-cli checkpoints 7 --pin 1600");
+    cps->callback([o, &ctx, pin, unpin] {
+        if (pin->count() > 0 || unpin->count() > 0) {
+            auto rw = Store::open(ctx.dbPath());
+            rw->run(o->runId);
+            const auto cp = rw->checkpointAt(o->runId, o->pinStep);
+            if (!cp) {
+                std::string steps;
+                for (const auto& c : rw->checkpoints(o->runId)) {
+                    steps += (steps.empty() ? "" : ", ") + std::to_string(c.step);
+                }
+                throw Error(ErrorCode::NotFound, "run " + std::to_string(o->runId) + " has no checkpoint at step " +
+                                                     std::to_string(o->pinStep),
+                            pin->count() > 0 ? "--pin" : "--unpin", steps.empty() ? "(none)" : steps);
+            }
+            rw->pinCheckpoint(cp->id, pin->count() > 0);
+        }
         std::unique_ptr<Store> s;
         Store& store = openRead(s, ctx);
         store.run(o->runId);

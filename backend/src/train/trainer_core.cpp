@@ -222,6 +222,9 @@ void TrainerCore::save(const std::string& path, std::int64_t stepsDone, double w
     m_optimizer->save(optimArchive);
     archive.write("model", modelArchive);
     archive.write("optimizer", optimArchive);
+    // Torch's CPU generator (only model initialisation draws from it today; the data pipeline is
+    // counter-based), saved so that any future use of it resumes exactly too.
+    archive.write("rng_cpu", at::detail::getDefaultCPUGenerator().get_state());
     std::ostringstream payload;
     archive.save_to(payload);
     writeCheckpointFile(path, h, payload.str());
@@ -257,6 +260,11 @@ std::int64_t TrainerCore::load(const std::string& path, bool asBranch) {
         archive.read("optimizer", optimArchive);
         m_model->load(modelArchive);
         m_optimizer->load(optimArchive);
+        torch::Tensor rng;
+        if (archive.try_read("rng_cpu", rng)) {
+            at::Generator gen = at::detail::getDefaultCPUGenerator();
+            gen.set_state(rng);
+        }
     } catch (const c10::Error& e) {
         throw Error(ErrorCode::InvalidInput, std::string("checkpoint payload is unreadable: ") + e.what_without_backtrace(),
                     path);
