@@ -29,6 +29,10 @@ void addRunCommands(CLI::App& app, Context& ctx);
 void addListCommands(CLI::App& app, Context& ctx);
 void addCheckCommands(CLI::App& app, Context& ctx);
 void addWeightsCommands(CLI::App& app, Context& ctx);
+void addFitCommands(CLI::App& app, Context& ctx);
+void addPredictCommands(CLI::App& app, Context& ctx);
+void addImportCommands(CLI::App& app, Context& ctx);
+void addVersionCommands(CLI::App& app, Context& ctx);
 
 /// Whether stdout / stderr is a terminal (progress bars only then).
 bool stdoutIsTty();

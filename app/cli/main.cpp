@@ -24,6 +24,10 @@ int main(int argc, char** argv) {
     addListCommands(app, ctx);
     addCheckCommands(app, ctx);
     addWeightsCommands(app, ctx);
+    addFitCommands(app, ctx);
+    addPredictCommands(app, ctx);
+    addImportCommands(app, ctx);
+    addVersionCommands(app, ctx);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

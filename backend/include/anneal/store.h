@@ -138,6 +138,19 @@ struct WeightStatsRow {
     std::vector<std::uint32_t> hist;  ///< 64 bins of log10(weight) over [-2, 2]
 };
 
+/// A stored scaling-law fit: its full JSON export (anneal/fit/fit_export.h) plus a few columns to list it.
+struct FitRecord {
+    std::int64_t id = 0;
+    std::string name;
+    std::string law;
+    double createdAt = 0;
+    std::string version;
+    std::string source;        ///< where the points came from, one line
+    double objective = 0;
+    std::int64_t nPoints = 0;
+    std::string resultJson;
+};
+
 class Store {
 public:
     enum class Mode { ReadWrite, ReadOnly };
@@ -197,6 +210,16 @@ public:
     /// Every stored weight of one sample in step order: one indexed query on its id bucket.
     std::vector<SampleWeight> sampleWeightHistory(std::int64_t runId, std::uint64_t sampleId) const;
     std::vector<WeightStatsRow> weightStats(std::int64_t runId) const;
+
+    // --- imported curves and fits (store_fits.cpp) ---
+    /// Creates a run (kind "imported") with its metrics and step axis in one transaction: a failed
+    /// import stores nothing.
+    std::int64_t importRun(const NewRun& run, const std::vector<std::pair<std::string, MetricSeries>>& metrics,
+                           const StepAxis& axis);
+    std::int64_t saveFit(const FitRecord& fit);
+    std::vector<FitRecord> listFits() const;
+    /// Throws NotFound naming the id.
+    FitRecord fitRecord(std::int64_t fitId) const;
 
     /// The underlying sqlite3* (for backend modules with their own tables).
     void* handle() const;
