@@ -177,6 +177,18 @@ private slots:
         QCOMPARE(u.schedule.kind, std::string("cosine"));
     }
 
+    void settingAKindDropsKeysItDoesNotUse() {
+        const std::string wsd = kBase + "[schedule]\nkind = \"wsd\"\ndecay_fraction = 0.3\nfinal_lr_fraction = 0.0\n";
+        const ExperimentSpec c = parseExperiment(wsd, "<t>", {"schedule.kind=constant"});
+        QCOMPARE(c.schedule.kind, std::string("constant"));
+        const ExperimentSpec k = parseExperiment(wsd, "<t>", {"schedule.kind=cosine"});
+        QCOMPARE(k.schedule.finalLrFraction, 0.0);  // still used by cosine: kept
+        // The file itself stays strict.
+        QVERIFY_THROWS_EXCEPTION(Error, parseExperiment(kBase + "[schedule]\nkind = \"constant\"\nfinal_lr_fraction = 0.1\n", "<t>"));
+        // A key set explicitly after the kind is still validated against it.
+        QVERIFY_THROWS_EXCEPTION(Error, parseExperiment(wsd, "<t>", {"schedule.kind=constant", "schedule.decay_fraction=0.2"}));
+    }
+
     void badOverrides_data() {
         QTest::addColumn<QString>("override");
         QTest::addColumn<QString>("expected");

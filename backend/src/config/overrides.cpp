@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "config/overrides.h"
 
+#include <algorithm>
 #include <regex>
 
 #include "anneal/error.h"
+#include "config/kind_keys.h"
 
 namespace anneal::config {
 
@@ -43,6 +45,47 @@ toml::table parseValue(const std::string& text) {
         toml::table t;
         t.insert("v", text);
         return t;
+    }
+}
+
+/// After --set of a selector (schedule.kind, mixture.kind, reweight.strategy), the keys the new kind
+/// does not use are dropped from that table: `--set schedule.kind=constant` on a cosine file must not
+/// fail on its final_lr_fraction. Files themselves stay strict.
+void pruneForSelector(toml::table& root, const std::string& path) {
+    struct Selector {
+        const char* table;
+        const char* key;
+        const std::vector<KindKeys>& (*kinds)();
+    };
+    static const Selector selectors[] = {{"schedule", "kind", scheduleKindKeys},
+                                         {"mixture", "kind", mixtureKindKeys},
+                                         {"reweight", "strategy", reweightKindKeys}};
+    for (const auto& sel : selectors) {
+        if (path != std::string(sel.table) + "." + sel.key) {
+            continue;
+        }
+        toml::table* t = root.get_as<toml::table>(sel.table);
+        const toml::node* kind = t ? t->get(sel.key) : nullptr;
+        if (!kind || !kind->is_string()) {
+            return;
+        }
+        const std::string name = *kind->value<std::string>();
+        const auto names = kindNames(sel.kinds());
+        if (std::find(names.begin(), names.end(), name) == names.end()) {
+            return;  // an unknown kind: validation names it
+        }
+        std::vector<std::string> drop;
+        for (const auto& [k, v] : *t) {
+            const std::string key(k.str());
+            const auto all = allKeys(sel.kinds());
+            if (key != sel.key && std::find(all.begin(), all.end(), key) != all.end() &&
+                !kindUses(sel.kinds(), name, key)) {
+                drop.push_back(key);
+            }
+        }
+        for (const auto& key : drop) {
+            t->erase(key);
+        }
     }
 }
 
@@ -97,6 +140,7 @@ void applyOne(toml::table& root, const std::string& ov) {
             } else {
                 toml::table parsed = parseValue(value);
                 parsed.get("v")->visit([&](auto&& node) { cur->insert_or_assign(s.key, node); });
+                pruneForSelector(root, path);
             }
             return;
         }
