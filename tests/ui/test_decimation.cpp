@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// MinMaxDecimator and SeriesPlot keep one-step spikes visible with a bounded number of drawn points.
+#include <QElapsedTimer>
+#include <QtTest>
+#include <cmath>
+#include <qcustomplot.h>
+#include <random>
+
+#include "min_max_decimator.h"
+#include "series_plot.h"
+
+using anneal::ui::MinMaxDecimator;
+using anneal::ui::SeriesPlot;
+
+namespace {
+
+constexpr std::size_t kMillion = 1000000;
+
+/// A noisy decaying loss curve with one planted spike at `spikeAt`.
+void makeCurve(std::size_t n, std::size_t spikeAt, double spike, std::vector<double>& x, std::vector<double>& y) {
+    std::mt19937_64 rng(7);
+    std::normal_distribution<double> noise(0.0, 0.02);
+    x.resize(n);
+    y.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        x[i] = static_cast<double>(i);
+        y[i] = 2.0 + 3.0 * std::exp(-static_cast<double>(i) / 2e5) + noise(rng);
+    }
+    y[spikeAt] = spike;
+}
+
+}  // namespace
+
+class TestDecimation : public QObject {
+    Q_OBJECT
+
+private slots:
+    void spikeSurvivesFullZoomOut_data();
+    void spikeSurvivesFullZoomOut();
+    void keepsMinimumAndOrder();
+    void copiesSmallRangesExactly();
+    void addsNeighboursOutsideTheRange();
+    void logColumns();
+    void plotKeepsSpikeWithBoundedPoints();
+};
+
+void TestDecimation::spikeSurvivesFullZoomOut_data() {
+    QTest::addColumn<int>("columns");
+    QTest::addColumn<qulonglong>("spikeAt");
+    QTest::newRow("800 px, spike mid") << 800 << qulonglong(523457);
+    QTest::newRow("1920 px, spike first") << 1920 << qulonglong(0);
+    QTest::newRow("333 px, spike last") << 333 << qulonglong(kMillion - 1);
+    QTest::newRow("50 px") << 50 << qulonglong(77);
+}
+
+void TestDecimation::spikeSurvivesFullZoomOut() {
+    QFETCH(int, columns);
+    QFETCH(qulonglong, spikeAt);
+    std::vector<double> x, y;
+    makeCurve(kMillion, spikeAt, 40.0, x, y);
+    MinMaxDecimator::Range r;
+    r.xMin = 0;
+    r.xMax = static_cast<double>(kMillion - 1);
+    r.columns = columns;
+    std::vector<double> ox, oy;
+    QElapsedTimer t;
+    t.start();
+    MinMaxDecimator::decimate(x.data(), y.data(), x.size(), r, ox, oy);
+    const double ms = static_cast<double>(t.nsecsElapsed()) / 1e6;
+    const auto it = std::find(oy.begin(), oy.end(), 40.0);
+    QVERIFY2(it != oy.end(), "the planted spike was decimated away");
+    QCOMPARE(ox[static_cast<std::size_t>(it - oy.begin())], static_cast<double>(spikeAt));
+    QVERIFY2(ox.size() <= 2 * static_cast<std::size_t>(columns) + 2,
+             qPrintable(QStringLiteral("%1 points for %2 columns").arg(ox.size()).arg(columns)));
+    QVERIFY(ox.size() >= static_cast<std::size_t>(columns));   // every column holds data
+    QVERIFY(std::is_sorted(ox.begin(), ox.end()));
+    qInfo("1e6 points -> %zu drawn for %d pixel columns (bound %d) in %.2f ms", ox.size(), columns,
+          2 * columns + 2, ms);
+}
+
+void TestDecimation::keepsMinimumAndOrder() {
+    // A column holding a dip before a peak must give the dip first, then the peak.
+    std::vector<double> x(1000), y(1000, 1.0);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        x[i] = static_cast<double>(i);
+    }
+    y[400] = -5.0;   // dip
+    y[402] = 9.0;    // peak in the same column (10 points per column)
+    MinMaxDecimator::Range r{0, 999, 100, false};
+    std::vector<double> ox, oy;
+    MinMaxDecimator::decimate(x.data(), y.data(), x.size(), r, ox, oy);
+    const auto dip = std::find(oy.begin(), oy.end(), -5.0);
+    const auto peak = std::find(oy.begin(), oy.end(), 9.0);
+    QVERIFY(dip != oy.end());
+    QVERIFY(peak != oy.end());
+    QVERIFY(dip < peak);
+    QCOMPARE(*std::min_element(oy.begin(), oy.end()), -5.0);
+    QCOMPARE(*std::max_element(oy.begin(), oy.end()), 9.0);
+}
+
+void TestDecimation::copiesSmallRangesExactly() {
+    std::vector<double> x{0, 1, 2, 3, 4}, y{5, 4, std::nan(""), 2, 1};
+    MinMaxDecimator::Range r{0, 4, 10, false};
+    std::vector<double> ox, oy;
+    MinMaxDecimator::decimate(x.data(), y.data(), x.size(), r, ox, oy);
+    QCOMPARE(ox, x);
+    QCOMPARE(oy.size(), y.size());
+    QVERIFY(std::isnan(oy[2]));   // kept as a gap
+    QCOMPARE(oy[4], 1.0);
+}
+
+void TestDecimation::addsNeighboursOutsideTheRange() {
+    std::vector<double> x(100), y(100);
+    for (std::size_t i = 0; i < 100; ++i) {
+        x[i] = static_cast<double>(i);
+        y[i] = static_cast<double>(i % 7);
+    }
+    MinMaxDecimator::Range r{10.5, 20.5, 100, false};
+    std::vector<double> ox, oy;
+    MinMaxDecimator::decimate(x.data(), y.data(), x.size(), r, ox, oy);
+    QCOMPARE(ox.front(), 10.0);   // left neighbour
+    QCOMPARE(ox.back(), 21.0);    // right neighbour
+    QCOMPARE(ox.size(), std::size_t(12));
+}
+
+void TestDecimation::logColumns() {
+    // On a log axis the first decade gets as many columns as the last: the early points survive.
+    std::vector<double> x, y;
+    makeCurve(kMillion, 3, 40.0, x, y);
+    for (double& v : x) {
+        v += 1;   // steps from 1: log-safe
+    }
+    MinMaxDecimator::Range r{1, 1e6, 600, true};
+    std::vector<double> ox, oy;
+    MinMaxDecimator::decimate(x.data(), y.data(), x.size(), r, ox, oy);
+    QVERIFY(ox.size() <= 2 * 600 + 2);
+    QVERIFY(std::find(oy.begin(), oy.end(), 40.0) != oy.end());
+    const auto early = std::count_if(ox.begin(), ox.end(), [](double v) { return v <= 10; });
+    QCOMPARE(early, 10);   // steps 1..10 each have a column of their own
+}
+
+void TestDecimation::plotKeepsSpikeWithBoundedPoints() {
+    SeriesPlot plot;
+    plot.resize(1000, 600);
+    plot.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&plot));
+    std::vector<double> x, y;
+    makeCurve(kMillion, 654321, 40.0, x, y);
+    plot.setCurve(QStringLiteral("loss"), {QStringLiteral("loss"), Qt::blue});
+    plot.setSmoothing(0.0);
+    plot.setCurveData(QStringLiteral("loss"), x, y);
+    plot.refreshNow();
+    const int columns = plot.pixelColumns();
+    QVERIFY(columns > 100);
+    QCPGraph* g = plot.graph(QStringLiteral("loss"));
+    QVERIFY(g);
+    double maxY = -1;
+    for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) {
+        maxY = std::max(maxY, it->value);
+    }
+    QCOMPARE(maxY, 40.0);
+    const std::size_t drawn = plot.drawnPointCount();
+    qInfo("SeriesPlot: 1e6 points -> %zu drawn for %d pixel columns (bound %d), decimation %.2f ms", drawn,
+          columns, 2 * columns + 2, plot.lastDecimationMs());
+    QVERIFY(drawn <= 2 * static_cast<std::size_t>(columns) + 2);
+    // With smoothing the raw curve stays (faint) and keeps the spike; both curves stay bounded.
+    plot.setSmoothing(0.9);
+    plot.refreshNow();
+    QVERIFY(plot.drawnPointCount() <= 2 * (2 * static_cast<std::size_t>(columns) + 2));
+    maxY = -1;
+    for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) {
+        maxY = std::max(maxY, it->value);
+    }
+    QCOMPARE(maxY, 40.0);
+}
+
+QTEST_MAIN(TestDecimation)
+#include "test_decimation.moc"

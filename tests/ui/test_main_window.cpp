@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The main window: it opens on a fresh database, a live run fills the loss plot with the values the
+// store holds, and the GUI thread stays responsive while a run trains.
+#include <QElapsedTimer>
+#include <QLabel>
+#include <QSignalSpy>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QtTest>
+#include <qcustomplot.h>
+
+#include "anneal/store.h"
+#include "loss_plot_view.h"
+#include "main_window.h"
+#include "resources.h"
+#include "run_browser.h"
+#include "run_controller.h"
+#include "temp_paths.h"
+
+using namespace anneal;
+using namespace anneal::ui;
+
+namespace {
+
+MainWindow::Options optionsFor(const QString& db) {
+    MainWindow::Options o;
+    o.dbPath = db;
+    o.startDefaultIfEmpty = false;
+    o.restoreSettings = false;
+    return o;
+}
+
+qint64 startedRunId(QSignalSpy& spy) { return spy.first().first().value<LiveRunInfo>().runId; }
+
+}  // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void windowOpens();
+    void liveRunFillsLossPlot();
+    void guiStaysResponsiveDuringRun();
+    void badExperimentNamesTheField();
+
+private:
+    test::TempDir m_tmp;
+};
+
+void TestMainWindow::initTestCase() {
+    qputenv("XDG_CONFIG_HOME", m_tmp.qpath(QStringLiteral("config")).toUtf8());
+    initResources();
+}
+
+void TestMainWindow::windowOpens() {
+    const QString db = m_tmp.qpath(QStringLiteral("open.db"));
+    MainWindow w(optionsFor(db));
+    w.resize(1200, 800);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QTRY_VERIFY(w.browser()->loaded());
+    QVERIFY(QFileInfo::exists(db));   // created and migrated off the GUI thread
+    QStringList tabs;
+    for (int i = 0; i < w.tabs()->count(); ++i) {
+        tabs << w.tabs()->tabText(i);
+    }
+    for (const char* t : {"Loss", "LR", "Mixture", "Grad norm", "Throughput"}) {
+        QVERIFY2(tabs.contains(QString::fromLatin1(t)), t);
+    }
+    bool pathShown = false;
+    for (QLabel* l : w.statusBar()->findChildren<QLabel*>()) {
+        pathShown = pathShown || l->text() == db;
+    }
+    QVERIFY2(pathShown, "the status bar shows the database path");
+    QStringList shortcuts;
+    for (QAction* a : w.findChildren<QAction*>()) {
+        shortcuts << a->shortcut().toString();
+    }
+    QVERIFY(shortcuts.contains(QKeySequence(QKeySequence::Open).toString()));
+    QVERIFY(shortcuts.contains(QKeySequence(QKeySequence::New).toString()));
+    QVERIFY(shortcuts.contains(QKeySequence(QKeySequence::Quit).toString()));
+    QVERIFY(w.lastError().isEmpty());
+}
+
+void TestMainWindow::liveRunFillsLossPlot() {
+    const QString db = m_tmp.qpath(QStringLiteral("live.db"));
+    MainWindow w(optionsFor(db));
+    w.resize(1200, 800);
+    w.show();
+    QTRY_VERIFY(w.browser()->loaded());
+    QSignalSpy started(w.controller(), &RunController::runStarted);
+    QSignalSpy finished(w.controller(), &RunController::runFinished);
+    w.launchExperiment(QString::fromStdString(test::tinyExperimentToml(200, 3)), QStringLiteral("tiny"));
+    QTRY_COMPARE_WITH_TIMEOUT(started.count(), 1, 30000);
+    const qint64 runId = startedRunId(started);
+    QTRY_VERIFY(w.lossView()->runs().contains(runId));   // the new run gets selected
+
+    const QString trainKey = MetricPlotView::curveKey(runId, QStringLiteral("train_loss"));
+    QList<std::size_t> counts;
+    QElapsedTimer t;
+    t.start();
+    while (finished.isEmpty() && t.elapsed() < 120000) {
+        QTest::qWait(30);
+        counts << w.lossView()->plot()->curvePointCount(trainKey);
+    }
+    QCOMPARE(finished.count(), 1);
+    QTest::qWait(100);
+    const std::size_t final = w.lossView()->plot()->curvePointCount(trainKey);
+    counts << final;
+    QVERIFY(std::is_sorted(counts.begin(), counts.end()));
+    QList<std::size_t> growing;
+    for (std::size_t c : counts) {
+        if (c > 0 && c < final && !growing.contains(c)) {
+            growing << c;
+        }
+    }
+    qInfo("train curve point counts while running: %lld distinct partial counts, final %zu",
+          static_cast<long long>(growing.size()), final);
+    QVERIFY2(growing.size() >= 2, "points arrive while the run trains, not only at its end");
+    QCOMPARE(final, std::size_t(200));
+
+    // The plotted values are exactly the stored ones, at known steps.
+    auto store = Store::open(db.toStdString(), Store::Mode::ReadOnly);
+    const MetricSeries stored = store->metric(runId, "train_loss");
+    QCOMPARE(stored.steps.size(), std::size_t(200));
+    w.lossView()->plot()->refreshNow();
+    QCPGraph* g = w.lossView()->plot()->graph(trainKey);
+    QCOMPARE(g->data()->size(), 200);   // fewer points than pixels: drawn as they are
+    for (int step : {0, 1, 50, 123, 199}) {
+        const auto it = g->data()->findBegin(step, false);
+        QCOMPARE(it->key, double(step));
+        QCOMPARE(it->value, stored.values[static_cast<std::size_t>(step)]);
+    }
+    const QString valKey = MetricPlotView::curveKey(runId, QStringLiteral("val_loss.markov"));
+    const MetricSeries val = store->metric(runId, "val_loss.markov");
+    QVERIFY(!val.steps.empty());
+    const std::vector<double>* vx = w.lossView()->plot()->curveX(valKey);
+    const std::vector<double>* vy = w.lossView()->plot()->curveY(valKey);
+    QVERIFY(vx && vy);
+    QCOMPARE(vx->size(), val.steps.size());
+    for (std::size_t i = 0; i < val.steps.size(); ++i) {
+        QCOMPARE((*vx)[i], double(val.steps[i]));
+        QCOMPARE((*vy)[i], val.values[i]);
+    }
+}
+
+void TestMainWindow::guiStaysResponsiveDuringRun() {
+    const QString db = m_tmp.qpath(QStringLiteral("latency.db"));
+    MainWindow w(optionsFor(db));
+    w.resize(1400, 860);
+    w.show();
+    QTRY_VERIFY(w.browser()->loaded());
+    QSignalSpy started(w.controller(), &RunController::runStarted);
+    QSignalSpy finished(w.controller(), &RunController::runFinished);
+    w.launchExperiment(QString::fromStdString(test::tinyExperimentToml(1500, 5)), QStringLiteral("tiny"));
+    QTRY_COMPARE_WITH_TIMEOUT(started.count(), 1, 30000);
+
+    // A timer that measures its own lateness: how long the GUI thread was busy between two ticks.
+    constexpr int kIntervalMs = 10;
+    QTimer probe;
+    probe.setTimerType(Qt::PreciseTimer);
+    probe.setInterval(kIntervalMs);
+    QElapsedTimer clock;
+    qint64 last = -1;
+    qint64 worst = 0;
+    int ticks = 0;
+    connect(&probe, &QTimer::timeout, this, [&] {
+        const qint64 now = clock.nsecsElapsed();
+        if (last >= 0) {
+            worst = std::max(worst, now - last - qint64(kIntervalMs) * 1000000);
+        }
+        last = now;
+        ++ticks;
+    });
+    clock.start();
+    probe.start();
+    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 180000);
+    probe.stop();
+    const double worstMs = static_cast<double>(worst) / 1e6;
+    qInfo("event-loop latency during a live run: max %.1f ms over %d ticks (%.1f s of training)", worstMs, ticks,
+          static_cast<double>(clock.elapsed()) / 1000.0);
+    QVERIFY2(ticks > 20, "the run lasted long enough to measure");
+    QVERIFY2(worstMs < 50.0, qPrintable(QStringLiteral("max lateness %1 ms").arg(worstMs)));
+    QCOMPARE(w.lossView()->plot()->curvePointCount(
+                 MetricPlotView::curveKey(startedRunId(started), QStringLiteral("train_loss"))),
+             std::size_t(1500));
+}
+
+void TestMainWindow::badExperimentNamesTheField() {
+    const QString db = m_tmp.qpath(QStringLiteral("bad.db"));
+    MainWindow w(optionsFor(db));
+    QTRY_VERIFY(w.browser()->loaded());
+    QSignalSpy failed(w.controller(), &RunController::failed);
+    w.launchExperiment(QString::fromStdString(test::tinyExperimentToml(20)), QStringLiteral("bad.toml"),
+                       {QStringLiteral("train.lr=-1")});
+    QTRY_COMPARE(failed.count(), 1);
+    QVERIFY2(failed.first().at(0).toString().contains(QStringLiteral("bad.toml")), "the source is named");
+    QVERIFY2(failed.first().at(1).toString().contains(QStringLiteral("train.lr")), "the field is named");
+    QVERIFY(w.lastError().contains(QStringLiteral("train.lr")));
+    QVERIFY(w.controller()->liveRunIds().isEmpty());
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "main_window.h"
+
+#include <QAction>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFile>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+
+#include "anneal/store.h"
+#include "grad_norm_plot_view.h"
+#include "loss_plot_view.h"
+#include "lr_plot_view.h"
+#include "mixture_plot_view.h"
+#include "plot_options_bar.h"
+#include "resources.h"
+#include "run_browser.h"
+#include "run_controller.h"
+#include "run_data_cache.h"
+#include "run_filter_proxy.h"
+#include "run_list_model.h"
+#include "throughput_plot_view.h"
+
+namespace anneal::ui {
+
+MainWindow::MainWindow(const Options& options, QWidget* parent)
+    : QMainWindow(parent), m_options(options), m_controller(new RunController(options.dbPath, this)),
+      m_cache(new RunDataCache(this)) {
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowIcon(appIcon());
+    m_startupPending = !options.runFile.isEmpty() || options.startDefaultIfEmpty;
+    createViews();
+    createActions();
+    wireController();
+    if (options.restoreSettings) {
+        restoreSettings();
+    }
+    openDatabase(options.dbPath);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createViews() {
+    m_browser = new RunBrowser(this);
+    m_browserDock = new QDockWidget(tr("Runs"), this);
+    m_browserDock->setObjectName(QStringLiteral("runsDock"));
+    m_browserDock->setWidget(m_browser);
+    addDockWidget(Qt::LeftDockWidgetArea, m_browserDock);
+    resizeDocks({m_browserDock}, {380}, Qt::Horizontal);
+
+    auto* central = new QWidget(this);
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    m_optionsBar = new PlotOptionsBar(central);
+    m_tabs = new QTabWidget(central);
+    m_tabs->setObjectName(QStringLiteral("plotTabs"));
+    m_tabs->setDocumentMode(true);
+    layout->addWidget(m_optionsBar);
+    layout->addWidget(m_tabs, 1);
+    setCentralWidget(central);
+
+    m_lossView = new LossPlotView(m_cache, m_tabs);
+    m_plotViews = {m_lossView, new LrPlotView(m_cache, m_tabs), new MixturePlotView(m_cache, m_tabs),
+                   new GradNormPlotView(m_cache, m_tabs), new ThroughputPlotView(m_cache, m_tabs)};
+    for (MetricPlotView* v : m_plotViews) {
+        m_tabs->addTab(v, v->title());
+        v->setOptions(m_optionsBar->options());
+    }
+
+    m_dbLabel = new QLabel(this);
+    m_dbLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_liveLabel = new QLabel(this);
+    m_loadProgress = new QProgressBar(this);
+    m_loadProgress->setMaximumWidth(160);
+    m_loadProgress->setFormat(tr("loading %v/%m"));
+    m_loadProgress->hide();
+    m_loadCancel = new QToolButton(this);
+    m_loadCancel->setText(tr("Cancel"));
+    m_loadCancel->setToolTip(tr("Stop reading history from the database"));
+    m_loadCancel->hide();
+    statusBar()->addWidget(m_liveLabel, 1);
+    statusBar()->addPermanentWidget(m_loadProgress);
+    statusBar()->addPermanentWidget(m_loadCancel);
+    statusBar()->addPermanentWidget(m_dbLabel);
+
+    connect(m_browser, &RunBrowser::selectionChanged, this, &MainWindow::onSelectionChanged);
+    connect(m_browser, &RunBrowser::runsLoaded, this, &MainWindow::onRunsLoaded);
+    connect(m_browser, &RunBrowser::failed, this, &MainWindow::showError);
+    connect(m_cache, &RunDataCache::failed, this, &MainWindow::showError);
+    connect(m_cache, &RunDataCache::loadProgress, this, [this](int done, int total) {
+        m_loadProgress->setRange(0, std::max(1, total));
+        m_loadProgress->setValue(done);
+    });
+    connect(m_cache, &RunDataCache::busyChanged, this, [this](bool busy) {
+        m_loadProgress->setVisible(busy);
+        m_loadCancel->setVisible(busy);
+    });
+    connect(m_loadCancel, &QToolButton::clicked, m_cache, &RunDataCache::cancel);
+    connect(m_optionsBar, &PlotOptionsBar::optionsChanged, this, [this](const PlotOptions& o) {
+        for (MetricPlotView* v : m_plotViews) {
+            v->setOptions(o);
+        }
+    });
+    connect(m_optionsBar, &PlotOptionsBar::fitRequested, this, [this] {
+        if (MetricPlotView* v = currentPlotView()) {
+            v->plot()->followData();
+        }
+    });
+    connect(m_optionsBar, &PlotOptionsBar::exportRequested, this, &MainWindow::exportCurrent);
+}
+
+void MainWindow::wireController() {
+    connect(m_controller, &RunController::runStarted, this, [this](const LiveRunInfo& info) {
+        m_cache->registerLiveRun(info);
+        m_selectWhenListed = {info.runId};
+        m_browser->reload();
+        statusBar()->showMessage(tr("Started run %1 (%2)").arg(info.runId).arg(info.name), 5000);
+        updateActions();
+    });
+    connect(m_controller, &RunController::stepsArrived, m_cache, &RunDataCache::appendSteps);
+    connect(m_controller, &RunController::evalArrived, m_cache, &RunDataCache::appendEvals);
+    connect(m_controller, &RunController::stepsArrived, this, [this](qint64 runId) {
+        m_browser->model()->setLiveProgress(runId, m_controller->progress(runId));
+        updateLiveStatus();
+    });
+    connect(m_controller, &RunController::statusChanged, this,
+            [this](qint64 runId, anneal::RunStatus status, const QString& message) {
+                m_browser->reload();
+                if (status == RunStatus::Failed) {
+                    showError(tr("run %1").arg(runId), message);
+                }
+            });
+    connect(m_controller, &RunController::pausedChanged, this, [this](qint64 runId) {
+        m_browser->model()->setLiveProgress(runId, m_controller->progress(runId));
+        updateActions();
+        updateLiveStatus();
+    });
+    connect(m_controller, &RunController::noticeArrived, this, [this](qint64 runId, const RunNotice& n) {
+        if (n.kind != QLatin1String("spike")) {
+            statusBar()->showMessage(tr("Run %1, step %2: %3").arg(runId).arg(n.step).arg(n.message), 10000);
+        }
+    });
+    connect(m_controller, &RunController::runFinished, this, [this](qint64 runId, anneal::RunStatus status) {
+        m_browser->model()->clearLiveProgress(runId);
+        m_cache->markFinished(runId);
+        m_browser->reload();
+        statusBar()->showMessage(tr("Run %1 %2").arg(runId).arg(QString::fromLatin1(runStatusName(status))), 5000);
+        updateActions();
+        updateLiveStatus();
+    });
+    connect(m_controller, &RunController::failed, this, &MainWindow::showError);
+}
+
+void MainWindow::openDatabase(const QString& path) {
+    if (!m_controller->liveRunIds().isEmpty() && path != m_dbPath) {
+        showError(tr("opening %1").arg(path), tr("stop the runs that are training before opening another database"));
+        return;
+    }
+    m_dbPath = path;
+    m_controller->setDatabasePath(path);
+    m_cache->setDatabasePath(path);
+    m_dbLabel->setText(path);
+    m_dbLabel->setToolTip(tr("The database this window reads and writes"));
+    setWindowTitle(tr("Anneal — %1").arg(QFileInfo(path).fileName()));
+    // Create or migrate the file and mark runs whose process died as interrupted, off the GUI thread;
+    // the run browser reads the list afterwards.
+    const std::string db = path.toStdString();
+    auto* watcher = new QFutureWatcher<QString>(this);
+    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, path] {
+        watcher->deleteLater();
+        const QString error = watcher->result();
+        if (path != m_dbPath) {
+            return;
+        }
+        if (!error.isEmpty()) {
+            showError(tr("opening %1").arg(path), error);
+            return;
+        }
+        m_browser->setDatabasePath(path);
+    });
+    watcher->setFuture(QtConcurrent::run([db]() -> QString {
+        try {
+            auto store = Store::open(db, Store::Mode::ReadWrite);
+            store->recoverInterruptedRuns();
+            return {};
+        } catch (const std::exception& e) {
+            return QString::fromStdString(e.what());
+        }
+    }));
+}
+
+void MainWindow::onRunsLoaded(int count) {
+    if (m_startupPending) {
+        m_startupPending = false;
+        if (!m_options.runFile.isEmpty()) {
+            QFile f(m_options.runFile);
+            if (f.open(QIODevice::ReadOnly)) {
+                launchExperiment(QString::fromUtf8(f.readAll()), m_options.runFile, m_options.overrides);
+            } else {
+                showError(tr("experiment %1").arg(m_options.runFile), f.errorString());
+            }
+        } else if (m_options.startDefaultIfEmpty && count == 0) {
+            launchExperiment(defaultExperimentText(), QStringLiteral("default.toml (built in)"), m_options.overrides);
+        }
+    }
+    if (!m_selectWhenListed.isEmpty() && m_browser->model()->record(m_selectWhenListed.front())) {
+        m_browser->selectRuns(m_selectWhenListed);
+        m_selectWhenListed.clear();
+    } else if (m_browser->selectedRunIds().isEmpty() && count > 0 && m_selectWhenListed.isEmpty()) {
+        // Show something: the newest run (the list is sorted newest first by default).
+        const qint64 newest = m_browser->proxy()->index(0, 0).data(RunListModel::RunIdRole).toLongLong();
+        if (newest) {
+            m_browser->selectRuns({newest});
+        }
+    }
+    updateActions();
+}
+
+void MainWindow::launchExperiment(const QString& text, const QString& origin, const QStringList& overrides) {
+    m_controller->launch(text, origin, overrides);
+}
+
+void MainWindow::onSelectionChanged(const QList<qint64>& runIds) {
+    for (MetricPlotView* v : m_plotViews) {
+        v->setRuns(runIds);
+    }
+    updateActions();
+    updateLiveStatus();
+}
+
+MetricPlotView* MainWindow::currentPlotView() const {
+    return qobject_cast<MetricPlotView*>(m_tabs->currentWidget());
+}
+
+void MainWindow::showError(const QString& source, const QString& message) {
+    m_lastError = source + QStringLiteral(": ") + message;
+    statusBar()->showMessage(m_lastError, 15000);
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Anneal"), tr("Problem with %1").arg(source),
+                                QMessageBox::Ok, this);
+    box->setInformativeText(message);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    saveSettings();
+    m_controller->stopAll();
+    QMainWindow::closeEvent(event);
+}
+
+}  // namespace anneal::ui

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// MainWindow: creates the views and wires them together; it holds no logic of its own beyond
+// routing signals (RunController -> RunDataCache -> views; RunBrowser selection -> views) and the
+// menu actions. Dialogs are opened with open()/show(), never exec(): no nested event loops.
+
+#include <QList>
+#include <QMainWindow>
+#include <QStringList>
+
+class QLabel;
+class QProgressBar;
+class QTabWidget;
+class QToolButton;
+class QDockWidget;
+
+namespace anneal::ui {
+
+class RunController;
+class RunDataCache;
+class RunBrowser;
+class MetricPlotView;
+class LossPlotView;
+class PlotOptionsBar;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+
+public:
+    struct Options {
+        QString dbPath;              ///< database to open
+        QString runFile;             ///< experiment file to start at once ("" = none)
+        QStringList overrides;       ///< --set K=V for runFile or the default experiment
+        bool startDefaultIfEmpty = true;  ///< start the embedded default when the database has no runs
+        bool restoreSettings = true; ///< window layout and plot options from QSettings
+    };
+
+    explicit MainWindow(const Options& options, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    void openDatabase(const QString& path);
+    QString databasePath() const { return m_dbPath; }
+    /// Starts a run from an experiment's text (origin names it in messages).
+    void launchExperiment(const QString& text, const QString& origin, const QStringList& overrides = {});
+
+    RunController* controller() const { return m_controller; }
+    RunDataCache* cache() const { return m_cache; }
+    RunBrowser* browser() const { return m_browser; }
+    LossPlotView* lossView() const { return m_lossView; }
+    QTabWidget* tabs() const { return m_tabs; }
+    PlotOptionsBar* plotOptionsBar() const { return m_optionsBar; }
+    /// The plot view of the current tab (nullptr on a tab that is not a plot).
+    MetricPlotView* currentPlotView() const;
+    QList<MetricPlotView*> plotViews() const { return m_plotViews; }
+    /// The last error shown to the user ("source: message"), for tests and the status bar.
+    QString lastError() const { return m_lastError; }
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void createViews();
+    void createActions();
+    void wireController();
+    void showError(const QString& source, const QString& message);
+    void onSelectionChanged(const QList<qint64>& runIds);
+    void onRunsLoaded(int count);
+    void updateActions();
+    void updateLiveStatus();
+    void askOpenDatabase();
+    void askNewRun();
+    void stopSelected();
+    void togglePauseSelected();
+    void exportCurrent(const QString& format);
+    void saveSettings() const;
+    void restoreSettings();
+    QList<qint64> targetRuns() const;
+
+    Options m_options;
+    QString m_dbPath;
+    QString m_lastError;
+    bool m_startupPending = true;
+    QList<qint64> m_selectWhenListed;
+    RunController* m_controller;
+    RunDataCache* m_cache;
+    RunBrowser* m_browser = nullptr;
+    QDockWidget* m_browserDock = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    PlotOptionsBar* m_optionsBar = nullptr;
+    LossPlotView* m_lossView = nullptr;
+    QList<MetricPlotView*> m_plotViews;
+    QLabel* m_dbLabel = nullptr;
+    QLabel* m_liveLabel = nullptr;
+    QProgressBar* m_loadProgress = nullptr;
+    QToolButton* m_loadCancel = nullptr;
+    QAction* m_stopAction = nullptr;
+    QAction* m_pauseAction = nullptr;
+};
+
+}  // namespace anneal::ui

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "run_browser.h"
+
+#include <QComboBox>
+#include <QFutureWatcher>
+#include <QHeaderView>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QTreeView>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+#include <functional>
+
+#include "run_filter_proxy.h"
+#include "run_list_model.h"
+
+namespace anneal::ui {
+
+RunBrowser::RunBrowser(QWidget* parent)
+    : QWidget(parent), m_model(new RunListModel(this)), m_proxy(new RunFilterProxy(this)),
+      m_view(new QTreeView(this)), m_filter(new QLineEdit(this)), m_tags(new QComboBox(this)),
+      m_count(new QLabel(this)) {
+    setObjectName(QStringLiteral("runBrowser"));
+    m_proxy->setSourceModel(m_model);
+    m_view->setModel(m_proxy);
+    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(RunListModel::IdColumn, Qt::DescendingOrder);
+    m_view->setUniformRowHeights(true);
+    m_view->setAlternatingRowColors(true);
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_view->header()->setStretchLastSection(false);
+    m_view->header()->setSectionResizeMode(RunListModel::NameColumn, QHeaderView::Stretch);
+    for (int c = RunListModel::StatusColumn; c < RunListModel::ColumnCount; ++c) {
+        m_view->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+    }
+    m_view->setColumnHidden(RunListModel::TagsColumn, true);
+
+    m_filter->setPlaceholderText(tr("Filter: name, id, status, group, tag"));
+    m_filter->setClearButtonEnabled(true);
+    m_tags->addItem(tr("All tags"), QString());
+    m_tags->setToolTip(tr("Show only runs with this tag"));
+    m_count->setForegroundRole(QPalette::PlaceholderText);
+
+    auto* filters = new QHBoxLayout;
+    filters->setContentsMargins(0, 0, 0, 0);
+    filters->addWidget(m_filter, 1);
+    filters->addWidget(m_tags);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addLayout(filters);
+    layout->addWidget(m_view, 1);
+    layout->addWidget(m_count);
+
+    connect(m_filter, &QLineEdit::textChanged, m_proxy, &RunFilterProxy::setText);
+    connect(m_tags, &QComboBox::currentIndexChanged, this,
+            [this] { m_proxy->setTag(m_tags->currentData().toString()); });
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &RunBrowser::emitSelectionIfChanged);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this, [this] {
+        if (!m_restoring) {
+            emit currentRunChanged(currentRunId());
+        }
+    });
+    connect(m_model, &QAbstractItemModel::modelAboutToBeReset, this, &RunBrowser::saveViewState);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &RunBrowser::restoreViewState);
+    connect(m_view, &QTreeView::collapsed, this, [this](const QModelIndex& i) {
+        if (!m_restoring) {
+            m_collapsed.insert(nodeKey(i));
+        }
+    });
+    connect(m_view, &QTreeView::expanded, this, [this](const QModelIndex& i) { m_collapsed.remove(nodeKey(i)); });
+    connect(m_view, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+        if (m_contextActions.isEmpty()) {
+            return;
+        }
+        auto* menu = new QMenu(this);
+        menu->setAttribute(Qt::WA_DeleteOnClose);
+        menu->addActions(m_contextActions);
+        menu->popup(m_view->viewport()->mapToGlobal(pos));
+    });
+
+    m_refreshTimer.setInterval(kRefreshIntervalMs);
+    connect(&m_refreshTimer, &QTimer::timeout, this, &RunBrowser::reload);
+}
+
+RunBrowser::~RunBrowser() {
+    m_future.waitForFinished();
+}
+
+void RunBrowser::setDatabasePath(const QString& path) {
+    m_dbPath = path;
+    m_loadedOnce = false;
+    m_model->setRuns({});
+    reload();
+    m_refreshTimer.start();
+}
+
+void RunBrowser::reload() {
+    if (m_dbPath.isEmpty()) {
+        return;
+    }
+    if (m_loading) {
+        m_reloadAgain = true;
+        return;
+    }
+    m_loading = true;
+    const std::string db = m_dbPath.toStdString();
+    const QString dbPath = m_dbPath;
+    m_future = QtConcurrent::run([db, dbPath] {
+        Loaded out;
+        out.dbPath = dbPath;
+        try {
+            out.runs = Store::open(db, Store::Mode::ReadOnly)->listRuns();
+        } catch (const std::exception& e) {
+            out.error = QString::fromStdString(e.what());
+        }
+        return out;
+    });
+    auto* watcher = new QFutureWatcher<Loaded>(this);
+    connect(watcher, &QFutureWatcher<Loaded>::finished, this, [this, watcher] {
+        watcher->deleteLater();
+        m_loading = false;
+        applyLoaded(watcher->result());
+        if (m_reloadAgain) {
+            m_reloadAgain = false;
+            reload();
+        }
+    });
+    watcher->setFuture(m_future);
+}
+
+void RunBrowser::applyLoaded(const Loaded& loaded) {
+    if (loaded.dbPath != m_dbPath) {
+        return;   // another database was opened meanwhile
+    }
+    if (!loaded.error.isEmpty()) {
+        m_refreshTimer.stop();   // one message, not one every few seconds
+        emit failed(tr("reading the runs of %1").arg(loaded.dbPath), loaded.error);
+        return;
+    }
+    const int count = static_cast<int>(loaded.runs.size());
+    m_model->setRuns(loaded.runs);
+    const QString currentTag = m_tags->currentData().toString();
+    const QStringList tags = m_model->allTags();
+    if (tags.size() != m_tags->count() - 1) {
+        m_tags->blockSignals(true);
+        m_tags->clear();
+        m_tags->addItem(tr("All tags"), QString());
+        for (const QString& t : tags) {
+            m_tags->addItem(t, t);
+        }
+        m_tags->setCurrentIndex(std::max(0, m_tags->findData(currentTag)));
+        m_tags->blockSignals(false);
+    }
+    m_count->setText(tr("%n run(s)", nullptr, count));
+    m_loadedOnce = true;
+    emit runsLoaded(count);
+}
+
+QString RunBrowser::nodeKey(const QModelIndex& index) {
+    const qint64 id = index.data(RunListModel::RunIdRole).toLongLong();
+    return id ? QStringLiteral("run:%1").arg(id)
+              : QStringLiteral("group:") + index.data(RunListModel::GroupRole).toString();
+}
+
+void RunBrowser::saveViewState() {
+    m_savedSelection = selectedRunIds();
+    m_savedCurrent = currentRunId();
+}
+
+void RunBrowser::restoreViewState() {
+    m_restoring = true;
+    m_view->expandAll();
+    // Collapse what the user collapsed (walk the proxy tree).
+    std::function<void(const QModelIndex&)> walk = [&](const QModelIndex& parent) {
+        for (int r = 0; r < m_proxy->rowCount(parent); ++r) {
+            const QModelIndex i = m_proxy->index(r, 0, parent);
+            if (m_collapsed.contains(nodeKey(i))) {
+                m_view->collapse(i);
+            }
+            walk(i);
+        }
+    };
+    walk({});
+    selectRuns(m_savedSelection);
+    if (m_savedCurrent) {
+        const QModelIndex cur = m_proxy->mapFromSource(m_model->indexOf(m_savedCurrent));
+        m_view->selectionModel()->setCurrentIndex(cur, QItemSelectionModel::NoUpdate);
+    }
+    m_restoring = false;
+    emitSelectionIfChanged();
+}
+
+QList<qint64> RunBrowser::selectedRunIds() const {
+    QList<qint64> ids;
+    // In display order, so colours follow what the user sees.
+    std::function<void(const QModelIndex&)> walk = [&](const QModelIndex& parent) {
+        for (int r = 0; r < m_proxy->rowCount(parent); ++r) {
+            const QModelIndex i = m_proxy->index(r, 0, parent);
+            const qint64 id = i.data(RunListModel::RunIdRole).toLongLong();
+            if (id && m_view->selectionModel()->isSelected(i)) {
+                ids << id;
+            }
+            walk(i);
+        }
+    };
+    walk({});
+    return ids;
+}
+
+qint64 RunBrowser::currentRunId() const {
+    return m_view->selectionModel()->currentIndex().data(RunListModel::RunIdRole).toLongLong();
+}
+
+void RunBrowser::selectRuns(const QList<qint64>& runIds) {
+    QItemSelection selection;
+    for (qint64 id : runIds) {
+        const QModelIndex i = m_proxy->mapFromSource(m_model->indexOf(id));
+        if (i.isValid()) {
+            selection.select(i, i.siblingAtColumn(RunListModel::ColumnCount - 1));
+        }
+    }
+    m_view->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect);
+    if (!runIds.isEmpty()) {
+        const QModelIndex first = m_proxy->mapFromSource(m_model->indexOf(runIds.front()));
+        if (first.isValid()) {
+            m_view->selectionModel()->setCurrentIndex(first, QItemSelectionModel::NoUpdate);
+            m_view->scrollTo(first);
+        }
+    }
+}
+
+void RunBrowser::emitSelectionIfChanged() {
+    if (m_restoring) {
+        return;
+    }
+    const QList<qint64> ids = selectedRunIds();
+    if (ids != m_lastEmitted) {
+        m_lastEmitted = ids;
+        emit selectionChanged(ids);
+    }
+}
+
+}  // namespace anneal::ui

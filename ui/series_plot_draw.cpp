@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SeriesPlot's decimation: what QCustomPlot is handed for the visible range (min/max per pixel column
+// for lines, mean per column for stacked areas).
+#include <cmath>
+#include <limits>
+#include <qcustomplot.h>
+
+#include "min_max_decimator.h"
+#include "series_plot.h"
+#include "series_plot_curve.h"
+
+namespace anneal::ui {
+
+int SeriesPlot::pixelColumns() const {
+    const int w = m_plot->axisRect()->width();
+    return std::max(1, static_cast<int>(std::lround(w * m_plot->devicePixelRatioF())));
+}
+
+void SeriesPlot::decimateLines() {
+    MinMaxDecimator::Range range;
+    range.xMin = m_plot->xAxis->range().lower;
+    range.xMax = m_plot->xAxis->range().upper;
+    range.columns = pixelColumns();
+    range.logX = m_logX;
+    std::vector<double> vx, vy;
+    QVector<QCPGraphData> points;
+    auto fill = [&](QCPGraph* g, const std::vector<double>& x, const std::vector<double>& y) {
+        MinMaxDecimator::decimate(x.data(), y.data(), std::min(x.size(), y.size()), range, vx, vy);
+        points.resize(static_cast<int>(vx.size()));
+        for (std::size_t i = 0; i < vx.size(); ++i) {
+            points[static_cast<int>(i)] = QCPGraphData(vx[i], vy[i]);
+        }
+        g->data()->set(points, true);
+    };
+    for (auto& [k, c] : m_curves) {
+        fill(c->raw, c->x, c->y);
+        if (c->smoothGraph->visible()) {
+            fill(c->smoothGraph, c->x, c->smooth);
+        } else {
+            c->smoothGraph->data()->clear();
+        }
+    }
+}
+
+void SeriesPlot::decimateStacked() {
+    if (m_order.isEmpty()) {
+        return;
+    }
+    std::size_t n = std::numeric_limits<std::size_t>::max();
+    std::vector<const double*> series;
+    const Curve& first = *m_curves.at(m_order.front());
+    for (const QString& k : m_order) {
+        const Curve& c = *m_curves.at(k);
+        const bool smooth = m_smoothing > 0 && c.style.smoothable && c.smooth.size() == c.y.size();
+        n = std::min(n, c.x.size());
+        series.push_back(smooth ? c.smooth.data() : c.y.data());
+    }
+    MinMaxDecimator::Range range;
+    range.xMin = m_plot->xAxis->range().lower;
+    range.xMax = m_plot->xAxis->range().upper;
+    range.columns = pixelColumns();
+    range.logX = m_logX;
+    std::vector<double> outX;
+    std::vector<std::vector<double>> out;
+    binnedMeans(first.x.data(), series, n, range, outX, out);
+    std::vector<double> acc(outX.size(), 0.0);
+    QVector<QCPGraphData> points(static_cast<int>(outX.size()));
+    QCPGraph* below = nullptr;
+    for (int k = 0; k < m_order.size(); ++k) {
+        Curve& c = *m_curves.at(m_order[k]);
+        for (std::size_t i = 0; i < outX.size(); ++i) {
+            const double v = out[static_cast<std::size_t>(k)][i];
+            acc[i] += std::isfinite(v) ? v : 0.0;
+            points[static_cast<int>(i)] = QCPGraphData(outX[i], acc[i]);
+        }
+        c.raw->data()->set(points, true);
+        c.raw->setChannelFillGraph(below);
+        c.smoothGraph->data()->clear();
+        below = c.raw;
+    }
+}
+
+std::size_t SeriesPlot::drawnPointCount() const {
+    std::size_t n = 0;
+    for (const auto& [k, c] : m_curves) {
+        n += static_cast<std::size_t>(c->raw->data()->size());
+        if (c->smoothGraph->visible()) {
+            n += static_cast<std::size_t>(c->smoothGraph->data()->size());
+        }
+    }
+    return n;
+}
+
+}  // namespace anneal::ui
