@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
     addFitCommands(app, ctx);
     addPredictCommands(app, ctx);
     addImportCommands(app, ctx);
+    addSweepCommands(app, ctx);
     addVersionCommands(app, ctx);
     try {
         app.parse(argc, argv);

@@ -151,6 +151,13 @@ struct FitRecord {
     std::string resultJson;
 };
 
+struct MergeStats {
+    int runsAdded = 0;
+    int runsSkipped = 0;       ///< already present (same uuid): merging a shard twice adds nothing
+    std::int64_t metricRows = 0;
+    int fitsAdded = 0;
+};
+
 class Store {
 public:
     enum class Mode { ReadWrite, ReadOnly };
@@ -220,6 +227,12 @@ public:
     std::vector<FitRecord> listFits() const;
     /// Throws NotFound naming the id.
     FitRecord fitRecord(std::int64_t fitId) const;
+
+    /// Copies another database's runs (metrics, steps, domains, notices, checkpoints index, weights,
+    /// annotations) and fits into this one in one transaction, with new ids (parents and branch
+    /// checkpoints remapped). Runs already present (by uuid) and identical fits are skipped. The shard
+    /// is opened read-only and checked like any database (store_merge.cpp).
+    MergeStats mergeFrom(const std::string& shardPath);
 
     /// The underlying sqlite3* (for backend modules with their own tables).
     void* handle() const;
