@@ -18,6 +18,7 @@
 #include <QtConcurrent>
 
 #include "anneal/store.h"
+#include "compare_view.h"
 #include "grad_norm_plot_view.h"
 #include "loss_plot_view.h"
 #include "lr_plot_view.h"
@@ -29,6 +30,7 @@
 #include "run_data_cache.h"
 #include "run_filter_proxy.h"
 #include "run_list_model.h"
+#include "run_property_panel.h"
 #include "throughput_plot_view.h"
 
 namespace anneal::ui {
@@ -77,6 +79,7 @@ void MainWindow::createViews() {
         m_tabs->addTab(v, v->title());
         v->setOptions(m_optionsBar->options());
     }
+    createLabViews();
 
     m_dbLabel = new QLabel(this);
     m_dbLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -95,6 +98,7 @@ void MainWindow::createViews() {
     statusBar()->addPermanentWidget(m_dbLabel);
 
     connect(m_browser, &RunBrowser::selectionChanged, this, &MainWindow::onSelectionChanged);
+    connect(m_browser, &RunBrowser::currentRunChanged, this, &MainWindow::onCurrentRunChanged);
     connect(m_browser, &RunBrowser::runsLoaded, this, &MainWindow::onRunsLoaded);
     connect(m_browser, &RunBrowser::failed, this, &MainWindow::showError);
     connect(m_cache, &RunDataCache::failed, this, &MainWindow::showError);
@@ -111,10 +115,11 @@ void MainWindow::createViews() {
         for (MetricPlotView* v : m_plotViews) {
             v->setOptions(o);
         }
+        m_compare->setOptions(o);
     });
     connect(m_optionsBar, &PlotOptionsBar::fitRequested, this, [this] {
-        if (MetricPlotView* v = currentPlotView()) {
-            v->plot()->followData();
+        if (SeriesPlot* p = currentSeriesPlot()) {
+            p->followData();
         }
     });
     connect(m_optionsBar, &PlotOptionsBar::exportRequested, this, &MainWindow::exportCurrent);
@@ -154,6 +159,9 @@ void MainWindow::wireController() {
     connect(m_controller, &RunController::runFinished, this, [this](qint64 runId, anneal::RunStatus status) {
         m_browser->model()->clearLiveProgress(runId);
         m_cache->markFinished(runId);
+        if (m_compare->runs().contains(runId)) {
+            m_compare->refreshTables();
+        }
         m_browser->reload();
         statusBar()->showMessage(tr("Run %1 %2").arg(runId).arg(QString::fromLatin1(runStatusName(status))), 5000);
         updateActions();
@@ -171,6 +179,8 @@ void MainWindow::openDatabase(const QString& path) {
     m_controller->setDatabasePath(path);
     m_cache->setDatabasePath(path);
     m_dbLabel->setText(path);
+    m_compare->setDatabasePath(path);
+    m_properties->setDatabasePath(path);
     m_dbLabel->setToolTip(tr("The database this window reads and writes"));
     setWindowTitle(tr("Anneal — %1").arg(QFileInfo(path).fileName()));
     // Create or migrate the file and mark runs whose process died as interrupted, off the GUI thread;
@@ -224,6 +234,7 @@ void MainWindow::onRunsLoaded(int count) {
             m_browser->selectRuns({newest});
         }
     }
+    onCurrentRunChanged(m_browser->currentRunId());   // status and progress of the shown run
     updateActions();
 }
 
@@ -235,6 +246,7 @@ void MainWindow::onSelectionChanged(const QList<qint64>& runIds) {
     for (MetricPlotView* v : m_plotViews) {
         v->setRuns(runIds);
     }
+    m_compare->setRuns(runIds);
     updateActions();
     updateLiveStatus();
 }

@@ -13,6 +13,7 @@ class QProgressBar;
 class QTabWidget;
 class QToolButton;
 class QDockWidget;
+class QMenu;
 
 namespace anneal::ui {
 
@@ -22,6 +23,12 @@ class RunBrowser;
 class MetricPlotView;
 class LossPlotView;
 class PlotOptionsBar;
+class RunPropertyPanel;
+class CompareView;
+class ScheduleEditor;
+class SeriesPlot;
+class ExperimentDialog;
+class BranchDialog;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -51,6 +58,15 @@ public:
     PlotOptionsBar* plotOptionsBar() const { return m_optionsBar; }
     /// The plot view of the current tab (nullptr on a tab that is not a plot).
     MetricPlotView* currentPlotView() const;
+    /// The plot the options bar's Fit and Export act on (the compare overlay on the Compare tab).
+    SeriesPlot* currentSeriesPlot() const;
+    RunPropertyPanel* propertyPanel() const { return m_properties; }
+    CompareView* compareView() const { return m_compare; }
+    ScheduleEditor* scheduleEditor() const { return m_scheduleEditor; }
+    /// Opens the branch dialog for a run's checkpoint (non-modal); returns it (tests).
+    BranchDialog* openBranchDialog(qint64 runId, qint64 step);
+    /// Opens the new-experiment dialog (non-modal); returns it (tests).
+    ExperimentDialog* openExperimentDialog();
     QList<MetricPlotView*> plotViews() const { return m_plotViews; }
     /// The last error shown to the user ("source: message"), for tests and the status bar.
     QString lastError() const { return m_lastError; }
@@ -60,12 +76,22 @@ protected:
 
 private:
     void createViews();
+    void createLabViews();
+    void createLabActions(QMenu* fileMenu, QMenu* runMenu);
+    void onCurrentRunChanged(qint64 runId);
+    void onTabChanged();
+    void resumeSelected();
+    void branchCurrent();
+    void loadScheduleFromRun();
+    void loadScheduleFromFile();
+    void exportCompareTable();
     void createActions();
     void wireController();
     void showError(const QString& source, const QString& message);
     void onSelectionChanged(const QList<qint64>& runIds);
     void onRunsLoaded(int count);
     void updateActions();
+    void updateLabActions();
     void updateLiveStatus();
     void askOpenDatabase();
     void askNewRun();
@@ -95,6 +121,12 @@ private:
     QToolButton* m_loadCancel = nullptr;
     QAction* m_stopAction = nullptr;
     QAction* m_pauseAction = nullptr;
+    QAction* m_resumeAction = nullptr;
+    QAction* m_branchAction = nullptr;
+    RunPropertyPanel* m_properties = nullptr;
+    QDockWidget* m_propertiesDock = nullptr;
+    CompareView* m_compare = nullptr;
+    ScheduleEditor* m_scheduleEditor = nullptr;
 };
 
 }  // namespace anneal::ui

@@ -10,10 +10,13 @@
 #include <QMenuBar>
 #include <QSettings>
 #include <QStatusBar>
+#include <QSplitter>
 #include <QTabWidget>
 
 #include "main_window.h"
+#include "compare_view.h"
 #include "metric_plot_view.h"
+#include "series_plot.h"
 #include "plot_options_bar.h"
 #include "run_browser.h"
 #include "run_controller.h"
@@ -47,12 +50,13 @@ void MainWindow::createActions() {
     open->setShortcut(QKeySequence::Open);
     QAction* newRun = file->addAction(tr("&New run from file…"), this, &MainWindow::askNewRun);
     newRun->setShortcut(QKeySequence::New);
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    createLabActions(file, run);
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
     quit->setMenuRole(QAction::QuitRole);
 
-    QMenu* run = menuBar()->addMenu(tr("&Run"));
     m_stopAction = run->addAction(tr("&Stop"), this, &MainWindow::stopSelected);
     m_stopAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
     m_stopAction->setToolTip(tr("Stop the selected runs after their current step (a checkpoint is written)"));
@@ -60,10 +64,11 @@ void MainWindow::createActions() {
     m_pauseAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Space));
     QAction* refresh = run->addAction(tr("&Refresh list"), m_browser, &RunBrowser::reload);
     refresh->setShortcut(QKeySequence::Refresh);
-    m_browser->setContextActions({m_stopAction, m_pauseAction});
+    m_browser->setContextActions({m_stopAction, m_pauseAction, m_resumeAction, m_branchAction});
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(m_browserDock->toggleViewAction());
+    view->addAction(m_propertiesDock->toggleViewAction());
     QAction* fit = view->addAction(tr("&Fit plot to data"), m_optionsBar, &PlotOptionsBar::fitRequested);
     fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
     QAction* filter = view->addAction(tr("Filter &runs"), this, [this] {
@@ -105,7 +110,8 @@ void MainWindow::updateActions() {
         !targets.isEmpty() && std::all_of(targets.begin(), targets.end(), [this](qint64 id) {
             return m_controller->isPaused(id);
         });
-    m_pauseAction->setText(allPaused ? tr("Res&ume") : tr("&Pause"));
+    m_pauseAction->setText(allPaused ? tr("Continue (&unpause)") : tr("&Pause"));
+    updateLabActions();
 }
 
 void MainWindow::updateLiveStatus() {
@@ -158,19 +164,20 @@ void MainWindow::togglePauseSelected() {
 }
 
 void MainWindow::exportCurrent(const QString& format) {
-    MetricPlotView* view = currentPlotView();
-    if (!view) {
+    SeriesPlot* plot = currentSeriesPlot();
+    if (!plot) {
         return;
     }
+    const QString title = m_tabs->tabText(m_tabs->currentIndex()).remove(QLatin1Char('&'));
     const QString filter = format == QLatin1String("csv") ? tr("CSV (*.csv)") : format.toUpper() + QStringLiteral(" (*.") +
                                                                                     format + QLatin1Char(')');
-    openFileDialog(this, tr("Export %1").arg(view->title()), filter, QFileDialog::AcceptSave, format,
-                   [this, view, format](const QString& path) {
+    openFileDialog(this, tr("Export %1").arg(title), filter, QFileDialog::AcceptSave, format,
+                   [this, plot, title, format](const QString& path) {
                        QString error;
-                       const bool ok = format == QLatin1String("csv") ? view->plot()->exportCsv(path, &error)
-                                                                      : view->plot()->exportImage(path, &error);
+                       const bool ok = format == QLatin1String("csv") ? plot->exportCsv(path, &error)
+                                                                      : plot->exportImage(path, &error);
                        if (!ok) {
-                           showError(tr("export of %1").arg(view->title()), error);
+                           showError(tr("export of %1").arg(title), error);
                        } else {
                            statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
                        }
@@ -185,6 +192,8 @@ void MainWindow::saveSettings() const {
     s.setValue(QStringLiteral("window/geometry"), saveGeometry());
     s.setValue(QStringLiteral("window/state"), saveState());
     s.setValue(QStringLiteral("window/tab"), m_tabs->currentIndex());
+    s.setValue(QStringLiteral("compare/splitter"), m_compare->splitter()->saveState());
+    s.setValue(QStringLiteral("compare/alignment"), xAxisKey(m_compare->alignment()));
     const PlotOptions o = m_optionsBar->options();
     s.setValue(QStringLiteral("plot/xAxis"), xAxisKey(o.xAxis));
     s.setValue(QStringLiteral("plot/logX"), o.logX);
@@ -201,6 +210,8 @@ void MainWindow::restoreSettings() {
         resize(1400, 860);
     }
     m_tabs->setCurrentIndex(s.value(QStringLiteral("window/tab"), 0).toInt());
+    m_compare->splitter()->restoreState(s.value(QStringLiteral("compare/splitter")).toByteArray());
+    m_compare->setAlignment(xAxisFromKey(s.value(QStringLiteral("compare/alignment")).toString()));
     PlotOptions o;
     o.xAxis = xAxisFromKey(s.value(QStringLiteral("plot/xAxis"), xAxisKey(o.xAxis)).toString());
     o.logX = s.value(QStringLiteral("plot/logX"), o.logX).toBool();
@@ -210,6 +221,7 @@ void MainWindow::restoreSettings() {
     for (MetricPlotView* v : m_plotViews) {
         v->setOptions(o);
     }
+    m_compare->setOptions(o);
 }
 
 }  // namespace anneal::ui

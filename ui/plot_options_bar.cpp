@@ -74,6 +74,8 @@ void PlotOptionsBar::setOptions(const PlotOptions& options) {
     m_updating = false;
 }
 
+void PlotOptionsBar::setXAxisEnabled(bool enabled) { m_xAxis->setEnabled(enabled); }
+
 void PlotOptionsBar::readWidgets() {
     if (m_updating) {
         return;

@@ -23,6 +23,8 @@ public:
 
     PlotOptions options() const { return m_options; }
     void setOptions(const PlotOptions& options);
+    /// The x axis selector (off where a view aligns its own x axis).
+    void setXAxisEnabled(bool enabled);
 
     QComboBox* xAxisCombo() const { return m_xAxis; }
     QCheckBox* logXBox() const { return m_logX; }

@@ -3,6 +3,7 @@
 // store holds, and the GUI thread stays responsive while a run trains.
 #include <QElapsedTimer>
 #include <QLabel>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -10,6 +11,10 @@
 #include <qcustomplot.h>
 
 #include "anneal/store.h"
+#include "branch_dialog.h"
+#include "plot_options_bar.h"
+#include "run_list_model.h"
+#include "run_property_panel.h"
 #include "loss_plot_view.h"
 #include "main_window.h"
 #include "resources.h"
@@ -43,6 +48,8 @@ private slots:
     void liveRunFillsLossPlot();
     void guiStaysResponsiveDuringRun();
     void badExperimentNamesTheField();
+    void branchFromTheGuiStartsABranch();
+    void settingsPersist();
 
 private:
     test::TempDir m_tmp;
@@ -199,6 +206,67 @@ void TestMainWindow::badExperimentNamesTheField() {
     QVERIFY2(failed.first().at(1).toString().contains(QStringLiteral("train.lr")), "the field is named");
     QVERIFY(w.lastError().contains(QStringLiteral("train.lr")));
     QVERIFY(w.controller()->liveRunIds().isEmpty());
+}
+
+void TestMainWindow::branchFromTheGuiStartsABranch() {
+    const QString db = m_tmp.qpath(QStringLiteral("branch.db"));
+    MainWindow w(optionsFor(db));
+    w.resize(1400, 900);
+    w.show();
+    QTRY_VERIFY(w.browser()->loaded());
+    QSignalSpy started(w.controller(), &RunController::runStarted);
+    QSignalSpy finished(w.controller(), &RunController::runFinished);
+    w.launchExperiment(QString::fromStdString(test::tinyExperimentToml(30, 4)), QStringLiteral("tiny"),
+                       {QStringLiteral("log.checkpoint_every=10")});
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+    const qint64 parent = startedRunId(started);
+    // The finished run is current: the property panel lists its checkpoints.
+    QTRY_COMPARE(w.propertyPanel()->runId(), parent);
+    QTRY_COMPARE(w.propertyPanel()->checkpoints().size(), std::size_t(3));
+    BranchDialog* dialog = w.openBranchDialog(parent, 10);
+    QVERIFY(dialog);
+    QCOMPARE(dialog->step(), qint64(10));
+    dialog->setOverrides({QStringLiteral("train.lr=0.002"), QStringLiteral("train.steps=20")});
+    QVERIFY2(dialog->validationError().isEmpty(), qPrintable(dialog->validationError()));
+    for (QPushButton* b : dialog->findChildren<QPushButton*>()) {
+        if (b->text() == QLatin1String("Start branch")) {
+            b->click();
+        }
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(started.count(), 2, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 60000);
+    const qint64 child = started.at(1).first().value<LiveRunInfo>().runId;
+    auto store = Store::open(db.toStdString(), Store::Mode::ReadOnly);
+    const RunRecord r = store->run(child);
+    QCOMPARE(r.parentId.value_or(0), parent);
+    QCOMPARE(r.branchStep.value_or(0), std::int64_t(10));
+    QCOMPARE(store->metric(child, "train_loss").steps.front(), std::int64_t(10));
+    // The branch sits under its parent in the run browser.
+    QTRY_VERIFY(w.browser()->model()->indexOf(child).isValid());
+    QCOMPARE(w.browser()->model()->indexOf(child).parent(), w.browser()->model()->indexOf(parent));
+}
+
+void TestMainWindow::settingsPersist() {
+    const QString db = m_tmp.qpath(QStringLiteral("settings.db"));
+    MainWindow::Options o = optionsFor(db);
+    o.restoreSettings = true;
+    {
+        MainWindow w(o);
+        w.show();
+        PlotOptions p;
+        p.xAxis = XAxisKind::Tokens;
+        p.logY = true;
+        p.smoothing = 0.33;
+        w.plotOptionsBar()->setOptions(p);
+        w.tabs()->setCurrentIndex(2);
+        w.close();   // saves
+    }
+    MainWindow again(o);
+    QCOMPARE(again.plotOptionsBar()->options().xAxis, XAxisKind::Tokens);
+    QCOMPARE(again.plotOptionsBar()->options().logY, true);
+    QCOMPARE(again.plotOptionsBar()->options().smoothing, 0.33);
+    QCOMPARE(again.tabs()->currentIndex(), 2);
+    QCOMPARE(again.lossView()->options().xAxis, XAxisKind::Tokens);
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// MainWindow's wiring of the lab views: the property panel, the compare view, the schedule editor,
+// and the branch and new-experiment dialogs.
+#include <QAction>
+#include <QDockWidget>
+#include <QFile>
+#include <QFileDialog>
+#include <QMenu>
+#include <QStatusBar>
+#include <QTabWidget>
+
+#include "anneal/config.h"
+#include "branch_dialog.h"
+#include "compare_plot_view.h"
+#include "compare_view.h"
+#include "experiment_dialog.h"
+#include "main_window.h"
+#include "metric_plot_view.h"
+#include "plot_options_bar.h"
+#include "resources.h"
+#include "run_browser.h"
+#include "run_controller.h"
+#include "run_list_model.h"
+#include "run_property_panel.h"
+#include "schedule_editor.h"
+
+namespace anneal::ui {
+
+void MainWindow::createLabViews() {
+    m_properties = new RunPropertyPanel(this);
+    m_propertiesDock = new QDockWidget(tr("Properties"), this);
+    m_propertiesDock->setObjectName(QStringLiteral("propertiesDock"));
+    m_propertiesDock->setWidget(m_properties);
+    addDockWidget(Qt::LeftDockWidgetArea, m_propertiesDock);
+    splitDockWidget(m_browserDock, m_propertiesDock, Qt::Vertical);
+    resizeDocks({m_browserDock, m_propertiesDock}, {420, 380}, Qt::Vertical);
+
+    m_compare = new CompareView(m_cache, m_tabs);
+    m_compare->setOptions(m_optionsBar->options());
+    m_tabs->addTab(m_compare, tr("Compare"));
+    m_scheduleEditor = new ScheduleEditor(m_tabs);
+    m_tabs->addTab(m_scheduleEditor, tr("Schedule"));
+    m_scheduleEditor->setExperiment(parseExperiment(defaultExperimentText().toStdString(), "default.toml"),
+                                    tr("built-in default"));
+
+    connect(m_properties, &RunPropertyPanel::branchRequested, this, &MainWindow::openBranchDialog);
+    connect(m_compare, &CompareView::failed, this, &MainWindow::showError);
+    connect(m_compare, &CompareView::exportRequested, this, &MainWindow::exportCompareTable);
+    connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::onTabChanged);
+    connect(m_scheduleEditor, &ScheduleEditor::runRequested, this,
+            [this](const QString& toml, const QString& origin) { launchExperiment(toml, origin); });
+    connect(m_scheduleEditor, &ScheduleEditor::loadRunRequested, this, &MainWindow::loadScheduleFromRun);
+    connect(m_scheduleEditor, &ScheduleEditor::loadFileRequested, this, &MainWindow::loadScheduleFromFile);
+    connect(m_scheduleEditor, &ScheduleEditor::loadDefaultRequested, this, [this] {
+        m_scheduleEditor->setExperiment(parseExperiment(defaultExperimentText().toStdString(), "default.toml"),
+                                        tr("built-in default"));
+    });
+}
+
+void MainWindow::createLabActions(QMenu* fileMenu, QMenu* runMenu) {
+    QAction* experiment = fileMenu->addAction(tr("New &experiment…"), this, [this] { openExperimentDialog(); });
+    experiment->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
+    m_resumeAction = runMenu->addAction(tr("&Resume from last checkpoint"), this, &MainWindow::resumeSelected);
+    m_resumeAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_branchAction = runMenu->addAction(tr("&Branch from checkpoint…"), this, &MainWindow::branchCurrent);
+    m_branchAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_B));
+    runMenu->addSeparator();
+}
+
+SeriesPlot* MainWindow::currentSeriesPlot() const {
+    if (MetricPlotView* v = currentPlotView()) {
+        return v->plot();
+    }
+    if (m_tabs->currentWidget() == m_compare) {
+        return m_compare->plotView()->plot();
+    }
+    return nullptr;
+}
+
+void MainWindow::onTabChanged() {
+    // The compare view aligns by its own selector; the schedule editor has no shared plot.
+    m_optionsBar->setEnabled(currentSeriesPlot() != nullptr);
+    m_optionsBar->setXAxisEnabled(currentPlotView() != nullptr);
+}
+
+void MainWindow::onCurrentRunChanged(qint64 runId) {
+    const RunRecord* r = runId ? m_browser->model()->record(runId) : nullptr;
+    m_properties->setRun(r ? std::optional<RunRecord>(*r) : std::nullopt);
+    updateLabActions();
+}
+
+void MainWindow::updateLabActions() {
+    if (!m_resumeAction) {
+        return;
+    }
+    const RunRecord* r = m_browser->model()->record(m_browser->currentRunId());
+    const bool resumable = r && r->kind == "trained" && !m_controller->isLive(r->id) &&
+                           (r->status == RunStatus::Interrupted || r->status == RunStatus::Stopped ||
+                            r->status == RunStatus::Failed);
+    m_resumeAction->setEnabled(resumable);
+    m_branchAction->setEnabled(r && r->kind == "trained");
+}
+
+void MainWindow::resumeSelected() {
+    const qint64 id = m_browser->currentRunId();
+    if (id) {
+        m_controller->resume(id);
+    }
+}
+
+void MainWindow::branchCurrent() {
+    const qint64 id = m_browser->currentRunId();
+    if (!id) {
+        return;
+    }
+    const auto& cps = m_properties->checkpoints();
+    openBranchDialog(id, cps.empty() ? 0 : cps.back().step);
+}
+
+BranchDialog* MainWindow::openBranchDialog(qint64 runId, qint64 step) {
+    const RunRecord* r = m_browser->model()->record(runId);
+    if (!r) {
+        return nullptr;
+    }
+    QList<qint64> steps;
+    if (m_properties->runId() == runId) {
+        for (const CheckpointRecord& c : m_properties->checkpoints()) {
+            steps << c.step;
+        }
+    }
+    auto* dialog = new BranchDialog(*r, steps, step, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &BranchDialog::branchRequested, m_controller, &RunController::branch);
+    dialog->open();
+    return dialog;
+}
+
+ExperimentDialog* MainWindow::openExperimentDialog() {
+    auto* dialog = new ExperimentDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ExperimentDialog::runRequested, this,
+            [this](const QString& toml, const QString& origin) { launchExperiment(toml, origin); });
+    dialog->open();
+    return dialog;
+}
+
+void MainWindow::loadScheduleFromRun() {
+    const RunRecord* r = m_browser->model()->record(m_browser->currentRunId());
+    if (!r) {
+        statusBar()->showMessage(tr("Select a run first"), 5000);
+        return;
+    }
+    try {
+        m_scheduleEditor->setExperiment(parseExperiment(r->configToml, "run " + std::to_string(r->id) + " config"),
+                                        tr("run %1").arg(r->id));
+    } catch (const std::exception& e) {
+        showError(tr("the config of run %1").arg(r->id), QString::fromStdString(e.what()));
+    }
+}
+
+void MainWindow::loadScheduleFromFile() {
+    auto* dialog = new QFileDialog(this, tr("Open experiment"), QString(), tr("Experiment files (*.toml)"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::ExistingFile);
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString& path) {
+        try {
+            m_scheduleEditor->setExperiment(loadExperiment(path.toStdString()), path);
+        } catch (const std::exception& e) {
+            showError(tr("experiment %1").arg(path), QString::fromStdString(e.what()));
+        }
+    });
+    dialog->open();
+}
+
+void MainWindow::exportCompareTable() {
+    auto* dialog = new QFileDialog(this, tr("Export final metrics"), QString(), tr("CSV (*.csv)"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setDefaultSuffix(QStringLiteral("csv"));
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString& path) {
+        QString error;
+        if (!m_compare->exportFinalMetricsCsv(path, &error)) {
+            showError(tr("export of the final metrics"), error);
+        } else {
+            statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+        }
+    });
+    dialog->open();
+}
+
+}  // namespace anneal::ui

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "schedule_plot.h"
+
+#include <QMouseEvent>
+#include <QVBoxLayout>
+#include <cmath>
+#include <qcustomplot.h>
+
+#include "min_max_decimator.h"
+#include "series_plot.h"
+
+namespace anneal::ui {
+
+namespace {
+constexpr double kGrabRadiusPx = 10;
+}
+
+SchedulePlot::SchedulePlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(this)) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_plot);
+    m_plot->setPlottingHint(QCP::phFastPolylines, true);
+    m_plot->installEventFilter(this);
+    m_plot->setMouseTracking(true);
+    m_plot->xAxis->setLabel(tr("step"));
+    m_plot->yAxis->setLabel(tr("learning rate"));
+    m_plot->yAxis->setNumberFormat(QStringLiteral("gb"));
+    m_plot->yAxis2->setLabel(tr("predicted loss (nats/token)"));
+    m_lrGraph = m_plot->addGraph();
+    m_lrGraph->setName(tr("learning rate (what the trainer applies)"));
+    m_lrGraph->setPen(QPen(curveColor(0), 2));
+    m_lrGraph->setAdaptiveSampling(false);
+    QColor fill = curveColor(0);
+    fill.setAlphaF(0.12);
+    m_lrGraph->setBrush(fill);
+    m_knotGraph = m_plot->addGraph();
+    m_knotGraph->setName(tr("knots (drag)"));
+    m_knotGraph->setLineStyle(QCPGraph::lsNone);
+    m_knotGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(curveColor(2), 2),
+                                                 QBrush(palette().color(QPalette::Base)), 11));
+    // The predicted-loss slot: its own axis, empty until a fitted law provides the curve.
+    m_lossGraph = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis2);
+    m_lossGraph->setName(tr("predicted loss"));
+    m_lossGraph->setPen(QPen(curveColor(1), 2, Qt::DashLine));
+    m_lossGraph->removeFromLegend();
+    m_lossNote = new QCPItemText(m_plot);
+    m_lossNote->position->setType(QCPItemPosition::ptAxisRectRatio);
+    m_lossNote->position->setCoords(0.99, 0.02);
+    m_lossNote->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
+    m_lossNote->setText(tr("predicted loss: needs a fitted loss-vs-step law (lr_annealing)"));
+    m_lossNote->setColor(palette().color(QPalette::PlaceholderText));
+    m_plot->legend->setVisible(true);
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignLeft);
+    m_plot->setBackground(palette().brush(QPalette::Base));
+}
+
+void SchedulePlot::setCurve(const std::vector<double>& lr, const std::vector<ScheduleKnot>& knots, double peakLr) {
+    m_lr = lr;
+    m_knots = knots;
+    m_peak = peakLr;
+    redrawCurve();
+}
+
+void SchedulePlot::redrawCurve() {
+    const auto n = m_lr.size();
+    const double xMax = std::max<double>(1.0, static_cast<double>(n));
+    // Exact at every step when there are fewer steps than pixels; min/max per pixel beyond.
+    std::vector<double> x(n), ox, oy;
+    for (std::size_t i = 0; i < n; ++i) {
+        x[i] = static_cast<double>(i);
+    }
+    MinMaxDecimator::Range r{0, xMax, std::max(100, m_plot->axisRect()->width()), false};
+    MinMaxDecimator::decimate(x.data(), m_lr.data(), n, r, ox, oy);
+    QVector<QCPGraphData> d(static_cast<int>(ox.size()));
+    for (std::size_t i = 0; i < ox.size(); ++i) {
+        d[static_cast<int>(i)] = QCPGraphData(ox[i], oy[i]);
+    }
+    m_lrGraph->data()->set(d, true);
+    QVector<QCPGraphData> k;
+    for (const ScheduleKnot& knot : m_knots) {
+        k << QCPGraphData(static_cast<double>(knot.step), knot.multiplier * m_peak);
+    }
+    m_knotGraph->data()->set(k, true);
+    double yMax = m_peak;
+    for (double v : m_lr) {
+        yMax = std::max(yMax, v);
+    }
+    m_plot->xAxis->setRange(0, xMax);
+    m_plot->yAxis->setRange(0, yMax * 1.08);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void SchedulePlot::setPredictedLoss(const QVector<double>& steps, const QVector<double>& loss) {
+    m_lossGraph->setData(steps, loss);
+    const bool has = !steps.isEmpty();
+    m_plot->yAxis2->setVisible(has);
+    m_lossNote->setVisible(!has);
+    if (has) {
+        m_lossGraph->addToLegend();
+        m_lossGraph->rescaleValueAxis();
+    } else {
+        m_lossGraph->removeFromLegend();
+    }
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+int SchedulePlot::knotAt(const QPointF& pos) const {
+    int best = -1;
+    double bestDist = kGrabRadiusPx;
+    for (int i = 0; i < static_cast<int>(m_knots.size()); ++i) {
+        const ScheduleKnot& k = m_knots[static_cast<std::size_t>(i)];
+        const QPointF p(m_plot->xAxis->coordToPixel(static_cast<double>(k.step)),
+                        m_plot->yAxis->coordToPixel(k.multiplier * m_peak));
+        const double d = std::hypot(p.x() - pos.x(), p.y() - pos.y());
+        if (d <= bestDist) {
+            best = i;
+            bestDist = d;
+        }
+    }
+    return best;
+}
+
+bool SchedulePlot::eventFilter(QObject* watched, QEvent* event) {
+    if (watched != m_plot) {
+        return QWidget::eventFilter(watched, event);
+    }
+    const QEvent::Type type = event->type();
+    if (type == QEvent::MouseButtonPress) {
+        auto* e = static_cast<QMouseEvent*>(event);
+        const int i = e->button() == Qt::LeftButton ? knotAt(e->position()) : -1;
+        // Tracked by name: the knot list changes while dragging (a warmup of 0 has no warmup knot).
+        m_dragging = i >= 0 ? QString::fromStdString(m_knots[static_cast<std::size_t>(i)].name) : QString();
+        return i >= 0;
+    }
+    if (type == QEvent::MouseMove) {
+        auto* e = static_cast<QMouseEvent*>(event);
+        if (!m_dragging.isEmpty()) {
+            const double step = m_plot->xAxis->pixelToCoord(e->position().x());
+            const double lr = m_plot->yAxis->pixelToCoord(e->position().y());
+            emit knotDragged(m_dragging, step, m_peak > 0 ? lr / m_peak : 0.0);
+            return true;
+        }
+        m_plot->setCursor(knotAt(e->position()) >= 0 ? Qt::OpenHandCursor : Qt::ArrowCursor);
+    }
+    if (type == QEvent::MouseButtonRelease && !m_dragging.isEmpty()) {
+        m_dragging.clear();
+        return true;
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+}  // namespace anneal::ui
