@@ -75,11 +75,15 @@ void addCheckCommands(CLI::App& app, Context& ctx) {
     CLI::App* sched = app.add_subcommand("schedule", "Print the LR and domain mixture of every step, without training");
     sched->add_option("SPEC", o->spec, "Experiment file (TOML)")->required()->check(CLI::ExistingFile);
     addOverrideOptions(sched, o->sets, o->unsets);
-    sched->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"csv", "json"}));
+    auto* schedFormat = sched->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"csv", "json"}));
+    sched->add_flag("--json", o->json, "Same as --format json")->excludes(schedFormat);
     sched->footer(
         "Columns: step,lr,mix.<domain>... for steps 0 .. train.steps-1; step t's LR is the one update t uses.\n"
         "Example:\n  anneal-cli schedule wsd.toml --set schedule.decay_shape=1-sqrt > wsd.csv");
     sched->callback([o] {
+        if (o->json) {
+            o->format = "json";
+        }
         const ExperimentSpec spec = loadExperiment(o->spec, collectOverrides(o->sets, o->unsets));
         const auto& doms = spec.data.domains;
         if (o->format == "json") {

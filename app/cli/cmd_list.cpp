@@ -84,10 +84,15 @@ void addListCommands(CLI::App& app, Context& ctx) {
     CLI::App* metrics = app.add_subcommand("metrics", "Print one metric of a run (train_loss, lr, val_loss.<domain>...)");
     metrics->add_option("RUN_ID", o->runId, "Run id")->required();
     metrics->add_option("--name", o->name, "Metric name")->required();
-    metrics->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"csv", "json"}));
+    auto* metricsFormat =
+        metrics->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"csv", "json"}));
+    metrics->add_flag("--json", o->json, "Same as --format json")->excludes(metricsFormat);
     metrics->add_flag("--with-history", o->history, "For a branch, include the parent's points before the branch step");
     metrics->footer("Examples:\n  anneal-cli metrics 3 --name train_loss\n  anneal-cli metrics 3 --name val_loss.markov --format json");
     metrics->callback([o, &ctx] {
+        if (o->json) {
+            o->format = "json";
+        }
         std::unique_ptr<Store> s;
         Store& store = openRead(s, ctx);
         store.run(o->runId);
@@ -160,6 +165,9 @@ void addListCommands(CLI::App& app, Context& ctx) {
     CLI::App* notices = app.add_subcommand("notices", "List a run's notices: loss spikes, skipped updates, warnings");
     notices->add_option("RUN_ID", o->runId, "Run id")->required();
     notices->add_flag("--json", o->json, "JSON output");
+    notices->footer(
+        "Kinds: spike (a loss z-score above the guard), skipped_update (non-finite loss or gradient), warning.\n"
+        "Examples:\n  anneal-cli notices 3\n  anneal-cli notices 3 --json | jq '.[] | select(.kind == \"spike\")'");
     notices->callback([o, &ctx] {
         std::unique_ptr<Store> s;
         Store& store = openRead(s, ctx);

@@ -56,6 +56,7 @@ void addWeightsCommands(CLI::App& app, Context& ctx) {
         bool summary = false;
         std::uint64_t sample = 0;
         bool hasSample = false;
+        bool json = false;
     };
     auto o = std::make_shared<Opts>();
     CLI::App* w = app.add_subcommand("weights", "Per-sample weights a run stored (every log.weights_every steps)");
@@ -63,7 +64,8 @@ void addWeightsCommands(CLI::App& app, Context& ctx) {
     w->add_option("--step", o->step, "Only samples trained on at this step (default: every stored sample)");
     w->add_option("--domain", o->domain, "Only samples of this domain");
     auto* sampleOpt = w->add_option("--sample", o->sample, "History of one sample id");
-    w->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"csv", "json"}));
+    auto* format = w->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"csv", "json"}));
+    w->add_flag("--json", o->json, "Same as --format json")->excludes(format);
     w->add_flag("--summary", o->summary, "Per snapshot and domain: count, mean, std, quantiles, gradient share");
     w->footer(
         "Weights are relative to plain averaging (1.0 = the weight without reweighting).\n"
@@ -71,6 +73,9 @@ void addWeightsCommands(CLI::App& app, Context& ctx) {
         "Examples:\n  anneal-cli weights 4 --step 1200 --domain web\n  anneal-cli weights 4 --sample 281474976710721\n"
         "  anneal-cli weights 4 --summary --format json");
     w->callback([o, &ctx, sampleOpt] {
+        if (o->json) {
+            o->format = "json";
+        }
         auto store = Store::open(ctx.dbPath(), Store::Mode::ReadOnly);
         const RunRecord run = store->run(o->runId);
         const int domain = o->domain.empty() ? -1 : domainIndex(run, o->domain);
