@@ -2,6 +2,7 @@
 #include "config/overrides.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <regex>
 
 #include "anneal/error.h"
@@ -28,7 +29,17 @@ std::vector<Segment> splitPath(const std::string& path, const std::string& what)
             throw Error(ErrorCode::InvalidConfig, "\"" + path + "\" is not a key path", what,
                         "KEY.PATH=VALUE, e.g. train.lr=0.001 or data.domain[1].weight=0.2");
         }
-        out.push_back({m[1].str(), m[2].matched ? std::stol(m[2].str()) : -1});
+        long index = -1;
+        if (m[2].matched) {
+            // An index past any array (or past long) is reported as an error, never thrown by stol.
+            const std::string digits = m[2].str();
+            if (digits.size() > 9) {
+                throw Error(ErrorCode::InvalidConfig, "index [" + digits + "] is too large", what,
+                            "an index of an existing array element, e.g. data.domain[1].weight=0.2");
+            }
+            index = std::stol(digits);
+        }
+        out.push_back({m[1].str(), index});
         if (dot == std::string::npos) {
             break;
         }
@@ -37,11 +48,58 @@ std::vector<Segment> splitPath(const std::string& path, const std::string& what)
     return out;
 }
 
+/// Whether s is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
+bool validUtf8(const std::string& s) {
+    size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        size_t n = 0;
+        std::uint32_t cp = 0;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            n = 1;
+            cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            n = 2;
+            cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            n = 3;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (i + n >= s.size()) {
+            return false;
+        }
+        for (size_t k = 1; k <= n; ++k) {
+            const auto cc = static_cast<unsigned char>(s[i + k]);
+            if ((cc & 0xC0) != 0x80) {
+                return false;
+            }
+            cp = (cp << 6) | (cc & 0x3F);
+        }
+        static const std::uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+        if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+            return false;
+        }
+        i += n + 1;
+    }
+    return true;
+}
+
 /// The value text as TOML (number, boolean, array, inline table, quoted string), else a plain string.
-toml::table parseValue(const std::string& text) {
+/// `what` names the override in errors.
+toml::table parseValue(const std::string& text, const std::string& what) {
     try {
         return toml::parse("v = " + text);
     } catch (const toml::parse_error&) {
+        // TOML files are UTF-8 (toml++ rejects anything else); a raw string must be too, or the
+        // resolved config a run stores could not be read back (resume, branch, the store writer).
+        if (!validUtf8(text)) {
+            throw Error(ErrorCode::InvalidConfig, "the value is not valid UTF-8 text", what, "UTF-8 text");
+        }
         toml::table t;
         t.insert("v", text);
         return t;
@@ -138,7 +196,7 @@ void applyOne(toml::table& root, const std::string& ov) {
             if (remove) {
                 cur->erase(s.key);
             } else {
-                toml::table parsed = parseValue(value);
+                toml::table parsed = parseValue(value, what);
                 parsed.get("v")->visit([&](auto&& node) { cur->insert_or_assign(s.key, node); });
                 pruneForSelector(root, path);
             }
