@@ -39,6 +39,18 @@ struct TrainingRun::Impl {
         std::snprintf(name, sizeof name, "step-%09lld.ckpt", static_cast<long long>(step));
         return (std::filesystem::path(req.checkpointDir) / name).string();
     }
+    /// A checkpoint closes the current weight snapshot: the samples trained since the previous
+    /// snapshot are published (and so committed no later than the checkpoint's row) instead of
+    /// waiting for the next weights_every boundary. A run resumed from that checkpoint starts with an
+    /// empty snapshot, exactly as the uninterrupted run does, so both store the same snapshots; before
+    /// this, a kill lost the weights of every sample between the last snapshot and the checkpoint.
+    void closeSnapshot(WeightSnapshotEvent& snapshot, std::int64_t lastStep) {
+        if (!snapshot.sampleIds.empty()) {
+            snapshot.step = lastStep;
+            publish(std::move(snapshot));
+            snapshot = WeightSnapshotEvent{};
+        }
+    }
     void body();
     void loop(train::TrainerCore& core, std::int64_t start, double wallOffset);
 };
@@ -174,6 +186,7 @@ void TrainingRun::Impl::loop(train::TrainerCore& core, std::int64_t start, doubl
         }
         if (spec.log.checkpointEvery > 0 && (t + 1) % spec.log.checkpointEvery == 0 && t + 1 < T &&
             !req.checkpointDir.empty()) {
+            closeSnapshot(snapshot, t);
             const std::string path = checkpointPath(t + 1);
             core.save(path, t + 1, wall());
             publish(CheckpointEvent{t + 1, path, static_cast<std::int64_t>(std::filesystem::file_size(path))});
@@ -186,6 +199,7 @@ void TrainingRun::Impl::loop(train::TrainerCore& core, std::int64_t start, doubl
         publish(core.evaluate(done - 1));
     }
     if (!req.checkpointDir.empty() && done > start) {
+        closeSnapshot(snapshot, done - 1);
         const std::string path = checkpointPath(done);
         core.save(path, done, wall());
         publish(CheckpointEvent{done, path, static_cast<std::int64_t>(std::filesystem::file_size(path))});
