@@ -98,6 +98,7 @@ int drive(RunSession& session, const std::string& dbPath, const RunOptions& opt)
         j["run_id"] = session.runId();
         j["status"] = runStatusName(status);
         j["steps"] = session.run().stepsDone();
+        j["start_step"] = session.startStep();
         j["steps_total"] = total;
         j["final_train_loss"] = jsonNumber(lastLoss);
         j["final_val_loss"] = jsonNumber(lastVal);
@@ -105,6 +106,10 @@ int drive(RunSession& session, const std::string& dbPath, const RunOptions& opt)
         j["db"] = dbPath;
         j["message"] = message;
         j["events_lost"] = ws.eventsLost;
+        // Transactions the store writer had to retry (database busy past its timeout, disk full...)
+        // and the last such error: 0 and "" on a healthy database.
+        j["store_retries"] = ws.retries;
+        j["store_error"] = ws.lastError;
         std::cout << j.dump() << std::endl;
     } else if (!opt.quiet) {
         std::cerr << "run " << session.runId() << " " << runStatusName(status) << " after " << session.run().stepsDone()
@@ -164,6 +169,19 @@ void addRunCommands(CLI::App& app, Context& ctx) {
     resume->footer("Example:\n  anneal-cli resume 12 --db runs.db");
     resume->callback([opt, &ctx] {
         auto session = RunSession::resume(ctx.dbPath(), opt->runId);
+        if (!opt->quiet) {
+            // Say where it continues, and whether newer checkpoints had to be skipped (a checkpoint
+            // file cut short or damaged is never used).
+            std::string skipped;
+            for (const auto& c : Store::open(ctx.dbPath(), Store::Mode::ReadOnly)->checkpoints(opt->runId)) {
+                if (c.step > session->startStep()) {
+                    skipped += (skipped.empty() ? "" : ", ") + std::to_string(c.step);
+                }
+            }
+            std::cerr << "anneal-cli: resuming run " << opt->runId << " at step " << session->startStep()
+                      << (session->startStep() > 0 ? " from its checkpoint" : " from the start (no usable checkpoint)")
+                      << (skipped.empty() ? "" : "; skipped the unusable checkpoint(s) at step " + skipped) << "\n";
+        }
         ctx.exitCode = drive(*session, ctx.dbPath(), *opt);
     });
 
