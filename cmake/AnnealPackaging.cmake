@@ -94,9 +94,9 @@ if(TARGET anneal)
 else()
     set(_what "This build has only the headless command-line front end (anneal-cli), which")
 endif()
-# CPack indents the lines and turns empty ones into " ." itself.
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "${CPACK_PACKAGE_DESCRIPTION_SUMMARY}
-Anneal trains small GPT-style language models on synthetic data whose entropy
+# The long description; CPack puts CPACK_PACKAGE_DESCRIPTION_SUMMARY on the first line, indents the
+# rest and turns empty lines into " ." itself.
+set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "Anneal trains small GPT-style language models on synthetic data whose entropy
 floor is known exactly, and runs learning-rate-schedule (cosine, WSD and its
 cooldowns), upsampling-cooldown and data-reweighting experiments on them.
 ${_what}
