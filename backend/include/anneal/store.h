@@ -18,7 +18,8 @@
 
 namespace anneal {
 
-constexpr int kSchemaVersion = 1;
+/// Version 2 adds indexes for readers (docs/STORAGE.md); a version 1 file is migrated on open.
+constexpr int kSchemaVersion = 2;
 
 /// Where the database lives by default: $ANNEAL_DB, else $XDG_DATA_HOME/anneal/anneal.db, else
 /// ~/.local/share/anneal/anneal.db.

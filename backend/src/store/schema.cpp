@@ -4,6 +4,9 @@
 #include <SQLiteCpp/Statement.h>
 #include <sqlite3.h>
 #include <SQLiteCpp/Transaction.h>
+#include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "anneal/error.h"
 #include "anneal/store.h"
@@ -143,6 +146,35 @@ CREATE TABLE annotations (
 );
 )SQL";
 
+// Version 2: indexes that readers and the writer want. annotations(run_id, step): a run's notes are
+// read by run (and deleting a run cascades into them); runs(status): every writable open looks for
+// runs left `running`, and the run browser filters by status; runs(branch_checkpoint_id): the store
+// writer's checkpoint retention skips checkpoints a branch started from, on every checkpoint.
+const char* kMigrationV2 = R"SQL(
+CREATE INDEX IF NOT EXISTS annotations_run ON annotations(run_id, step);
+CREATE INDEX IF NOT EXISTS runs_status ON runs(status);
+CREATE INDEX IF NOT EXISTS runs_branch_checkpoint ON runs(branch_checkpoint_id)
+    WHERE branch_checkpoint_id IS NOT NULL;
+)SQL";
+
+/// Schema changes after version 1, in order. A new database is version 1 plus all of them, so a
+/// migrated file and a new one have the same schema.
+struct Migration {
+    int to;
+    const char* sql;
+};
+const Migration kMigrations[] = {{2, kMigrationV2}};
+static_assert(sizeof kMigrations / sizeof kMigrations[0] == kSchemaVersion - 1,
+              "every schema version after 1 needs its migration");
+
+void applyMigrations(SQLite::Database& db, int from) {
+    for (const auto& m : kMigrations) {
+        if (from < m.to) {
+            db.exec(m.sql);
+        }
+    }
+}
+
 bool hasTable(SQLite::Database& db, const char* name) {
     SQLite::Statement q(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
     q.bind(1, name);
@@ -180,9 +212,26 @@ int readSchemaVersion(SQLite::Database& db, const std::string& path) {
     }
 }
 
+namespace {
+int versionUnderLock(SQLite::Database& db) {
+    if (!hasTable(db, "schema_version")) {
+        return 0;
+    }
+    SQLite::Statement q(db, "SELECT version FROM schema_version");
+    return q.executeStep() ? q.getColumn(0).getInt() : 0;
+}
+}  // namespace
+
 void createSchema(SQLite::Database& db) {
     SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    // Two processes (two `anneal-cli run`, the app and a sweep...) may open a new file at once: both
+    // saw it empty, the first one to get the write lock creates the schema, the other finds it here.
+    if (versionUnderLock(db) != 0) {
+        tx.commit();
+        return;
+    }
     db.exec(kSchemaV1);
+    applyMigrations(db, 1);
     SQLite::Statement v(db, "INSERT INTO schema_version(version) VALUES (?)");
     v.bind(1, kSchemaVersion);
     v.exec();
@@ -190,22 +239,53 @@ void createSchema(SQLite::Database& db) {
     tx.commit();
 }
 
-void migrate(SQLite::Database& db, int from) {
-    // There is one schema version so far; a future version N adds `if (from < N) { ...DDL... }` here.
+bool migrate(SQLite::Database& db, const std::string& backupPath) {
+    // The write lock first: a concurrent opener that migrated meanwhile is seen here, and nobody
+    // writes between the backup and the migration.
     SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    const int from = versionUnderLock(db);
+    if (from >= kSchemaVersion) {
+        tx.commit();
+        return false;
+    }
     if (from < 1) {
         throw Error(ErrorCode::Internal, "cannot migrate from schema version " + std::to_string(from));
     }
+    // The backup is read through this connection, inside the transaction: exactly the old file.
+    db.backup(backupPath.c_str(), SQLite::Database::Save);
+    applyMigrations(db, from);
     SQLite::Statement v(db, "UPDATE schema_version SET version = ?");
     v.bind(1, kSchemaVersion);
     v.exec();
     tx.commit();
+    return true;
 }
+
+namespace {
+/// Switching a new file to WAL needs an exclusive lock, and SQLite answers SQLITE_BUSY at once,
+/// without calling the busy handler, while another connection is opening the same new file (two
+/// processes starting runs into a database that does not exist yet). Retry until the busy timeout.
+void setWalMode(SQLite::Database& db, int busyTimeoutMs) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(busyTimeoutMs);
+    for (int attempt = 1;; ++attempt) {
+        try {
+            db.exec("PRAGMA journal_mode = WAL");
+            return;
+        } catch (const SQLite::Exception& e) {
+            const int code = e.getErrorCode() & 0xff;
+            if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || std::chrono::steady_clock::now() > deadline) {
+                throw;
+            }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(std::min(5 * attempt, 50)));
+    }
+}
+}  // namespace
 
 void configureConnection(SQLite::Database& db, bool readOnly, int busyTimeoutMs) {
     db.setBusyTimeout(busyTimeoutMs);
     if (!readOnly) {
-        db.exec("PRAGMA journal_mode = WAL");
+        setWalMode(db, busyTimeoutMs);
         db.exec("PRAGMA synchronous = NORMAL");
     }
     db.exec("PRAGMA foreign_keys = ON");

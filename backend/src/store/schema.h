@@ -11,10 +11,14 @@ namespace anneal::store {
 /// Version stored in the file, 0 for an empty database. Throws Storage when the file is not SQLite
 /// or is SQLite but not an Anneal database.
 int readSchemaVersion(SQLite::Database& db, const std::string& path);
-/// Creates the current schema in an empty database (one transaction).
+/// Creates the current schema in an empty database (one transaction); does nothing when another
+/// connection created it since the caller read version 0.
 void createSchema(SQLite::Database& db);
-/// Migrates from `from` to the current version in one transaction (the caller backs up first).
-void migrate(SQLite::Database& db, int from);
+/// Migrates an older schema to the current version in one IMMEDIATE transaction: reads the version
+/// under the write lock, backs the file up to `backupPath` (through the same transaction, so the
+/// copy is exactly the old file), runs every migration and bumps the version. Returns false when
+/// the file was already current (another connection migrated it first).
+bool migrate(SQLite::Database& db, const std::string& backupPath);
 /// WAL, synchronous=NORMAL, foreign keys, busy timeout.
 void configureConnection(SQLite::Database& db, bool readOnly, int busyTimeoutMs);
 

@@ -138,14 +138,20 @@ std::unique_ptr<Store> Store::open(const std::string& path, Mode mode) {
         }
         store::configureConnection(*m.db, false, 10000);
         if (m.version == 0) {
+            // Another process may have created it since: read what is there now.
             store::createSchema(*m.db);
-            m.version = kSchemaVersion;
-        } else if (m.version < kSchemaVersion) {
-            const std::string backup = path + ".bak-schema" + std::to_string(m.version);
-            m.db->backup(backup.c_str(), SQLite::Database::Save);
-            store::migrate(*m.db, m.version);
+            m.version = store::readSchemaVersion(*m.db, path);
+            if (m.version > kSchemaVersion) {
+                throw Error(ErrorCode::SchemaTooNew,
+                            "was just created by a newer Anneal (schema " + std::to_string(m.version) + ")", path,
+                            "upgrade Anneal to open it");
+            }
+        }
+        if (m.version < kSchemaVersion) {
+            store::migrate(*m.db, path + ".bak-schema" + std::to_string(m.version));
             m.version = kSchemaVersion;
         }
+        store::ensureTileTables(m.db->getHandle());
         s->recoverInterruptedRuns();
     } catch (const SQLite::Exception& e) {
         if ((e.getErrorCode() & 0xff) == SQLITE_NOTADB) {

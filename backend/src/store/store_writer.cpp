@@ -17,6 +17,7 @@
 #include "anneal/config.h"
 #include "anneal/error.h"
 #include "anneal/store.h"
+#include "store/metric_tiles.h"
 #include "store/schema.h"
 #include "store/weights_codec.h"
 
@@ -53,11 +54,13 @@ struct StoreWriter::Impl {
         updStatus, selName, insName;
     std::map<std::string, std::int64_t> nameIds;
     std::map<std::int64_t, RunInfo> runs;
+    store::TileAccumulator tiles;  // min/max tiles of the curves written (metric_tiles.h)
     std::vector<std::string> filesToDelete;
 
     void prepare() {
         db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE, opt.busyTimeoutMs);
         store::configureConnection(*db, false, opt.busyTimeoutMs);
+        store::ensureTileTables(db->getHandle());
         auto st = [&](const char* sql) { return std::make_unique<SQLite::Statement>(*db, sql); };
         insMetric = st("INSERT OR REPLACE INTO metrics(run_id, name_id, step, value) VALUES (?,?,?,?)");
         insStep = st("INSERT OR REPLACE INTO steps(run_id, step, tokens, wall) VALUES (?,?,?,?)");
@@ -118,12 +121,14 @@ struct StoreWriter::Impl {
     }
 
     void metric(std::int64_t run, const std::string& name, std::int64_t step, double value) {
+        const std::int64_t id = nameId(name);
         insMetric->bind(1, run);
-        insMetric->bind(2, nameId(name));
+        insMetric->bind(2, id);
         insMetric->bind(3, step);
         std::isfinite(value) ? insMetric->bind(4, value) : insMetric->bind(4);
         insMetric->exec();
         insMetric->reset();
+        tiles.add(run, id, step, value);
         ++stats.rowsWritten;
     }
 
@@ -278,6 +283,7 @@ struct StoreWriter::Impl {
                 updProgress->reset();
             }
         }
+        tiles.flush(db->getHandle());
         tx.commit();
         for (auto& [id, ri] : runs) {
             ri.progressed = false;
@@ -288,6 +294,9 @@ struct StoreWriter::Impl {
         int delayMs = 100;
         for (int attempt = 0;; ++attempt) {
             try {
+                if (!db) {
+                    prepare();  // the open failed before (busy, disk full...): try again, same retries
+                }
                 writeBatch(events);
                 std::lock_guard<std::mutex> lock(mutex);
                 stats.eventsWritten += events.size();
@@ -298,12 +307,18 @@ struct StoreWriter::Impl {
                 for (auto* s : {insMetric.get(), insStep.get(), insNotice.get(), insCheckpoint.get(), insChunk.get(),
                                 insStats.get(), updProgress.get(), updStatus.get(), selName.get(), insName.get()}) {
                     try {
-                        s->reset();
-                        s->clearBindings();
+                        if (s) {
+                            s->reset();
+                            s->clearBindings();
+                        }
                     } catch (...) {
                     }
                 }
+                if (!insName) {
+                    closeDb();  // prepare() failed part-way: start from a fresh connection next time
+                }
                 nameIds.clear();  // ids inserted in the rolled-back transaction are gone
+                tiles.clear();    // so are its tiles
                 filesToDelete.clear();
                 std::lock_guard<std::mutex> lock(mutex);
                 stats.lastError = e.what();
@@ -327,6 +342,7 @@ struct StoreWriter::Impl {
         try {
             prepare();
         } catch (const std::exception& e) {
+            closeDb();  // writeWithRetry opens it again with the first batch
             std::lock_guard<std::mutex> lock(mutex);
             stats.lastError = std::string("cannot open the database for writing: ") + e.what();
         }
@@ -340,12 +356,7 @@ struct StoreWriter::Impl {
             events.clear();
             queue->drain(events, std::chrono::milliseconds(opt.maxBatchMs), 50000);
             if (!events.empty()) {
-                if (db) {
-                    writeWithRetry(events);
-                } else {
-                    std::lock_guard<std::mutex> lock(mutex);
-                    stats.eventsLost += events.size();
-                }
+                writeWithRetry(events);
             }
             if (queue->size() == 0) {
                 {
@@ -358,6 +369,10 @@ struct StoreWriter::Impl {
                 }
             }
         }
+        closeDb();
+    }
+
+    void closeDb() {
         insMetric.reset();
         insStep.reset();
         insNotice.reset();
