@@ -15,8 +15,10 @@
 
 #include "anneal/error.h"
 #include "anneal/version.h"
+#include "store/metric_tiles.h"
 #include "store/process_info.h"
 #include "store/schema.h"
+#include "store/sqlite_stmt.h"
 #include "store/store_impl.h"
 
 namespace fs = std::filesystem;
@@ -280,8 +282,24 @@ std::vector<RunRecord> Store::listRuns() const {
         while (q.executeStep()) {
             out.push_back(m_impl->readRun(q));
         }
-        for (auto& r : out) {
-            m_impl->loadDomains(r);
+        // Every run's domains in one ordered scan (runs are in id order too), not one query per run.
+        SQLite::Statement d(*m_impl->db,
+                            "SELECT run_id, name, source, weight, entropy_rate, entropy_floor, description "
+                            "FROM run_domains ORDER BY run_id, idx");
+        size_t at = 0;
+        while (d.executeStep()) {
+            const std::int64_t runId = d.getColumn(0).getInt64();
+            while (at < out.size() && out[at].id < runId) {
+                ++at;
+            }
+            if (at == out.size()) {
+                break;
+            }
+            if (out[at].id == runId) {
+                out[at].domains.push_back({d.getColumn(1).getString(), d.getColumn(2).getString(),
+                                           d.getColumn(3).getDouble(), realOr(d.getColumn(4), std::nan("")),
+                                           realOr(d.getColumn(5), std::nan("")), d.getColumn(6).getString()});
+            }
         }
     } catch (const SQLite::Exception& e) {
         throw store::storageError(m_impl->path, e);
@@ -349,6 +367,9 @@ void Store::deleteRun(std::int64_t runId) {
             q.bind(1, runId);
             q.exec();
         }
+        if (store::hasTileTables(m_impl->db->getHandle())) {
+            store::deleteRunTiles(m_impl->db->getHandle(), runId);
+        }
         tx.commit();
     } catch (const SQLite::Exception& e) {
         throw store::storageError(m_impl->path, e);
@@ -357,9 +378,11 @@ void Store::deleteRun(std::int64_t runId) {
 
 std::vector<std::string> Store::metricNames(std::int64_t runId) const {
     std::vector<std::string> out;
+    // One index seek per known name, instead of reading every row of the run to find its distinct names
+    // (a 1e6-step run has ~1e7 rows).
     SQLite::Statement q(*m_impl->db,
-                        "SELECT name FROM metric_names WHERE id IN (SELECT DISTINCT name_id FROM metrics WHERE run_id = ?) "
-                        "ORDER BY name");
+                        "SELECT name FROM metric_names n WHERE EXISTS "
+                        "(SELECT 1 FROM metrics m WHERE m.run_id = ? AND m.name_id = n.id) ORDER BY name");
     q.bind(1, runId);
     while (q.executeStep()) {
         out.push_back(q.getColumn(0).getString());
@@ -374,14 +397,15 @@ MetricSeries Store::metricSince(std::int64_t runId, const std::string& name, std
         if (id < 0) {
             return s;
         }
-        SQLite::Statement q(*m_impl->db,
-                            "SELECT step, value FROM metrics WHERE run_id = ? AND name_id = ? AND step > ? ORDER BY step");
-        q.bind(1, runId);
-        q.bind(2, id);
-        q.bind(3, minStep);
-        while (q.executeStep()) {
-            s.steps.push_back(q.getColumn(0).getInt64());
-            s.values.push_back(realOr(q.getColumn(1), std::nan("")));
+        // The rows are read with the C API: SQLite::Statement::getColumn copies a shared pointer per
+        // column, which costs as much as the row itself on a curve of millions of points.
+        store::Stmt q(m_impl->db->getHandle(),
+                      "SELECT step, value FROM metrics WHERE run_id = ? AND name_id = ? AND step > ? ORDER BY step");
+        q.bind(1, runId).bind(2, id).bind(3, minStep);
+        while (q.step()) {
+            s.steps.push_back(q.i64(0));
+            const double v = q.real(1);
+            s.values.push_back(v == 0.0 && q.null(1) ? std::nan("") : v);
         }
     } catch (const SQLite::Exception& e) {
         throw store::storageError(m_impl->path, e);
@@ -422,12 +446,16 @@ StepAxis Store::stepAxis(std::int64_t runId, bool withHistory) const {
             }
         }
     }
-    SQLite::Statement q(*m_impl->db, "SELECT step, tokens, wall FROM steps WHERE run_id = ? ORDER BY step");
-    q.bind(1, runId);
-    while (q.executeStep()) {
-        a.steps.push_back(q.getColumn(0).getInt64());
-        a.tokens.push_back(q.getColumn(1).getInt64());
-        a.wall.push_back(q.getColumn(2).getDouble());
+    try {
+        store::Stmt q(m_impl->db->getHandle(), "SELECT step, tokens, wall FROM steps WHERE run_id = ? ORDER BY step");
+        q.bind(1, runId);
+        while (q.step()) {  // C API per row, as in metricSince
+            a.steps.push_back(q.i64(0));
+            a.tokens.push_back(q.i64(1));
+            a.wall.push_back(q.real(2));
+        }
+    } catch (const SQLite::Exception& e) {
+        throw store::storageError(m_impl->path, e);
     }
     return a;
 }
@@ -444,6 +472,9 @@ void Store::insertMetrics(std::int64_t runId, const std::string& name, const Met
             std::isfinite(series.values[i]) ? q.bind(4, series.values[i]) : q.bind(4);
             q.exec();
             q.reset();
+        }
+        if (store::hasTileTables(m_impl->db->getHandle())) {
+            store::rebuildTiles(m_impl->db->getHandle(), runId, id);  // values may have been replaced
         }
         tx.commit();
     } catch (const SQLite::Exception& e) {

@@ -6,6 +6,7 @@
 #include "anneal/error.h"
 #include "anneal/store.h"
 #include "anneal/version.h"
+#include "store/metric_tiles.h"
 #include "store/store_impl.h"
 
 namespace anneal {
@@ -55,6 +56,9 @@ std::int64_t Store::importRun(const NewRun& run, const std::vector<std::pair<std
             a.bind(4, i < axis.wall.size() ? axis.wall[i] : 0.0);
             a.exec();
             a.reset();
+        }
+        if (store::hasTileTables(m_impl->db->getHandle())) {
+            store::rebuildRunTiles(m_impl->db->getHandle(), id);
         }
         tx.commit();
         return id;

@@ -5,6 +5,7 @@
 
 #include "anneal/error.h"
 #include "anneal/store.h"
+#include "store/metric_tiles.h"
 #include "store/store_impl.h"
 
 namespace anneal {
@@ -141,6 +142,11 @@ MergeStats Store::mergeFrom(const std::string& shardPath) {
              "SELECT name, law, created_at, version, source, objective, n_points, result_json FROM shard.fits s "
              "WHERE NOT EXISTS (SELECT 1 FROM main.fits f WHERE f.result_json = s.result_json)");
         stats.fitsAdded = db.getChanges();
+        if (store::hasTileTables(db.getHandle())) {
+            for (std::int64_t id : newRuns) {
+                store::rebuildRunTiles(db.getHandle(), id);  // the shard's tiles are not copied: ids differ
+            }
+        }
         tx.commit();
     } catch (const SQLite::Exception& e) {
         throw store::storageError(m_impl->path, e);
