@@ -9,6 +9,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <cmath>
 #include <csignal>
 #include <sys/types.h>
 
@@ -304,6 +305,26 @@ private slots:
         const QJsonArray runs = QJsonDocument::fromJson(runCli({"runs", "--db", m_db, "--json"}).out.toUtf8()).array();
         QVERIFY(!runs.isEmpty());
         QCOMPARE(runs[0].toObject()["version"].toString(), v);
+    }
+
+    void fitExportsCarryTheVersion() {
+        if (!m_commands.contains("fit")) {
+            QSKIP("this anneal-cli has no fit command");
+        }
+        // L(x) = 2 + 5 x^-0.5, exactly.
+        const QString csv = m_dir.qpath("power.csv");
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("x,loss\n");
+        for (int x = 1; x <= 128; x *= 2) {
+            f.write(QString("%1,%2\n").arg(x).arg(2.0 + 5.0 / std::sqrt(double(x)), 0, 'g', 17).toUtf8());
+        }
+        f.close();
+        const auto r = runCli({"fit", "--law", "power", "--csv", csv, "--x-col", "x", "--no-store", "--export", "json",
+                               "--db", m_db});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(j["provenance"].toObject()["anneal_version"].toString(), QString::fromLatin1(anneal::kVersion));
     }
 
     // --- documentation in sync ---------------------------------------------------------------------
