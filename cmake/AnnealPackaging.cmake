@@ -43,18 +43,16 @@ endif()
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/resources/experiments/
         DESTINATION ${CMAKE_INSTALL_DATADIR}/anneal/experiments
         FILES_MATCHING PATTERN "*.toml" PATTERN "README.md")
-if(EXISTS ${PROJECT_SOURCE_DIR}/resources/studies)
-    install(DIRECTORY ${PROJECT_SOURCE_DIR}/resources/studies/ DESTINATION ${CMAKE_INSTALL_DATADIR}/anneal/studies)
-endif()
+# OPTIONAL: checked at install time, so studies added later need no re-configure.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/resources/studies/ DESTINATION ${CMAKE_INSTALL_DATADIR}/anneal/studies
+        OPTIONAL)
 
 # Debian names the folder after the package (CMAKE_INSTALL_DOCDIR would be doc/Anneal).
 set(ANNEAL_INSTALL_DOCDIR ${CMAKE_INSTALL_DATAROOTDIR}/doc/anneal)
 install(FILES ${_pkg}/copyright DESTINATION ${ANNEAL_INSTALL_DOCDIR})
 foreach(doc README.md docs/CLI.md docs/EXPERIMENT-FORMAT.md docs/STORAGE.md docs/REWEIGHTING.md docs/FITTING.md
             docs/SWEEPS.md)
-    if(EXISTS ${PROJECT_SOURCE_DIR}/${doc})
-        install(FILES ${PROJECT_SOURCE_DIR}/${doc} DESTINATION ${ANNEAL_INSTALL_DOCDIR})
-    endif()
+    install(FILES ${PROJECT_SOURCE_DIR}/${doc} DESTINATION ${ANNEAL_INSTALL_DOCDIR} OPTIONAL)
 endforeach()
 
 install(FILES ${_pkg}/anneal-cli.bash-completion DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
