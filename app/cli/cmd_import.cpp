@@ -52,10 +52,22 @@ void addImportCommands(CLI::App& app, Context& ctx) {
         }
         const fit::Table t = fit::readTable(o->file, spec);  // every column numeric, checked, or an error
         const auto& steps = t.column(o->stepCol);
-        for (double s : steps) {
-            if (s < 0 || s != std::floor(s)) {
-                throw Error(ErrorCode::InvalidInput, "column '" + o->stepCol + "': steps must be non-negative integers",
-                            o->file, "0, 1, 2, ...");
+        // Steps and tokens become int64 columns: a value past 2^53 (steps) or 2^63 (tokens) would not
+        // convert (undefined behaviour; on x86 it was stored as -2^63), so it is an error naming the line.
+        constexpr double kMaxStep = 9007199254740992.0;     // 2^53: every integer below is exact
+        constexpr double kMaxTokens = 9223372036854775808.0;  // 2^63
+        for (size_t i = 0; i < steps.size(); ++i) {
+            const double s = steps[i];
+            if (s < 0 || s != std::floor(s) || s > kMaxStep) {
+                throw Error(ErrorCode::InvalidInput,
+                            "column '" + o->stepCol + "': steps must be non-negative integers up to 2^53, found " +
+                                csvNumber(s),
+                            o->file + ":" + std::to_string(t.lines[i]), "0, 1, 2, ...");
+            }
+            if (t.has("tokens") && !(t.column("tokens")[i] >= 0 && t.column("tokens")[i] < kMaxTokens)) {
+                throw Error(ErrorCode::InvalidInput,
+                            "column 'tokens': must be between 0 and 2^63, found " + csvNumber(t.column("tokens")[i]),
+                            o->file + ":" + std::to_string(t.lines[i]), "a token count >= 0");
             }
         }
         StepAxis axis;
