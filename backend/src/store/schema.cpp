@@ -208,6 +208,14 @@ int readSchemaVersion(SQLite::Database& db, const std::string& path) {
         if (code == SQLITE_CORRUPT) {
             throw Error(ErrorCode::Storage, std::string("database is corrupt: ") + e.what(), path);
         }
+        if (code == SQLITE_READONLY || code == SQLITE_CANTOPEN || code == SQLITE_PERM) {
+            // Reading a WAL database needs its -wal and -shm files: in a read-only directory a writable
+            // open cannot create them ("attempt to write a readonly database" is SQLite's wording).
+            throw Error(ErrorCode::Storage,
+                        std::string("cannot open the database for writing (read-only file or directory?): ") +
+                            e.what(),
+                        path, "a database file and directory you can write, or a read-only command");
+        }
         throw Error(ErrorCode::Storage, std::string("cannot read the database: ") + e.what(), path);
     }
 }

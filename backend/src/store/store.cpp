@@ -7,8 +7,10 @@
 #include <SQLiteCpp/Transaction.h>
 #include <chrono>
 #include <cmath>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <unistd.h>
@@ -96,6 +98,40 @@ const char* kRunColumns =
     "proc_start, steps_total, steps_done, tokens_done, message, message_step, n_params, n_params_nonembed, "
     "flops_per_token, entropy_floor, tags, wall_seconds";
 
+/// Whether a read-only open must use immutable=1: a WAL-mode file (header bytes 18-19 = 2) without
+/// a -shm file, in a directory this process cannot write, with no -wal content.
+bool needsImmutableOpen(const std::string& path) {
+    std::error_code ec;
+    const fs::path p(path);
+    const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+    if (fs::exists(path + "-shm", ec) || ::access(dir.c_str(), W_OK) == 0) {
+        return false;
+    }
+    if (fs::exists(path + "-wal", ec) && fs::file_size(path + "-wal", ec) > 0) {
+        return false;
+    }
+    std::ifstream in(path, std::ios::binary);
+    char header[20] = {0};
+    in.read(header, sizeof header);
+    return in && header[18] == 2 && header[19] == 2;
+}
+
+/// file: URI of a path with immutable=1 (RFC 3986: everything but unreserved characters and '/' is
+/// percent-encoded).
+std::string immutableUri(const std::string& path) {
+    std::string uri = "file:";
+    for (unsigned char c : fs::absolute(path).string()) {
+        if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
+            uri += static_cast<char>(c);
+        } else {
+            char buf[4];
+            std::snprintf(buf, sizeof buf, "%%%02X", c);
+            uri += buf;
+        }
+    }
+    return uri + "?immutable=1";
+}
+
 }  // namespace
 
 Store::Store() : m_impl(std::make_unique<Impl>()) {}
@@ -121,8 +157,16 @@ std::unique_ptr<Store> Store::open(const std::string& path, Mode mode) {
         throw Error(ErrorCode::Storage, std::string("cannot create the database's directory: ") + e.what(), path);
     }
     try {
-        const int flags = m.readOnly ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-        m.db = std::make_unique<SQLite::Database>(path, flags, 10000);
+        if (m.readOnly && needsImmutableOpen(path)) {
+            // A WAL database in a directory this process cannot write (a colleague's results, a
+            // read-only mount) cannot get its -shm file; with no -wal content to read, opening it as
+            // immutable reads exactly what is committed. Nothing else can write there either.
+            m.db = std::make_unique<SQLite::Database>(immutableUri(path), SQLite::OPEN_READONLY | SQLite::OPEN_URI,
+                                                      10000);
+        } else {
+            const int flags = m.readOnly ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+            m.db = std::make_unique<SQLite::Database>(path, flags, 10000);
+        }
         // Read the version before anything that could write to the file (WAL mode does).
         m.version = store::readSchemaVersion(*m.db, path);
         if (m.version > kSchemaVersion) {
