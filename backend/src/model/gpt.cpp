@@ -2,6 +2,7 @@
 #include "model/gpt.h"
 
 #include <cmath>
+#include <limits>
 #include <torch/version.h>
 
 namespace anneal::model {
@@ -29,7 +30,16 @@ BlockImpl::BlockImpl(int dModel, int nHead_, int nLayer) : nHead(nHead_) {
     initLinear(fcProj, residualStd);
 }
 
+torch::Tensor causalBias(std::int64_t T, const torch::TensorOptions& options) {
+    auto above = torch::ones({T, T}, options.dtype(torch::kBool)).triu(1);
+    return torch::zeros({T, T}, options).masked_fill(above, -std::numeric_limits<float>::infinity());
+}
+
 torch::Tensor BlockImpl::forward(const torch::Tensor& x) {
+    return forward(x, causalBias(x.size(1), x.options().requires_grad(false)));
+}
+
+torch::Tensor BlockImpl::forward(const torch::Tensor& x, const torch::Tensor& bias) {
     const auto B = x.size(0);
     const auto T = x.size(1);
     const auto C = x.size(2);
@@ -40,11 +50,13 @@ torch::Tensor BlockImpl::forward(const torch::Tensor& x) {
     auto k = parts[1].view({B, T, nHead, hd}).transpose(1, 2);
     auto v = parts[2].view({B, T, nHead, hd}).transpose(1, 2);
 #if TORCH_VERSION_MAJOR >= 2
+    (void)bias;
     auto y = at::scaled_dot_product_attention(q, k, v, {}, 0.0, /*is_causal=*/true);
 #else
+    // The mask is added (a precomputed bias) rather than filled in: one op less forward and backward,
+    // no mask built per call, and the same values (s + 0 = s, s + -inf = -inf).
     auto att = torch::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(hd)));
-    auto mask = torch::ones({T, T}, torch::TensorOptions().dtype(torch::kBool).device(x.device())).triu(1);
-    att = torch::softmax(att.masked_fill(mask, -std::numeric_limits<float>::infinity()), -1);
+    att = torch::softmax(att + bias, -1);
     auto y = torch::matmul(att, v);
 #endif
     y = y.transpose(1, 2).contiguous().view({B, T, C});
@@ -66,10 +78,15 @@ GptImpl::GptImpl(const ModelSpec& s) : spec(s) {
 
 torch::Tensor GptImpl::forward(const torch::Tensor& tokens) {
     const auto T = tokens.size(1);
-    auto pos = torch::arange(T, torch::TensorOptions().dtype(torch::kLong).device(tokens.device()));
-    auto x = wte->forward(tokens) + wpe->forward(pos).unsqueeze(0);
+    const auto floatOptions = wte->weight.options().requires_grad(false);
+    if (!m_positions.defined() || m_positions.size(0) != T || m_positions.device() != tokens.device() ||
+        m_causalBias.scalar_type() != wte->weight.scalar_type()) {
+        m_positions = torch::arange(T, torch::TensorOptions().dtype(torch::kLong).device(tokens.device()));
+        m_causalBias = causalBias(T, floatOptions);
+    }
+    auto x = wte->forward(tokens) + wpe->forward(m_positions).unsqueeze(0);
     for (const auto& b : *blocks) {
-        x = b->as<Block>()->forward(x);
+        x = b->as<Block>()->forward(x, m_causalBias);
     }
     // Tied head: logits = x · wte^T.
     return torch::matmul(lnF->forward(x), wte->weight.t());

@@ -16,6 +16,8 @@ constexpr int kVocab = 256;
 struct BlockImpl : torch::nn::Module {
     BlockImpl(int dModel, int nHead, int nLayer);
     torch::Tensor forward(const torch::Tensor& x);
+    /// causalBias: [T, T], 0 on and below the diagonal, -inf above (added to the attention scores).
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& causalBias);
 
     int nHead;
     torch::nn::LayerNorm ln1{nullptr}, ln2{nullptr};
@@ -32,10 +34,20 @@ struct GptImpl : torch::nn::Module {
     torch::nn::Embedding wte{nullptr}, wpe{nullptr};
     torch::nn::ModuleList blocks;
     torch::nn::LayerNorm lnF{nullptr};
+
+private:
+    // Constants of a forward pass for a sequence length, made once per (length, device) instead of
+    // every step. Not registered as buffers: they are not state and stay out of checkpoints.
+    torch::Tensor m_positions;    ///< arange(T)
+    torch::Tensor m_causalBias;   ///< [T, T] additive mask
 };
 TORCH_MODULE(Gpt);
 
 /// Mean per-token cross-entropy of each sequence: logits [B, T, V], targets [B, T] -> [B].
 torch::Tensor perSampleLoss(const torch::Tensor& logits, const torch::Tensor& targets);
+
+/// The additive causal mask for attention scores: [T, T], 0 where a position may attend, -inf above
+/// the diagonal. Adding it and taking the softmax equals masked_fill(-inf) + softmax bit for bit.
+torch::Tensor causalBias(std::int64_t T, const torch::TensorOptions& options);
 
 }  // namespace anneal::model

@@ -50,6 +50,9 @@ TrainerCore::TrainerCore(const ExperimentSpec& spec, const std::string& device)
     m_model->to(m_device);
     m_optimizer = std::make_unique<torch::optim::AdamW>(paramGroups(m_model, spec.train),
                                                         torch::optim::AdamWOptions(spec.train.lr));
+    m_flat = std::make_unique<FlatAdamW>(*m_optimizer);
+    m_uniformWeights = torch::full({spec.data.batchSize}, 1.0 / static_cast<double>(spec.data.batchSize),
+                                   torch::TensorOptions().dtype(torch::kFloat).device(m_device));
     if (spec.reweight.strategy == "meta_rescale") {
         m_meta = std::make_unique<reweight::MetaRescaler>(spec.reweight, spec.seed);
     }
@@ -84,12 +87,20 @@ torch::Tensor TrainerCore::sampleWeights(const torch::Tensor& losses, std::int64
     const auto B = losses.size(0);
     const ReweightSpec& rw = m_spec.reweight;
     const bool burnin = t < rw.burninSteps;
-    auto cpuLosses = losses.detach().to(torch::kDouble).cpu().contiguous();
+    const bool lossBased = isLossBasedStrategy(rw.strategy) && !burnin;
+    if (!lossBased && rw.strategy != "domain_scalarization") {
+        // Uniform (no reweighting, burn-in, meta_rescale's first guess): no host copy of the losses,
+        // no new tensor.
+        return B == m_uniformWeights.size(0)
+                   ? m_uniformWeights
+                   : torch::full({B}, 1.0 / static_cast<double>(B), m_uniformWeights.options());
+    }
     std::vector<double> w(static_cast<size_t>(B), 1.0 / static_cast<double>(B));
-    if (isLossBasedStrategy(rw.strategy) && !burnin) {
+    if (lossBased) {
+        auto cpuLosses = losses.detach().to(torch::kDouble).cpu().contiguous();
         std::vector<double> l(cpuLosses.data_ptr<double>(), cpuLosses.data_ptr<double>() + B);
         w = lossBasedWeights(l, rw.strategy, rw.delta, rw.klReg);
-    } else if (rw.strategy == "domain_scalarization") {
+    } else {
         const std::vector<double> dw = scalarizationWeights(m_spec, t);
         for (std::int64_t i = 0; i < B; ++i) {
             w[static_cast<size_t>(i)] = dw[static_cast<size_t>(m_batch.domains[static_cast<size_t>(i)])] / B;
@@ -116,20 +127,30 @@ StepOutcome TrainerCore::step(std::int64_t t) {
         }
     }
     auto loss = (weights * losses).sum();
-    m_optimizer->zero_grad();
+    m_flat->zeroGrad();
     loss.backward();
     if (m_meta && t % m_spec.reweight.metaEvery == 0) {
         // After backward: the step's graph is freed, so the meta step may perturb and restore θ.
         m_meta->metaStep(m_model, inputs, targets, feats, t);
     }
     // ---- the update is decided below; everything after this line is bookkeeping ----
-    out.loss = losses.detach().mean().item<double>();
-    out.weightedLoss = loss.item<double>();
+    // Global gradient norm and clipping on the device, then one host transfer for everything the
+    // step reports: [mean loss, weighted loss, grad norm, B sample losses, B sample weights].
+    const auto B = static_cast<std::int64_t>(m_batch.size);
+    torch::Tensor gradNorm = m_flat->gradNorm();
+    if (m_spec.train.gradClip > 0) {
+        m_flat->clip(gradNorm, m_spec.train.gradClip);
+    }
+    auto detached = losses.detach();
+    const torch::Tensor host =
+        torch::cat({detached.mean().reshape({1}), loss.detach().reshape({1}), gradNorm.reshape({1}), detached,
+                    weights.detach().to(torch::kFloat)})
+            .to(torch::kCPU);
+    const float* hp = host.data_ptr<float>();
+    out.loss = hp[0];
+    out.weightedLoss = hp[1];
+    out.gradNorm = hp[2];
     out.lr = learningRate(m_spec, t);
-    auto params = m_model->parameters();
-    out.gradNorm = m_spec.train.gradClip > 0
-                       ? torch::nn::utils::clip_grad_norm_(params, m_spec.train.gradClip)
-                       : torch::nn::utils::clip_grad_norm_(params, std::numeric_limits<double>::max());
     out.lossZ = m_spikes.update(out.loss);
     if (!std::isfinite(out.loss) || !std::isfinite(out.gradNorm)) {
         const std::string what = !std::isfinite(out.loss) ? "loss" : "gradient norm";
@@ -140,18 +161,16 @@ StepOutcome TrainerCore::step(std::int64_t t) {
             out.failure = os.str();
             return out;
         }
-        m_optimizer->zero_grad();
+        m_flat->zeroGrad();
         out.skipped = true;
     } else {
         setLearningRate(out.lr);
-        m_optimizer->step();
+        m_flat->step();
     }
     // Per-domain bookkeeping for logging.
     const int D = m_data->domainCount();
-    auto cpuLoss = losses.detach().to(torch::kFloat).cpu().contiguous();
-    auto cpuW = weights.detach().to(torch::kFloat).cpu().contiguous();
-    const float* lp = cpuLoss.data_ptr<float>();
-    const float* wp = cpuW.data_ptr<float>();
+    const float* lp = hp + 3;
+    const float* wp = hp + 3 + B;
     m_sampleLosses.assign(lp, lp + m_batch.size);
     m_sampleWeights.assign(wp, wp + m_batch.size);
     std::vector<double> sum(static_cast<size_t>(D), 0.0), wsum(static_cast<size_t>(D), 0.0);
@@ -219,6 +238,7 @@ void TrainerCore::save(const std::string& path, std::int64_t stepsDone, double w
     torch::serialize::OutputArchive modelArchive;
     torch::serialize::OutputArchive optimArchive;
     m_model->save(modelArchive);
+    m_flat->exportState();  // the moments, in torch's AdamW format
     m_optimizer->save(optimArchive);
     archive.write("model", modelArchive);
     archive.write("optimizer", optimArchive);
@@ -260,6 +280,8 @@ std::int64_t TrainerCore::load(const std::string& path, bool asBranch) {
         archive.read("optimizer", optimArchive);
         m_model->load(modelArchive);
         m_optimizer->load(optimArchive);
+        m_flat->rebind();       // loading replaced the parameters' storage
+        m_flat->importState();
         torch::Tensor rng;
         if (archive.try_read("rng_cpu", rng)) {
             at::Generator gen = at::detail::getDefaultCPUGenerator();

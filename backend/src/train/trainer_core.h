@@ -12,6 +12,7 @@
 #include "anneal/experiment.h"
 #include "model/gpt.h"
 #include "train/checkpoint.h"
+#include "train/flat_adamw.h"
 #include "train/spike_detector.h"
 
 namespace anneal::reweight {
@@ -71,7 +72,9 @@ private:
     std::unique_ptr<Dataset> m_data;
     std::unique_ptr<MixtureSampler> m_sampler;
     model::Gpt m_model{nullptr};
-    std::unique_ptr<torch::optim::AdamW> m_optimizer;
+    std::unique_ptr<torch::optim::AdamW> m_optimizer;  ///< hyperparameters and the checkpoint format
+    std::unique_ptr<FlatAdamW> m_flat;                  ///< the parameters, gradients and moments, flat
+    torch::Tensor m_uniformWeights;                     ///< 1/B per sample, made once
     std::unique_ptr<reweight::MetaRescaler> m_meta;
     SpikeDetector m_spikes;
     Batch m_batch;
