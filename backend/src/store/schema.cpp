@@ -5,6 +5,9 @@
 #include <sqlite3.h>
 #include <SQLiteCpp/Transaction.h>
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <chrono>
 #include <thread>
 
@@ -247,7 +250,64 @@ void createSchema(SQLite::Database& db) {
     tx.commit();
 }
 
-bool migrate(SQLite::Database& db, const std::string& backupPath) {
+namespace {
+
+/// Copies the committed content of dbPath into backupPath with SQLite's online backup, through a
+/// second, read-only connection, and checks the copy holds schema `version`. Throws Storage naming
+/// the backup. (SQLite::Database::backup ignores sqlite3_backup_step's result: run from a connection
+/// inside a write transaction it silently wrote an empty file.)
+void backupFile(const std::string& dbPath, const std::string& backupPath, int version) {
+    const std::string tmp = backupPath + ".tmp";
+    auto fail = [&](const std::string& why) {
+        std::remove(tmp.c_str());
+        throw Error(ErrorCode::Storage, "cannot back the database up before migrating it: " + why, backupPath,
+                    "a writable directory with room for a copy of the database");
+    };
+    sqlite3* src = nullptr;
+    sqlite3* dst = nullptr;
+    std::remove(tmp.c_str());
+    int rc = sqlite3_open_v2(dbPath.c_str(), &src, SQLITE_OPEN_READONLY, nullptr);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_open_v2(tmp.c_str(), &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    }
+    std::string why;
+    if (rc == SQLITE_OK) {
+        sqlite3_busy_timeout(src, 10000);
+        sqlite3_backup* b = sqlite3_backup_init(dst, "main", src, "main");
+        if (!b) {
+            why = sqlite3_errmsg(dst);
+        } else {
+            const int step = sqlite3_backup_step(b, -1);
+            const int fin = sqlite3_backup_finish(b);
+            if (step != SQLITE_DONE || fin != SQLITE_OK) {
+                why = std::string(sqlite3_errstr(step != SQLITE_DONE ? step : fin));
+            }
+        }
+    } else {
+        why = sqlite3_errstr(rc);
+    }
+    if (why.empty()) {
+        sqlite3_stmt* q = nullptr;
+        const bool ok = sqlite3_prepare_v2(dst, "SELECT version FROM schema_version", -1, &q, nullptr) == SQLITE_OK &&
+                        sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == version;
+        sqlite3_finalize(q);
+        if (!ok) {
+            why = "the copy does not hold schema version " + std::to_string(version);
+        }
+    }
+    sqlite3_close(src);
+    sqlite3_close(dst);
+    if (!why.empty()) {
+        fail(why);
+    }
+    if (std::rename(tmp.c_str(), backupPath.c_str()) != 0) {
+        fail(std::string("cannot rename the copy into place: ") + std::strerror(errno));
+    }
+}
+
+}  // namespace
+
+bool migrate(SQLite::Database& db, const std::string& dbPath, const std::string& backupPath) {
     // The write lock first: a concurrent opener that migrated meanwhile is seen here, and nobody
     // writes between the backup and the migration.
     SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
@@ -259,8 +319,9 @@ bool migrate(SQLite::Database& db, const std::string& backupPath) {
     if (from < 1) {
         throw Error(ErrorCode::Internal, "cannot migrate from schema version " + std::to_string(from));
     }
-    // The backup is read through this connection, inside the transaction: exactly the old file.
-    db.backup(backupPath.c_str(), SQLite::Database::Save);
+    // A reader sees the committed file, which nobody can change while this transaction holds the
+    // write lock: the backup is exactly the old database.
+    backupFile(dbPath, backupPath, from);
     applyMigrations(db, from);
     SQLite::Statement v(db, "UPDATE schema_version SET version = ?");
     v.bind(1, kSchemaVersion);

@@ -15,10 +15,11 @@ int readSchemaVersion(SQLite::Database& db, const std::string& path);
 /// connection created it since the caller read version 0.
 void createSchema(SQLite::Database& db);
 /// Migrates an older schema to the current version in one IMMEDIATE transaction: reads the version
-/// under the write lock, backs the file up to `backupPath` (through the same transaction, so the
-/// copy is exactly the old file), runs every migration and bumps the version. Returns false when
-/// the file was already current (another connection migrated it first).
-bool migrate(SQLite::Database& db, const std::string& backupPath);
+/// under the write lock, backs the file at dbPath up to `backupPath` (read through a second
+/// connection while the lock is held, so the copy is exactly the old file; checked, or Storage is
+/// thrown and nothing changes), runs every migration and bumps the version. Returns false when the
+/// file was already current (another connection migrated it first).
+bool migrate(SQLite::Database& db, const std::string& dbPath, const std::string& backupPath);
 /// WAL, synchronous=NORMAL, foreign keys, busy timeout.
 void configureConnection(SQLite::Database& db, bool readOnly, int busyTimeoutMs);
 

@@ -194,7 +194,7 @@ std::unique_ptr<Store> Store::open(const std::string& path, Mode mode) {
             }
         }
         if (m.version < kSchemaVersion) {
-            store::migrate(*m.db, path + ".bak-schema" + std::to_string(m.version));
+            store::migrate(*m.db, path, path + ".bak-schema" + std::to_string(m.version));
             m.version = kSchemaVersion;
         }
         store::ensureTileTables(m.db->getHandle());
