@@ -98,6 +98,18 @@ const char* kRunColumns =
     "proc_start, steps_total, steps_done, tokens_done, message, message_step, n_params, n_params_nonembed, "
     "flops_per_token, entropy_floor, tags, wall_seconds";
 
+/// Runs f, turning SQLite's exceptions into the store's anneal::Error that names the database (what
+/// the API promises; a bare SQLite::Exception reached the CLI as "attempt to write a readonly
+/// database" without the file, and the GUI does not catch it as a storage error).
+template <typename F>
+auto guarded(const std::string& path, F&& f) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const SQLite::Exception& e) {
+        throw store::storageError(path, e);
+    }
+}
+
 /// Whether a read-only open must use immutable=1: a WAL-mode file (header bytes 18-19 = 2) without
 /// a -shm file, in a directory this process cannot write, with no -wal content.
 bool needsImmutableOpen(const std::string& path) {
@@ -306,17 +318,21 @@ void Store::setRunStatus(std::int64_t runId, RunStatus status, const std::string
 }
 
 void Store::setRunName(std::int64_t runId, const std::string& name) {
-    SQLite::Statement q(*m_impl->db, "UPDATE runs SET name = ? WHERE id = ?");
-    q.bind(1, name);
-    q.bind(2, runId);
-    q.exec();
+    guarded(m_impl->path, [&] {
+        SQLite::Statement q(*m_impl->db, "UPDATE runs SET name = ? WHERE id = ?");
+        q.bind(1, name);
+        q.bind(2, runId);
+        q.exec();
+    });
 }
 
 void Store::setRunTags(std::int64_t runId, const std::vector<std::string>& tags) {
-    SQLite::Statement q(*m_impl->db, "UPDATE runs SET tags = ? WHERE id = ?");
-    q.bind(1, nlohmann::json(tags).dump());
-    q.bind(2, runId);
-    q.exec();
+    guarded(m_impl->path, [&] {
+        SQLite::Statement q(*m_impl->db, "UPDATE runs SET tags = ? WHERE id = ?");
+        q.bind(1, nlohmann::json(tags).dump());
+        q.bind(2, runId);
+        q.exec();
+    });
 }
 
 std::vector<RunRecord> Store::listRuns() const {
@@ -384,14 +400,16 @@ int Store::recoverInterruptedRuns(double staleSeconds) {
         std::int64_t steps;
     };
     std::vector<Candidate> dead;
-    SQLite::Statement q(*m_impl->db,
-                        "SELECT id, host, pid, proc_start, heartbeat_at, steps_done FROM runs WHERE status = 'running'");
-    while (q.executeStep()) {
-        if (Impl::isDead(q.getColumn(1).getString(), q.getColumn(2).getInt64(), q.getColumn(3).getInt64(),
-                         realOr(q.getColumn(4), 0), staleSeconds)) {
-            dead.push_back({q.getColumn(0).getInt64(), q.getColumn(5).getInt64()});
+    guarded(m_impl->path, [&] {
+        SQLite::Statement q(*m_impl->db,
+                            "SELECT id, host, pid, proc_start, heartbeat_at, steps_done FROM runs WHERE status = 'running'");
+        while (q.executeStep()) {
+            if (Impl::isDead(q.getColumn(1).getString(), q.getColumn(2).getInt64(), q.getColumn(3).getInt64(),
+                             realOr(q.getColumn(4), 0), staleSeconds)) {
+                dead.push_back({q.getColumn(0).getInt64(), q.getColumn(5).getInt64()});
+            }
         }
-    }
+    });
     for (const auto& d : dead) {
         setRunStatus(d.id, RunStatus::Interrupted,
                      "the process writing this run ended without finishing it (killed or crashed); "
@@ -421,17 +439,19 @@ void Store::deleteRun(std::int64_t runId) {
 }
 
 std::vector<std::string> Store::metricNames(std::int64_t runId) const {
-    std::vector<std::string> out;
-    // One index seek per known name, instead of reading every row of the run to find its distinct names
-    // (a 1e6-step run has ~1e7 rows).
-    SQLite::Statement q(*m_impl->db,
-                        "SELECT name FROM metric_names n WHERE EXISTS "
-                        "(SELECT 1 FROM metrics m WHERE m.run_id = ? AND m.name_id = n.id) ORDER BY name");
-    q.bind(1, runId);
-    while (q.executeStep()) {
-        out.push_back(q.getColumn(0).getString());
-    }
-    return out;
+    return guarded(m_impl->path, [&] {
+        std::vector<std::string> out;
+        // One index seek per known name, instead of reading every row of the run to find its distinct names
+        // (a 1e6-step run has ~1e7 rows).
+        SQLite::Statement q(*m_impl->db,
+                            "SELECT name FROM metric_names n WHERE EXISTS "
+                            "(SELECT 1 FROM metrics m WHERE m.run_id = ? AND m.name_id = n.id) ORDER BY name");
+        q.bind(1, runId);
+        while (q.executeStep()) {
+            out.push_back(q.getColumn(0).getString());
+        }
+        return out;
+    });
 }
 
 MetricSeries Store::metricSince(std::int64_t runId, const std::string& name, std::int64_t minStep) const {
@@ -553,53 +573,63 @@ const char* kCheckpointColumns = "id, run_id, step, path, bytes, created_at, pin
 }  // namespace
 
 std::vector<CheckpointRecord> Store::checkpoints(std::int64_t runId) const {
-    std::vector<CheckpointRecord> out;
-    SQLite::Statement q(*m_impl->db,
-                        std::string("SELECT ") + kCheckpointColumns + " FROM checkpoints WHERE run_id = ? ORDER BY step");
-    q.bind(1, runId);
-    while (q.executeStep()) {
-        out.push_back(readCheckpoint(q));
-    }
-    return out;
+    return guarded(m_impl->path, [&] {
+        std::vector<CheckpointRecord> out;
+        SQLite::Statement q(*m_impl->db,
+                            std::string("SELECT ") + kCheckpointColumns + " FROM checkpoints WHERE run_id = ? ORDER BY step");
+        q.bind(1, runId);
+        while (q.executeStep()) {
+            out.push_back(readCheckpoint(q));
+        }
+        return out;
+    });
 }
 
 std::optional<CheckpointRecord> Store::checkpoint(std::int64_t checkpointId) const {
-    SQLite::Statement q(*m_impl->db, std::string("SELECT ") + kCheckpointColumns + " FROM checkpoints WHERE id = ?");
-    q.bind(1, checkpointId);
-    if (!q.executeStep()) {
-        return std::nullopt;
-    }
-    return readCheckpoint(q);
+    return guarded(m_impl->path, [&]() -> std::optional<CheckpointRecord> {
+        SQLite::Statement q(*m_impl->db, std::string("SELECT ") + kCheckpointColumns + " FROM checkpoints WHERE id = ?");
+        q.bind(1, checkpointId);
+        if (!q.executeStep()) {
+            return std::nullopt;
+        }
+        return readCheckpoint(q);
+    });
 }
 
 std::optional<CheckpointRecord> Store::checkpointAt(std::int64_t runId, std::int64_t step) const {
-    SQLite::Statement q(*m_impl->db,
-                        std::string("SELECT ") + kCheckpointColumns + " FROM checkpoints WHERE run_id = ? AND step = ?");
-    q.bind(1, runId);
-    q.bind(2, step);
-    if (!q.executeStep()) {
-        return std::nullopt;
-    }
-    return readCheckpoint(q);
+    return guarded(m_impl->path, [&]() -> std::optional<CheckpointRecord> {
+        SQLite::Statement q(*m_impl->db,
+                            std::string("SELECT ") + kCheckpointColumns + " FROM checkpoints WHERE run_id = ? AND step = ?");
+        q.bind(1, runId);
+        q.bind(2, step);
+        if (!q.executeStep()) {
+            return std::nullopt;
+        }
+        return readCheckpoint(q);
+    });
 }
 
 void Store::pinCheckpoint(std::int64_t checkpointId, bool pinned) {
-    SQLite::Statement q(*m_impl->db, "UPDATE checkpoints SET pinned = ? WHERE id = ?");
-    q.bind(1, pinned ? 1 : 0);
-    q.bind(2, checkpointId);
-    q.exec();
+    guarded(m_impl->path, [&] {
+        SQLite::Statement q(*m_impl->db, "UPDATE checkpoints SET pinned = ? WHERE id = ?");
+        q.bind(1, pinned ? 1 : 0);
+        q.bind(2, checkpointId);
+        q.exec();
+    });
 }
 
 std::vector<NoticeRecord> Store::notices(std::int64_t runId) const {
-    std::vector<NoticeRecord> out;
-    SQLite::Statement q(*m_impl->db,
-                        "SELECT run_id, step, kind, message, value FROM notices WHERE run_id = ? ORDER BY step, id");
-    q.bind(1, runId);
-    while (q.executeStep()) {
-        out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getString(),
-                       q.getColumn(3).getString(), realOr(q.getColumn(4), std::nan(""))});
-    }
-    return out;
+    return guarded(m_impl->path, [&] {
+        std::vector<NoticeRecord> out;
+        SQLite::Statement q(*m_impl->db,
+                            "SELECT run_id, step, kind, message, value FROM notices WHERE run_id = ? ORDER BY step, id");
+        q.bind(1, runId);
+        while (q.executeStep()) {
+            out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getString(),
+                           q.getColumn(3).getString(), realOr(q.getColumn(4), std::nan(""))});
+        }
+        return out;
+    });
 }
 
 }  // namespace anneal
