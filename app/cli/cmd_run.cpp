@@ -48,6 +48,7 @@ int drive(RunSession& session, const std::string& dbPath, const RunOptions& opt)
     std::string message;
     RunStatus status = RunStatus::Running;
     bool stopSent = false;
+    std::string storageError;
     std::vector<Event> events;
     while (true) {
         events.clear();
@@ -80,6 +81,19 @@ int drive(RunSession& session, const std::string& dbPath, const RunOptions& opt)
         if (g_interrupts > 1) {
             std::_Exit(kExitInterrupted);
         }
+        // The store writer gave up on a batch (disk full, database locked for minutes): stop rather
+        // than train on without storing anything. The stop's checkpoint, when it can be written,
+        // keeps the run resumable once the database can take writes again.
+        if (!stopSent) {
+            const StoreWriterStats ws = session.writerStats();
+            if (ws.eventsLost > 0) {
+                bar.finish();
+                storageError = "the database cannot store this run's events (" + ws.lastError + ")";
+                std::cerr << "anneal-cli: error: " << dbPath << ": " << storageError << "; stopping the run\n";
+                session.stop();
+                stopSent = true;
+            }
+        }
         if (session.run().finished() && queue->size() == 0) {
             break;
         }
@@ -92,6 +106,14 @@ int drive(RunSession& session, const std::string& dbPath, const RunOptions& opt)
     const StoreWriterStats ws = session.writerStats();
     if (ws.eventsLost > 0) {
         std::cerr << "anneal-cli: warning: " << ws.eventsLost << " events could not be stored: " << ws.lastError << "\n";
+    }
+    if (!storageError.empty() && status != RunStatus::Completed) {
+        status = RunStatus::Failed;  // stopped by storage, not by the user
+        message = storageError + (message.empty() || message.rfind("stopped by the user", 0) == 0 ? "" : "; " + message);
+        try {  // record why, if the database takes writes again (else it reads as interrupted)
+            Store::open(dbPath)->setRunStatus(session.runId(), RunStatus::Failed, message, session.run().stepsDone());
+        } catch (const Error&) {
+        }
     }
     if (opt.json) {
         nlohmann::json j;
