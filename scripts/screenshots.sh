@@ -1,31 +1,44 @@
 #!/usr/bin/env bash
-# Screenshots for the documentation. Builds anneal (and anneal-cli) if needed, runs the app under Xvfb
-# on a temporary database and saves what the screen shows with ImageMagick's `import`:
-#   docs/screenshot.png   the main window while the built-in default experiment trains
-# Usage: scripts/screenshots.sh            (BUILD_DIR=build by default; SHOT_STEPS=steps to wait for)
-# Needs: xvfb-run, xauth, import (imagemagick). Settings go to a temporary XDG_CONFIG_HOME.
+# Screenshots for the documentation. Builds anneal and anneal-cli if needed, runs the app under Xvfb
+# on temporary databases and saves what the screen shows with ImageMagick's `import`:
+#   docs/screenshot.png             the main window while the built-in default experiment trains
+#   docs/screenshots/<view>.png     one per view, on a small lab database made with anneal-cli:
+#                                   loss, lr, mixture, grad-norm, throughput, compare, schedule,
+#                                   new-experiment, branch
+# Usage: scripts/screenshots.sh [--main-only]
+#   BUILD_DIR   build directory (default: build; configured if missing)
+#   SHOT_STEPS  steps the live run must reach before the main screenshot (default 400)
+#   LAB_STEPS   steps of each run of the lab database (default 500)
+# Needs: xvfb-run, xauth, import (imagemagick), python3. Settings go to a temporary XDG_CONFIG_HOME.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD_DIR:-$ROOT/build}
-STEPS=${SHOT_STEPS:-400}          # the loss plot has filled in once the live run is this far
-TIMEOUT=${SHOT_TIMEOUT:-600}
+STEPS=${SHOT_STEPS:-400}
+LAB_STEPS=${LAB_STEPS:-500}
+TIMEOUT=${SHOT_TIMEOUT:-900}
 SCREEN="-screen 0 1600x1000x24"
+MAIN_ONLY=0
+[ "${1:-}" = "--main-only" ] && MAIN_ONLY=1
 export OPENBLAS_NUM_THREADS=1
 
-for tool in xvfb-run import; do
+for tool in xvfb-run import python3; do
     command -v "$tool" >/dev/null || { echo "screenshots.sh: $tool is missing (apt-get install xvfb xauth imagemagick)" >&2; exit 1; }
 done
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
     cmake -S "$ROOT" -B "$BUILD" -DANNEAL_BUILD_BENCH=OFF
 fi
-nice -n 10 cmake --build "$BUILD" -j2 --target anneal
+targets="anneal"
+[ $MAIN_ONLY = 0 ] && targets="anneal anneal-cli"
+nice -n 10 cmake --build "$BUILD" -j2 --target $targets
 APP="$BUILD/bin/anneal"
+CLI="$BUILD/bin/anneal-cli"
+DEFAULT="$ROOT/resources/experiments/default.toml"
 
 TMP=$(mktemp -d /tmp/anneal-shots-XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 export XDG_CONFIG_HOME="$TMP/config"
-mkdir -p "$ROOT/docs"
+mkdir -p "$ROOT/docs/screenshots"
 
 # steps_done of the newest run in a database (0 when there is none yet); read-only, through SQLite.
 steps_done() {
@@ -40,14 +53,14 @@ except Exception:
 PY
 }
 
-# shoot OUTPUT DB WAIT_STEPS [anneal options...]: start the app, wait until the newest run of DB has
-# WAIT_STEPS steps (0: just let the window settle), then capture the whole screen.
+# shoot OUTPUT DB WAIT_STEPS SETTLE_SECONDS [anneal options...]: start the app, wait until the newest
+# run of DB has WAIT_STEPS steps (0: don't wait for training), let it settle, capture the screen.
 shoot() {
-    local out=$1 db=$2 wait_steps=$3
-    shift 3
+    local out=$1 db=$2 wait_steps=$3 settle=$4
+    shift 4
     xvfb-run -a -s "$SCREEN" bash -c '
         set -u
-        out=$1 db=$2 wait_steps=$3 timeout=$4 app=$5; shift 5
+        out=$1 db=$2 wait_steps=$3 settle=$4 timeout=$5 app=$6; shift 6
         "$app" --db "$db" -geometry 1600x1000+0+0 "$@" &
         pid=$!
         start=$(date +%s)
@@ -58,12 +71,39 @@ shoot() {
             kill -0 $pid 2>/dev/null || { echo "anneal exited early" >&2; exit 1; }
             sleep 2
         done
-        sleep 3   # let the last points arrive and the plot repaint
+        sleep "$settle"   # the last points arrive, history loads, the plots repaint
         import -window root "$out"
         kill $pid; wait $pid 2>/dev/null || true
-    ' shoot "$out" "$db" "$wait_steps" "$TIMEOUT" "$APP" "$@"
+    ' shoot "$out" "$db" "$wait_steps" "$settle" "$TIMEOUT" "$APP" "$@"
     echo "saved $out"
 }
 
 # 1. The main window: the default experiment (embedded in the app) starts on an empty database.
-shoot "$ROOT/docs/screenshot.png" "$TMP/live.db" "$STEPS"
+shoot "$ROOT/docs/screenshot.png" "$TMP/live.db" "$STEPS" 3
+cp "$ROOT/docs/screenshot.png" "$ROOT/docs/screenshots/loss.png"
+[ $MAIN_ONLY = 1 ] && exit 0
+
+# 2. A lab database: a WSD run with checkpoints and end-of-training upsampling, a cooldown branched
+#    from its stable phase, and two cosine runs of an LR sweep.
+LAB="$TMP/lab.db"
+cli() { "$CLI" --db "$LAB" "$@" -q; }
+third=$((LAB_STEPS * 3 / 5))
+cli run "$DEFAULT" --name wsd --set schedule.kind=wsd --set schedule.decay_fraction=0.2 \
+    --set train.steps=$LAB_STEPS --set log.checkpoint_every=$((LAB_STEPS / 5)) \
+    --set mixture.upsample.start_fraction=0.8 --set 'mixture.upsample.weights={arithmetic=0.5}'
+cli branch 1 --at-step $third --name "wsd@$third-cooldown" --set train.steps=$((third + LAB_STEPS / 5)) \
+    --set schedule.decay_fraction=$(python3 -c "print(($LAB_STEPS/5)/($third+$LAB_STEPS/5))") \
+    --set schedule.decay_shape=1-sqrt
+cli run "$DEFAULT" --name cosine --group lr-sweep --set train.steps=$LAB_STEPS
+cli run "$DEFAULT" --name cosine-lr6e-3 --group lr-sweep --set train.steps=$LAB_STEPS --set train.lr=6e-3
+
+S="$ROOT/docs/screenshots"
+shoot "$S/lr.png" "$LAB" 0 5 --select 1,2,3 --view lr
+shoot "$S/mixture.png" "$LAB" 0 5 --select 1 --view mixture
+shoot "$S/grad-norm.png" "$LAB" 0 5 --select 3,4 --view grad-norm
+shoot "$S/throughput.png" "$LAB" 0 5 --select 3,4 --view throughput
+shoot "$S/compare.png" "$LAB" 0 6 --select 1,2,3 --view compare
+shoot "$S/schedule.png" "$LAB" 0 5 --select 1 --view schedule
+shoot "$S/new-experiment.png" "$LAB" 0 5 --select 1 --view new-experiment
+shoot "$S/branch.png" "$LAB" 0 5 --select 1 --view branch
+shoot "$S/runs-and-properties.png" "$LAB" 0 5 --select 2,1 --view loss

@@ -65,7 +65,7 @@ BranchDialog::BranchDialog(const RunRecord& parentRun, const QList<qint64>& chec
     auto* form = new QFormLayout;
     form->addRow(tr("&Checkpoint:"), m_step);
     form->addRow(tr("&Name:"), m_name);
-    form->addRow(tr("Cooldown &helper:"), cooldown);
+    form->addRow(tr("Cooldown helper:"), cooldown);
     form->addRow(tr("&Overrides:"), m_overrides);
     form->addRow(QString(), m_errorLabel);
     auto* layout = new QVBoxLayout(this);

@@ -30,8 +30,17 @@ CurveStyle ComparePlotView::styleFor(qint64 runId, const QString& metric, int ru
 }
 
 QString ComparePlotView::yLabel() const {
-    if (m_metric.contains(QLatin1String("loss"))) {
-        return metricLabel(m_metric) + tr(" loss (nats/token)");
+    if (m_metric == QLatin1String("val_loss")) {
+        return tr("validation loss, mean over domains (nats/token)");
+    }
+    if (m_metric.startsWith(QLatin1String("val_loss."))) {
+        return tr("validation loss on %1 (nats/token)").arg(m_metric.mid(9));
+    }
+    if (m_metric == QLatin1String("train_loss")) {
+        return tr("train loss (nats/token)");
+    }
+    if (m_metric.startsWith(QLatin1String("train_loss."))) {
+        return tr("train loss on %1 (nats/token)").arg(m_metric.mid(11));
     }
     return metricLabel(m_metric);
 }

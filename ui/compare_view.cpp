@@ -106,6 +106,13 @@ CompareView::CompareView(RunDataCache* cache, QWidget* parent)
     m_splitter->addWidget(tables);
     m_splitter->setStretchFactor(0, 3);
     m_splitter->setStretchFactor(1, 2);
+    m_splitter->setSizes({600, 300});
+    tables->setSizes({400, 600});
+    // Keys can be long: an interactive first column, the runs' values sized to their contents.
+    m_diffTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_diffTable->horizontalHeader()->setMaximumSectionSize(260);
+    m_diffTable->setWordWrap(false);
+    m_diffTable->setTextElideMode(Qt::ElideMiddle);
     m_splitter->setObjectName(QStringLiteral("compareSplitter"));
 
     auto* layout = new QVBoxLayout(this);

@@ -18,6 +18,13 @@ public:
 protected:
     QStringList metricPatterns() const override { return {QStringLiteral("lr")}; }
     QString yLabel() const override { return tr("learning rate"); }
+    /// The LR is a deterministic function of the step: smoothing it would only shift its knees.
+    CurveStyle styleFor(qint64 runId, const QString& metric, int runIndex, int metricIndex) const override {
+        CurveStyle s = MetricPlotView::styleFor(runId, metric, runIndex, metricIndex);
+        s.smoothable = false;
+        s.label = drawnRuns().size() <= 1 ? s.label : runLabel(runId);
+        return s;
+    }
 };
 
 }  // namespace anneal::ui

@@ -47,6 +47,10 @@ MainWindow::MainWindow(const Options& options, QWidget* parent)
     if (options.restoreSettings) {
         restoreSettings();
     }
+    m_selectWhenListed = options.select;
+    if (!options.view.isEmpty() && !showView(options.view)) {
+        m_pendingDialog = options.view;   // a dialog: opened once the runs are listed
+    }
     openDatabase(options.dbPath);
 }
 
@@ -58,7 +62,7 @@ void MainWindow::createViews() {
     m_browserDock->setObjectName(QStringLiteral("runsDock"));
     m_browserDock->setWidget(m_browser);
     addDockWidget(Qt::LeftDockWidgetArea, m_browserDock);
-    resizeDocks({m_browserDock}, {380}, Qt::Horizontal);
+    resizeDocks({m_browserDock}, {430}, Qt::Horizontal);
 
     auto* central = new QWidget(this);
     auto* layout = new QVBoxLayout(central);
@@ -236,6 +240,34 @@ void MainWindow::onRunsLoaded(int count) {
     }
     onCurrentRunChanged(m_browser->currentRunId());   // status and progress of the shown run
     updateActions();
+    if (m_options.view == QLatin1String("schedule") && m_browser->currentRunId() && m_startupView) {
+        loadScheduleFromRun();   // opened on the schedule of the selected run
+    }
+    m_startupView = false;
+    if (m_pendingDialog == QLatin1String("new-experiment")) {
+        openExperimentDialog();
+    } else if (m_pendingDialog == QLatin1String("branch")) {
+        // After the property panel has the current run's checkpoints.
+        connect(m_properties, &RunPropertyPanel::checkpointsLoaded, this, &MainWindow::branchCurrent,
+                Qt::SingleShotConnection);
+        m_properties->refreshCheckpoints();
+    }
+    m_pendingDialog.clear();
+}
+
+QStringList MainWindow::viewNames() {
+    return {QStringLiteral("loss"),    QStringLiteral("lr"),       QStringLiteral("mixture"),
+            QStringLiteral("grad-norm"), QStringLiteral("throughput"), QStringLiteral("compare"),
+            QStringLiteral("schedule"), QStringLiteral("new-experiment"), QStringLiteral("branch")};
+}
+
+bool MainWindow::showView(const QString& name) {
+    const int index = static_cast<int>(viewNames().indexOf(name));
+    if (index < 0 || index >= m_tabs->count()) {
+        return false;
+    }
+    m_tabs->setCurrentIndex(index);
+    return true;
 }
 
 void MainWindow::launchExperiment(const QString& text, const QString& origin, const QStringList& overrides) {

@@ -40,7 +40,16 @@ public:
         QStringList overrides;       ///< --set K=V for runFile or the default experiment
         bool startDefaultIfEmpty = true;  ///< start the embedded default when the database has no runs
         bool restoreSettings = true; ///< window layout and plot options from QSettings
+        QList<qint64> select;        ///< runs to select once listed (default: the newest)
+        /// The view to show: loss, lr, mixture, grad-norm, throughput, compare, schedule; or a dialog
+        /// to open once the runs are listed: new-experiment, branch (the current run's last checkpoint).
+        QString view;
     };
+
+    /// Names accepted by Options::view.
+    static QStringList viewNames();
+    /// Shows a view by name; false for an unknown name.
+    bool showView(const QString& name);
 
     explicit MainWindow(const Options& options, QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -106,6 +115,8 @@ private:
     QString m_dbPath;
     QString m_lastError;
     bool m_startupPending = true;
+    QString m_pendingDialog;
+    bool m_startupView = true;
     QList<qint64> m_selectWhenListed;
     RunController* m_controller;
     RunDataCache* m_cache;

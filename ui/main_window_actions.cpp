@@ -63,7 +63,7 @@ void MainWindow::createActions() {
     m_pauseAction = run->addAction(tr("&Pause"), this, &MainWindow::togglePauseSelected);
     m_pauseAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Space));
     QAction* refresh = run->addAction(tr("&Refresh list"), m_browser, &RunBrowser::reload);
-    refresh->setShortcut(QKeySequence::Refresh);
+    refresh->setShortcut(QKeySequence(Qt::Key_F5));
     m_browser->setContextActions({m_stopAction, m_pauseAction, m_resumeAction, m_branchAction});
 
     QMenu* view = menuBar()->addMenu(tr("&View"));

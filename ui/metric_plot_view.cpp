@@ -15,7 +15,7 @@ bool sameLines(const QVector<ReferenceLine>& a, const QVector<ReferenceLine>& b)
     }
     for (int i = 0; i < a.size(); ++i) {
         if (a[i].y != b[i].y || a[i].color != b[i].color || a[i].label != b[i].label ||
-            a[i].penStyle != b[i].penStyle) {
+            a[i].penStyle != b[i].penStyle || a[i].vertical != b[i].vertical) {
             return false;
         }
     }
@@ -70,7 +70,7 @@ void MetricPlotView::rebuild() {
     for (int i = 0; i < runs.size(); ++i) {
         syncRun(runs[i], i);
     }
-    m_lastLines = referenceLines();
+    m_lastLines = referenceLines() + branchMarkers();
     m_plot->setReferenceLines(m_lastLines);
     m_plot->followData();
     updatePlaceholder();
@@ -85,7 +85,7 @@ void MetricPlotView::onRunChanged(qint64 runId) {
     // A run's metrics become known while it trains: ask for the ones that match (no-op when loaded).
     m_cache->request({runId}, metricPatterns());
     syncRun(runId, index);
-    const QVector<ReferenceLine> lines = referenceLines();
+    const QVector<ReferenceLine> lines = referenceLines() + branchMarkers();
     if (!sameLines(lines, m_lastLines)) {
         m_lastLines = lines;
         m_plot->setReferenceLines(lines);
@@ -121,6 +121,7 @@ void MetricPlotView::syncRun(qint64 runId, int runIndex) {
         t.generation = s->generation;
         t.consumed = n;
     }
+    syncExtras(runId, mapper, runIndex);
 }
 
 QStringList MetricPlotView::metricsFor(qint64 runId) const { return m_cache->matchingMetrics(runId, metricPatterns()); }
@@ -177,6 +178,29 @@ QString MetricPlotView::runLabel(qint64 runId) const {
         name = r->liveInfo.name;
     }
     return name.isEmpty() ? QStringLiteral("#%1").arg(runId) : QStringLiteral("#%1 %2").arg(runId).arg(name);
+}
+
+QVector<ReferenceLine> MetricPlotView::branchMarkers() const {
+    // Where each shown branch leaves its parent: before it, its curve is the parent's history.
+    QVector<ReferenceLine> out;
+    const QList<qint64> runs = drawnRuns();
+    for (int i = 0; i < runs.size(); ++i) {
+        const RunData* r = m_cache->run(runs[i]);
+        if (!r || !r->recordLoaded || !r->record.branchStep) {
+            continue;
+        }
+        const XAxisMapper mapper(m_options.xAxis, &r->axis, r->record.flopsPerToken, branchOffset(runs[i]));
+        ReferenceLine l;
+        l.vertical = true;
+        l.y = mapper.map(static_cast<double>(*r->record.branchStep));
+        QColor c = runs.size() <= 1 ? palette().color(QPalette::WindowText) : curveColor(i);
+        c.setAlphaF(0.6);
+        l.color = c;
+        l.penStyle = Qt::DotLine;
+        l.label = tr("#%1 branches at step %2").arg(runs[i]).arg(*r->record.branchStep);
+        out << l;
+    }
+    return out;
 }
 
 double MetricPlotView::branchOffset(qint64 runId) const {

@@ -46,12 +46,16 @@ protected:
     virtual bool stacked() const { return false; }
     /// Runs the view draws (default all; the mixture view draws only the first).
     virtual QList<qint64> drawnRuns() const { return m_runs; }
+    /// Curves a view derives from a run besides its metrics (after each update of the run).
+    virtual void syncExtras(qint64 runId, const XAxisMapper& mapper, int runIndex) {}
 
     /// A human label for a metric ("val markov"), and the run's display name.
     static QString metricLabel(const QString& metric);
     QString runLabel(qint64 runId) const;
     /// The step a run's x is measured from on the "steps from branch point" axis.
     double branchOffset(qint64 runId) const;
+    /// A dotted vertical line where each shown branch starts.
+    QVector<ReferenceLine> branchMarkers() const;
     RunDataCache* cache() const { return m_cache; }
     /// Re-reads every curve (after the options or the runs changed).
     void rebuild();

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The Mixture tab: the share of each domain among the samples drawn (metrics mix.<domain>) over
-// time, as stacked areas. Stacked areas of several runs cannot be overlaid, so this view draws the
-// first selected run (the compare view overlays runs).
+// time, as stacked areas, with the planned mix of the run's config (anneal::mixtureAt: temperature
+// schedules, end-of-training upsampling, replay) as dashed boundaries over the whole run. Stacked
+// areas of several runs cannot be overlaid, so this view draws the first selected run.
 
 #include "metric_plot_view.h"
 
@@ -22,6 +23,11 @@ protected:
     QString yLabel() const override { return tr("share of samples drawn"); }
     bool stacked() const override { return true; }
     QList<qint64> drawnRuns() const override;
+    /// The planned mix (anneal::mixtureAt of the run's config) as dashed boundaries over the stack.
+    void syncExtras(qint64 runId, const XAxisMapper& mapper, int runIndex) override;
+
+public:
+    static QString plannedKey(qint64 runId, int boundary);
 };
 
 }  // namespace anneal::ui

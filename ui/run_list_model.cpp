@@ -192,10 +192,13 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const {
     const Node* n = static_cast<Node*>(index.internalPointer());
     if (n->runId == 0) {
         if (role == Qt::DisplayRole && index.column() == NameColumn) {
-            return tr("%1 (sweep group)").arg(n->group);
+            return n->group;
         }
         if (role == GroupRole || role == SearchTextRole) {
             return n->group;
+        }
+        if (role == Qt::ToolTipRole) {
+            return tr("sweep group %1").arg(n->group);
         }
         if (role == Qt::FontRole && index.column() == NameColumn) {
             QFont f = QApplication::font();

@@ -50,7 +50,20 @@ SchedulePlot::SchedulePlot(QWidget* parent) : QWidget(parent), m_plot(new QCusto
     m_lossNote->setText(tr("predicted loss: needs a fitted loss-vs-step law (lr_annealing)"));
     m_lossNote->setColor(palette().color(QPalette::PlaceholderText));
     m_plot->legend->setVisible(true);
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignLeft);
+    m_plot->legend->setBrush(Qt::NoBrush);
+    m_plot->legend->setBorderPen(Qt::NoPen);
+    m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    m_plot->legend->setColumnSpacing(18);
+    m_plot->axisRect()->insetLayout()->take(m_plot->legend);
+    m_plot->axisRect()->insetLayout()->simplify();
+    m_plot->plotLayout()->insertRow(0);
+    auto* legendRow = new QCPLayoutGrid;
+    m_plot->plotLayout()->addElement(0, 0, legendRow);
+    m_plot->plotLayout()->setRowStretchFactor(0, 0.001);
+    legendRow->addElement(0, 0, m_plot->legend);
+    legendRow->addElement(0, 1, new QCPLayoutElement(m_plot));
+    legendRow->setColumnStretchFactor(0, 0.001);
+    m_plot->legend->setMargins(QMargins(52, 4, 8, 0));
     m_plot->setBackground(palette().brush(QPalette::Base));
 }
 
@@ -85,7 +98,8 @@ void SchedulePlot::redrawCurve() {
     for (double v : m_lr) {
         yMax = std::max(yMax, v);
     }
-    m_plot->xAxis->setRange(0, xMax);
+    // A little room on both sides so the first and last knots are not cut by the frame.
+    m_plot->xAxis->setRange(-0.015 * xMax, xMax * 1.015);
     m_plot->yAxis->setRange(0, yMax * 1.08);
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }

@@ -17,6 +17,9 @@ namespace anneal::ui {
 namespace {
 
 constexpr int kRefreshIntervalMs = 40;   // 25 Hz at most
+constexpr int kMaxRefreshIntervalMs = 250;
+/// Data that arrived this recently mean the plot is streaming: draw fast, polish when it stops.
+constexpr qint64 kStreamingMs = 300;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 QSharedPointer<QCPAxisTicker> tickerFor(bool log) {
@@ -80,6 +83,8 @@ SeriesPlot::SeriesPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlo
     connect(m_plot->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, &SeriesPlot::onRangeChanged);
     connect(m_plot->yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, &SeriesPlot::onRangeChanged);
 
+    // Overlay curves (planned mixture boundaries) draw above the stacked areas.
+    m_plot->addLayer(QStringLiteral("curvesTop"), m_plot->layer(QStringLiteral("main")), QCustomPlot::limAbove);
     // The crosshair lives on a buffered layer of its own, so moving it repaints only that layer.
     m_plot->layer(QStringLiteral("overlay"))->setMode(QCPLayer::lmBuffered);
     m_crossLine = new QCPItemStraightLine(m_plot);
@@ -102,6 +107,22 @@ SeriesPlot::SeriesPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlo
     m_refreshTimer.setSingleShot(true);
     m_refreshTimer.setInterval(kRefreshIntervalMs);
     connect(&m_refreshTimer, &QTimer::timeout, this, &SeriesPlot::refresh);
+    m_polishTimer.setSingleShot(true);
+    m_polishTimer.setInterval(static_cast<int>(kStreamingMs));
+    connect(&m_polishTimer, &QTimer::timeout, this, [this] {
+        if (m_fastDrawing) {
+            setFastDrawing(false);
+            m_plot->replot(QCustomPlot::rpQueuedReplot);
+        }
+    });
+    connect(m_plot, &QCustomPlot::afterReplot, this, [this] {
+        // A replot may take at most about a quarter of the GUI thread: slower replots (a loaded
+        // machine, many curves) refresh less often, down to 4 Hz.
+        const int next = std::clamp(static_cast<int>(4 * m_plot->replotTime()), kRefreshIntervalMs,
+                                    kMaxRefreshIntervalMs);
+        m_refreshTimer.setInterval(next);
+    });
+    m_streamClock.start();
     applyPalette();
 }
 
@@ -121,7 +142,11 @@ void SeriesPlot::setCurve(const QString& key, const CurveStyle& style) {
     } else if (it->second->style == style) {
         return;   // views restate styles on every update; only a change costs work
     }
+    const bool resmoothNeeded = it->second->style.smoothable != style.smoothable;
     it->second->style = style;
+    if (resmoothNeeded) {
+        resmooth(*it->second);
+    }
     applyStyle(*it->second);
     scheduleRefresh();
 }
@@ -155,6 +180,7 @@ void SeriesPlot::setCurveData(const QString& key, std::vector<double> x, std::ve
     c.y.resize(c.x.size(), std::nan(""));
     c.clearBounds();
     c.extendBounds(0);
+    c.rawPyramid.build(c.y.data(), c.y.size());
     resmooth(c);
     scheduleRefresh();
 }
@@ -169,8 +195,11 @@ void SeriesPlot::appendCurveData(const QString& key, const double* x, const doub
     c.x.insert(c.x.end(), x, x + n);
     c.y.insert(c.y.end(), y, y + n);
     c.extendBounds(from);
+    m_lastAppendMs = m_streamClock.elapsed();
+    c.rawPyramid.update(c.y.data(), c.y.size());
     if (m_smoothing > 0 && c.style.smoothable) {
         c.ema.append(y, n, c.smooth);
+        c.smoothPyramid.update(c.smooth.data(), c.smooth.size());
     }
     scheduleRefresh();
 }
@@ -201,6 +230,7 @@ void SeriesPlot::resmooth(Curve& c) {
     if (m_smoothing > 0 && c.style.smoothable) {
         c.ema.append(c.y.data(), c.y.size(), c.smooth);
     }
+    c.smoothPyramid.build(c.smooth.data(), c.smooth.size());
 }
 
 void SeriesPlot::setSmoothing(double weight) {
@@ -232,13 +262,14 @@ void SeriesPlot::applyStyle(Curve& c) {
         c.raw->setPen(pen);
     }
     c.smoothGraph->setVisible(smoothing);
+    c.raw->setLayer(s.overlay ? QStringLiteral("curvesTop") : QStringLiteral("main"));
     c.raw->setScatterStyle(s.markers ? QCPScatterStyle(QCPScatterStyle::ssDisc, 4) : QCPScatterStyle());
     c.raw->removeFromLegend();
     c.smoothGraph->removeFromLegend();
     if (s.inLegend) {
         (smoothing ? c.smoothGraph : c.raw)->addToLegend();
     }
-    if (m_stacked) {
+    if (m_stacked && !s.overlay) {
         QColor fill = s.color;
         fill.setAlphaF(0.75);
         c.raw->setBrush(fill);
@@ -335,6 +366,7 @@ void SeriesPlot::showEvent(QShowEvent* event) {
 
 void SeriesPlot::refreshNow() {
     m_refreshTimer.stop();
+    setFastDrawing(false);   // exports and tests get the finished look
     prepare();
     if (isVisible()) {
         m_plot->replot(QCustomPlot::rpImmediateRefresh);
@@ -347,7 +379,21 @@ void SeriesPlot::refresh() {
         return;
     }
     prepare();
+    // While points stream in, curves are drawn without antialiasing (about a third of the cost);
+    // once they stop, one antialiased replot polishes the view.
+    const bool streaming = m_lastAppendMs >= 0 && m_streamClock.elapsed() - m_lastAppendMs < kStreamingMs;
+    setFastDrawing(streaming);
+    if (streaming) {
+        m_polishTimer.start();
+    }
     m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void SeriesPlot::setFastDrawing(bool fast) {
+    if (fast != m_fastDrawing) {
+        m_fastDrawing = fast;
+        m_plot->setNotAntialiasedElements(fast ? QCP::aePlottables : QCP::aeNone);
+    }
 }
 
 void SeriesPlot::prepare() {
@@ -384,7 +430,7 @@ void SeriesPlot::fitRanges() {
     }
     if (!m_curves.empty() && y0 <= y1) {
         for (const ReferenceLine& l : m_refLines) {
-            if (std::isfinite(l.y) && (!m_logY || l.y > 0)) {
+            if (!l.vertical && std::isfinite(l.y) && (!m_logY || l.y > 0)) {
                 y0 = std::min(y0, l.y);
                 y1 = std::max(y1, l.y);
             }
@@ -429,6 +475,8 @@ void SeriesPlot::updateLegendWrap() {
     const int wrap = std::max(1, (m_plot->width() - 40) / std::max(1, itemWidth));
     if (wrap != m_plot->legend->wrap()) {
         m_plot->legend->setWrap(wrap);
+        // setWrap alone does not move the items already there; re-filling does.
+        m_plot->legend->setFillOrder(m_plot->legend->fillOrder(), true);
     }
 }
 

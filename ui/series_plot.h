@@ -37,18 +37,22 @@ struct CurveStyle {
     bool inLegend = true;
     bool smoothable = true;   ///< false for curves smoothing makes no sense for (sparse validation points)
     bool markers = false;     ///< draw a small disc at each point (sparse curves)
+    bool overlay = false;     ///< in stacked mode: a line drawn over the stack, not part of it
 
     bool operator==(const CurveStyle& o) const {
         return label == o.label && color == o.color && penStyle == o.penStyle && width == o.width &&
-               inLegend == o.inLegend && smoothable == o.smoothable && markers == o.markers;
+               inLegend == o.inLegend && smoothable == o.smoothable && markers == o.markers &&
+               overlay == o.overlay;
     }
 };
 
+/// A horizontal line at y (an entropy floor), or a vertical one at x = y when vertical (a branch point).
 struct ReferenceLine {
     double y = 0;
     QColor color;
     Qt::PenStyle penStyle = Qt::DashLine;
     QString label;
+    bool vertical = false;
 };
 
 class SeriesPlot : public QWidget {
@@ -77,6 +81,7 @@ public:
     const std::vector<double>* curveSmoothed(const QString& key) const;
 
     void setReferenceLines(const QVector<ReferenceLine>& lines);
+    const QVector<ReferenceLine>& referenceLines() const { return m_refLines; }
     void setStacked(bool stacked);
     /// EMA weight in [0, 1); 0 turns smoothing off.
     void setSmoothing(double weight);
@@ -128,6 +133,7 @@ private:
     void prepare();
     void fitRanges();
     void decimateLines();
+    void decimateCurve(Curve& c);
     void decimateStacked();
     void applyStyle(Curve& c);
     void applyPalette();
@@ -137,6 +143,7 @@ private:
     void onRangeChanged();
     void rebuildReferenceLines();
     void updateLegendWrap();
+    void setFastDrawing(bool fast);
 
     QCustomPlot* m_plot;
     std::map<QString, std::unique_ptr<Curve>> m_curves;
@@ -147,6 +154,10 @@ private:
     QCPItemText* m_crossText = nullptr;
     QCPItemText* m_placeholder = nullptr;
     QTimer m_refreshTimer;
+    QTimer m_polishTimer;
+    QElapsedTimer m_streamClock;
+    qint64 m_lastAppendMs = -1;
+    bool m_fastDrawing = false;
     double m_smoothing = 0;
     bool m_logX = false;
     bool m_logY = false;

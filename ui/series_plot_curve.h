@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ema_smoother.h"
+#include "min_max_pyramid.h"
 #include "series_plot.h"
 
 class QCPGraph;
@@ -18,6 +19,8 @@ struct SeriesPlot::Curve {
     CurveStyle style;
     std::vector<double> x, y, smooth;
     EmaSmoother ema;
+    MinMaxPyramid rawPyramid;      ///< over y: fast decimation of long series
+    MinMaxPyramid smoothPyramid;   ///< over smooth
     QCPGraph* raw = nullptr;
     QCPGraph* smoothGraph = nullptr;
     static constexpr double kInf = std::numeric_limits<double>::infinity();

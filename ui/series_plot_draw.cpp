@@ -17,6 +17,12 @@ int SeriesPlot::pixelColumns() const {
 }
 
 void SeriesPlot::decimateLines() {
+    for (auto& [k, c] : m_curves) {
+        decimateCurve(*c);
+    }
+}
+
+void SeriesPlot::decimateCurve(Curve& c) {
     MinMaxDecimator::Range range;
     range.xMin = m_plot->xAxis->range().lower;
     range.xMax = m_plot->xAxis->range().upper;
@@ -24,32 +30,40 @@ void SeriesPlot::decimateLines() {
     range.logX = m_logX;
     std::vector<double> vx, vy;
     QVector<QCPGraphData> points;
-    auto fill = [&](QCPGraph* g, const std::vector<double>& x, const std::vector<double>& y) {
-        MinMaxDecimator::decimate(x.data(), y.data(), std::min(x.size(), y.size()), range, vx, vy);
+    auto fill = [&](QCPGraph* g, const std::vector<double>& x, const std::vector<double>& y,
+                    const MinMaxPyramid& pyramid) {
+        pyramid.decimate(x.data(), y.data(), std::min(x.size(), y.size()), range, vx, vy);
         points.resize(static_cast<int>(vx.size()));
         for (std::size_t i = 0; i < vx.size(); ++i) {
             points[static_cast<int>(i)] = QCPGraphData(vx[i], vy[i]);
         }
         g->data()->set(points, true);
     };
-    for (auto& [k, c] : m_curves) {
-        fill(c->raw, c->x, c->y);
-        if (c->smoothGraph->visible()) {
-            fill(c->smoothGraph, c->x, c->smooth);
-        } else {
-            c->smoothGraph->data()->clear();
-        }
+    fill(c.raw, c.x, c.y, c.rawPyramid);
+    if (c.smoothGraph->visible()) {
+        fill(c.smoothGraph, c.x, c.smooth, c.smoothPyramid);
+    } else {
+        c.smoothGraph->data()->clear();
     }
 }
 
 void SeriesPlot::decimateStacked() {
-    if (m_order.isEmpty()) {
+    QStringList stack;
+    for (const QString& k : m_order) {
+        Curve& c = *m_curves.at(k);
+        if (c.style.overlay) {
+            decimateCurve(c);   // drawn over the stack as a line
+        } else {
+            stack << k;
+        }
+    }
+    if (stack.isEmpty()) {
         return;
     }
     std::size_t n = std::numeric_limits<std::size_t>::max();
     std::vector<const double*> series;
-    const Curve& first = *m_curves.at(m_order.front());
-    for (const QString& k : m_order) {
+    const Curve& first = *m_curves.at(stack.front());
+    for (const QString& k : stack) {
         const Curve& c = *m_curves.at(k);
         const bool smooth = m_smoothing > 0 && c.style.smoothable && c.smooth.size() == c.y.size();
         n = std::min(n, c.x.size());
@@ -66,8 +80,8 @@ void SeriesPlot::decimateStacked() {
     std::vector<double> acc(outX.size(), 0.0);
     QVector<QCPGraphData> points(static_cast<int>(outX.size()));
     QCPGraph* below = nullptr;
-    for (int k = 0; k < m_order.size(); ++k) {
-        Curve& c = *m_curves.at(m_order[k]);
+    for (int k = 0; k < stack.size(); ++k) {
+        Curve& c = *m_curves.at(stack[k]);
         for (std::size_t i = 0; i < outX.size(); ++i) {
             const double v = out[static_cast<std::size_t>(k)][i];
             acc[i] += std::isfinite(v) ? v : 0.0;

@@ -26,16 +26,17 @@ void SeriesPlot::rebuildReferenceLines() {
         QPen pen(l.color, 1.2, l.penStyle);
         pen.setCosmetic(true);
         line->setPen(pen);
-        // Two points on the horizontal line; x = 1, 2 so that a log x axis accepts them.
-        line->point1->setCoords(1, l.y);
-        line->point2->setCoords(2, l.y);
+        // Two points on the line; the other coordinate is 1 and 2 so that log axes accept them.
+        line->point1->setCoords(l.vertical ? l.y : 1, l.vertical ? 1 : l.y);
+        line->point2->setCoords(l.vertical ? l.y : 2, l.vertical ? 2 : l.y);
         m_refItems.push_back(line);
         if (!l.label.isEmpty()) {
             auto* text = new QCPItemText(m_plot);
-            text->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
-            text->position->setTypeY(QCPItemPosition::ptPlotCoords);
-            text->position->setCoords(0.01, l.y);
-            text->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+            text->position->setTypeX(l.vertical ? QCPItemPosition::ptPlotCoords : QCPItemPosition::ptAxisRectRatio);
+            text->position->setTypeY(l.vertical ? QCPItemPosition::ptAxisRectRatio : QCPItemPosition::ptPlotCoords);
+            text->position->setCoords(l.vertical ? l.y : 0.01, l.vertical ? 0.01 : l.y);
+            text->setPositionAlignment(Qt::AlignLeft | (l.vertical ? Qt::AlignTop : Qt::AlignBottom));
+            text->setPadding(QMargins(3, 0, 0, 0));
             text->setText(l.label);
             text->setColor(l.color);
             QFont f = font();

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "min_max_decimator.h"
+#include "min_max_pyramid.h"
 #include "series_plot.h"
 
 using anneal::ui::MinMaxDecimator;
@@ -42,6 +43,9 @@ private slots:
     void addsNeighboursOutsideTheRange();
     void logColumns();
     void plotKeepsSpikeWithBoundedPoints();
+    void pyramidKeepsExtremes_data();
+    void pyramidKeepsExtremes();
+    void pyramidUpdatesIncrementally();
 };
 
 void TestDecimation::spikeSurvivesFullZoomOut_data() {
@@ -172,6 +176,72 @@ void TestDecimation::plotKeepsSpikeWithBoundedPoints() {
         maxY = std::max(maxY, it->value);
     }
     QCOMPARE(maxY, 40.0);
+}
+
+void TestDecimation::pyramidKeepsExtremes_data() {
+    QTest::addColumn<double>("lo");
+    QTest::addColumn<double>("hi");
+    QTest::addColumn<int>("columns");
+    QTest::newRow("full range") << 0.0 << 9999999.0 << 1400;
+    QTest::newRow("zoomed") << 2000000.5 << 6543210.0 << 800;
+    QTest::newRow("narrow") << 4999000.0 << 5001000.0 << 1000;   // falls back to the plain pass
+}
+
+void TestDecimation::pyramidKeepsExtremes() {
+    QFETCH(double, lo);
+    QFETCH(double, hi);
+    QFETCH(int, columns);
+    constexpr std::size_t kTen = 10 * kMillion;
+    std::vector<double> x, y;
+    makeCurve(kTen, 5000123, 40.0, x, y);
+    y[5000999] = -30.0;   // a dip too
+    y[123] = std::nan("");
+    anneal::ui::MinMaxPyramid pyramid;
+    QElapsedTimer t;
+    t.start();
+    pyramid.build(y.data(), y.size());
+    const double buildMs = static_cast<double>(t.nsecsElapsed()) / 1e6;
+    MinMaxDecimator::Range r{lo, hi, columns, false};
+    std::vector<double> px, py, bx, by;
+    t.restart();
+    pyramid.decimate(x.data(), y.data(), x.size(), r, px, py);
+    const double pyramidMs = static_cast<double>(t.nsecsElapsed()) / 1e6;
+    t.restart();
+    MinMaxDecimator::decimate(x.data(), y.data(), x.size(), r, bx, by);
+    const double plainMs = static_cast<double>(t.nsecsElapsed()) / 1e6;
+    qInfo("1e7 points, %d columns: pyramid %.3f ms (built once in %.0f ms), plain pass %.2f ms; %zu points",
+          columns, pyramidMs, buildMs, plainMs, px.size());
+    QVERIFY(px.size() <= 2 * static_cast<std::size_t>(columns) + 2);
+    QVERIFY(std::is_sorted(px.begin(), px.end()));
+    // The same extremes as the plain pass: the spike and the dip survive wherever they are visible.
+    QCOMPARE(*std::max_element(py.begin(), py.end()), *std::max_element(by.begin(), by.end()));
+    QCOMPARE(*std::min_element(py.begin(), py.end()), *std::min_element(by.begin(), by.end()));
+    if (lo <= 5000123 && hi >= 5000123) {
+        QCOMPARE(*std::max_element(py.begin(), py.end()), 40.0);
+    }
+    // Every point is a real sample.
+    for (std::size_t i = 0; i < px.size(); i += 97) {
+        QCOMPARE(py[i], y[static_cast<std::size_t>(px[i])]);
+    }
+}
+
+void TestDecimation::pyramidUpdatesIncrementally() {
+    std::vector<double> x, y;
+    makeCurve(3 * kMillion, 2222222, 40.0, x, y);
+    anneal::ui::MinMaxPyramid whole, grown;
+    whole.build(y.data(), y.size());
+    // Appended in uneven pieces, as a live run delivers its points.
+    for (std::size_t n = 1; n < y.size(); n = std::min(y.size(), n * 3 + 17)) {
+        grown.update(y.data(), n);
+    }
+    grown.update(y.data(), y.size());
+    MinMaxDecimator::Range r{0, double(y.size() - 1), 1000, false};
+    std::vector<double> ax, ay, bx, by;
+    whole.decimate(x.data(), y.data(), x.size(), r, ax, ay);
+    grown.decimate(x.data(), y.data(), x.size(), r, bx, by);
+    QCOMPARE(ax, bx);
+    QCOMPARE(ay, by);
+    QVERIFY(std::find(ay.begin(), ay.end(), 40.0) != ay.end());
 }
 
 QTEST_MAIN(TestDecimation)

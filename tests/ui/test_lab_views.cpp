@@ -141,9 +141,15 @@ void TestLabViews::simpleViewsShowTheirMetric() {
 
 void TestLabViews::mixtureStacksToOne() {
     auto view = viewOf<MixturePlotView>({m_fx.base, m_fx.lrHigh}, {});
-    QTRY_COMPARE(view->plot()->curveKeys().size(), 2);   // the first run only, one area per domain
+    auto areas = [&] {
+        QStringList k = view->plot()->curveKeys().filter(QStringLiteral("/mix."));
+        k.sort();
+        return k;
+    };
+    // The first run only, one area per domain (in experiment order: markov, noise).
+    QTRY_COMPARE(areas().size(), 2);
     view->plot()->refreshNow();
-    const QStringList keys = view->plot()->curveKeys();
+    const QStringList keys = {areas()[0], areas()[1]};
     QCOMPARE(keys.front(), MetricPlotView::curveKey(m_fx.base, QStringLiteral("mix.markov")));
     QCPGraph* top = view->plot()->graph(keys.back());
     QCOMPARE(top->data()->size(), test::LabFixture::kSteps);
@@ -152,6 +158,15 @@ void TestLabViews::mixtureStacksToOne() {
     }
     const MetricSeries markov = m_store->metric(m_fx.base, "mix.markov");
     QCOMPARE(view->plot()->graph(keys.front())->data()->at(5)->value, markov.values[5]);
+    // The planned mix of the config: a static 0.7/0.3 mix, so its one boundary is at 0.7 throughout.
+    const QString planned = MixturePlotView::plannedKey(m_fx.base, 0);
+    QTRY_VERIFY(view->plot()->hasCurve(planned));
+    const auto* py = view->plot()->curveY(planned);
+    QVERIFY(!py->empty());
+    for (double v : *py) {
+        QVERIFY(std::abs(v - 0.7) < 1e-12);
+    }
+    QCOMPARE(view->plot()->curveX(planned)->back(), double(test::LabFixture::kSteps - 1));
 }
 
 void TestLabViews::tokensAndFlopsAxes() {
@@ -185,6 +200,12 @@ void TestLabViews::branchCurveIncludesParentHistory() {
     QCOMPARE((*view->plot()->curveY(key))[5], parent.values[5]);        // before the branch: the parent's
     QCOMPARE((*view->plot()->curveY(key))[25], own.values[25 - 20]);    // after: its own
     QVERIFY(own.values[5] != parent.values[25]);
+    // A dotted vertical line marks where the branch leaves its parent.
+    bool marked = false;
+    for (const ReferenceLine& l : view->plot()->referenceLines()) {
+        marked = marked || (l.vertical && l.y == double(test::LabFixture::kBranchStep));
+    }
+    QVERIFY(marked);
 }
 
 void TestLabViews::readoutAndLogAxes() {

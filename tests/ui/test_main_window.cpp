@@ -2,6 +2,9 @@
 // The main window: it opens on a fresh database, a live run fills the loss plot with the values the
 // store holds, and the GUI thread stays responsive while a run trains.
 #include <QElapsedTimer>
+#include <QFile>
+#include <QThread>
+#include <ctime>
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -36,6 +39,19 @@ MainWindow::Options optionsFor(const QString& db) {
 }
 
 qint64 startedRunId(QSignalSpy& spy) { return spy.first().first().value<LiveRunInfo>().runId; }
+
+/// CPU time the calling thread has used.
+qint64 threadCpuNs() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+/// The 1-minute load average (0 when unknown).
+double loadAverage() {
+    QFile f(QStringLiteral("/proc/loadavg"));
+    return f.open(QIODevice::ReadOnly) ? f.readAll().split(' ').value(0).toDouble() : 0.0;
+}
 
 }  // namespace
 
@@ -163,32 +179,53 @@ void TestMainWindow::guiStaysResponsiveDuringRun() {
     w.launchExperiment(QString::fromStdString(test::tinyExperimentToml(1500, 5)), QStringLiteral("tiny"));
     QTRY_COMPARE_WITH_TIMEOUT(started.count(), 1, 30000);
 
-    // A timer that measures its own lateness: how long the GUI thread was busy between two ticks.
+    // A timer that measures its own lateness: how long after its due time the event loop ran it.
+    // Beside it, the GUI thread's own CPU time between two ticks: the part of the lateness that our
+    // code spent (the rest is the thread waiting for a core on a loaded machine).
     constexpr int kIntervalMs = 10;
     QTimer probe;
     probe.setTimerType(Qt::PreciseTimer);
     probe.setInterval(kIntervalMs);
     QElapsedTimer clock;
     qint64 last = -1;
-    qint64 worst = 0;
-    int ticks = 0;
+    qint64 lastCpu = 0;
+    qint64 worstBusy = 0;
+    std::vector<qint64> lateness;
     connect(&probe, &QTimer::timeout, this, [&] {
         const qint64 now = clock.nsecsElapsed();
+        const qint64 cpu = threadCpuNs();
         if (last >= 0) {
-            worst = std::max(worst, now - last - qint64(kIntervalMs) * 1000000);
+            lateness.push_back(std::max<qint64>(0, now - last - qint64(kIntervalMs) * 1000000));
+            worstBusy = std::max(worstBusy, cpu - lastCpu);
         }
         last = now;
-        ++ticks;
+        lastCpu = cpu;
     });
     clock.start();
     probe.start();
     QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 180000);
     probe.stop();
-    const double worstMs = static_cast<double>(worst) / 1e6;
-    qInfo("event-loop latency during a live run: max %.1f ms over %d ticks (%.1f s of training)", worstMs, ticks,
-          static_cast<double>(clock.elapsed()) / 1000.0);
-    QVERIFY2(ticks > 20, "the run lasted long enough to measure");
-    QVERIFY2(worstMs < 50.0, qPrintable(QStringLiteral("max lateness %1 ms").arg(worstMs)));
+    QVERIFY2(lateness.size() > 20, "the run lasted long enough to measure");
+    std::sort(lateness.begin(), lateness.end());
+    const double maxMs = static_cast<double>(lateness.back()) / 1e6;
+    const double p99Ms = static_cast<double>(lateness[lateness.size() * 99 / 100]) / 1e6;
+    const double busyMs = static_cast<double>(worstBusy) / 1e6;
+    const double load = loadAverage();
+    const int cores = QThread::idealThreadCount();
+    qInfo("event-loop latency during a live run: max %.1f ms, p99 %.1f ms over %zu ticks (%.1f s of training); "
+          "GUI thread busiest between two ticks: %.1f ms of CPU; load average %.1f on %d cores",
+          maxMs, p99Ms, lateness.size(), static_cast<double>(clock.elapsed()) / 1000.0, busyMs, load, cores);
+    // What our code costs the event loop, whatever else the machine runs.
+    QVERIFY2(busyMs < 50.0, qPrintable(QStringLiteral("the GUI thread was busy %1 ms at a stretch").arg(busyMs)));
+    if (load <= cores) {
+        QVERIFY2(maxMs < 50.0, qPrintable(QStringLiteral("max lateness %1 ms").arg(maxMs)));
+    } else {
+        // Oversubscribed (other builds and tests): a core can be denied to the GUI thread for tens of
+        // ms whatever it does, so hold the bound for 99% of the ticks and report the max.
+        qWarning("load average %.1f on %d cores: checking the 99th percentile, the max was %.1f ms", load, cores,
+                 maxMs);
+        QVERIFY2(p99Ms < 50.0, qPrintable(QStringLiteral("p99 lateness %1 ms").arg(p99Ms)));
+    }
     QCOMPARE(w.lossView()->plot()->curvePointCount(
                  MetricPlotView::curveKey(startedRunId(started), QStringLiteral("train_loss"))),
              std::size_t(1500));
