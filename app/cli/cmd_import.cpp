@@ -20,7 +20,7 @@ void addImportCommands(CLI::App& app, Context& ctx) {
         std::string stepCol = "step";
         std::string lossCol = "loss";
         bool json = false;
-        std::int64_t params = 0;
+        double params = 0;  // accepts 6.5e9
     };
     auto o = std::make_shared<Opts>();
     CLI::App* im = app.add_subcommand("import", "Import a loss curve (CSV or JSONL) as a run you can plot, compare and fit");
@@ -31,7 +31,8 @@ void addImportCommands(CLI::App& app, Context& ctx) {
     im->add_option("--group", o->group, "Group of the imported run");
     im->add_option("--step-col", o->stepCol, "Column of the step (default: step)");
     im->add_option("--loss-col", o->lossCol, "Column of the loss (default: loss), stored as train_loss");
-    im->add_option("--params", o->params, "Non-embedding parameter count of the model, for fits in N");
+    im->add_option("--params", o->params, "Non-embedding parameter count of the model, for fits in N (e.g. 6.5e9)")
+        ->check(CLI::Range(0.0, 1e18));
     im->add_flag("--json", o->json, "Print the new run's id and columns as JSON");
     im->footer(
         "Columns: step and loss are required; lr and tokens are optional; any other numeric column\n"
@@ -93,8 +94,8 @@ void addImportCommands(CLI::App& app, Context& ctx) {
         run.name = o->name.empty() ? std::filesystem::path(o->file).filename().string() : o->name;
         run.group = o->group;
         run.specToml = "# imported from " + o->file + " (sha256 " + fit::sha256File(o->file) + ")\n";
-        run.paramsNonEmbedding = o->params;
-        run.params = o->params;
+        run.paramsNonEmbedding = static_cast<std::int64_t>(std::llround(o->params));
+        run.params = run.paramsNonEmbedding;
         const std::int64_t id = Store::open(ctx.dbPath())->importRun(run, metrics, axis);
         if (o->json) {
             std::cout << nlohmann::json{{"run_id", id}, {"rows", t.rows()}, {"metrics", stored}}.dump() << std::endl;

@@ -138,7 +138,10 @@ int runLocal(const SweepPlan& plan, const SweepOpts& o, const Context& ctx) {
         if (o.only >= 0 && r.index != o.only) {
             continue;
         }
-        units.push_back({r.index, -1, r.label});
+        Unit u;
+        u.run = r.index;
+        u.label = r.label;
+        units.push_back(u);
     }
     if (o.only >= 0 && units.empty()) {
         throw Error(ErrorCode::InvalidInput, "the plan has no run " + std::to_string(o.only), "--only",
@@ -156,8 +159,13 @@ int runLocal(const SweepPlan& plan, const SweepOpts& o, const Context& ctx) {
     std::signal(SIGTERM, onSweepSignal);
     auto addBranches = [&](size_t parentUnit) {
         for (size_t b = 0; b < plan.branches.size(); ++b) {
-            Unit u{units[parentUnit].run, static_cast<int>(b), units[parentUnit].label + "/" + plan.branches[b].name};
-            u.runId = 0;
+            if (!branchApplies(plan.branches[b], plan.runs[static_cast<size_t>(units[parentUnit].run)])) {
+                continue;
+            }
+            Unit u;
+            u.run = units[parentUnit].run;
+            u.branch = static_cast<int>(b);
+            u.label = units[parentUnit].label + "/" + plan.branches[b].name;
             units.push_back(u);
             units.back().message = std::to_string(units[parentUnit].runId);  // parent id until it starts
             ready.push_back(units.size() - 1);

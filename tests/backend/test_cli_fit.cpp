@@ -39,7 +39,7 @@ private slots:
     void importGoodCurve() {
         const QString f = m_dir.qpath("curve.csv");
         writeFile(f, "step,loss,lr,tokens,grad_norm\n0,5.5,0.001,512,1.0\n10,4.0,0.001,5632,0.8\n20,3.5,0.0005,10752,0.7\n");
-        const auto r = runCli({"import", f, "--db", m_db, "--name", "external", "--json"});
+        const auto r = runCli({"import", f, "--db", m_db, "--name", "external", "--params", "6.5e9", "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
         const int id = j["run_id"].toInt();
@@ -51,6 +51,7 @@ private slots:
         const auto runs = QJsonDocument::fromJson(runCli({"runs", "--db", m_db, "--json"}).out.toUtf8()).array();
         QCOMPARE(runs.last().toObject()["kind"].toString(), QString("imported"));
         QCOMPARE(runs.last().toObject()["tokens"].toInt(), 10752);
+        QCOMPARE(runs.last().toObject()["params_nonembedding"].toDouble(), 6.5e9);
     }
 
     void badImportsNameLineAndStoreNothing_data() {
