@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "train/checkpoint.h"
 
+#include <caffe2/serialize/inline_container.h>
+#include <c10/util/Exception.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -8,7 +12,9 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
+#include <tuple>
 #include <unistd.h>
 
 #include "anneal/error.h"
@@ -76,6 +82,53 @@ CheckpointHeader parseHeader(const std::string& text, const std::string& path) {
         return h;
     } catch (const nlohmann::json::exception& e) {
         throw Error(ErrorCode::InvalidInput, std::string("checkpoint header is unreadable: ") + e.what(), path);
+    }
+}
+
+/// The payload as torch's zip reader sees it, without copying it.
+class PayloadReader : public caffe2::serialize::ReadAdapterInterface {
+public:
+    explicit PayloadReader(const std::string& data) : m_data(data) {}
+    size_t size() const override { return m_data.size(); }
+    size_t read(std::uint64_t pos, void* buf, size_t n, const char* /*what*/) const override {
+        if (pos >= m_data.size()) {
+            return 0;
+        }
+        const size_t k = std::min<size_t>(n, m_data.size() - static_cast<size_t>(pos));
+        std::memcpy(buf, m_data.data() + pos, k);
+        return k;
+    }
+
+private:
+    const std::string& m_data;
+};
+
+/// Anneal's archives hold tensors and TorchScript *declarations* (classes with typed attributes)
+/// only. A method in the archive's code/ — e.g. __setstate__, which torch::jit::load runs while it
+/// loads the archive — never comes from Anneal: a checkpoint from someone else could use it to run
+/// TorchScript on load. Refuse any such archive before torch interprets it.
+void refuseCode(const std::string& payload, const std::string& path) {
+    static const std::regex method(R"((^|\n)[ \t]*def[ \t])");
+    try {
+        caffe2::serialize::PyTorchStreamReader reader(std::make_shared<PayloadReader>(payload));
+        for (const std::string& name : reader.getAllRecords()) {
+            if (name.rfind("code/", 0) != 0 || name.size() < 3 || name.compare(name.size() - 3, 3, ".py") != 0) {
+                continue;
+            }
+            at::DataPtr data;
+            size_t size = 0;
+            std::tie(data, size) = reader.getRecord(name);
+            const std::string text(static_cast<const char*>(data.get()), size);
+            if (std::regex_search(text, method)) {
+                throw Error(ErrorCode::InvalidInput,
+                            "checkpoint contains TorchScript code (" + name +
+                                "); Anneal checkpoints hold only tensors, so it was not loaded",
+                            path, "a checkpoint written by Anneal");
+            }
+        }
+    } catch (const c10::Error& e) {
+        throw Error(ErrorCode::InvalidInput, std::string("checkpoint payload is unreadable: ") + e.what_without_backtrace(),
+                    path, "a checkpoint written by Anneal");
     }
 }
 
@@ -163,6 +216,7 @@ void readCheckpointFile(const std::string& path, CheckpointHeader& header, std::
         throw Error(ErrorCode::InvalidInput, "checkpoint is corrupt (checksum mismatch)", path);
     }
     header = parseHeader(json, path);
+    refuseCode(payload, path);
 }
 
 CheckpointHeader readCheckpointHeader(const std::string& path) {
