@@ -24,7 +24,8 @@ constexpr int kSchemaVersion = 2;
 /// Where the database lives by default: $ANNEAL_DB, else $XDG_DATA_HOME/anneal/anneal.db, else
 /// ~/.local/share/anneal/anneal.db.
 std::string defaultDatabasePath();
-/// Checkpoints of a database go beside it: <dir>/<stem>-checkpoints/run-<uuid>/.
+/// Checkpoints of a database go beside it: <dir>/<stem>-checkpoints/run-<uuid>/. Throws Storage
+/// when runUuid is not a uuid (it comes from the database, which may be someone else's).
 std::string checkpointDirFor(const std::string& dbPath, const std::string& runUuid);
 
 struct DomainRecord {

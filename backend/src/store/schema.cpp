@@ -358,6 +358,9 @@ void configureConnection(SQLite::Database& db, bool readOnly, int busyTimeoutMs)
         db.exec("PRAGMA synchronous = NORMAL");
     }
     db.exec("PRAGMA foreign_keys = ON");
+    // A database may come from someone else: its schema (triggers, views) must not call functions
+    // with side effects. Extension loading stays disabled (SQLite's default; Anneal never enables it).
+    db.exec("PRAGMA trusted_schema = OFF");
 }
 
 }  // namespace anneal::store

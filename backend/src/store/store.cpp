@@ -13,6 +13,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <regex>
 #include <unistd.h>
 
 #include "anneal/error.h"
@@ -55,6 +56,14 @@ std::string defaultDatabasePath() {
 }
 
 std::string checkpointDirFor(const std::string& dbPath, const std::string& runUuid) {
+    // The uuid comes from the database, which may be someone else's: it names a directory, so it
+    // must be a uuid (no '/', no '..'), or a crafted row would make a run write its checkpoints, and
+    // delete old ones, anywhere.
+    static const std::regex uuid("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    if (!std::regex_match(runUuid, uuid)) {
+        throw Error(ErrorCode::Storage, "a run's uuid \"" + runUuid + "\" is not a uuid (the database was altered)",
+                    dbPath, "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx");
+    }
     const fs::path db(dbPath);
     return (db.parent_path() / (db.stem().string() + "-checkpoints") / ("run-" + runUuid)).string();
 }

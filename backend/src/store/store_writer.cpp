@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <regex>
 #include <thread>
 
 #include "anneal/config.h"
@@ -102,6 +103,23 @@ struct StoreWriter::Impl {
             }
         }
         return runs.emplace(runId, ri).first->second;
+    }
+
+    bool ownCheckpointFile(std::int64_t run, const std::string& file) {
+        static const std::regex name("step-[0-9]{9}\\.ckpt");
+        SQLite::Statement q(*db, "SELECT uuid FROM runs WHERE id = ?");
+        q.bind(1, run);
+        if (!q.executeStep()) {
+            return false;
+        }
+        try {
+            const std::filesystem::path dir = std::filesystem::path(checkpointDirFor(path, q.getColumn(0).getString()));
+            const std::filesystem::path f(file);
+            return std::regex_match(f.filename().string(), name) &&
+                   std::filesystem::weakly_canonical(f.parent_path()) == std::filesystem::weakly_canonical(dir);
+        } catch (const std::exception&) {
+            return false;  // a malformed uuid or an unresolvable path: keep the file
+        }
     }
 
     std::int64_t nameId(const std::string& name) {
@@ -226,7 +244,13 @@ struct StoreWriter::Impl {
         std::vector<std::int64_t> ids;
         while (old.executeStep()) {
             ids.push_back(old.getColumn(0).getInt64());
-            filesToDelete.push_back(old.getColumn(1).getString());
+            // Only a file this run wrote is deleted: step-NNNNNNNNN.ckpt in the run's own checkpoint
+            // directory. A row pointing elsewhere (a database from someone else, or moved from another
+            // machine) loses its row, never the file it names.
+            const std::string file = old.getColumn(1).getString();
+            if (ownCheckpointFile(run, file)) {
+                filesToDelete.push_back(file);
+            }
         }
         for (std::int64_t id : ids) {
             SQLite::Statement del(*db, "DELETE FROM checkpoints WHERE id = ?");
