@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <fstream>
+#include <map>
 #include <sqlite3.h>
 
 #include "anneal/error.h"
@@ -80,6 +81,14 @@ set = { "schedule.kind" = "wsd", "schedule.decay_fraction" = 0.2 }
         QTest::newRow("bad value for a run") << "[grid]\n\"train.lr\" = [0.1, -1.0]\n" << "train.lr";
         QTest::newRow("branch without checkpoint") << "[[branch]]\nname = \"c\"\nat_step = 15\n" << "branch.c.at_step";
         QTest::newRow("unknown plan key") << "[grids]\nseed = [1]\n" << "grids: unknown key";
+        QTest::newRow("branch after the end") << "[[branch]]\nname = \"c\"\nat_step = 40\n" << "branch.c.at_step: step 40 is after the end";
+        QTest::newRow("branch at the end, no more steps")
+            << "[[branch]]\nname = \"c\"\nat_step = 30\n" << "must set train.steps beyond it";
+        QTest::newRow("branch shorter than its step")
+            << "[[branch]]\nname = \"c\"\nat_step = 20\nset = { \"train.steps\" = 10 }\n" << "branch.c.set";
+        QTest::newRow("branch for an unknown variant")
+            << "[[variant]]\nname = \"a\"\n[[branch]]\nname = \"c\"\nat_step = 20\nvariants = [\"b\"]\n"
+            << "branch[0].variants: no variant is named \"b\"";
         QTest::newRow("duplicate labels") << "[[variant]]\nname = \"a\"\n[[variant]]\nname = \"a\"\n" << "same label";
     }
     void badPlansNameTheKey() {
@@ -123,6 +132,54 @@ set = { "schedule.kind" = "wsd", "schedule.decay_fraction" = 0.2 }
         const auto again = test::runCli({"sweep", QString::fromStdString(p), "--db", db, "--json"}, 300000);
         QCOMPARE(again.exitCode, 0);
         QCOMPARE(Store::open(db.toStdString(), Store::Mode::ReadOnly)->listRuns().size(), size_t{4});
+    }
+
+    void branchesForSomeVariantsAndFromTheEnd() {
+        // "cool" branches only the wsd variant; "more" continues the wsd run from its final
+        // checkpoint (step 30) to step 40 on another mix: the plan's two ways to shape branch axes.
+        const std::string p = plan(R"([[variant]]
+name = "cos"
+set = { "schedule.kind" = "cosine" }
+[[variant]]
+name = "wsd"
+set = { "schedule.kind" = "wsd", "schedule.decay_fraction" = 0.0 }
+[[branch]]
+name = "cool"
+at_step = 20
+variants = ["wsd"]
+set = { "schedule.decay_fraction" = 0.33 }
+[[branch]]
+name = "more"
+at_step = 30
+variants = ["wsd"]
+set = { "train.steps" = 40, "schedule.kind" = "rewarm", "schedule.rewarm_at" = 30, "schedule.rewarm_steps" = 2 }
+[resources]
+jobs = 2
+)");
+        const SweepPlan sp = loadSweepPlan(p);
+        QCOMPARE(sp.runs.size(), size_t{2});
+        QCOMPARE(sp.runs[0].variant, std::string("cos"));
+        QVERIFY(!branchApplies(sp.branches[0], sp.runs[0]));
+        QVERIFY(branchApplies(sp.branches[0], sp.runs[1]));
+        const QString db = m_dir.qpath("variants.db");
+        const auto r = test::runCli({"sweep", QString::fromStdString(p), "--db", db, "--json"}, 300000);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
+        auto store = Store::open(db.toStdString(), Store::Mode::ReadOnly);
+        const auto list = store->listRuns();
+        QCOMPARE(list.size(), size_t{4});
+        std::map<std::string, RunRecord> byName;
+        for (const auto& run : list) {
+            QCOMPARE(run.status, RunStatus::Completed);
+            byName[run.name] = run;
+        }
+        QVERIFY(byName.count("cos") && byName.count("wsd") && byName.count("wsd/cool") && byName.count("wsd/more"));
+        QCOMPARE(*byName["wsd/cool"].parentId, byName["wsd"].id);
+        const RunRecord& more = byName["wsd/more"];
+        QCOMPARE(*more.parentId, byName["wsd"].id);
+        QCOMPARE(more.branchStep.value_or(-1), std::int64_t{30});
+        QCOMPARE(more.stepsDone, std::int64_t{40});
+        QCOMPARE(store->metric(more.id, "train_loss").steps.front(), std::int64_t{30});
+        QCOMPARE(store->metric(more.id, "train_loss", true).steps.size(), size_t{40});
     }
 
     void slurmShardsMergeOnce() {

@@ -19,12 +19,18 @@ namespace anneal {
 
 struct PlannedBranch {
     std::string name;                 ///< the branch's label suffix: "<run label>/<name>"
+    /// The parent's checkpoint step. It may be the parent's last step (every run writes a final
+    /// checkpoint) when the branch sets train.steps beyond it: a continuation, e.g. a second stage
+    /// of continued pre-training.
     std::int64_t atStep = 0;
     std::vector<Override> overrides;  ///< applied to the parent's resolved config
+    /// Only runs of these variants get the branch; empty: every run.
+    std::vector<std::string> variants;
 };
 
 struct PlannedRun {
     int index = 0;                    ///< position in the plan (Slurm array index)
+    std::string variant;              ///< its [[variant]] name ("" when the plan has none)
     std::string label;                ///< run name within the group, e.g. "seed=2 schedule.decay_fraction=0.2"
     std::vector<Override> overrides;  ///< on the base experiment
     ExperimentSpec spec;              ///< the resolved experiment (validated)
@@ -51,6 +57,9 @@ struct SweepPlan {
     std::vector<PlannedBranch> branches;  ///< applied to every run
     SweepResources resources;
 };
+
+/// Whether a branch applies to a planned run (its `variants` filter).
+bool branchApplies(const PlannedBranch& branch, const PlannedRun& run);
 
 /// Reads and expands a plan; validates every planned run and branch config. Throws InvalidConfig.
 SweepPlan loadSweepPlan(const std::string& path);

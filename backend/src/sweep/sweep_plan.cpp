@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Sweep plans: parse, expand (grid x zip x variants), validate every planned run.
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -149,6 +150,14 @@ SweepPlan parseSweepPlan(const std::string& text, const std::string& path) {
                 configError(bp + ".at_step", "is required", "the parent's step to branch from");
             }
             b.overrides = readSet(br.table("set"));
+            if (const toml::array* vs = br.array("variants")) {
+                for (const auto& v : *vs) {
+                    if (!v.is_string()) {
+                        configError(bp + ".variants", "expected variant names", "[\"name\", ...]");
+                    }
+                    b.variants.push_back(*v.value<std::string>());
+                }
+            }
             br.finish();
             plan.branches.push_back(std::move(b));
         }
@@ -167,6 +176,20 @@ SweepPlan parseSweepPlan(const std::string& text, const std::string& path) {
         rr.finish();
     }
     r.finish();
+    for (size_t i = 0; i < plan.branches.size(); ++i) {
+        for (const auto& v : plan.branches[i].variants) {
+            bool known = false;
+            std::string names;
+            for (const auto& var : variants) {
+                known = known || var.name == v;
+                names += (names.empty() ? "" : " | ") + var.name;
+            }
+            if (!known) {
+                configError("branch[" + std::to_string(i) + "].variants", "no variant is named \"" + v + "\"",
+                            names.empty() ? "variant names (the plan has no [[variant]])" : names);
+            }
+        }
+    }
 
     // Zipped axes must have the same length.
     size_t zipLen = zip.empty() ? 1 : zip.front().values.size();
@@ -191,6 +214,7 @@ SweepPlan parseSweepPlan(const std::string& text, const std::string& path) {
             for (size_t g = 0; g < gridCount; ++g) {
                 PlannedRun run;
                 run.index = index++;
+                run.variant = v.name;
                 std::vector<std::string> labelParts;
                 if (!v.name.empty()) {
                     labelParts.push_back(v.name);
@@ -222,11 +246,37 @@ SweepPlan parseSweepPlan(const std::string& text, const std::string& path) {
                     throw Error(ErrorCode::InvalidConfig, "run \"" + run.label + "\": " + e.what(), path);
                 }
                 for (const auto& b : plan.branches) {
+                    if (!branchApplies(b, run)) {
+                        continue;
+                    }
                     const LogSpec& log = run.spec.log;
-                    if (b.atStep >= run.spec.train.steps) {
+                    ExperimentSpec branchSpec;
+                    try {
+                        branchSpec = parseExperiment(toToml(run.spec), run.label, b.overrides);
+                    } catch (const Error& e) {
+                        throw Error(ErrorCode::InvalidConfig, "branch \"" + b.name + "\" of run \"" + run.label + "\": " + e.what(),
+                                    path);
+                    }
+                    if (b.atStep > run.spec.train.steps) {
                         configError("branch." + b.name + ".at_step",
-                                    "step " + std::to_string(b.atStep) + " is not before the end of run \"" + run.label +
-                                        "\" (" + std::to_string(run.spec.train.steps) + " steps)");
+                                    "step " + std::to_string(b.atStep) + " is after the end of run \"" + run.label + "\" (" +
+                                        std::to_string(run.spec.train.steps) + " steps)");
+                    }
+                    if (b.atStep == run.spec.train.steps) {
+                        // The final checkpoint: a continuation, which must train beyond it.
+                        if (branchSpec.train.steps <= b.atStep) {
+                            configError("branch." + b.name + ".at_step",
+                                        "step " + std::to_string(b.atStep) + " is the end of run \"" + run.label +
+                                            "\": a branch from there must set train.steps beyond it",
+                                        "a step before " + std::to_string(run.spec.train.steps) +
+                                            ", or train.steps > " + std::to_string(b.atStep) + " in the branch's set");
+                        }
+                        continue;
+                    }
+                    if (branchSpec.train.steps < b.atStep) {
+                        configError("branch." + b.name + ".set", "the branch ends (train.steps = " +
+                                        std::to_string(branchSpec.train.steps) + ") before its step " + std::to_string(b.atStep),
+                                    ">= " + std::to_string(b.atStep));
                     }
                     if (log.checkpointEvery <= 0 || b.atStep % log.checkpointEvery != 0) {
                         configError("branch." + b.name + ".at_step",
@@ -239,12 +289,6 @@ SweepPlan parseSweepPlan(const std::string& text, const std::string& path) {
                                     "run \"" + run.label + "\" would delete the checkpoint at step " +
                                         std::to_string(b.atStep) + " before its branch runs",
                                     ">= " + std::to_string(saved) + " (train.steps / log.checkpoint_every)");
-                    }
-                    try {
-                        parseExperiment(toToml(run.spec), run.label, b.overrides);
-                    } catch (const Error& e) {
-                        throw Error(ErrorCode::InvalidConfig, "branch \"" + b.name + "\" of run \"" + run.label + "\": " + e.what(),
-                                    path);
                     }
                 }
                 plan.runs.push_back(std::move(run));
@@ -259,6 +303,11 @@ SweepPlan parseSweepPlan(const std::string& text, const std::string& path) {
         }
     }
     return plan;
+}
+
+bool branchApplies(const PlannedBranch& branch, const PlannedRun& run) {
+    return branch.variants.empty() ||
+           std::find(branch.variants.begin(), branch.variants.end(), run.variant) != branch.variants.end();
 }
 
 SweepPlan loadSweepPlan(const std::string& path) { return parseSweepPlan(readTextFile(path), path); }
