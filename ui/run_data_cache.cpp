@@ -7,6 +7,8 @@
 #include <cmath>
 #include <exception>
 
+#include "anneal/curve_query.h"
+
 namespace anneal::ui {
 
 namespace {
@@ -52,8 +54,16 @@ RunDataCache::Loaded load(const std::string& dbPath, const RunDataCache::Job& jo
                 auto it = job.sinceSteps.find(name);
                 const auto from = static_cast<std::int64_t>(it == job.sinceSteps.end() ? -1.0 : it->second);
                 out.series[name] = store->metricSince(job.runId, name.toStdString(), from);
-            } else {
+            } else if (job.full.contains(name)) {
                 out.series[name] = store->metric(job.runId, name.toStdString(), true);
+            } else {
+                // The overview first: when the series is short it is the whole series.
+                CurveQuery q;
+                q.buckets = RunDataCache::kPreviewBuckets;
+                const DecimatedCurve d = metricDecimated(*store, job.runId, name.toStdString(), q);
+                MetricSeries& target = d.decimated ? out.previews[name] : out.series[name];
+                target.steps = d.steps;
+                target.values = d.values;
             }
         }
         out.ok = true;
@@ -181,6 +191,10 @@ void RunDataCache::request(const QList<qint64>& runIds, const QStringList& patte
         for (const QString& n : r.metricNames) {
             if (matches(n, all) && !job.skip.contains(n)) {
                 job.names << n;
+                auto it = r.series.find(n);
+                if (it != r.series.end() && it->second.preview) {
+                    job.full.insert(n);
+                }
             }
         }
         if (!needRecord && !job.wantAxis && job.names.isEmpty()) {
@@ -237,6 +251,9 @@ void RunDataCache::merge(const Loaded& loaded) {
         for (const auto& [name, s] : loaded.series) {
             flight.remove(name);
         }
+        for (const auto& [name, s] : loaded.previews) {
+            flight.remove(name);
+        }
     }
     if (!loaded.ok && !loaded.since) {
         // Let a later request try again instead of waiting for a job that is gone.
@@ -273,7 +290,14 @@ void RunDataCache::merge(const Loaded& loaded) {
             }
         } else {
             mergeSeries(s, ms);
+            s.preview = false;
         }
+    }
+    for (const auto& [name, ms] : loaded.previews) {
+        Series& s = r.series[name];
+        mergeSeries(s, ms);
+        s.loaded = false;   // the full rows are read next (request() below asks for them)
+        s.preview = true;
     }
     emit runChanged(loaded.runId);
     if (!loaded.since) {

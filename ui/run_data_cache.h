@@ -3,8 +3,10 @@
 // RunDataCache: the series the views plot, one copy for all of them. History is read from SQLite
 // on pool threads (each job opens its own read-only Store: a Store is one connection and never
 // crosses threads); points of runs this process trains arrive from RunController and are appended.
-// A branch's series include its parent's history before the branch step. Runs trained by another
-// process (anneal-cli on the same file) are polled with Store::metricSince.
+// A branch's series include its parent's history before the branch step. A long series is first
+// read as the store's min/max overview (anneal::metricDecimated: a few thousand points, spikes kept)
+// so it shows at once, then replaced by its full rows. Runs trained by another process (anneal-cli
+// on the same file) are polled with Store::metricSince.
 
 #include <QFuture>
 #include <QList>
@@ -30,6 +32,7 @@ struct Series {
     std::vector<double> values;
     quint64 generation = 0;  ///< bumped when the series is replaced (not when appended to)
     bool loaded = false;     ///< history has been read from the store
+    bool preview = false;    ///< for now the store's min/max overview of a long series; full rows follow
 };
 
 struct RunData {
@@ -100,6 +103,7 @@ public:
         bool wantAxis = false;
         bool since = false;          ///< incremental poll: metricSince from the last known steps
         std::map<QString, double> sinceSteps;
+        QSet<QString> full;          ///< names that have their overview already: read every row
     };
     struct Loaded {
         qint64 runId = 0;
@@ -112,7 +116,11 @@ public:
         bool hasAxis = false;
         StepAxisData axis;
         std::map<QString, anneal::MetricSeries> series;
+        std::map<QString, anneal::MetricSeries> previews;   ///< overviews of long series
     };
+
+    /// Buckets of the first overview of a long series (a wide screen's pixels).
+    static constexpr int kPreviewBuckets = 2048;
 
 private:
     void startJob(Job job);
