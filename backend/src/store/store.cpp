@@ -64,7 +64,8 @@ std::string checkpointDirFor(const std::string& dbPath, const std::string& runUu
         throw Error(ErrorCode::Storage, "a run's uuid \"" + runUuid + "\" is not a uuid (the database was altered)",
                     dbPath, "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx");
     }
-    const fs::path db(dbPath);
+    // Absolute, so the paths stored in checkpoint rows resolve from any working directory.
+    const fs::path db = fs::absolute(dbPath).lexically_normal();
     return (db.parent_path() / (db.stem().string() + "-checkpoints") / ("run-" + runUuid)).string();
 }
 
@@ -574,21 +575,46 @@ void Store::insertStepAxis(std::int64_t runId, const StepAxis& axis) {
 }
 
 namespace {
-CheckpointRecord readCheckpoint(SQLite::Statement& q) {
-    return {q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getInt64(), q.getColumn(3).getString(),
-            q.getColumn(4).getInt64(),  q.getColumn(5).getDouble(), q.getColumn(6).getInt() != 0};
+/// Where a checkpoint file is now: beside the database (<stem>-checkpoints/run-<uuid>/, where Anneal
+/// writes it) when it is there, else the stored path. Rows written by earlier builds hold a path
+/// relative to the directory the run was started from ('--db lab.db' gave
+/// 'lab-checkpoints/...'), which does not resolve from anywhere else; and a database moved or copied
+/// together with its checkpoint directory keeps working.
+std::string locateCheckpoint(const std::string& dbPath, const std::string& uuid, const std::string& stored) {
+    std::error_code ec;
+    try {
+        const fs::path beside = fs::path(checkpointDirFor(dbPath, uuid)) / fs::path(stored).filename();
+        if (fs::exists(beside, ec)) {
+            return beside.string();
+        }
+    } catch (const Error&) {
+        // not a uuid: only the stored path
+    }
+    return stored;
 }
-const char* kCheckpointColumns = "id, run_id, step, path, bytes, created_at, pinned";
+
+CheckpointRecord readCheckpoint(SQLite::Statement& q, const std::string& dbPath) {
+    return {q.getColumn(0).getInt64(),
+            q.getColumn(1).getInt64(),
+            q.getColumn(2).getInt64(),
+            locateCheckpoint(dbPath, q.getColumn(7).getString(), q.getColumn(3).getString()),
+            q.getColumn(4).getInt64(),
+            q.getColumn(5).getDouble(),
+            q.getColumn(6).getInt() != 0};
+}
+const char* kCheckpointColumns =
+    "c.id, c.run_id, c.step, c.path, c.bytes, c.created_at, c.pinned, r.uuid FROM checkpoints c JOIN runs r ON r.id = "
+    "c.run_id";
 }  // namespace
 
 std::vector<CheckpointRecord> Store::checkpoints(std::int64_t runId) const {
     return guarded(m_impl->path, [&] {
         std::vector<CheckpointRecord> out;
         SQLite::Statement q(*m_impl->db,
-                            std::string("SELECT ") + kCheckpointColumns + " FROM checkpoints WHERE run_id = ? ORDER BY step");
+                            std::string("SELECT ") + kCheckpointColumns + " WHERE c.run_id = ? ORDER BY c.step");
         q.bind(1, runId);
         while (q.executeStep()) {
-            out.push_back(readCheckpoint(q));
+            out.push_back(readCheckpoint(q, m_impl->path));
         }
         return out;
     });
@@ -596,25 +622,25 @@ std::vector<CheckpointRecord> Store::checkpoints(std::int64_t runId) const {
 
 std::optional<CheckpointRecord> Store::checkpoint(std::int64_t checkpointId) const {
     return guarded(m_impl->path, [&]() -> std::optional<CheckpointRecord> {
-        SQLite::Statement q(*m_impl->db, std::string("SELECT ") + kCheckpointColumns + " FROM checkpoints WHERE id = ?");
+        SQLite::Statement q(*m_impl->db, std::string("SELECT ") + kCheckpointColumns + " WHERE c.id = ?");
         q.bind(1, checkpointId);
         if (!q.executeStep()) {
             return std::nullopt;
         }
-        return readCheckpoint(q);
+        return readCheckpoint(q, m_impl->path);
     });
 }
 
 std::optional<CheckpointRecord> Store::checkpointAt(std::int64_t runId, std::int64_t step) const {
     return guarded(m_impl->path, [&]() -> std::optional<CheckpointRecord> {
         SQLite::Statement q(*m_impl->db,
-                            std::string("SELECT ") + kCheckpointColumns + " FROM checkpoints WHERE run_id = ? AND step = ?");
+                            std::string("SELECT ") + kCheckpointColumns + " WHERE c.run_id = ? AND c.step = ?");
         q.bind(1, runId);
         q.bind(2, step);
         if (!q.executeStep()) {
             return std::nullopt;
         }
-        return readCheckpoint(q);
+        return readCheckpoint(q, m_impl->path);
     });
 }
 

@@ -105,20 +105,29 @@ struct StoreWriter::Impl {
         return runs.emplace(runId, ri).first->second;
     }
 
-    bool ownCheckpointFile(std::int64_t run, const std::string& file) {
+    /// The run's own file for a checkpoint row being retired: step-NNNNNNNNN.ckpt in the run's
+    /// checkpoint directory (where the row points, or beside the database under the same name for a
+    /// row with a relative path from an earlier build). Empty for anything else.
+    std::string ownCheckpointFile(std::int64_t run, const std::string& file) {
         static const std::regex name("step-[0-9]{9}\\.ckpt");
         SQLite::Statement q(*db, "SELECT uuid FROM runs WHERE id = ?");
         q.bind(1, run);
         if (!q.executeStep()) {
-            return false;
+            return {};
         }
         try {
-            const std::filesystem::path dir = std::filesystem::path(checkpointDirFor(path, q.getColumn(0).getString()));
-            const std::filesystem::path f(file);
-            return std::regex_match(f.filename().string(), name) &&
-                   std::filesystem::weakly_canonical(f.parent_path()) == std::filesystem::weakly_canonical(dir);
+            namespace fs = std::filesystem;
+            const fs::path dir = fs::path(checkpointDirFor(path, q.getColumn(0).getString()));
+            const fs::path f(file);
+            if (!std::regex_match(f.filename().string(), name)) {
+                return {};
+            }
+            if (fs::weakly_canonical(f.parent_path()) == fs::weakly_canonical(dir)) {
+                return file;
+            }
+            return (dir / f.filename()).string();
         } catch (const std::exception&) {
-            return false;  // a malformed uuid or an unresolvable path: keep the file
+            return {};  // a malformed uuid or an unresolvable path: keep the file
         }
     }
 
@@ -247,9 +256,9 @@ struct StoreWriter::Impl {
             // Only a file this run wrote is deleted: step-NNNNNNNNN.ckpt in the run's own checkpoint
             // directory. A row pointing elsewhere (a database from someone else, or moved from another
             // machine) loses its row, never the file it names.
-            const std::string file = old.getColumn(1).getString();
-            if (ownCheckpointFile(run, file)) {
-                filesToDelete.push_back(file);
+            const std::string own = ownCheckpointFile(run, old.getColumn(1).getString());
+            if (!own.empty()) {
+                filesToDelete.push_back(own);
             }
         }
         for (std::int64_t id : ids) {
