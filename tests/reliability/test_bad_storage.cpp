@@ -499,6 +499,32 @@ private slots:
         QVERIFY2(ok.code == 0, ok.err.c_str());
     }
 
+    void checkpointsResolveFromAnyDirectoryAndAfterAMove() {
+        // A run started with a relative --db, resumed and branched from another working directory,
+        // then with the database and its checkpoint directory moved together.
+        const std::string dir = m_dir.path("relative");
+        fs::create_directories(dir);
+        rel::writeFile(dir + "/ok.toml", rel::tinySpec(10, 4, "[log]\ncheckpoint_every = 5\nkeep_checkpoints = 5\n"));
+        QCOMPARE(rel::runCli({"run", "ok.toml", "--db", "lab.db", "-q"}, dir).code, 0);
+        {
+            rel::RawDb raw(dir + "/lab.db", false);
+            const std::string uuid = *raw.scalar("SELECT uuid FROM runs WHERE id = 1");
+            // What builds before this fix stored: a path relative to the directory the run started in.
+            raw.exec("UPDATE checkpoints SET path = 'lab-checkpoints/run-" + uuid +
+                     "/step-' || printf('%09d', step) || '.ckpt'");
+            raw.exec("UPDATE runs SET status = 'failed' WHERE id = 1");
+        }
+        const auto resumed = rel::runCli({"resume", "1", "--db", dir + "/lab.db", "--json"}, m_dir.path());
+        QVERIFY2(resumed.code == 0, resumed.err.c_str());
+        QVERIFY2(resumed.err.find("at step 10") != std::string::npos, resumed.err.c_str());
+        const std::string moved = m_dir.path("relative-moved");
+        fs::rename(dir, moved);
+        const auto branched = rel::runCli({"branch", "1", "--at-step", "5", "--db", moved + "/lab.db", "--json"},
+                                          m_dir.path());
+        QVERIFY2(branched.code == 0, branched.err.c_str());
+        QCOMPARE(rel::integrityCheck(moved + "/lab.db"), std::string("ok"));
+    }
+
     void fullDisk() {
         const std::string mnt = m_dir.path("small-disk");
         fs::create_directories(mnt);
