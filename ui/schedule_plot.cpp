@@ -7,6 +7,7 @@
 #include <qcustomplot.h>
 
 #include "min_max_decimator.h"
+#include "plot_palette.h"
 #include "series_plot.h"
 
 namespace anneal::ui {
@@ -64,7 +65,16 @@ SchedulePlot::SchedulePlot(QWidget* parent) : QWidget(parent), m_plot(new QCusto
     legendRow->addElement(0, 1, new QCPLayoutElement(m_plot));
     legendRow->setColumnStretchFactor(0, 0.001);
     m_plot->legend->setMargins(QMargins(52, 4, 8, 0));
-    m_plot->setBackground(palette().brush(QPalette::Base));
+    applyPlotPalette(m_plot, palette(), font());
+}
+
+void SchedulePlot::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::FontChange) {
+        applyPlotPalette(m_plot, palette(), font());
+        m_lossNote->setColor(palette().color(QPalette::PlaceholderText));
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+    }
+    QWidget::changeEvent(event);
 }
 
 void SchedulePlot::setCurve(const std::vector<double>& lr, const std::vector<ScheduleKnot>& knots, double peakLr) {

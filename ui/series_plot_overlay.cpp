@@ -6,6 +6,7 @@
 #include <qcustomplot.h>
 
 #include "series_plot.h"
+#include "plot_palette.h"
 #include "series_plot_curve.h"
 
 namespace anneal::ui {
@@ -121,31 +122,11 @@ void SeriesPlot::changeEvent(QEvent* event) {
 
 void SeriesPlot::applyPalette() {
     const QPalette pal = palette();
+    applyPlotPalette(m_plot, pal, font());
     const QColor text = pal.color(QPalette::WindowText);
     QColor grid = text;
     grid.setAlphaF(0.12);
-    QColor subGrid = text;
-    subGrid.setAlphaF(0.05);
-    m_plot->setBackground(pal.brush(QPalette::Base));
-    for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis, m_plot->xAxis2, m_plot->yAxis2}) {
-        axis->setBasePen(QPen(text, 1));
-        axis->setTickPen(QPen(text, 1));
-        axis->setSubTickPen(QPen(text, 1));
-        axis->setTickLabelColor(text);
-        axis->setLabelColor(text);
-        axis->setTickLabelFont(font());
-        axis->setLabelFont(font());
-        axis->grid()->setPen(QPen(grid, 1, Qt::SolidLine));
-        axis->grid()->setSubGridPen(QPen(subGrid, 1, Qt::DotLine));
-        axis->grid()->setSubGridVisible(true);
-        axis->grid()->setZeroLinePen(Qt::NoPen);
-    }
-    m_plot->legend->setBrush(Qt::NoBrush);
-    m_plot->legend->setBorderPen(Qt::NoPen);
-    m_plot->legend->setTextColor(text);
-    QFont small = font();
-    small.setPointSizeF(std::max(7.0, small.pointSizeF() * 0.9));
-    m_plot->legend->setFont(small);
+    QFont small = m_plot->legend->font();
     QColor crossPen = text;
     crossPen.setAlphaF(0.5);
     m_crossLine->setPen(QPen(crossPen, 1, Qt::DashLine));

@@ -41,6 +41,7 @@ private slots:
     void exportsFiles();
     void propertyPanelShowsRun();
     void branchDialogValidatesOverrides();
+    void plotsFollowThePalette();
 
 private:
     /// A view of the fixture's database showing `runs`, with its data loaded.
@@ -298,6 +299,24 @@ void TestLabViews::branchDialogValidatesOverrides() {
     QSignalSpy requested(&dialog, &BranchDialog::branchRequested);
     dialog.accept();   // not through the OK button: accept() alone must not emit
     QCOMPARE(requested.count(), 0);
+}
+
+void TestLabViews::plotsFollowThePalette() {
+    SeriesPlot plot;
+    QPalette dark;
+    dark.setColor(QPalette::Base, QColor(20, 20, 24));
+    dark.setColor(QPalette::Window, QColor(30, 30, 34));
+    dark.setColor(QPalette::WindowText, QColor(230, 230, 230));
+    plot.setPalette(dark);
+    QCOMPARE(plot.plot()->xAxis->tickLabelColor(), QColor(230, 230, 230));
+    QCOMPARE(plot.plot()->yAxis->labelColor(), QColor(230, 230, 230));
+    QCOMPARE(plot.plot()->legend->textColor(), QColor(230, 230, 230));
+    plot.resize(300, 200);
+    plot.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&plot));
+    plot.refreshNow();
+    const QImage img = plot.plot()->toPixmap(300, 200).toImage();
+    QCOMPARE(img.pixelColor(2, 2), QColor(20, 20, 24));   // the background is the palette's base
 }
 
 QTEST_MAIN(TestLabViews)
