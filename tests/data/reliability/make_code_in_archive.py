@@ -1,3 +1,8 @@
+# Makes code-in-archive.pt, the fixture of tests/reliability/test_security: a TorchScript module whose
+# __setstate__ prints a marker. torch.jit.load (and LibTorch's torch::jit::load, which Anneal's
+# checkpoint reader uses) runs __setstate__ while loading, so a checkpoint wrapping this archive must
+# be refused before torch sees it. Run with Debian's python3-torch: /usr/bin/python3 make_code_in_archive.py
+# (then rename evil.pt to code-in-archive.pt).
 import torch, zipfile
 from typing import Tuple
 class M(torch.nn.Module):
