@@ -113,7 +113,22 @@ void RunPropertyPanel::setDatabasePath(const QString& path) {
     setRun(std::nullopt);
 }
 
+namespace {
+
+/// What the panel shows of a run changed (the list is re-read every few seconds; most reads change
+/// nothing, and rebuilding the form would lose the user's text selection).
+bool shownFieldsDiffer(const RunRecord& a, const RunRecord& b) {
+    return a.id != b.id || a.status != b.status || a.stepsDone != b.stepsDone || a.tokensDone != b.tokensDone ||
+           a.wallSeconds != b.wallSeconds || a.message != b.message || a.name != b.name || a.tags != b.tags ||
+           a.group != b.group || a.configToml != b.configToml || a.stepsTotal != b.stepsTotal;
+}
+
+}  // namespace
+
 void RunPropertyPanel::setRun(const std::optional<RunRecord>& run) {
+    if (run && m_run && !shownFieldsDiffer(*run, *m_run)) {
+        return;
+    }
     const bool sameRun = run && m_run && run->id == m_run->id;
     const bool progressed = sameRun && (run->stepsDone != m_run->stepsDone || run->status != m_run->status);
     m_run = run;
