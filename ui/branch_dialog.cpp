@@ -19,8 +19,13 @@ namespace anneal::ui {
 
 BranchDialog::BranchDialog(const RunRecord& parentRun, const QList<qint64>& checkpointSteps, qint64 step,
                            QWidget* parent)
-    : QDialog(parent), m_parent(parentRun), m_step(new QComboBox(this)), m_name(new QLineEdit(this)),
-      m_overrides(new QPlainTextEdit(this)), m_errorLabel(new QLabel(this)), m_cooldownSteps(new QSpinBox(this)),
+    : QDialog(parent),
+      m_parent(parentRun),
+      m_step(new QComboBox(this)),
+      m_name(new QLineEdit(this)),
+      m_overrides(new QPlainTextEdit(this)),
+      m_errorLabel(new QLabel(this)),
+      m_cooldownSteps(new QSpinBox(this)),
       m_cooldownShape(new QComboBox(this)),
       m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this)) {
     setObjectName(QStringLiteral("branchDialog"));
@@ -30,7 +35,8 @@ BranchDialog::BranchDialog(const RunRecord& parentRun, const QList<qint64>& chec
     }
     m_step->setCurrentIndex(std::max(0, m_step->findData(step)));
     m_name->setPlaceholderText(QString::fromStdString(parentRun.name) + QStringLiteral("@<step>"));
-    m_overrides->setPlaceholderText(tr("One override per line, e.g.\nschedule.decay_fraction=0.2\ntrain.steps=1200"));
+    m_overrides->setPlaceholderText(
+        tr("One override per line, e.g.\nschedule.decay_fraction=0.2\ntrain.steps=1200"));
     m_overrides->setTabChangesFocus(true);
     QFont mono(QStringLiteral("monospace"));
     mono.setStyleHint(QFont::Monospace);
@@ -54,8 +60,9 @@ BranchDialog::BranchDialog(const RunRecord& parentRun, const QList<qint64>& chec
     intro->setWordWrap(true);
     auto* cooldown = new QHBoxLayout;
     auto* insert = new QPushButton(tr("Insert"), this);
-    insert->setToolTip(tr("Write the overrides of a WSD cooldown that starts at the branch step and lasts "
-                          "this many steps"));
+    insert->setToolTip(
+        tr("Write the overrides of a WSD cooldown that starts at the branch step and lasts "
+           "this many steps"));
     cooldown->addWidget(m_cooldownSteps);
     cooldown->addWidget(new QLabel(tr("steps,"), this));
     cooldown->addWidget(m_cooldownShape);
@@ -103,7 +110,9 @@ QStringList BranchDialog::overrides() const {
     return out;
 }
 
-void BranchDialog::setOverrides(const QStringList& lines) { m_overrides->setPlainText(lines.join(QLatin1Char('\n'))); }
+void BranchDialog::setOverrides(const QStringList& lines) {
+    m_overrides->setPlainText(lines.join(QLatin1Char('\n')));
+}
 
 void BranchDialog::insertCooldown() {
     // A cooldown of L steps from step S: the branch trains to S + L and decays over its last L steps.
@@ -114,10 +123,8 @@ void BranchDialog::insertCooldown() {
                   QStringLiteral("schedule.decay_fraction=%1").arg(fraction, 0, 'g', 17),
                   QStringLiteral("schedule.decay_shape=%1").arg(m_cooldownShape->currentText())});
     if (m_name->text().isEmpty()) {
-        m_name->setText(QStringLiteral("%1@%2-cooldown%3")
-                            .arg(QString::fromStdString(m_parent.name))
-                            .arg(s)
-                            .arg(length));
+        m_name->setText(
+            QStringLiteral("%1@%2-cooldown%3").arg(QString::fromStdString(m_parent.name)).arg(s).arg(length));
     }
 }
 
@@ -146,8 +153,8 @@ void BranchDialog::validate() {
     }
     m_errorLabel->setText(m_error.isEmpty() ? tr("✓ valid") : m_error);
     QPalette pal = m_errorLabel->palette();
-    pal.setColor(QPalette::WindowText, m_error.isEmpty() ? palette().color(QPalette::PlaceholderText)
-                                                         : QColor(0xc0, 0x39, 0x2b));
+    pal.setColor(QPalette::WindowText,
+                 m_error.isEmpty() ? palette().color(QPalette::PlaceholderText) : QColor(0xc0, 0x39, 0x2b));
     m_errorLabel->setPalette(pal);
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(m_error.isEmpty());
 }

@@ -18,7 +18,8 @@ void ComparePlotView::setMetric(const QString& metric) {
     rebuild();
 }
 
-CurveStyle ComparePlotView::styleFor(qint64 runId, const QString& metric, int runIndex, int metricIndex) const {
+CurveStyle ComparePlotView::styleFor(qint64 runId, const QString& metric, int runIndex,
+                                     int metricIndex) const {
     CurveStyle s;
     s.color = curveColor(runIndex);
     s.label = runLabel(runId);

@@ -27,9 +27,9 @@ namespace anneal::ui {
 
 namespace {
 
-const QStringList kComparable = {QStringLiteral("val_loss"),   QStringLiteral("val_loss.*"),
-                                 QStringLiteral("train_loss"), QStringLiteral("train_loss.*"),
-                                 QStringLiteral("lr"),         QStringLiteral("grad_norm"),
+const QStringList kComparable = {QStringLiteral("val_loss"),    QStringLiteral("val_loss.*"),
+                                 QStringLiteral("train_loss"),  QStringLiteral("train_loss.*"),
+                                 QStringLiteral("lr"),          QStringLiteral("grad_norm"),
                                  QStringLiteral("tokens_per_s")};
 
 QTableView* makeTable(QWidget* parent) {
@@ -45,11 +45,20 @@ QTableView* makeTable(QWidget* parent) {
 }  // namespace
 
 CompareView::CompareView(RunDataCache* cache, QWidget* parent)
-    : QWidget(parent), m_cache(cache), m_metric(new QComboBox(this)), m_align(new QComboBox(this)),
-      m_status(new QLabel(this)), m_progress(new QProgressBar(this)), m_cancel(new QToolButton(this)),
-      m_export(new QPushButton(tr("Export table…"), this)), m_plot(new ComparePlotView(cache, this)),
-      m_splitter(new QSplitter(Qt::Vertical, this)), m_diffTable(makeTable(this)), m_finalTable(makeTable(this)),
-      m_diffModel(new ConfigDiffModel(this)), m_finalModel(new FinalMetricsModel(this)),
+    : QWidget(parent),
+      m_cache(cache),
+      m_metric(new QComboBox(this)),
+      m_align(new QComboBox(this)),
+      m_status(new QLabel(this)),
+      m_progress(new QProgressBar(this)),
+      m_cancel(new QToolButton(this)),
+      m_export(new QPushButton(tr("Export table…"), this)),
+      m_plot(new ComparePlotView(cache, this)),
+      m_splitter(new QSplitter(Qt::Vertical, this)),
+      m_diffTable(makeTable(this)),
+      m_finalTable(makeTable(this)),
+      m_diffModel(new ConfigDiffModel(this)),
+      m_finalModel(new FinalMetricsModel(this)),
       m_finalProxy(new QSortFilterProxyModel(this)) {
     setObjectName(QStringLiteral("compareView"));
     for (XAxisKind k : {XAxisKind::Step, XAxisKind::Tokens, XAxisKind::Flops, XAxisKind::RelativeStep,
@@ -161,7 +170,7 @@ void CompareView::setAlignment(XAxisKind kind) {
     m_alignment = kind;
     const int i = m_align->findData(xAxisKey(kind));
     if (i >= 0 && i != m_align->currentIndex()) {
-        m_align->setCurrentIndex(i);   // comes back here through the signal
+        m_align->setCurrentIndex(i);  // comes back here through the signal
         return;
     }
     setOptions(m_options);
@@ -217,7 +226,7 @@ void CompareView::updateMetricChoices() {
 void CompareView::cancel() {
     if (m_loading) {
         m_future.cancel();
-        ++m_generation;   // drop what the cancelled job returns
+        ++m_generation;  // drop what the cancelled job returns
         m_loading = false;
         m_progress->hide();
         m_cancel->hide();
@@ -241,32 +250,32 @@ void CompareView::refreshTables() {
     m_cancel->show();
     const std::string db = m_dbPath.toStdString();
     const QList<qint64> ids = m_runs;
-    m_future = QtConcurrent::run(
-        [db, ids](QPromise<Loaded>& promise) {
-            Loaded out;
-            try {
-                auto store = Store::open(db, Store::Mode::ReadOnly);   // this thread's connection
-                promise.setProgressRange(0, static_cast<int>(ids.size()));
-                for (int i = 0; i < ids.size(); ++i) {
-                    if (promise.isCanceled()) {
-                        return;
-                    }
-                    const RunRecord r = store->run(ids[i]);
-                    out.configs.push_back(r.configToml);
-                    out.labels << QStringLiteral("#%1 %2").arg(ids[i]).arg(QString::fromStdString(r.name));
-                    out.metrics << computeFinalMetrics(*store, ids[i]);
-                    promise.setProgressValue(i + 1);
+    m_future = QtConcurrent::run([db, ids](QPromise<Loaded>& promise) {
+        Loaded out;
+        try {
+            auto store = Store::open(db, Store::Mode::ReadOnly);  // this thread's connection
+            promise.setProgressRange(0, static_cast<int>(ids.size()));
+            for (int i = 0; i < ids.size(); ++i) {
+                if (promise.isCanceled()) {
+                    return;
                 }
-            } catch (const std::exception& e) {
-                out.error = QString::fromStdString(e.what());
+                const RunRecord r = store->run(ids[i]);
+                out.configs.push_back(r.configToml);
+                out.labels << QStringLiteral("#%1 %2").arg(ids[i]).arg(QString::fromStdString(r.name));
+                out.metrics << computeFinalMetrics(*store, ids[i]);
+                promise.setProgressValue(i + 1);
             }
-            promise.addResult(out);
-        });
+        } catch (const std::exception& e) {
+            out.error = QString::fromStdString(e.what());
+        }
+        promise.addResult(out);
+    });
     auto* watcher = new QFutureWatcher<Loaded>(this);
     connect(watcher, &QFutureWatcher<Loaded>::progressValueChanged, m_progress, &QProgressBar::setValue);
     connect(watcher, &QFutureWatcher<Loaded>::finished, this, [this, watcher, generation] {
         watcher->deleteLater();
-        if (generation != m_generation || watcher->future().isCanceled() || watcher->future().resultCount() == 0) {
+        if (generation != m_generation || watcher->future().isCanceled() ||
+            watcher->future().resultCount() == 0) {
             return;
         }
         applyLoaded(watcher->result());
@@ -285,8 +294,9 @@ void CompareView::applyLoaded(const Loaded& loaded) {
     const ConfigDiff diff = diffConfigs(loaded.configs);
     m_diffModel->setDiff(diff, loaded.labels);
     m_finalModel->setMetrics(loaded.metrics);
-    m_status->setText(loaded.metrics.size() < 2 ? tr("select two or more runs to compare")
-                                                 : tr("%n differing key(s)", nullptr, static_cast<int>(diff.keys.size())));
+    m_status->setText(loaded.metrics.size() < 2
+                          ? tr("select two or more runs to compare")
+                          : tr("%n differing key(s)", nullptr, static_cast<int>(diff.keys.size())));
     emit tablesLoaded();
 }
 

@@ -12,9 +12,9 @@
 namespace anneal::ui {
 
 struct ConfigDiff {
-    QStringList keys;                 ///< differing keys, in the order of the first config that has them
-    QVector<QStringList> values;      ///< values[row][run]; a null QString where the run lacks the key
-    QStringList errors;               ///< configs that could not be read, by run index ("run 2: ...")
+    QStringList keys;             ///< differing keys, in the order of the first config that has them
+    QVector<QStringList> values;  ///< values[row][run]; a null QString where the run lacks the key
+    QStringList errors;           ///< configs that could not be read, by run index ("run 2: ...")
 };
 
 ConfigDiff diffConfigs(const std::vector<std::string>& configTomls);

@@ -31,13 +31,14 @@ QString numberText(double v) {
 DomainTable::DomainTable(QWidget* parent)
     : QWidget(parent), m_table(new QTableWidget(0, ColumnCount, this)), m_error(new QLabel(this)) {
     m_table->setObjectName(QStringLiteral("data.domain"));
-    m_table->setHorizontalHeaderLabels({tr("Name"), tr("Source"), tr("Weight"), tr("Size"), tr("Noise rate"),
-                                        tr("Params")});
+    m_table->setHorizontalHeaderLabels(
+        {tr("Name"), tr("Source"), tr("Weight"), tr("Size"), tr("Noise rate"), tr("Params")});
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->verticalHeader()->hide();
-    m_table->setToolTip(tr("Size 0: every draw is a new sample. Params: the source's settings, e.g. "
-                           "order=2, alphabet=16, entropy=1.2"));
+    m_table->setToolTip(
+        tr("Size 0: every draw is a new sample. Params: the source's settings, e.g. "
+           "order=2, alphabet=16, entropy=1.2"));
     m_error->setWordWrap(true);
     m_error->setObjectName(QStringLiteral("data.domain.error"));
     QPalette pal = m_error->palette();
@@ -115,9 +116,14 @@ bool DomainTable::store(std::vector<DomainSpec>& domains, QString* error) const 
     for (int r = 0; r < m_table->rowCount(); ++r) {
         DomainSpec d;
         const QString where = QStringLiteral("data.domain[%1]").arg(r);
-        auto text = [&](int c) { return m_table->item(r, c) ? m_table->item(r, c)->text().trimmed() : QString(); };
+        auto text = [&](int c) {
+            return m_table->item(r, c) ? m_table->item(r, c)->text().trimmed() : QString();
+        };
         d.name = text(NameColumn).toStdString();
-        d.source = static_cast<QComboBox*>(m_table->cellWidget(r, SourceColumn))->currentText().trimmed().toStdString();
+        d.source = static_cast<QComboBox*>(m_table->cellWidget(r, SourceColumn))
+                       ->currentText()
+                       .trimmed()
+                       .toStdString();
         bool ok1 = false, ok2 = false, ok3 = false;
         d.weight = text(WeightColumn).toDouble(&ok1);
         d.size = text(SizeColumn).toLongLong(&ok2);
@@ -155,7 +161,7 @@ QString DomainTable::paramsText(const SourceParams& params) {
         } else if (const double* d = std::get_if<double>(&v)) {
             value = numberText(*d);
             if (!value.contains(QLatin1Char('.')) && !value.contains(QLatin1Char('e'))) {
-                value += QStringLiteral(".0");   // stays a number, not an integer
+                value += QStringLiteral(".0");  // stays a number, not an integer
             }
         } else {
             value = QLatin1Char('"') + QString::fromStdString(std::get<std::string>(v)) + QLatin1Char('"');

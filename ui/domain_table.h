@@ -19,7 +19,15 @@ class DomainTable : public QWidget {
     Q_OBJECT
 
 public:
-    enum Column { NameColumn, SourceColumn, WeightColumn, SizeColumn, NoiseColumn, ParamsColumn, ColumnCount };
+    enum Column {
+        NameColumn,
+        SourceColumn,
+        WeightColumn,
+        SizeColumn,
+        NoiseColumn,
+        ParamsColumn,
+        ColumnCount
+    };
 
     explicit DomainTable(QWidget* parent = nullptr);
 

@@ -25,7 +25,7 @@ public:
 private:
     double m_weight;
     double m_mean = 0;
-    double m_decay = 1;   ///< a^k
+    double m_decay = 1;  ///< a^k
 };
 
 }  // namespace anneal::ui

@@ -25,8 +25,12 @@ constexpr int kValidateDelayMs = 200;
 }
 
 ExperimentDialog::ExperimentDialog(QWidget* parent)
-    : QDialog(parent), m_pages(new QTabWidget(this)), m_presets(new QComboBox(this)), m_originLabel(new QLabel(this)),
-      m_summary(new QLabel(this)), m_start(new QPushButton(tr("&Start run"), this)) {
+    : QDialog(parent),
+      m_pages(new QTabWidget(this)),
+      m_presets(new QComboBox(this)),
+      m_originLabel(new QLabel(this)),
+      m_summary(new QLabel(this)),
+      m_start(new QPushButton(tr("&Start run"), this)) {
     setObjectName(QStringLiteral("experimentDialog"));
     setWindowTitle(tr("New experiment"));
     m_presets->addItem(tr("Preset…"));
@@ -195,8 +199,8 @@ QString ExperimentDialog::validate() {
     }
     m_summary->setText(m_error.isEmpty() ? tr("✓ The experiment is valid.") : m_error);
     QPalette pal = m_summary->palette();
-    pal.setColor(QPalette::WindowText, m_error.isEmpty() ? palette().color(QPalette::PlaceholderText)
-                                                         : QColor(0xc0, 0x39, 0x2b));
+    pal.setColor(QPalette::WindowText,
+                 m_error.isEmpty() ? palette().color(QPalette::PlaceholderText) : QColor(0xc0, 0x39, 0x2b));
     m_summary->setPalette(pal);
     m_start->setEnabled(m_error.isEmpty());
     return m_error;

@@ -30,29 +30,38 @@ QStringList words(std::initializer_list<const char*> list) {
 void ExperimentDialog::buildPages() {
     SpecForm* general = addFormPage(tr("General"));
     general->addText(QStringLiteral("name"), tr("Name"), [](S& s) -> std::string& { return s.name; });
-    general->addInt<std::uint64_t>(QStringLiteral("seed"), tr("Seed"), [](S& s) -> std::uint64_t& { return s.seed; },
-                                   0, std::numeric_limits<qint64>::max(),
-                                   tr("Same spec and seed give the same losses bit for bit on CPU"));
-    general->addChoice(QStringLiteral("device"), tr("Device"), [](S& s) -> std::string& { return s.device; },
-                       words({"auto", "cpu", "cuda"}));
-    general->addList(QStringLiteral("tags"), tr("Tags"), [](S& s) -> std::vector<std::string>& { return s.tags; });
+    general->addInt<std::uint64_t>(
+        QStringLiteral("seed"), tr("Seed"), [](S& s) -> std::uint64_t& { return s.seed; }, 0,
+        std::numeric_limits<qint64>::max(), tr("Same spec and seed give the same losses bit for bit on CPU"));
+    general->addChoice(
+        QStringLiteral("device"), tr("Device"), [](S& s) -> std::string& { return s.device; },
+        words({"auto", "cpu", "cuda"}));
+    general->addList(QStringLiteral("tags"), tr("Tags"),
+                     [](S& s) -> std::vector<std::string>& { return s.tags; });
 
     SpecForm* model = addFormPage(tr("Model"));
-    model->addInt<int>(QStringLiteral("model.n_layer"), tr("Layers"), [](S& s) -> int& { return s.model.nLayer; }, 1, 1000);
-    model->addInt<int>(QStringLiteral("model.d_model"), tr("Width (d_model)"), [](S& s) -> int& { return s.model.dModel; },
-                       1, 100000);
-    model->addInt<int>(QStringLiteral("model.n_head"), tr("Heads"), [](S& s) -> int& { return s.model.nHead; }, 1, 1000,
-                       tr("Must divide d_model"));
-    model->addInt<int>(QStringLiteral("model.context"), tr("Context"), [](S& s) -> int& { return s.model.context; }, 1,
-                       1000000, tr("Tokens the model sees; each sample holds context + 1 bytes"));
+    model->addInt<int>(
+        QStringLiteral("model.n_layer"), tr("Layers"), [](S& s) -> int& { return s.model.nLayer; }, 1, 1000);
+    model->addInt<int>(
+        QStringLiteral("model.d_model"), tr("Width (d_model)"), [](S& s) -> int& { return s.model.dModel; },
+        1, 100000);
+    model->addInt<int>(
+        QStringLiteral("model.n_head"), tr("Heads"), [](S& s) -> int& { return s.model.nHead; }, 1, 1000,
+        tr("Must divide d_model"));
+    model->addInt<int>(
+        QStringLiteral("model.context"), tr("Context"), [](S& s) -> int& { return s.model.context; }, 1,
+        1000000, tr("Tokens the model sees; each sample holds context + 1 bytes"));
 
     SpecForm* dataForm = addFormPage(tr("Data"));
-    dataForm->addInt<int>(QStringLiteral("data.batch_size"), tr("Batch size"), [](S& s) -> int& { return s.data.batchSize; },
-                      1, 1000000);
-    dataForm->addInt<int>(QStringLiteral("data.val_every"), tr("Validate every"),
-                      [](S& s) -> int& { return s.data.valEvery; }, 0, 100000000, tr("Steps; 0 = only at the end"));
-    dataForm->addInt<int>(QStringLiteral("data.val_batches"), tr("Validation batches"),
-                      [](S& s) -> int& { return s.data.valBatches; }, 1, 100000, tr("Per domain, per validation"));
+    dataForm->addInt<int>(
+        QStringLiteral("data.batch_size"), tr("Batch size"), [](S& s) -> int& { return s.data.batchSize; }, 1,
+        1000000);
+    dataForm->addInt<int>(
+        QStringLiteral("data.val_every"), tr("Validate every"), [](S& s) -> int& { return s.data.valEvery; },
+        0, 100000000, tr("Steps; 0 = only at the end"));
+    dataForm->addInt<int>(
+        QStringLiteral("data.val_batches"), tr("Validation batches"),
+        [](S& s) -> int& { return s.data.valBatches; }, 1, 100000, tr("Per domain, per validation"));
     m_dataPage = m_pages->count() - 1;
     m_domains = new DomainTable(this);
     auto* dataPage = static_cast<QScrollArea*>(m_pages->widget(m_dataPage));
@@ -65,22 +74,29 @@ void ExperimentDialog::buildPages() {
     connect(m_domains, &DomainTable::edited, this, &ExperimentDialog::onEdited);
 
     SpecForm* train = addFormPage(tr("Training"));
-    train->addInt<std::int64_t>(QStringLiteral("train.steps"), tr("Steps"),
-                                [](S& s) -> std::int64_t& { return s.train.steps; }, 1, kBig);
+    train->addInt<std::int64_t>(
+        QStringLiteral("train.steps"), tr("Steps"), [](S& s) -> std::int64_t& { return s.train.steps; }, 1,
+        kBig);
     train->addNumber(QStringLiteral("train.lr"), tr("Peak LR"), [](S& s) -> double& { return s.train.lr; });
     train->addNumber(QStringLiteral("train.weight_decay"), tr("Weight decay"),
                      [](S& s) -> double& { return s.train.weightDecay; });
-    train->addNumber(QStringLiteral("train.betas"), tr("Adam β1"), [](S& s) -> double& { return s.train.betas[0]; });
-    train->addNumber(QStringLiteral("train.betas[1]"), tr("Adam β2"), [](S& s) -> double& { return s.train.betas[1]; });
+    train->addNumber(QStringLiteral("train.betas"), tr("Adam β1"),
+                     [](S& s) -> double& { return s.train.betas[0]; });
+    train->addNumber(QStringLiteral("train.betas[1]"), tr("Adam β2"),
+                     [](S& s) -> double& { return s.train.betas[1]; });
     train->addNumber(QStringLiteral("train.eps"), tr("Adam ε"), [](S& s) -> double& { return s.train.eps; });
-    train->addNumber(QStringLiteral("train.grad_clip"), tr("Gradient clip"), [](S& s) -> double& { return s.train.gradClip; },
-                     tr("Max global gradient norm; 0 disables clipping"));
-    train->addInt<int>(QStringLiteral("train.threads"), tr("Threads"), [](S& s) -> int& { return s.train.threads; }, 0, 1024,
-                       tr("Torch intra-op threads; 0 = all cores but one (leaves the window a core)"));
+    train->addNumber(
+        QStringLiteral("train.grad_clip"), tr("Gradient clip"),
+        [](S& s) -> double& { return s.train.gradClip; },
+        tr("Max global gradient norm; 0 disables clipping"));
+    train->addInt<int>(
+        QStringLiteral("train.threads"), tr("Threads"), [](S& s) -> int& { return s.train.threads; }, 0, 1024,
+        tr("Torch intra-op threads; 0 = all cores but one (leaves the window a core)"));
     train->addBool(QStringLiteral("train.skip_nonfinite"), tr("Skip non-finite updates"),
                    [](S& s) -> bool& { return s.train.skipNonFinite; });
-    train->addNumber(QStringLiteral("train.spike_z"), tr("Spike z-score"), [](S& s) -> double& { return s.train.spikeZ; },
-                     tr("Loss z-score recorded as a spike notice"));
+    train->addNumber(
+        QStringLiteral("train.spike_z"), tr("Spike z-score"), [](S& s) -> double& { return s.train.spikeZ; },
+        tr("Loss z-score recorded as a spike notice"));
 
     auto* schedule = new ScheduleForm(false, this);
     auto* scheduleScroll = new QScrollArea(this);
@@ -91,65 +107,87 @@ void ExperimentDialog::buildPages() {
     connect(schedule, &SpecForm::edited, this, &ExperimentDialog::onEdited);
 
     SpecForm* mix = addFormPage(tr("Mixture"));
-    mix->addChoice(QStringLiteral("mixture.kind"), tr("Mixture"), [](S& s) -> std::string& { return s.mixture.kind; },
-                   words({"static", "temperature"}), tr("static: the domains' weights; temperature: p ∝ size^(1/T)"));
+    mix->addChoice(
+        QStringLiteral("mixture.kind"), tr("Mixture"), [](S& s) -> std::string& { return s.mixture.kind; },
+        words({"static", "temperature"}), tr("static: the domains' weights; temperature: p ∝ size^(1/T)"));
     mix->addNumber(QStringLiteral("mixture.temperature"), tr("Temperature"),
                    [](S& s) -> double& { return s.mixture.temperature; });
-    mix->addChoice(QStringLiteral("mixture.temperature_schedule"), tr("Temperature schedule"),
-                   [](S& s) -> std::string& { return s.mixture.temperatureSchedule; },
-                   words({"constant", "linear", "cosine", "step"}));
+    mix->addChoice(
+        QStringLiteral("mixture.temperature_schedule"), tr("Temperature schedule"),
+        [](S& s) -> std::string& { return s.mixture.temperatureSchedule; },
+        words({"constant", "linear", "cosine", "step"}));
     mix->addNumber(QStringLiteral("mixture.temperature_end"), tr("Final temperature"),
                    [](S& s) -> double& { return s.mixture.temperatureEnd; });
-    mix->addNumber(QStringLiteral("mixture.temperature_switch_fraction"), tr("Switch at"),
-                   [](S& s) -> double& { return s.mixture.temperatureSwitchFraction; }, tr("Fraction of the steps"));
+    mix->addNumber(
+        QStringLiteral("mixture.temperature_switch_fraction"), tr("Switch at"),
+        [](S& s) -> double& { return s.mixture.temperatureSwitchFraction; }, tr("Fraction of the steps"));
     mix->addSection(tr("Upsampling at the end of training"));
-    mix->addBool(QStringLiteral("mixture.upsample"), tr("Upsample"), [](S& s) -> bool& { return s.mixture.upsample.enabled; });
-    mix->addNumber(QStringLiteral("mixture.upsample.start_fraction"), tr("Start at"),
-                   [](S& s) -> double& { return s.mixture.upsample.startFraction; }, tr("Fraction of the steps"));
+    mix->addBool(QStringLiteral("mixture.upsample"), tr("Upsample"),
+                 [](S& s) -> bool& { return s.mixture.upsample.enabled; });
+    mix->addNumber(
+        QStringLiteral("mixture.upsample.start_fraction"), tr("Start at"),
+        [](S& s) -> double& { return s.mixture.upsample.startFraction; }, tr("Fraction of the steps"));
     mix->addWeights(QStringLiteral("mixture.upsample.weights"), tr("New weights"),
                     [](S& s) -> std::map<std::string, double>& { return s.mixture.upsample.weights; });
     mix->addSection(tr("Replay of an earlier mix"));
-    mix->addBool(QStringLiteral("mixture.replay"), tr("Replay"), [](S& s) -> bool& { return s.mixture.replay.enabled; });
+    mix->addBool(QStringLiteral("mixture.replay"), tr("Replay"),
+                 [](S& s) -> bool& { return s.mixture.replay.enabled; });
     mix->addNumber(QStringLiteral("mixture.replay.fraction"), tr("Share of each batch"),
                    [](S& s) -> double& { return s.mixture.replay.fraction; });
-    mix->addInt<std::int64_t>(QStringLiteral("mixture.replay.start_step"), tr("From step"),
-                              [](S& s) -> std::int64_t& { return s.mixture.replay.startStep; }, 0, kBig);
+    mix->addInt<std::int64_t>(
+        QStringLiteral("mixture.replay.start_step"), tr("From step"),
+        [](S& s) -> std::int64_t& { return s.mixture.replay.startStep; }, 0, kBig);
     mix->addWeights(QStringLiteral("mixture.replay.weights"), tr("Replay mix"),
                     [](S& s) -> std::map<std::string, double>& { return s.mixture.replay.weights; });
 
     SpecForm* rw = addFormPage(tr("Reweighting"));
-    rw->addChoice(QStringLiteral("reweight.strategy"), tr("Strategy"), [](S& s) -> std::string& { return s.reweight.strategy; },
-                  words({"none", "loss_linupper", "loss_quadratic", "loss_extremes", "domain_scalarization",
-                         "meta_rescale"}));
-    rw->addInt<std::int64_t>(QStringLiteral("reweight.burnin_steps"), tr("Burn-in steps"),
-                             [](S& s) -> std::int64_t& { return s.reweight.burninSteps; }, 0, kBig,
-                             tr("Uniform weights before this step"));
-    rw->addNumber(QStringLiteral("reweight.delta"), tr("δ"), [](S& s) -> double& { return s.reweight.delta; },
-                  tr("Normalisation range [-δ, δ]"));
-    rw->addNumber(QStringLiteral("reweight.kl_reg"), tr("KL regularisation r"), [](S& s) -> double& { return s.reweight.klReg; });
-    rw->addNumber(QStringLiteral("reweight.temperature"), tr("Temperature"),
-                  [](S& s) -> double& { return s.reweight.temperature; }, tr("w_i = p_i(T)/q_i; 0 = use domain weights"));
+    rw->addChoice(
+        QStringLiteral("reweight.strategy"), tr("Strategy"),
+        [](S& s) -> std::string& { return s.reweight.strategy; },
+        words({"none", "loss_linupper", "loss_quadratic", "loss_extremes", "domain_scalarization",
+               "meta_rescale"}));
+    rw->addInt<std::int64_t>(
+        QStringLiteral("reweight.burnin_steps"), tr("Burn-in steps"),
+        [](S& s) -> std::int64_t& { return s.reweight.burninSteps; }, 0, kBig,
+        tr("Uniform weights before this step"));
+    rw->addNumber(
+        QStringLiteral("reweight.delta"), tr("δ"), [](S& s) -> double& { return s.reweight.delta; },
+        tr("Normalisation range [-δ, δ]"));
+    rw->addNumber(QStringLiteral("reweight.kl_reg"), tr("KL regularisation r"),
+                  [](S& s) -> double& { return s.reweight.klReg; });
+    rw->addNumber(
+        QStringLiteral("reweight.temperature"), tr("Temperature"),
+        [](S& s) -> double& { return s.reweight.temperature; },
+        tr("w_i = p_i(T)/q_i; 0 = use domain weights"));
     rw->addWeights(QStringLiteral("reweight.domain_weights"), tr("Domain weights"),
                    [](S& s) -> std::map<std::string, double>& { return s.reweight.domainWeights; });
-    rw->addNumber(QStringLiteral("reweight.meta_lr"), tr("Meta LR"), [](S& s) -> double& { return s.reweight.metaLr; });
-    rw->addInt<int>(QStringLiteral("reweight.meta_every"), tr("Meta every"), [](S& s) -> int& { return s.reweight.metaEvery; },
-                    1, 1000000);
-    rw->addInt<int>(QStringLiteral("reweight.meta_batch"), tr("Meta batch"), [](S& s) -> int& { return s.reweight.metaBatch; },
-                    1, 1000000);
+    rw->addNumber(QStringLiteral("reweight.meta_lr"), tr("Meta LR"),
+                  [](S& s) -> double& { return s.reweight.metaLr; });
+    rw->addInt<int>(
+        QStringLiteral("reweight.meta_every"), tr("Meta every"),
+        [](S& s) -> int& { return s.reweight.metaEvery; }, 1, 1000000);
+    rw->addInt<int>(
+        QStringLiteral("reweight.meta_batch"), tr("Meta batch"),
+        [](S& s) -> int& { return s.reweight.metaBatch; }, 1, 1000000);
 
     SpecForm* log = addFormPage(tr("Logging"));
-    log->addInt<int>(QStringLiteral("log.every"), tr("Metrics every"), [](S& s) -> int& { return s.log.every; }, 1, 1000000);
-    log->addInt<int>(QStringLiteral("log.weights_every"), tr("Weights every"),
-                     [](S& s) -> int& { return s.log.weightsEvery; }, 0, 100000000, tr("0 = never"));
-    log->addInt<int>(QStringLiteral("log.checkpoint_every"), tr("Checkpoint every"),
-                     [](S& s) -> int& { return s.log.checkpointEvery; }, 0, 100000000,
-                     tr("0 = only at the end; set it to branch from the middle of a run"));
-    log->addInt<int>(QStringLiteral("log.keep_checkpoints"), tr("Keep checkpoints"),
-                     [](S& s) -> int& { return s.log.keepCheckpoints; }, 0, 100000);
+    log->addInt<int>(
+        QStringLiteral("log.every"), tr("Metrics every"), [](S& s) -> int& { return s.log.every; }, 1,
+        1000000);
+    log->addInt<int>(
+        QStringLiteral("log.weights_every"), tr("Weights every"),
+        [](S& s) -> int& { return s.log.weightsEvery; }, 0, 100000000, tr("0 = never"));
+    log->addInt<int>(
+        QStringLiteral("log.checkpoint_every"), tr("Checkpoint every"),
+        [](S& s) -> int& { return s.log.checkpointEvery; }, 0, 100000000,
+        tr("0 = only at the end; set it to branch from the middle of a run"));
+    log->addInt<int>(
+        QStringLiteral("log.keep_checkpoints"), tr("Keep checkpoints"),
+        [](S& s) -> int& { return s.log.keepCheckpoints; }, 0, 100000);
 
     for (const char* key : {"mixture.kind", "mixture.temperature_schedule", "reweight.strategy"}) {
-        connect(static_cast<QComboBox*>(fieldWidget(QString::fromLatin1(key))), &QComboBox::currentTextChanged, this,
-                &ExperimentDialog::updateKinds);
+        connect(static_cast<QComboBox*>(fieldWidget(QString::fromLatin1(key))),
+                &QComboBox::currentTextChanged, this, &ExperimentDialog::updateKinds);
     }
 }
 
@@ -173,7 +211,8 @@ void ExperimentDialog::updateKinds() {
     const QString tSchedule = text(mix, "mixture.temperature_schedule");
     mix->setFieldVisible(QStringLiteral("mixture.temperature"), temperature);
     mix->setFieldVisible(QStringLiteral("mixture.temperature_schedule"), temperature);
-    mix->setFieldVisible(QStringLiteral("mixture.temperature_end"), temperature && tSchedule != QLatin1String("constant"));
+    mix->setFieldVisible(QStringLiteral("mixture.temperature_end"),
+                         temperature && tSchedule != QLatin1String("constant"));
     mix->setFieldVisible(QStringLiteral("mixture.temperature_switch_fraction"),
                          temperature && tSchedule == QLatin1String("step"));
     const bool up = checked(mix, "mixture.upsample");

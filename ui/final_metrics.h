@@ -21,9 +21,9 @@ struct FinalMetrics {
     qint64 steps = 0;
     qint64 tokens = 0;
     double wallSeconds = 0;
-    double finalTrain = 0;        ///< mean train loss over the last kTrainWindow logged steps (NaN: none)
-    double finalVal = 0;          ///< last mean validation loss (NaN: none)
-    double bestVal = 0;           ///< lowest mean validation loss
+    double finalTrain = 0;  ///< mean train loss over the last kTrainWindow logged steps (NaN: none)
+    double finalVal = 0;    ///< last mean validation loss (NaN: none)
+    double bestVal = 0;     ///< lowest mean validation loss
     QStringList domains;
     QVector<double> finalDomain;  ///< last validation loss of each domain
     QVector<double> bestDomain;   ///< lowest validation loss of each domain

@@ -33,15 +33,24 @@ int FinalMetricsModel::columnCount(const QModelIndex& parent) const {
 
 QVariant FinalMetricsModel::value(const FinalMetrics& m, int column) const {
     switch (column) {
-        case RunColumn: return QStringLiteral("#%1 %2").arg(m.runId).arg(m.name);
-        case StatusColumn: return m.status;
-        case StepsColumn: return double(m.steps);
-        case TokensColumn: return double(m.tokens);
-        case TimeColumn: return m.wallSeconds;
-        case FinalTrainColumn: return m.finalTrain;
-        case FinalValColumn: return m.finalVal;
-        case BestValColumn: return m.bestVal;
-        default: break;
+        case RunColumn:
+            return QStringLiteral("#%1 %2").arg(m.runId).arg(m.name);
+        case StatusColumn:
+            return m.status;
+        case StepsColumn:
+            return double(m.steps);
+        case TokensColumn:
+            return double(m.tokens);
+        case TimeColumn:
+            return m.wallSeconds;
+        case FinalTrainColumn:
+            return m.finalTrain;
+        case FinalValColumn:
+            return m.finalVal;
+        case BestValColumn:
+            return m.bestVal;
+        default:
+            break;
     }
     const int k = column - FirstDomainColumn;
     const int d = static_cast<int>(m.domains.indexOf(m_domains.value(k / 2)));
@@ -74,10 +83,14 @@ QVariant FinalMetricsModel::data(const QModelIndex& index, int role) const {
         return QStringLiteral("–");
     }
     switch (index.column()) {
-        case StepsColumn: return QString::number(m.steps);
-        case TokensColumn: return QLocale().toString(m.tokens);
-        case TimeColumn: return RunListModel::formatDuration(x);
-        default: return QString::number(x, 'f', 4);
+        case StepsColumn:
+            return QString::number(m.steps);
+        case TokensColumn:
+            return QLocale().toString(m.tokens);
+        case TimeColumn:
+            return RunListModel::formatDuration(x);
+        default:
+            return QString::number(x, 'f', 4);
     }
 }
 
@@ -86,15 +99,24 @@ QVariant FinalMetricsModel::headerData(int section, Qt::Orientation orientation,
         return {};
     }
     switch (section) {
-        case RunColumn: return tr("Run");
-        case StatusColumn: return tr("Status");
-        case StepsColumn: return tr("Steps");
-        case TokensColumn: return tr("Tokens");
-        case TimeColumn: return tr("Time");
-        case FinalTrainColumn: return tr("Final train");
-        case FinalValColumn: return tr("Final val");
-        case BestValColumn: return tr("Best val");
-        default: break;
+        case RunColumn:
+            return tr("Run");
+        case StatusColumn:
+            return tr("Status");
+        case StepsColumn:
+            return tr("Steps");
+        case TokensColumn:
+            return tr("Tokens");
+        case TimeColumn:
+            return tr("Time");
+        case FinalTrainColumn:
+            return tr("Final train");
+        case FinalValColumn:
+            return tr("Final val");
+        case BestValColumn:
+            return tr("Best val");
+        default:
+            break;
     }
     const int k = section - FirstDomainColumn;
     return (k % 2 == 0 ? tr("Final %1") : tr("Best %1")).arg(m_domains.value(k / 2));

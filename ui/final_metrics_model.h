@@ -15,8 +15,17 @@ class FinalMetricsModel : public QAbstractTableModel {
     Q_OBJECT
 
 public:
-    enum Column { RunColumn, StatusColumn, StepsColumn, TokensColumn, TimeColumn, FinalTrainColumn,
-                  FinalValColumn, BestValColumn, FirstDomainColumn };
+    enum Column {
+        RunColumn,
+        StatusColumn,
+        StepsColumn,
+        TokensColumn,
+        TimeColumn,
+        FinalTrainColumn,
+        FinalValColumn,
+        BestValColumn,
+        FirstDomainColumn
+    };
 
     using QAbstractTableModel::QAbstractTableModel;
 

@@ -10,7 +10,8 @@ class GradNormPlotView : public MetricPlotView {
     Q_OBJECT
 
 public:
-    explicit GradNormPlotView(RunDataCache* cache, QWidget* parent = nullptr) : MetricPlotView(cache, parent) {
+    explicit GradNormPlotView(RunDataCache* cache, QWidget* parent = nullptr)
+        : MetricPlotView(cache, parent) {
         setObjectName(QStringLiteral("gradNormView"));
     }
     QString title() const override { return tr("Grad norm"); }

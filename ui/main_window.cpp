@@ -36,7 +36,9 @@
 namespace anneal::ui {
 
 MainWindow::MainWindow(const Options& options, QWidget* parent)
-    : QMainWindow(parent), m_options(options), m_controller(new RunController(options.dbPath, this)),
+    : QMainWindow(parent),
+      m_options(options),
+      m_controller(new RunController(options.dbPath, this)),
       m_cache(new RunDataCache(this)) {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowIcon(appIcon());
@@ -49,7 +51,7 @@ MainWindow::MainWindow(const Options& options, QWidget* parent)
     }
     m_selectWhenListed = options.select;
     if (!options.view.isEmpty() && !showView(options.view)) {
-        m_pendingDialog = options.view;   // a dialog: opened once the runs are listed
+        m_pendingDialog = options.view;  // a dialog: opened once the runs are listed
     }
     openDatabase(options.dbPath);
 }
@@ -167,7 +169,8 @@ void MainWindow::wireController() {
             m_compare->refreshTables();
         }
         m_browser->reload();
-        statusBar()->showMessage(tr("Run %1 %2").arg(runId).arg(QString::fromLatin1(runStatusName(status))), 5000);
+        statusBar()->showMessage(tr("Run %1 %2").arg(runId).arg(QString::fromLatin1(runStatusName(status))),
+                                 5000);
         updateActions();
         updateLiveStatus();
     });
@@ -176,7 +179,8 @@ void MainWindow::wireController() {
 
 void MainWindow::openDatabase(const QString& path) {
     if (!m_controller->liveRunIds().isEmpty() && path != m_dbPath) {
-        showError(tr("opening %1").arg(path), tr("stop the runs that are training before opening another database"));
+        showError(tr("opening %1").arg(path),
+                  tr("stop the runs that are training before opening another database"));
         return;
     }
     m_dbPath = path;
@@ -225,7 +229,8 @@ void MainWindow::onRunsLoaded(int count) {
                 showError(tr("experiment %1").arg(m_options.runFile), f.errorString());
             }
         } else if (m_options.startDefaultIfEmpty && count == 0) {
-            launchExperiment(defaultExperimentText(), QStringLiteral("default.toml (built in)"), m_options.overrides);
+            launchExperiment(defaultExperimentText(), QStringLiteral("default.toml (built in)"),
+                             m_options.overrides);
         }
     }
     if (!m_selectWhenListed.isEmpty() && m_browser->model()->record(m_selectWhenListed.front())) {
@@ -238,10 +243,10 @@ void MainWindow::onRunsLoaded(int count) {
             m_browser->selectRuns({newest});
         }
     }
-    onCurrentRunChanged(m_browser->currentRunId());   // status and progress of the shown run
+    onCurrentRunChanged(m_browser->currentRunId());  // status and progress of the shown run
     updateActions();
     if (m_options.view == QLatin1String("schedule") && m_browser->currentRunId() && m_startupView) {
-        loadScheduleFromRun();   // opened on the schedule of the selected run
+        loadScheduleFromRun();  // opened on the schedule of the selected run
     }
     m_startupView = false;
     if (m_pendingDialog == QLatin1String("new-experiment")) {
@@ -256,9 +261,11 @@ void MainWindow::onRunsLoaded(int count) {
 }
 
 QStringList MainWindow::viewNames() {
-    return {QStringLiteral("loss"),    QStringLiteral("lr"),       QStringLiteral("mixture"),
-            QStringLiteral("grad-norm"), QStringLiteral("throughput"), QStringLiteral("compare"),
-            QStringLiteral("schedule"), QStringLiteral("new-experiment"), QStringLiteral("branch")};
+    return {QStringLiteral("loss"),       QStringLiteral("lr"),
+            QStringLiteral("mixture"),    QStringLiteral("grad-norm"),
+            QStringLiteral("throughput"), QStringLiteral("compare"),
+            QStringLiteral("schedule"),   QStringLiteral("new-experiment"),
+            QStringLiteral("branch")};
 }
 
 bool MainWindow::showView(const QString& name) {

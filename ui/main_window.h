@@ -35,12 +35,12 @@ class MainWindow : public QMainWindow {
 
 public:
     struct Options {
-        QString dbPath;              ///< database to open
-        QString runFile;             ///< experiment file to start at once ("" = none)
-        QStringList overrides;       ///< --set K=V for runFile or the default experiment
+        QString dbPath;                   ///< database to open
+        QString runFile;                  ///< experiment file to start at once ("" = none)
+        QStringList overrides;            ///< --set K=V for runFile or the default experiment
         bool startDefaultIfEmpty = true;  ///< start the embedded default when the database has no runs
-        bool restoreSettings = true; ///< window layout and plot options from QSettings
-        QList<qint64> select;        ///< runs to select once listed (default: the newest)
+        bool restoreSettings = true;      ///< window layout and plot options from QSettings
+        QList<qint64> select;             ///< runs to select once listed (default: the newest)
         /// The view to show: loss, lr, mixture, grad-norm, throughput, compare, schedule; or a dialog
         /// to open once the runs are listed: new-experiment, branch (the current run's last checkpoint).
         QString view;

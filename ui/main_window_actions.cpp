@@ -9,18 +9,18 @@
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QSettings>
-#include <QStatusBar>
 #include <QSplitter>
+#include <QStatusBar>
 #include <QTabWidget>
 
-#include "main_window.h"
 #include "compare_view.h"
+#include "main_window.h"
 #include "metric_plot_view.h"
-#include "series_plot.h"
 #include "plot_options_bar.h"
 #include "run_browser.h"
 #include "run_controller.h"
 #include "run_list_model.h"
+#include "series_plot.h"
 
 namespace anneal::ui {
 
@@ -29,8 +29,8 @@ namespace {
 /// Opens a file dialog without blocking (no exec(), so no nested event loop) and calls done with
 /// the chosen path.
 template <typename Fn>
-void openFileDialog(QWidget* parent, const QString& title, const QString& filter, QFileDialog::AcceptMode mode,
-                    const QString& suffix, Fn done) {
+void openFileDialog(QWidget* parent, const QString& title, const QString& filter,
+                    QFileDialog::AcceptMode mode, const QString& suffix, Fn done) {
     auto* dialog = new QFileDialog(parent, title, QString(), filter);
     dialog->setAcceptMode(mode);
     dialog->setFileMode(mode == QFileDialog::AcceptOpen ? QFileDialog::ExistingFile : QFileDialog::AnyFile);
@@ -107,9 +107,8 @@ void MainWindow::updateActions() {
     m_stopAction->setEnabled(!targets.isEmpty());
     m_pauseAction->setEnabled(!targets.isEmpty());
     const bool allPaused =
-        !targets.isEmpty() && std::all_of(targets.begin(), targets.end(), [this](qint64 id) {
-            return m_controller->isPaused(id);
-        });
+        !targets.isEmpty() &&
+        std::all_of(targets.begin(), targets.end(), [this](qint64 id) { return m_controller->isPaused(id); });
     m_pauseAction->setText(allPaused ? tr("Continue (&unpause)") : tr("&Pause"));
     updateLabActions();
 }
@@ -156,8 +155,8 @@ void MainWindow::stopSelected() {
 
 void MainWindow::togglePauseSelected() {
     const QList<qint64> targets = targetRuns();
-    const bool allPaused = std::all_of(targets.begin(), targets.end(),
-                                       [this](qint64 id) { return m_controller->isPaused(id); });
+    const bool allPaused =
+        std::all_of(targets.begin(), targets.end(), [this](qint64 id) { return m_controller->isPaused(id); });
     for (qint64 id : targets) {
         m_controller->setPaused(id, !allPaused);
     }
@@ -169,8 +168,9 @@ void MainWindow::exportCurrent(const QString& format) {
         return;
     }
     const QString title = m_tabs->tabText(m_tabs->currentIndex()).remove(QLatin1Char('&'));
-    const QString filter = format == QLatin1String("csv") ? tr("CSV (*.csv)") : format.toUpper() + QStringLiteral(" (*.") +
-                                                                                    format + QLatin1Char(')');
+    const QString filter = format == QLatin1String("csv")
+                               ? tr("CSV (*.csv)")
+                               : format.toUpper() + QStringLiteral(" (*.") + format + QLatin1Char(')');
     openFileDialog(this, tr("Export %1").arg(title), filter, QFileDialog::AcceptSave, format,
                    [this, plot, title, format](const QString& path) {
                        QString error;

@@ -52,15 +52,17 @@ void MainWindow::createLabViews() {
     connect(m_scheduleEditor, &ScheduleEditor::loadRunRequested, this, &MainWindow::loadScheduleFromRun);
     connect(m_scheduleEditor, &ScheduleEditor::loadFileRequested, this, &MainWindow::loadScheduleFromFile);
     connect(m_scheduleEditor, &ScheduleEditor::loadDefaultRequested, this, [this] {
-        m_scheduleEditor->setExperiment(parseExperiment(defaultExperimentText().toStdString(), "default.toml"),
-                                        tr("built-in default"));
+        m_scheduleEditor->setExperiment(
+            parseExperiment(defaultExperimentText().toStdString(), "default.toml"), tr("built-in default"));
     });
 }
 
 void MainWindow::createLabActions(QMenu* fileMenu, QMenu* runMenu) {
-    QAction* experiment = fileMenu->addAction(tr("New &experiment…"), this, [this] { openExperimentDialog(); });
+    QAction* experiment =
+        fileMenu->addAction(tr("New &experiment…"), this, [this] { openExperimentDialog(); });
     experiment->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
-    m_resumeAction = runMenu->addAction(tr("&Resume from last checkpoint"), this, &MainWindow::resumeSelected);
+    m_resumeAction =
+        runMenu->addAction(tr("&Resume from last checkpoint"), this, &MainWindow::resumeSelected);
     m_resumeAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     m_branchAction = runMenu->addAction(tr("&Branch from checkpoint…"), this, &MainWindow::branchCurrent);
     m_branchAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_B));
@@ -151,8 +153,9 @@ void MainWindow::loadScheduleFromRun() {
         return;
     }
     try {
-        m_scheduleEditor->setExperiment(parseExperiment(r->configToml, "run " + std::to_string(r->id) + " config"),
-                                        tr("run %1").arg(r->id));
+        m_scheduleEditor->setExperiment(
+            parseExperiment(r->configToml, "run " + std::to_string(r->id) + " config"),
+            tr("run %1").arg(r->id));
     } catch (const std::exception& e) {
         showError(tr("the config of run %1").arg(r->id), QString::fromStdString(e.what()));
     }

@@ -124,9 +124,12 @@ void MetricPlotView::syncRun(qint64 runId, int runIndex) {
     syncExtras(runId, mapper, runIndex);
 }
 
-QStringList MetricPlotView::metricsFor(qint64 runId) const { return m_cache->matchingMetrics(runId, metricPatterns()); }
+QStringList MetricPlotView::metricsFor(qint64 runId) const {
+    return m_cache->matchingMetrics(runId, metricPatterns());
+}
 
-CurveStyle MetricPlotView::styleFor(qint64 runId, const QString& metric, int runIndex, int metricIndex) const {
+CurveStyle MetricPlotView::styleFor(qint64 runId, const QString& metric, int runIndex,
+                                    int metricIndex) const {
     static const Qt::PenStyle kStyles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine,
                                            Qt::DashDotDotLine};
     CurveStyle s;
@@ -222,7 +225,8 @@ void MetricPlotView::updatePlaceholder() {
     if (m_runs.isEmpty()) {
         m_plot->setPlaceholder(tr("Select one or more runs in the run browser"));
     } else if (m_plot->curveKeys().isEmpty()) {
-        m_plot->setPlaceholder(m_cache->busy() ? tr("Loading…") : tr("No %1 data yet").arg(title().toLower()));
+        m_plot->setPlaceholder(m_cache->busy() ? tr("Loading…")
+                                               : tr("No %1 data yet").arg(title().toLower()));
     } else {
         m_plot->setPlaceholder({});
     }

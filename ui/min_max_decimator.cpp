@@ -30,7 +30,8 @@ private:
 };
 
 /// [first, last) indices of the points inside the range (x ascending).
-std::pair<std::size_t, std::size_t> visibleSpan(const double* x, std::size_t n, const MinMaxDecimator::Range& r) {
+std::pair<std::size_t, std::size_t> visibleSpan(const double* x, std::size_t n,
+                                                const MinMaxDecimator::Range& r) {
     double lo = r.xMin;
     if (r.logX && lo <= 0) {
         lo = std::nextafter(0.0, 1.0);

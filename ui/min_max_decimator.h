@@ -14,8 +14,8 @@ public:
     struct Range {
         double xMin = 0;
         double xMax = 1;
-        int columns = 1;     ///< pixel columns of the visible x range
-        bool logX = false;   ///< columns are spaced logarithmically; x <= 0 is skipped
+        int columns = 1;    ///< pixel columns of the visible x range
+        bool logX = false;  ///< columns are spaced logarithmically; x <= 0 is skipped
     };
 
     /// Decimates the points of (x, y) inside [xMin, xMax] into out (replacing its contents).
@@ -27,7 +27,9 @@ public:
                          std::vector<double>& outX, std::vector<double>& outY);
 
     /// Most points decimate() can return for a range.
-    static std::size_t maxPoints(const Range& range) { return 2 * static_cast<std::size_t>(range.columns) + 2; }
+    static std::size_t maxPoints(const Range& range) {
+        return 2 * static_cast<std::size_t>(range.columns) + 2;
+    }
 };
 
 /// Mean per pixel column: for stacked areas, where every series must share the same x values.

@@ -72,11 +72,13 @@ void MinMaxPyramid::rebuildFrom(const double* y, std::size_t oldSize) {
     }
 }
 
-void MinMaxPyramid::decimate(const double* x, const double* y, std::size_t n, const MinMaxDecimator::Range& range,
-                             std::vector<double>& outX, std::vector<double>& outY) const {
+void MinMaxPyramid::decimate(const double* x, const double* y, std::size_t n,
+                             const MinMaxDecimator::Range& range, std::vector<double>& outX,
+                             std::vector<double>& outY) const {
     const std::size_t columns = static_cast<std::size_t>(std::max(1, range.columns));
     const std::size_t first = static_cast<std::size_t>(std::lower_bound(x, x + n, range.xMin) - x);
-    const std::size_t last = std::max(first, static_cast<std::size_t>(std::upper_bound(x, x + n, range.xMax) - x));
+    const std::size_t last =
+        std::max(first, static_cast<std::size_t>(std::upper_bound(x, x + n, range.xMax) - x));
     const std::size_t count = last - first;
     // Level whose blocks are at most a quarter of a pixel column: a block that straddles a column
     // boundary is counted in the column of its first point, a shift of under a quarter pixel.
@@ -85,8 +87,9 @@ void MinMaxPyramid::decimate(const double* x, const double* y, std::size_t n, co
         ++level;
         block *= 2;
     }
-    if (range.logX || n != m_size || m_levels.empty() || count <= 2 * columns || block * 4 > count / columns) {
-        MinMaxDecimator::decimate(x, y, n, range, outX, outY);   // few points per column: no gain
+    if (range.logX || n != m_size || m_levels.empty() || count <= 2 * columns ||
+        block * 4 > count / columns) {
+        MinMaxDecimator::decimate(x, y, n, range, outX, outY);  // few points per column: no gain
         return;
     }
     outX.clear();
@@ -116,7 +119,7 @@ void MinMaxPyramid::decimate(const double* x, const double* y, std::size_t n, co
             }
         }
     };
-    auto visit = [&](long c, std::size_t lo, std::size_t hi) {   // candidates lo (min) and hi (max)
+    auto visit = [&](long c, std::size_t lo, std::size_t hi) {  // candidates lo (min) and hi (max)
         if (c != column) {
             flush();
             column = c;

@@ -37,7 +37,7 @@ private:
     static constexpr std::uint32_t kNone = 0xffffffffu;
     void rebuildFrom(const double* y, std::size_t oldSize);
 
-    std::vector<std::vector<Block>> m_levels;   ///< level k: blocks of kBaseBlock << k points
+    std::vector<std::vector<Block>> m_levels;  ///< level k: blocks of kBaseBlock << k points
     std::size_t m_size = 0;
 };
 

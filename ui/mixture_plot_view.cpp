@@ -46,10 +46,11 @@ QStringList MixturePlotView::metricsFor(qint64 runId) const {
     return out;
 }
 
-CurveStyle MixturePlotView::styleFor(qint64 runId, const QString& metric, int runIndex, int metricIndex) const {
+CurveStyle MixturePlotView::styleFor(qint64 runId, const QString& metric, int runIndex,
+                                     int metricIndex) const {
     CurveStyle s;
     s.label = metricLabel(metric);
-    s.color = curveColor(1 + metricIndex);   // the same colour as the domain's curve on the Loss tab
+    s.color = curveColor(1 + metricIndex);  // the same colour as the domain's curve on the Loss tab
     s.width = 1.0;
     return s;
 }
@@ -61,13 +62,13 @@ QString MixturePlotView::plannedKey(qint64 runId, int boundary) {
 void MixturePlotView::syncExtras(qint64 runId, const XAxisMapper& mapper, int runIndex) {
     const RunData* r = cache()->run(runId);
     if (!r || !r->recordLoaded || plot()->hasCurve(plannedKey(runId, 0))) {
-        return;   // computed once per run and x axis (a rebuild clears it)
+        return;  // computed once per run and x axis (a rebuild clears it)
     }
     ExperimentSpec spec;
     try {
         spec = parseExperiment(r->record.configToml, "run config");
     } catch (const std::exception&) {
-        return;   // an imported curve has no config to plan from
+        return;  // an imported curve has no config to plan from
     }
     const std::int64_t total = spec.train.steps;
     const std::int64_t stride = std::max<std::int64_t>(1, total / 2000);
@@ -85,8 +86,9 @@ void MixturePlotView::syncExtras(qint64 runId, const XAxisMapper& mapper, int ru
     steps.push_back(total - 1);
     std::sort(steps.begin(), steps.end());
     steps.erase(std::unique(steps.begin(), steps.end()), steps.end());
-    steps.erase(std::remove_if(steps.begin(), steps.end(), [total](std::int64_t t) { return t < 0 || t >= total; }),
-                steps.end());
+    steps.erase(
+        std::remove_if(steps.begin(), steps.end(), [total](std::int64_t t) { return t < 0 || t >= total; }),
+        steps.end());
     const std::size_t domains = spec.data.domains.size();
     std::vector<std::vector<double>> bound(domains > 0 ? domains - 1 : 0);
     std::vector<double> stepsD;

@@ -10,7 +10,7 @@ struct PlotOptions {
     XAxisKind xAxis = XAxisKind::Step;
     bool logX = false;
     bool logY = false;
-    double smoothing = 0.6;   ///< EMA weight; 0 = raw only
+    double smoothing = 0.6;  ///< EMA weight; 0 = raw only
 
     bool operator==(const PlotOptions& o) const {
         return xAxis == o.xAxis && logX == o.logX && logY == o.logY && smoothing == o.smoothing;

@@ -12,9 +12,14 @@
 namespace anneal::ui {
 
 PlotOptionsBar::PlotOptionsBar(QWidget* parent)
-    : QWidget(parent), m_xAxis(new QComboBox(this)), m_logX(new QCheckBox(tr("Log &x"), this)),
-      m_logY(new QCheckBox(tr("Log &y"), this)), m_smoothing(new QSlider(Qt::Horizontal, this)),
-      m_smoothingValue(new QLabel(this)), m_fit(new QToolButton(this)), m_export(new QToolButton(this)) {
+    : QWidget(parent),
+      m_xAxis(new QComboBox(this)),
+      m_logX(new QCheckBox(tr("Log &x"), this)),
+      m_logY(new QCheckBox(tr("Log &y"), this)),
+      m_smoothing(new QSlider(Qt::Horizontal, this)),
+      m_smoothingValue(new QLabel(this)),
+      m_fit(new QToolButton(this)),
+      m_export(new QToolButton(this)) {
     setObjectName(QStringLiteral("plotOptionsBar"));
     for (XAxisKind k : xAxisKinds()) {
         m_xAxis->addItem(xAxisName(k), xAxisKey(k));
@@ -23,14 +28,16 @@ PlotOptionsBar::PlotOptionsBar(QWidget* parent)
     m_smoothing->setRange(0, 99);
     m_smoothing->setToolTip(tr("Exponential moving average weight; the raw curve stays faint behind"));
     m_smoothing->setMaximumWidth(160);
-    m_smoothingValue->setMinimumWidth(m_smoothingValue->fontMetrics().horizontalAdvance(QStringLiteral("0.99")));
+    m_smoothingValue->setMinimumWidth(
+        m_smoothingValue->fontMetrics().horizontalAdvance(QStringLiteral("0.99")));
     m_fit->setText(tr("&Fit"));
     m_fit->setToolTip(tr("Fit the view to the data and follow new points (double click on a plot)"));
     m_export->setText(tr("&Export"));
     m_export->setPopupMode(QToolButton::InstantPopup);
     auto* menu = new QMenu(m_export);
-    for (const auto& [format, text] : {std::pair{"png", tr("Image (PNG)…")}, std::pair{"svg", tr("Vector (SVG)…")},
-                                       std::pair{"pdf", tr("PDF…")}, std::pair{"csv", tr("Data (CSV)…")}}) {
+    for (const auto& [format, text] :
+         {std::pair{"png", tr("Image (PNG)…")}, std::pair{"svg", tr("Vector (SVG)…")},
+          std::pair{"pdf", tr("PDF…")}, std::pair{"csv", tr("Data (CSV)…")}}) {
         const QString f = QString::fromLatin1(format);
         menu->addAction(text, this, [this, f] { emit exportRequested(f); });
     }

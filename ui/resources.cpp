@@ -30,7 +30,8 @@ QString defaultExperimentText() { return presetText(QStringLiteral("default.toml
 
 QStringList presetNames() {
     initResources();
-    return QDir(QStringLiteral(":/anneal/experiments")).entryList({QStringLiteral("*.toml")}, QDir::Files, QDir::Name);
+    return QDir(QStringLiteral(":/anneal/experiments"))
+        .entryList({QStringLiteral("*.toml")}, QDir::Files, QDir::Name);
 }
 
 QIcon appIcon() {

@@ -3,8 +3,8 @@
 
 #include <QComboBox>
 #include <QFutureWatcher>
-#include <QHeaderView>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -19,8 +19,12 @@
 namespace anneal::ui {
 
 RunBrowser::RunBrowser(QWidget* parent)
-    : QWidget(parent), m_model(new RunListModel(this)), m_proxy(new RunFilterProxy(this)),
-      m_view(new QTreeView(this)), m_filter(new QLineEdit(this)), m_tags(new QComboBox(this)),
+    : QWidget(parent),
+      m_model(new RunListModel(this)),
+      m_proxy(new RunFilterProxy(this)),
+      m_view(new QTreeView(this)),
+      m_filter(new QLineEdit(this)),
+      m_tags(new QComboBox(this)),
       m_count(new QLabel(this)) {
     setObjectName(QStringLiteral("runBrowser"));
     m_proxy->setSourceModel(m_model);
@@ -72,7 +76,8 @@ RunBrowser::RunBrowser(QWidget* parent)
             m_collapsed.insert(nodeKey(i));
         }
     });
-    connect(m_view, &QTreeView::expanded, this, [this](const QModelIndex& i) { m_collapsed.remove(nodeKey(i)); });
+    connect(m_view, &QTreeView::expanded, this,
+            [this](const QModelIndex& i) { m_collapsed.remove(nodeKey(i)); });
     connect(m_view, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
         if (m_contextActions.isEmpty()) {
             return;
@@ -87,9 +92,7 @@ RunBrowser::RunBrowser(QWidget* parent)
     connect(&m_refreshTimer, &QTimer::timeout, this, &RunBrowser::reload);
 }
 
-RunBrowser::~RunBrowser() {
-    m_future.waitForFinished();
-}
+RunBrowser::~RunBrowser() { m_future.waitForFinished(); }
 
 void RunBrowser::setDatabasePath(const QString& path) {
     m_dbPath = path;
@@ -135,10 +138,10 @@ void RunBrowser::reload() {
 
 void RunBrowser::applyLoaded(const Loaded& loaded) {
     if (loaded.dbPath != m_dbPath) {
-        return;   // another database was opened meanwhile
+        return;  // another database was opened meanwhile
     }
     if (!loaded.error.isEmpty()) {
-        m_refreshTimer.stop();   // one message, not one every few seconds
+        m_refreshTimer.stop();  // one message, not one every few seconds
         emit failed(tr("reading the runs of %1").arg(loaded.dbPath), loaded.error);
         return;
     }

@@ -158,7 +158,8 @@ void RunController::launch(const QString& specText, const QString& origin, const
     startAsync(tr("experiment %1").arg(origin), [req] { return RunSession::launch(req); });
 }
 
-void RunController::branch(qint64 parentId, qint64 atStep, const QStringList& overrides, const QString& name) {
+void RunController::branch(qint64 parentId, qint64 atStep, const QStringList& overrides,
+                           const QString& name) {
     const std::string db = m_dbPath.toStdString();
     const std::vector<Override> ov = toOverrides(overrides);
     const std::string n = name.toStdString();
@@ -320,7 +321,8 @@ void RunController::dispatch(Live& live, std::vector<Event>& events) {
         // Weight snapshots are read from the store by the weights explorer, not streamed.
     }
     flush();
-    while (live.recent.size() > 2 && live.recent.back().second - live.recent.front().second > kRateWindowSeconds) {
+    while (live.recent.size() > 2 &&
+           live.recent.back().second - live.recent.front().second > kRateWindowSeconds) {
         live.recent.pop_front();
     }
 }

@@ -109,7 +109,7 @@ private:
     QString m_dbPath;
     QTimer m_drainTimer;
     std::map<qint64, Live> m_runs;
-    std::map<int, QFuture<Started>> m_pending;   ///< by a launch number
+    std::map<int, QFuture<Started>> m_pending;  ///< by a launch number
     int m_nextLaunch = 0;
     QList<QFuture<void>> m_retiring;
     std::vector<Event> m_buffer;

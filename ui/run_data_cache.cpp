@@ -42,7 +42,8 @@ RunDataCache::Loaded load(const std::string& dbPath, const RunDataCache::Job& jo
         }
         QStringList wanted = job.names;
         for (const QString& name : out.names) {
-            if (RunDataCache::matches(name, job.patterns) && !job.skip.contains(name) && !wanted.contains(name)) {
+            if (RunDataCache::matches(name, job.patterns) && !job.skip.contains(name) &&
+                !wanted.contains(name)) {
                 wanted << name;
             }
         }
@@ -90,7 +91,8 @@ void mergeSeries(Series& s, const MetricSeries& history) {
 
 }  // namespace
 
-RunDataCache::RunDataCache(QObject* parent) : QObject(parent), m_cancelled(std::make_shared<std::atomic<bool>>(false)) {
+RunDataCache::RunDataCache(QObject* parent)
+    : QObject(parent), m_cancelled(std::make_shared<std::atomic<bool>>(false)) {
     m_pollTimer.setInterval(kPollIntervalMs);
     connect(&m_pollTimer, &QTimer::timeout, this, &RunDataCache::poll);
     m_pollTimer.start();
@@ -296,7 +298,7 @@ void RunDataCache::merge(const Loaded& loaded) {
     for (const auto& [name, ms] : loaded.previews) {
         Series& s = r.series[name];
         mergeSeries(s, ms);
-        s.loaded = false;   // the full rows are read next (request() below asks for them)
+        s.loaded = false;  // the full rows are read next (request() below asks for them)
         s.preview = true;
     }
     emit runChanged(loaded.runId);

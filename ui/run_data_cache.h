@@ -40,7 +40,7 @@ struct RunData {
     anneal::RunRecord record;
     StepAxisData axis;
     bool axisLoaded = false;
-    QStringList metricNames;           ///< known names (stored and live)
+    QStringList metricNames;  ///< known names (stored and live)
     std::map<QString, Series> series;
     bool live = false;
     LiveRunInfo liveInfo;
@@ -97,13 +97,13 @@ public:
     /// What a background job reads (public for the loader in run_data_loader.cpp).
     struct Job {
         qint64 runId = 0;
-        QStringList names;           ///< metrics to read (an absent one reads as empty)
-        QStringList patterns;        ///< and the stored metrics matching these
-        QSet<QString> skip;          ///< already loaded or in flight
+        QStringList names;     ///< metrics to read (an absent one reads as empty)
+        QStringList patterns;  ///< and the stored metrics matching these
+        QSet<QString> skip;    ///< already loaded or in flight
         bool wantAxis = false;
-        bool since = false;          ///< incremental poll: metricSince from the last known steps
+        bool since = false;  ///< incremental poll: metricSince from the last known steps
         std::map<QString, double> sinceSteps;
-        QSet<QString> full;          ///< names that have their overview already: read every row
+        QSet<QString> full;  ///< names that have their overview already: read every row
     };
     struct Loaded {
         qint64 runId = 0;
@@ -116,7 +116,7 @@ public:
         bool hasAxis = false;
         StepAxisData axis;
         std::map<QString, anneal::MetricSeries> series;
-        std::map<QString, anneal::MetricSeries> previews;   ///< overviews of long series
+        std::map<QString, anneal::MetricSeries> previews;  ///< overviews of long series
     };
 
     /// Buckets of the first overview of a long series (a wide screen's pixels).
@@ -131,14 +131,14 @@ private:
 
     QString m_dbPath;
     std::map<qint64, RunData> m_runs;
-    std::map<qint64, QSet<QString>> m_inFlight;     ///< metric names, "#record", "#axis"
-    std::map<qint64, QStringList> m_patterns;       ///< everything requested of a run so far
+    std::map<qint64, QSet<QString>> m_inFlight;  ///< metric names, "#record", "#axis"
+    std::map<qint64, QStringList> m_patterns;    ///< everything requested of a run so far
     std::shared_ptr<std::atomic<bool>> m_cancelled;
-    std::map<int, QFuture<Loaded>> m_jobs;   ///< by a job number
+    std::map<int, QFuture<Loaded>> m_jobs;  ///< by a job number
     int m_nextJob = 0;
     int m_jobsTotal = 0;
     int m_jobsDone = 0;
-    quint64 m_epoch = 0;   ///< bumped by setDatabasePath/cancel: results of older jobs are dropped
+    quint64 m_epoch = 0;  ///< bumped by setDatabasePath/cancel: results of older jobs are dropped
     QTimer m_pollTimer;
 };
 

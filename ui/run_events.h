@@ -55,8 +55,8 @@ struct LiveRunInfo {
 struct LiveProgress {
     qint64 stepsDone = 0;
     qint64 stepsTotal = 0;
-    double stepsPerSecond = 0;   ///< recent rate; 0 before it is known
-    double etaSeconds = -1;      ///< -1 while unknown
+    double stepsPerSecond = 0;  ///< recent rate; 0 before it is known
+    double etaSeconds = -1;     ///< -1 while unknown
     bool paused = false;
 };
 

@@ -53,9 +53,11 @@ bool RunFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex& sourcePa
 bool RunFilterProxy::lessThan(const QModelIndex& left, const QModelIndex& right) const {
     switch (left.column()) {
         case RunListModel::IdColumn:
-            return left.data(RunListModel::RunIdRole).toLongLong() < right.data(RunListModel::RunIdRole).toLongLong();
+            return left.data(RunListModel::RunIdRole).toLongLong() <
+                   right.data(RunListModel::RunIdRole).toLongLong();
         case RunListModel::ProgressColumn:
-            return left.data(RunListModel::ProgressRole).toDouble() < right.data(RunListModel::ProgressRole).toDouble();
+            return left.data(RunListModel::ProgressRole).toDouble() <
+                   right.data(RunListModel::ProgressRole).toDouble();
         case RunListModel::NameColumn: {
             // Groups first, then runs by id, so "newest first" works on the name column too.
             const qint64 a = left.data(RunListModel::RunIdRole).toLongLong();
@@ -65,7 +67,8 @@ bool RunFilterProxy::lessThan(const QModelIndex& left, const QModelIndex& right)
             }
             return a < b;
         }
-        default: return QSortFilterProxyModel::lessThan(left, right);
+        default:
+            return QSortFilterProxyModel::lessThan(left, right);
     }
 }
 

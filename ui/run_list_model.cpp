@@ -12,7 +12,7 @@ namespace anneal::ui {
 
 struct RunListModel::Node {
     Node* parent = nullptr;
-    qint64 runId = 0;     ///< 0: a group node (or the root)
+    qint64 runId = 0;  ///< 0: a group node (or the root)
     QString group;
     std::vector<std::unique_ptr<Node>> children;
 
@@ -37,7 +37,8 @@ std::vector<std::pair<qint64, qint64>> RunListModel::structureOf(const std::vect
     // (id, parent id or a hash of the group): equal vectors mean an identical tree.
     std::vector<std::pair<qint64, qint64>> s;
     for (const RunRecord& r : runs) {
-        const qint64 p = r.parentId ? *r.parentId : -static_cast<qint64>(qHash(QString::fromStdString(r.group)) + 1);
+        const qint64 p =
+            r.parentId ? *r.parentId : -static_cast<qint64>(qHash(QString::fromStdString(r.group)) + 1);
         s.emplace_back(r.id, p);
     }
     return s;
@@ -75,7 +76,8 @@ void RunListModel::rebuildTree() {
     for (const RunRecord& r : m_records) {
         ordered.push_back(&r);
     }
-    std::sort(ordered.begin(), ordered.end(), [](const RunRecord* a, const RunRecord* b) { return a->id < b->id; });
+    std::sort(ordered.begin(), ordered.end(),
+              [](const RunRecord* a, const RunRecord* b) { return a->id < b->id; });
     for (const RunRecord* r : ordered) {
         Node* parent = m_root.get();
         if (r->parentId && m_nodes.contains(*r->parentId)) {
@@ -217,9 +219,12 @@ QVariant RunListModel::runData(const RunRecord& r, int column, int role) const {
     const qint64 done = isLive ? std::max<qint64>(live->stepsDone, r.stepsDone) : r.stepsDone;
     const qint64 total = isLive && live->stepsTotal > 0 ? live->stepsTotal : r.stepsTotal;
     switch (role) {
-        case RunIdRole: return qint64(r.id);
-        case GroupRole: return QString::fromStdString(r.group);
-        case ProgressRole: return total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 0.0;
+        case RunIdRole:
+            return qint64(r.id);
+        case GroupRole:
+            return QString::fromStdString(r.group);
+        case ProgressRole:
+            return total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 0.0;
         case TagsRole: {
             QStringList tags;
             for (const auto& t : r.tags) {
@@ -235,11 +240,13 @@ QVariant RunListModel::runData(const RunRecord& r, int column, int role) const {
             }
             return parts.join(QLatin1Char(' '));
         }
-        default: break;
+        default:
+            break;
     }
     if (role == Qt::ToolTipRole) {
-        QString tip = QStringLiteral("#%1 %2\n%3").arg(r.id).arg(QString::fromStdString(r.name),
-                                                             QString::fromLatin1(runStatusName(r.status)));
+        QString tip = QStringLiteral("#%1 %2\n%3")
+                          .arg(r.id)
+                          .arg(QString::fromStdString(r.name), QString::fromLatin1(runStatusName(r.status)));
         if (!r.message.empty()) {
             tip += QStringLiteral(": ") + QString::fromStdString(r.message);
         }
@@ -257,20 +264,23 @@ QVariant RunListModel::runData(const RunRecord& r, int column, int role) const {
         }
         return {};
     }
-    if (role == Qt::TextAlignmentRole && (column == ProgressColumn || column == IdColumn || column == EtaColumn)) {
+    if (role == Qt::TextAlignmentRole &&
+        (column == ProgressColumn || column == IdColumn || column == EtaColumn)) {
         return int(Qt::AlignRight | Qt::AlignVCenter);
     }
     if (role != Qt::DisplayRole) {
         return {};
     }
     switch (column) {
-        case NameColumn: return QString::fromStdString(r.name);
+        case NameColumn:
+            return QString::fromStdString(r.name);
         case StatusColumn:
             if (isLive && live->paused) {
                 return tr("paused");
             }
             return QString::fromLatin1(runStatusName(r.status));
-        case ProgressColumn: return QStringLiteral("%1/%2").arg(done).arg(total);
+        case ProgressColumn:
+            return QStringLiteral("%1/%2").arg(done).arg(total);
         case EtaColumn:
             if (isLive && !live->paused && live->etaSeconds >= 0) {
                 return formatDuration(live->etaSeconds);
@@ -283,8 +293,10 @@ QVariant RunListModel::runData(const RunRecord& r, int column, int role) const {
             }
             return tags.join(QStringLiteral(", "));
         }
-        case IdColumn: return qint64(r.id);
-        default: return {};
+        case IdColumn:
+            return qint64(r.id);
+        default:
+            return {};
     }
 }
 
@@ -293,13 +305,20 @@ QVariant RunListModel::headerData(int section, Qt::Orientation orientation, int 
         return {};
     }
     switch (section) {
-        case NameColumn: return tr("Run");
-        case StatusColumn: return tr("Status");
-        case ProgressColumn: return tr("Steps");
-        case EtaColumn: return tr("ETA / time");
-        case TagsColumn: return tr("Tags");
-        case IdColumn: return tr("Id");
-        default: return {};
+        case NameColumn:
+            return tr("Run");
+        case StatusColumn:
+            return tr("Status");
+        case ProgressColumn:
+            return tr("Steps");
+        case EtaColumn:
+            return tr("ETA / time");
+        case TagsColumn:
+            return tr("Tags");
+        case IdColumn:
+            return tr("Id");
+        default:
+            return {};
     }
 }
 

@@ -22,11 +22,11 @@ class RunListModel : public QAbstractItemModel {
 public:
     enum Column { NameColumn, StatusColumn, ProgressColumn, EtaColumn, TagsColumn, IdColumn, ColumnCount };
     enum Role {
-        RunIdRole = Qt::UserRole + 1,   ///< qint64, 0 for a group node
-        GroupRole,                      ///< QString
-        TagsRole,                       ///< QStringList
-        ProgressRole,                   ///< double in [0, 1]
-        SearchTextRole,                 ///< what the text filter matches
+        RunIdRole = Qt::UserRole + 1,  ///< qint64, 0 for a group node
+        GroupRole,                     ///< QString
+        TagsRole,                      ///< QStringList
+        ProgressRole,                  ///< double in [0, 1]
+        SearchTextRole,                ///< what the text filter matches
     };
 
     explicit RunListModel(QObject* parent = nullptr);

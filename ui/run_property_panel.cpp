@@ -31,9 +31,7 @@ QString when(double unixSeconds) {
                            : QStringLiteral("–");
 }
 
-QString bytes(qint64 n) {
-    return QLocale().formattedDataSize(n, 1, QLocale::DataSizeTraditionalFormat);
-}
+QString bytes(qint64 n) { return QLocale().formattedDataSize(n, 1, QLocale::DataSizeTraditionalFormat); }
 
 QTableWidget* makeTable(const QStringList& headers, QWidget* parent) {
     auto* t = new QTableWidget(0, static_cast<int>(headers.size()), parent);
@@ -51,14 +49,17 @@ QTableWidget* makeTable(const QStringList& headers, QWidget* parent) {
 }  // namespace
 
 RunPropertyPanel::RunPropertyPanel(QWidget* parent)
-    : QWidget(parent), m_tabs(new QTabWidget(this)), m_summaryPage(new QWidget),
+    : QWidget(parent),
+      m_tabs(new QTabWidget(this)),
+      m_summaryPage(new QWidget),
       m_summary(new QFormLayout(m_summaryPage)),
-      m_domains(makeTable({tr("Domain"), tr("Source"), tr("Weight"), tr("Entropy rate"), tr("Floor"),
-                           tr("Description")},
-                          this)),
+      m_domains(makeTable(
+          {tr("Domain"), tr("Source"), tr("Weight"), tr("Entropy rate"), tr("Floor"), tr("Description")},
+          this)),
       m_config(new QPlainTextEdit(this)),
       m_checkpoints(makeTable({tr("Step"), tr("Size"), tr("Saved"), tr("Pinned")}, this)),
-      m_branch(new QPushButton(tr("&Branch from here…"), this)), m_checkpointNote(new QLabel(this)) {
+      m_branch(new QPushButton(tr("&Branch from here…"), this)),
+      m_checkpointNote(new QLabel(this)) {
     setObjectName(QStringLiteral("runProperties"));
     m_summary->setLabelAlignment(Qt::AlignRight);
     m_summary->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
@@ -71,11 +72,13 @@ RunPropertyPanel::RunPropertyPanel(QWidget* parent)
     mono.setStyleHint(QFont::Monospace);
     m_config->setFont(mono);
     m_config->setLineWrapMode(QPlainTextEdit::NoWrap);
-    m_domains->setToolTip(tr("Entropy rate: nats/token of the source; floor: the lowest loss any model can "
-                             "reach at this run's context"));
+    m_domains->setToolTip(
+        tr("Entropy rate: nats/token of the source; floor: the lowest loss any model can "
+           "reach at this run's context"));
     m_branch->setEnabled(false);
-    m_branch->setToolTip(tr("Start a new run from the selected checkpoint with changed settings "
-                            "(e.g. a WSD cooldown)"));
+    m_branch->setToolTip(
+        tr("Start a new run from the selected checkpoint with changed settings "
+           "(e.g. a WSD cooldown)"));
     m_checkpointNote->setWordWrap(true);
     m_checkpointNote->setForegroundRole(QPalette::PlaceholderText);
 
@@ -118,9 +121,10 @@ namespace {
 /// What the panel shows of a run changed (the list is re-read every few seconds; most reads change
 /// nothing, and rebuilding the form would lose the user's text selection).
 bool shownFieldsDiffer(const RunRecord& a, const RunRecord& b) {
-    return a.id != b.id || a.status != b.status || a.stepsDone != b.stepsDone || a.tokensDone != b.tokensDone ||
-           a.wallSeconds != b.wallSeconds || a.message != b.message || a.name != b.name || a.tags != b.tags ||
-           a.group != b.group || a.configToml != b.configToml || a.stepsTotal != b.stepsTotal;
+    return a.id != b.id || a.status != b.status || a.stepsDone != b.stepsDone ||
+           a.tokensDone != b.tokensDone || a.wallSeconds != b.wallSeconds || a.message != b.message ||
+           a.name != b.name || a.tags != b.tags || a.group != b.group || a.configToml != b.configToml ||
+           a.stepsTotal != b.stepsTotal;
 }
 
 }  // namespace
@@ -185,13 +189,16 @@ void RunPropertyPanel::fillSummary() {
     addSummary(tr("Tags"), tags.isEmpty() ? QStringLiteral("–") : tags.join(QStringLiteral(", ")));
     addSummary(tr("Seed"), QString::number(r.seed));
     addSummary(tr("Device"), QString::fromStdString(r.device));
-    addSummary(tr("Parameters"), tr("%1 (%2 without embeddings)")
-                                     .arg(QLocale().toString(r.params), QLocale().toString(r.paramsNonEmbedding)));
+    addSummary(tr("Parameters"),
+               tr("%1 (%2 without embeddings)")
+                   .arg(QLocale().toString(r.params), QLocale().toString(r.paramsNonEmbedding)));
     addSummary(tr("FLOPs per token"), QString::number(r.flopsPerToken, 'g', 4));
-    addSummary(tr("Entropy floor"), tr("%1 nats/token (the mix's irreducible loss)").arg(number(r.entropyFloor)));
+    addSummary(tr("Entropy floor"),
+               tr("%1 nats/token (the mix's irreducible loss)").arg(number(r.entropyFloor)));
     addSummary(tr("Created"), when(r.createdAt));
-    addSummary(tr("Host"), r.host.empty() ? QStringLiteral("–")
-                                          : QStringLiteral("%1 (pid %2)").arg(QString::fromStdString(r.host)).arg(r.pid));
+    addSummary(tr("Host"),
+               r.host.empty() ? QStringLiteral("–")
+                              : QStringLiteral("%1 (pid %2)").arg(QString::fromStdString(r.host)).arg(r.pid));
     addSummary(tr("Anneal version"), QString::fromStdString(r.version));
     addSummary(tr("UUID"), QString::fromStdString(r.uuid));
 }
@@ -204,8 +211,11 @@ void RunPropertyPanel::fillDomains() {
     for (const DomainRecord& d : m_run->domains) {
         const int row = m_domains->rowCount();
         m_domains->insertRow(row);
-        const QStringList cells{QString::fromStdString(d.name), QString::fromStdString(d.source),
-                                number(d.weight, 3), number(d.entropyRate), number(d.entropyFloor),
+        const QStringList cells{QString::fromStdString(d.name),
+                                QString::fromStdString(d.source),
+                                number(d.weight, 3),
+                                number(d.entropyRate),
+                                number(d.entropyFloor),
                                 QString::fromStdString(d.description)};
         for (int c = 0; c < cells.size(); ++c) {
             m_domains->setItem(row, c, new QTableWidgetItem(cells[c]));
@@ -230,23 +240,24 @@ void RunPropertyPanel::refreshCheckpoints() {
         }
     });
     auto* watcher = new QFutureWatcher<std::vector<CheckpointRecord>>(this);
-    connect(watcher, &QFutureWatcher<std::vector<CheckpointRecord>>::finished, this, [this, watcher, generation] {
-        watcher->deleteLater();
-        if (generation != m_generation) {
-            return;
-        }
-        m_checkpointRows = watcher->result();
-        fillCheckpoints();
-        emit checkpointsLoaded();
-    });
+    connect(watcher, &QFutureWatcher<std::vector<CheckpointRecord>>::finished, this,
+            [this, watcher, generation] {
+                watcher->deleteLater();
+                if (generation != m_generation) {
+                    return;
+                }
+                m_checkpointRows = watcher->result();
+                fillCheckpoints();
+                emit checkpointsLoaded();
+            });
     watcher->setFuture(m_future);
 }
 
 void RunPropertyPanel::fillCheckpoints() {
-    const qint64 selected = m_checkpoints->currentRow() >= 0 ? m_checkpoints->item(m_checkpoints->currentRow(), 0)
-                                                                   ->data(Qt::UserRole)
-                                                                   .toLongLong()
-                                                             : -1;
+    const qint64 selected =
+        m_checkpoints->currentRow() >= 0
+            ? m_checkpoints->item(m_checkpoints->currentRow(), 0)->data(Qt::UserRole).toLongLong()
+            : -1;
     m_checkpoints->setRowCount(0);
     for (const CheckpointRecord& c : m_checkpointRows) {
         const int row = m_checkpoints->rowCount();
@@ -265,9 +276,10 @@ void RunPropertyPanel::fillCheckpoints() {
         m_checkpoints->selectRow(m_checkpoints->rowCount() - 1);
     }
     m_branch->setEnabled(m_run && m_checkpoints->currentRow() >= 0);
-    m_checkpointNote->setText(m_checkpointRows.empty() && m_run
-                                  ? tr("No checkpoints. Set log.checkpoint_every to branch from the middle of a run.")
-                                  : QString());
+    m_checkpointNote->setText(
+        m_checkpointRows.empty() && m_run
+            ? tr("No checkpoints. Set log.checkpoint_every to branch from the middle of a run.")
+            : QString());
 }
 
 }  // namespace anneal::ui

@@ -34,9 +34,14 @@ std::int64_t roundStep(double x, std::int64_t lo, std::int64_t hi) {
 }  // namespace
 
 ScheduleEditor::ScheduleEditor(QWidget* parent)
-    : QWidget(parent), m_form(new ScheduleForm(true, this)), m_lrPlot(new SchedulePlot(this)),
-      m_mixPlot(new SeriesPlot(this)), m_originLabel(new QLabel(this)), m_errorLabel(new QLabel(this)),
-      m_timing(new QLabel(this)), m_run(new QPushButton(tr("&Run this"), this)) {
+    : QWidget(parent),
+      m_form(new ScheduleForm(true, this)),
+      m_lrPlot(new SchedulePlot(this)),
+      m_mixPlot(new SeriesPlot(this)),
+      m_originLabel(new QLabel(this)),
+      m_errorLabel(new QLabel(this)),
+      m_timing(new QLabel(this)),
+      m_run(new QPushButton(tr("&Run this"), this)) {
     setObjectName(QStringLiteral("scheduleEditor"));
     m_originLabel->setWordWrap(true);
     m_errorLabel->setWordWrap(true);
@@ -96,7 +101,8 @@ ScheduleEditor::ScheduleEditor(QWidget* parent)
     connect(m_run, &QPushButton::clicked, this, [this] {
         validate();
         if (m_error.isEmpty()) {
-            emit runRequested(QString::fromStdString(toToml(m_spec)), tr("schedule editor (%1)").arg(m_origin));
+            emit runRequested(QString::fromStdString(toToml(m_spec)),
+                              tr("schedule editor (%1)").arg(m_origin));
         }
     });
 }
@@ -104,8 +110,9 @@ ScheduleEditor::ScheduleEditor(QWidget* parent)
 void ScheduleEditor::setExperiment(const ExperimentSpec& spec, const QString& origin) {
     m_spec = spec;
     m_origin = origin;
-    m_originLabel->setText(tr("Editing the schedule of <b>%1</b> (%2)")
-                               .arg(QString::fromStdString(spec.name).toHtmlEscaped(), origin.toHtmlEscaped()));
+    m_originLabel->setText(
+        tr("Editing the schedule of <b>%1</b> (%2)")
+            .arg(QString::fromStdString(spec.name).toHtmlEscaped(), origin.toHtmlEscaped()));
     m_form->load(m_spec);
     recompute();
     validate();

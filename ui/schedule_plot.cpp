@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "schedule_plot.h"
 
+#include <qcustomplot.h>
 #include <QMouseEvent>
 #include <QVBoxLayout>
 #include <cmath>
-#include <qcustomplot.h>
 
 #include "min_max_decimator.h"
 #include "plot_palette.h"
@@ -77,7 +77,8 @@ void SchedulePlot::changeEvent(QEvent* event) {
     QWidget::changeEvent(event);
 }
 
-void SchedulePlot::setCurve(const std::vector<double>& lr, const std::vector<ScheduleKnot>& knots, double peakLr) {
+void SchedulePlot::setCurve(const std::vector<double>& lr, const std::vector<ScheduleKnot>& knots,
+                            double peakLr) {
     m_lr = lr;
     m_knots = knots;
     m_peak = peakLr;

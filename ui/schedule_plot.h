@@ -55,7 +55,7 @@ private:
     std::vector<double> m_lr;
     std::vector<ScheduleKnot> m_knots;
     double m_peak = 1;
-    QString m_dragging;   ///< name of the knot being dragged
+    QString m_dragging;  ///< name of the knot being dragged
 };
 
 }  // namespace anneal::ui

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "series_plot.h"
 
+#include <qcustomplot.h>
 #include <QEvent>
 #include <QMouseEvent>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <qcustomplot.h>
 
 #include "min_max_decimator.h"
 #include "series_plot_curve.h"
@@ -16,7 +16,7 @@ namespace anneal::ui {
 
 namespace {
 
-constexpr int kRefreshIntervalMs = 40;   // 25 Hz at most
+constexpr int kRefreshIntervalMs = 40;  // 25 Hz at most
 constexpr int kMaxRefreshIntervalMs = 250;
 /// Data that arrived this recently mean the plot is streaming: draw fast, polish when it stops.
 constexpr qint64 kStreamingMs = 300;
@@ -25,13 +25,13 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 }  // namespace
 
 QColor curveColor(int i) {
-    static const QColor kColors[] = {QColor(0x4e, 0x79, 0xa7), QColor(0xf2, 0x8e, 0x2b), QColor(0xe1, 0x57, 0x59),
-                                     QColor(0x59, 0xa1, 0x4f), QColor(0xb0, 0x7a, 0xa1), QColor(0x76, 0xb7, 0xb2),
-                                     QColor(0xed, 0xc9, 0x48), QColor(0x9c, 0x75, 0x5f), QColor(0xff, 0x9d, 0xa7),
-                                     QColor(0xba, 0xb0, 0xac)};
+    static const QColor kColors[] = {QColor(0x4e, 0x79, 0xa7), QColor(0xf2, 0x8e, 0x2b),
+                                     QColor(0xe1, 0x57, 0x59), QColor(0x59, 0xa1, 0x4f),
+                                     QColor(0xb0, 0x7a, 0xa1), QColor(0x76, 0xb7, 0xb2),
+                                     QColor(0xed, 0xc9, 0x48), QColor(0x9c, 0x75, 0x5f),
+                                     QColor(0xff, 0x9d, 0xa7), QColor(0xba, 0xb0, 0xac)};
     return kColors[static_cast<size_t>(i) % (sizeof kColors / sizeof kColors[0])];
 }
-
 
 SeriesPlot::SeriesPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(this)) {
     auto* layout = new QVBoxLayout(this);
@@ -70,11 +70,14 @@ SeriesPlot::SeriesPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlo
             qOverload<const QCPRange&>(&QCPAxis::setRange));
     connect(m_plot->yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), m_plot->yAxis2,
             qOverload<const QCPRange&>(&QCPAxis::setRange));
-    connect(m_plot->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, &SeriesPlot::onRangeChanged);
-    connect(m_plot->yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, &SeriesPlot::onRangeChanged);
+    connect(m_plot->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
+            &SeriesPlot::onRangeChanged);
+    connect(m_plot->yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
+            &SeriesPlot::onRangeChanged);
 
     // Overlay curves (planned mixture boundaries) draw above the stacked areas.
-    m_plot->addLayer(QStringLiteral("curvesTop"), m_plot->layer(QStringLiteral("main")), QCustomPlot::limAbove);
+    m_plot->addLayer(QStringLiteral("curvesTop"), m_plot->layer(QStringLiteral("main")),
+                     QCustomPlot::limAbove);
     // The crosshair lives on a buffered layer of its own, so moving it repaints only that layer.
     m_plot->layer(QStringLiteral("overlay"))->setMode(QCPLayer::lmBuffered);
     m_crossLine = new QCPItemStraightLine(m_plot);
@@ -108,8 +111,8 @@ SeriesPlot::SeriesPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlo
     connect(m_plot, &QCustomPlot::afterReplot, this, [this] {
         // A replot may take at most about a quarter of the GUI thread: slower replots (a loaded
         // machine, many curves) refresh less often, down to 4 Hz.
-        const int next = std::clamp(static_cast<int>(4 * m_plot->replotTime()), kRefreshIntervalMs,
-                                    kMaxRefreshIntervalMs);
+        const int next =
+            std::clamp(static_cast<int>(4 * m_plot->replotTime()), kRefreshIntervalMs, kMaxRefreshIntervalMs);
         m_refreshTimer.setInterval(next);
     });
     m_streamClock.start();
@@ -124,13 +127,13 @@ void SeriesPlot::setCurve(const QString& key, const CurveStyle& style) {
         auto c = std::make_unique<Curve>();
         c->raw = m_plot->addGraph();
         c->smoothGraph = m_plot->addGraph();
-        c->raw->setAdaptiveSampling(false);   // we decimate ourselves, keeping spikes
+        c->raw->setAdaptiveSampling(false);  // we decimate ourselves, keeping spikes
         c->smoothGraph->setAdaptiveSampling(false);
         c->ema = EmaSmoother(m_smoothing);
         it = m_curves.emplace(key, std::move(c)).first;
         m_order << key;
     } else if (it->second->style == style) {
-        return;   // views restate styles on every update; only a change costs work
+        return;  // views restate styles on every update; only a change costs work
     }
     const bool resmoothNeeded = it->second->style.smoothable != style.smoothable;
     it->second->style = style;
@@ -293,7 +296,7 @@ void SeriesPlot::showEvent(QShowEvent* event) {
 
 void SeriesPlot::refreshNow() {
     m_refreshTimer.stop();
-    setFastDrawing(false);   // exports and tests get the finished look
+    setFastDrawing(false);  // exports and tests get the finished look
     prepare();
     if (isVisible()) {
         m_plot->replot(QCustomPlot::rpImmediateRefresh);
@@ -302,7 +305,7 @@ void SeriesPlot::refreshNow() {
 
 void SeriesPlot::refresh() {
     if (!isVisible()) {
-        m_hiddenChanges = true;   // a tab in the background: catch up when shown
+        m_hiddenChanges = true;  // a tab in the background: catch up when shown
         return;
     }
     prepare();
@@ -333,7 +336,8 @@ void SeriesPlot::prepare() {
     updateLegendWrap();
     // Lay the plot out for the new ranges first (tick labels change the margins), so decimation
     // uses the axis rect's width as it will be drawn.
-    for (auto phase : {QCPLayoutElement::upPreparation, QCPLayoutElement::upMargins, QCPLayoutElement::upLayout}) {
+    for (auto phase :
+         {QCPLayoutElement::upPreparation, QCPLayoutElement::upMargins, QCPLayoutElement::upLayout}) {
         m_plot->plotLayout()->update(phase);
     }
     if (m_stacked) {
@@ -398,7 +402,8 @@ void SeriesPlot::updateLegendWrap() {
             widest = std::max(widest, fm.horizontalAdvance(item->plottable()->name()));
         }
     }
-    const int itemWidth = widest + m_plot->legend->iconSize().width() + m_plot->legend->iconTextPadding() + 16;
+    const int itemWidth =
+        widest + m_plot->legend->iconSize().width() + m_plot->legend->iconTextPadding() + 16;
     const int wrap = std::max(1, (m_plot->width() - 40) / std::max(1, itemWidth));
     if (wrap != m_plot->legend->wrap()) {
         m_plot->legend->setWrap(wrap);

@@ -35,9 +35,9 @@ struct CurveStyle {
     Qt::PenStyle penStyle = Qt::SolidLine;
     double width = 1.6;
     bool inLegend = true;
-    bool smoothable = true;   ///< false for curves smoothing makes no sense for (sparse validation points)
-    bool markers = false;     ///< draw a small disc at each point (sparse curves)
-    bool overlay = false;     ///< in stacked mode: a line drawn over the stack, not part of it
+    bool smoothable = true;  ///< false for curves smoothing makes no sense for (sparse validation points)
+    bool markers = false;    ///< draw a small disc at each point (sparse curves)
+    bool overlay = false;    ///< in stacked mode: a line drawn over the stack, not part of it
 
     bool operator==(const CurveStyle& o) const {
         return label == o.label && color == o.color && penStyle == o.penStyle && width == o.width &&

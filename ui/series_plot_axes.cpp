@@ -78,7 +78,7 @@ void SeriesPlot::setRange(double xLo, double xHi, double yLo, double yHi) {
 
 void SeriesPlot::onRangeChanged() {
     if (!m_settingRange && m_follow) {
-        m_follow = false;   // the user zoomed or panned
+        m_follow = false;  // the user zoomed or panned
         emit followingChanged(false);
     }
     scheduleRefresh();

@@ -19,8 +19,8 @@ struct SeriesPlot::Curve {
     CurveStyle style;
     std::vector<double> x, y, smooth;
     EmaSmoother ema;
-    MinMaxPyramid rawPyramid;      ///< over y: fast decimation of long series
-    MinMaxPyramid smoothPyramid;   ///< over smooth
+    MinMaxPyramid rawPyramid;     ///< over y: fast decimation of long series
+    MinMaxPyramid smoothPyramid;  ///< over smooth
     QCPGraph* raw = nullptr;
     QCPGraph* smoothGraph = nullptr;
     static constexpr double kInf = std::numeric_limits<double>::infinity();

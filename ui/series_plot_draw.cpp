@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SeriesPlot's decimation: what QCustomPlot is handed for the visible range (min/max per pixel column
 // for lines, mean per column for stacked areas).
+#include <qcustomplot.h>
 #include <cmath>
 #include <limits>
-#include <qcustomplot.h>
 
 #include "min_max_decimator.h"
 #include "series_plot.h"
@@ -52,7 +52,7 @@ void SeriesPlot::decimateStacked() {
     for (const QString& k : m_order) {
         Curve& c = *m_curves.at(k);
         if (c.style.overlay) {
-            decimateCurve(c);   // drawn over the stack as a line
+            decimateCurve(c);  // drawn over the stack as a line
         } else {
             stack << k;
         }

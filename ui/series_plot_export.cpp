@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SeriesPlot's exports: the view as PNG, SVG or PDF, and the curves' full data as CSV.
+#include <qcustomplot.h>
 #include <QFile>
 #include <QFileInfo>
 #include <QSvgGenerator>
 #include <QTextStream>
 #include <cmath>
-#include <qcustomplot.h>
 
 #include "series_plot.h"
 #include "series_plot_curve.h"
@@ -32,7 +32,7 @@ bool SeriesPlot::exportImage(const QString& path, QString* error) {
     const QString suffix = QFileInfo(path).suffix().toLower();
     bool ok = false;
     if (suffix == QLatin1String("png")) {
-        ok = m_plot->savePng(path, 0, 0, 2.0);   // twice the screen resolution
+        ok = m_plot->savePng(path, 0, 0, 2.0);  // twice the screen resolution
     } else if (suffix == QLatin1String("pdf")) {
         ok = m_plot->savePdf(path);
     } else if (suffix == QLatin1String("svg")) {

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SeriesPlot's overlays: reference lines, the crosshair read-out, and the palette it follows.
+#include <qcustomplot.h>
 #include <QEvent>
 #include <QMouseEvent>
 #include <algorithm>
-#include <qcustomplot.h>
 
-#include "series_plot.h"
 #include "plot_palette.h"
+#include "series_plot.h"
 #include "series_plot_curve.h"
 
 namespace anneal::ui {
@@ -33,8 +33,10 @@ void SeriesPlot::rebuildReferenceLines() {
         m_refItems.push_back(line);
         if (!l.label.isEmpty()) {
             auto* text = new QCPItemText(m_plot);
-            text->position->setTypeX(l.vertical ? QCPItemPosition::ptPlotCoords : QCPItemPosition::ptAxisRectRatio);
-            text->position->setTypeY(l.vertical ? QCPItemPosition::ptAxisRectRatio : QCPItemPosition::ptPlotCoords);
+            text->position->setTypeX(l.vertical ? QCPItemPosition::ptPlotCoords
+                                                : QCPItemPosition::ptAxisRectRatio);
+            text->position->setTypeY(l.vertical ? QCPItemPosition::ptAxisRectRatio
+                                                : QCPItemPosition::ptPlotCoords);
             text->position->setCoords(l.vertical ? l.y : 0.01, l.vertical ? 0.01 : l.y);
             text->setPositionAlignment(Qt::AlignLeft | (l.vertical ? Qt::AlignTop : Qt::AlignBottom));
             text->setPadding(QMargins(3, 0, 0, 0));
@@ -75,7 +77,7 @@ bool SeriesPlot::eventFilter(QObject* watched, QEvent* event) {
         } else if (type == QEvent::Leave) {
             hideCrosshair();
         } else if (type == QEvent::Resize) {
-            scheduleRefresh();   // more or fewer pixel columns to decimate for
+            scheduleRefresh();  // more or fewer pixel columns to decimate for
         } else if (type == QEvent::MouseButtonDblClick) {
             followData();
             return true;

@@ -18,7 +18,8 @@ namespace {
 class IntEdit : public QLineEdit {
 public:
     IntEdit(qint64 min, qint64 max, QWidget* parent) : QLineEdit(parent), m_min(min), m_max(max) {
-        setValidator(new QRegularExpressionValidator(QRegularExpression(QStringLiteral("-?[0-9]{0,19}")), this));
+        setValidator(
+            new QRegularExpressionValidator(QRegularExpression(QStringLiteral("-?[0-9]{0,19}")), this));
         setAlignment(Qt::AlignRight);
     }
     bool value(qint64* out) const {
@@ -54,7 +55,8 @@ SpecForm::SpecForm(QWidget* parent) : QWidget(parent), m_form(new QFormLayout(th
     m_form->setLabelAlignment(Qt::AlignRight);
 }
 
-void SpecForm::addRow(const QString& key, const QString& label, QWidget* widget, const QString& tip, Field field) {
+void SpecForm::addRow(const QString& key, const QString& label, QWidget* widget, const QString& tip,
+                      Field field) {
     widget->setObjectName(key);
     const QString keyTip = QStringLiteral("<b>%1</b>").arg(key);
     widget->setToolTip(tip.isEmpty() ? keyTip : keyTip + QStringLiteral("<br>") + tip);
@@ -76,7 +78,8 @@ void SpecForm::addSection(const QString& title) {
     m_form->addRow(l);
 }
 
-void SpecForm::addIntImpl(const QString& key, const QString& label, std::function<qint64(const ExperimentSpec&)> get,
+void SpecForm::addIntImpl(const QString& key, const QString& label,
+                          std::function<qint64(const ExperimentSpec&)> get,
                           std::function<void(ExperimentSpec&, qint64)> set, qint64 min, qint64 max,
                           const QString& tip) {
     auto* edit = new IntEdit(min, max, this);
@@ -97,12 +100,15 @@ void SpecForm::addIntImpl(const QString& key, const QString& label, std::functio
     addRow(key, label, edit, tip, f);
 }
 
-void SpecForm::addNumber(const QString& key, const QString& label, Accessor<double> field, const QString& tip) {
+void SpecForm::addNumber(const QString& key, const QString& label, Accessor<double> field,
+                         const QString& tip) {
     auto* edit = new QLineEdit(this);
     edit->setAlignment(Qt::AlignRight);
     connect(edit, &QLineEdit::textEdited, this, &SpecForm::edited);
     Field f;
-    f.load = [edit, field](const ExperimentSpec& s) { edit->setText(formatNumber(field(const_cast<ExperimentSpec&>(s)))); };
+    f.load = [edit, field](const ExperimentSpec& s) {
+        edit->setText(formatNumber(field(const_cast<ExperimentSpec&>(s))));
+    };
     f.store = [edit, field, key](ExperimentSpec& s, QString* error) {
         bool ok = false;
         const double v = edit->text().trimmed().toDouble(&ok);
@@ -131,7 +137,7 @@ void SpecForm::addChoice(const QString& key, const QString& label, Accessor<std:
     f.load = [combo, field](const ExperimentSpec& s) {
         const QString v = QString::fromStdString(field(const_cast<ExperimentSpec&>(s)));
         if (combo->findText(v) < 0) {
-            combo->addItem(v);   // a value this build's list does not know: keep it visible
+            combo->addItem(v);  // a value this build's list does not know: keep it visible
         }
         combo->setCurrentText(v);
     };
@@ -142,7 +148,8 @@ void SpecForm::addChoice(const QString& key, const QString& label, Accessor<std:
     addRow(key, label, combo, tip, f);
 }
 
-void SpecForm::addText(const QString& key, const QString& label, Accessor<std::string> field, const QString& tip) {
+void SpecForm::addText(const QString& key, const QString& label, Accessor<std::string> field,
+                       const QString& tip) {
     auto* edit = new QLineEdit(this);
     connect(edit, &QLineEdit::textEdited, this, &SpecForm::edited);
     Field f;
@@ -164,7 +171,9 @@ void SpecForm::addBool(const QString& key, const QString& label, Accessor<bool> 
         }
     });
     Field f;
-    f.load = [box, field](const ExperimentSpec& s) { box->setChecked(field(const_cast<ExperimentSpec&>(s))); };
+    f.load = [box, field](const ExperimentSpec& s) {
+        box->setChecked(field(const_cast<ExperimentSpec&>(s)));
+    };
     f.store = [box, field](ExperimentSpec& s, QString*) {
         field(s) = box->isChecked();
         return true;
@@ -172,8 +181,8 @@ void SpecForm::addBool(const QString& key, const QString& label, Accessor<bool> 
     addRow(key, label, box, tip, f);
 }
 
-void SpecForm::addWeights(const QString& key, const QString& label, Accessor<std::map<std::string, double>> field,
-                          const QString& tip) {
+void SpecForm::addWeights(const QString& key, const QString& label,
+                          Accessor<std::map<std::string, double>> field, const QString& tip) {
     auto* edit = new QLineEdit(this);
     edit->setPlaceholderText(QStringLiteral("domain=weight, ..."));
     connect(edit, &QLineEdit::textEdited, this, &SpecForm::edited);
@@ -256,7 +265,7 @@ bool SpecForm::store(ExperimentSpec& spec, QString* error) const {
     bool ok = true;
     for (auto it = m_fields.begin(); it != m_fields.end(); ++it) {
         if (it->widget->isHidden()) {
-            continue;   // a field the current kind does not use keeps its value
+            continue;  // a field the current kind does not use keeps its value
         }
         QString e;
         if (!it->store(spec, &e)) {

@@ -35,9 +35,10 @@ public:
                 const QString& tip = {});
     /// A number typed as text so 3e-4 and 0.1 both read naturally.
     void addNumber(const QString& key, const QString& label, Accessor<double> field, const QString& tip = {});
-    void addChoice(const QString& key, const QString& label, Accessor<std::string> field, const QStringList& choices,
-                   const QString& tip = {});
-    void addText(const QString& key, const QString& label, Accessor<std::string> field, const QString& tip = {});
+    void addChoice(const QString& key, const QString& label, Accessor<std::string> field,
+                   const QStringList& choices, const QString& tip = {});
+    void addText(const QString& key, const QString& label, Accessor<std::string> field,
+                 const QString& tip = {});
     void addBool(const QString& key, const QString& label, Accessor<bool> field, const QString& tip = {});
     /// Weights by domain name, typed as "markov=0.5, noise=0.1".
     void addWeights(const QString& key, const QString& label, Accessor<std::map<std::string, double>> field,
@@ -75,8 +76,10 @@ private:
         std::function<bool(ExperimentSpec&, QString*)> store;
     };
     void addRow(const QString& key, const QString& label, QWidget* widget, const QString& tip, Field field);
-    void addIntImpl(const QString& key, const QString& label, std::function<qint64(const ExperimentSpec&)> get,
-                    std::function<void(ExperimentSpec&, qint64)> set, qint64 min, qint64 max, const QString& tip);
+    void addIntImpl(const QString& key, const QString& label,
+                    std::function<qint64(const ExperimentSpec&)> get,
+                    std::function<void(ExperimentSpec&, qint64)> set, qint64 min, qint64 max,
+                    const QString& tip);
 
     QFormLayout* m_form;
     QMap<QString, Field> m_fields;
@@ -87,7 +90,10 @@ template <typename T>
 void SpecForm::addInt(const QString& key, const QString& label, Accessor<T> field, qint64 min, qint64 max,
                       const QString& tip) {
     addIntImpl(
-        key, label, [field](const ExperimentSpec& s) { return static_cast<qint64>(field(const_cast<ExperimentSpec&>(s))); },
+        key, label,
+        [field](const ExperimentSpec& s) {
+            return static_cast<qint64>(field(const_cast<ExperimentSpec&>(s)));
+        },
         [field](ExperimentSpec& s, qint64 v) { field(s) = static_cast<T>(v); }, min, max, tip);
 }
 

@@ -10,7 +10,8 @@ class ThroughputPlotView : public MetricPlotView {
     Q_OBJECT
 
 public:
-    explicit ThroughputPlotView(RunDataCache* cache, QWidget* parent = nullptr) : MetricPlotView(cache, parent) {
+    explicit ThroughputPlotView(RunDataCache* cache, QWidget* parent = nullptr)
+        : MetricPlotView(cache, parent) {
         setObjectName(QStringLiteral("throughputView"));
     }
     QString title() const override { return tr("Throughput"); }

@@ -6,38 +6,54 @@
 namespace anneal::ui {
 
 std::vector<XAxisKind> xAxisKinds() {
-    return {XAxisKind::Step, XAxisKind::Tokens, XAxisKind::WallTime, XAxisKind::Flops, XAxisKind::RelativeStep};
+    return {XAxisKind::Step, XAxisKind::Tokens, XAxisKind::WallTime, XAxisKind::Flops,
+            XAxisKind::RelativeStep};
 }
 
 QString xAxisName(XAxisKind kind) {
     switch (kind) {
-        case XAxisKind::Step: return QStringLiteral("Step");
-        case XAxisKind::Tokens: return QStringLiteral("Tokens");
-        case XAxisKind::WallTime: return QStringLiteral("Wall time");
-        case XAxisKind::Flops: return QStringLiteral("FLOPs");
-        case XAxisKind::RelativeStep: return QStringLiteral("Steps from branch point");
+        case XAxisKind::Step:
+            return QStringLiteral("Step");
+        case XAxisKind::Tokens:
+            return QStringLiteral("Tokens");
+        case XAxisKind::WallTime:
+            return QStringLiteral("Wall time");
+        case XAxisKind::Flops:
+            return QStringLiteral("FLOPs");
+        case XAxisKind::RelativeStep:
+            return QStringLiteral("Steps from branch point");
     }
     return {};
 }
 
 QString xAxisLabel(XAxisKind kind) {
     switch (kind) {
-        case XAxisKind::Step: return QStringLiteral("step");
-        case XAxisKind::Tokens: return QStringLiteral("tokens");
-        case XAxisKind::WallTime: return QStringLiteral("wall time (s)");
-        case XAxisKind::Flops: return QStringLiteral("training FLOPs");
-        case XAxisKind::RelativeStep: return QStringLiteral("steps from the branch point");
+        case XAxisKind::Step:
+            return QStringLiteral("step");
+        case XAxisKind::Tokens:
+            return QStringLiteral("tokens");
+        case XAxisKind::WallTime:
+            return QStringLiteral("wall time (s)");
+        case XAxisKind::Flops:
+            return QStringLiteral("training FLOPs");
+        case XAxisKind::RelativeStep:
+            return QStringLiteral("steps from the branch point");
     }
     return {};
 }
 
 QString xAxisKey(XAxisKind kind) {
     switch (kind) {
-        case XAxisKind::Step: return QStringLiteral("step");
-        case XAxisKind::Tokens: return QStringLiteral("tokens");
-        case XAxisKind::WallTime: return QStringLiteral("wall");
-        case XAxisKind::Flops: return QStringLiteral("flops");
-        case XAxisKind::RelativeStep: return QStringLiteral("relative");
+        case XAxisKind::Step:
+            return QStringLiteral("step");
+        case XAxisKind::Tokens:
+            return QStringLiteral("tokens");
+        case XAxisKind::WallTime:
+            return QStringLiteral("wall");
+        case XAxisKind::Flops:
+            return QStringLiteral("flops");
+        case XAxisKind::RelativeStep:
+            return QStringLiteral("relative");
     }
     return {};
 }
@@ -71,7 +87,8 @@ double XAxisMapper::lookup(const std::vector<double>& column, double step, std::
     }
     if (step <= s.front()) {
         // Before the first logged step: proportional to the updates made (tokens and time start at 0).
-        return s.front() + 1 > 0 ? column.front() * std::max(0.0, step + 1) / (s.front() + 1) : column.front();
+        return s.front() + 1 > 0 ? column.front() * std::max(0.0, step + 1) / (s.front() + 1)
+                                 : column.front();
     }
     if (step >= s.back()) {
         const double slope = (column[n - 1] - column[n - 2]) / std::max(1e-12, s[n - 1] - s[n - 2]);
@@ -94,11 +111,14 @@ double XAxisMapper::lookup(const std::vector<double>& column, double step, std::
 double XAxisMapper::map(double step) const {
     std::size_t hint = 0;
     switch (m_kind) {
-        case XAxisKind::Step: return step;
-        case XAxisKind::RelativeStep: return step - m_offset;
+        case XAxisKind::Step:
+            return step;
+        case XAxisKind::RelativeStep:
+            return step - m_offset;
         case XAxisKind::Tokens:
         case XAxisKind::Flops:
-        case XAxisKind::WallTime: break;
+        case XAxisKind::WallTime:
+            break;
     }
     if (!m_axis || m_axis->steps.empty()) {
         return step;  // no axis stored (an imported curve): fall back to steps

@@ -2,11 +2,11 @@
 // anneal: the desktop app. Parses the command line and opens the main window; everything else is in
 // ui/ (anneal_ui).
 //   anneal [--db FILE] [--run EXPERIMENT.toml] [--set K=V]... [--select IDS] [--view NAME]
+#include <dlfcn.h>
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
-#include <dlfcn.h>
 
 #include "anneal/store.h"
 #include "anneal/version.h"
@@ -43,8 +43,8 @@ struct CommandLine {
                            QStringLiteral("K=V")};
     QCommandLineOption noRun{QStringLiteral("no-default-run"),
                              QStringLiteral("Do not start the default experiment on an empty database.")};
-    QCommandLineOption select{QStringLiteral("select"), QStringLiteral("Select these runs, e.g. --select 3,5."),
-                              QStringLiteral("IDS")};
+    QCommandLineOption select{QStringLiteral("select"),
+                              QStringLiteral("Select these runs, e.g. --select 3,5."), QStringLiteral("IDS")};
     QCommandLineOption view{QStringLiteral("view"),
                             QStringLiteral("Show a view: %1.")
                                 .arg(anneal::ui::MainWindow::viewNames().join(QStringLiteral(", "))),
@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
             QCoreApplication core(argc, argv);
             describeApp();
             CommandLine cl;
-            cl.parser.process(core);   // prints and exits
+            cl.parser.process(core);  // prints and exits
             return 0;
         }
     }
@@ -96,8 +96,8 @@ int main(int argc, char** argv) {
         cl.parser.showHelp(2);
     }
     anneal::ui::MainWindow::Options options;
-    options.dbPath =
-        cl.parser.isSet(cl.db) ? cl.parser.value(cl.db) : QString::fromStdString(anneal::defaultDatabasePath());
+    options.dbPath = cl.parser.isSet(cl.db) ? cl.parser.value(cl.db)
+                                            : QString::fromStdString(anneal::defaultDatabasePath());
     options.dbPath = QFileInfo(options.dbPath).absoluteFilePath();
     QDir().mkpath(QFileInfo(options.dbPath).absolutePath());
     options.runFile = cl.parser.value(cl.run);

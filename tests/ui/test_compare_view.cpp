@@ -2,12 +2,12 @@
 // The compare view on short CPU runs: alignment by branch point puts a branch's first step at 0, the
 // config diff lists exactly the keys that differ, the final-metrics table holds the stored values,
 // sorts by them and exports to CSV.
+#include <qcustomplot.h>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QtTest>
 #include <algorithm>
 #include <cmath>
-#include <qcustomplot.h>
 
 #include "anneal/store.h"
 #include "compare_plot_view.h"
@@ -75,7 +75,7 @@ void TestCompareView::alignsBranchPointAtZero() {
     const auto i = static_cast<std::size_t>(zero - x->begin());
     QCOMPARE(i, std::size_t(test::LabFixture::kBranchStep));
     QCOMPARE((*plot->curveY(branchKey))[i], own.values.front());
-    QCOMPARE(x->front(), -double(test::LabFixture::kBranchStep));   // the shared history before it
+    QCOMPARE(x->front(), -double(test::LabFixture::kBranchStep));  // the shared history before it
     // The parent is shifted by the same branch step, so the two curves meet at x = 0.
     QCOMPARE(plot->curveX(baseKey)->at(i), 0.0);
     QCOMPARE(plot->plot()->xAxis->label(), xAxisLabel(XAxisKind::RelativeStep));
@@ -95,8 +95,9 @@ void TestCompareView::configDiffListsExactlyTheDifferingKeys() {
     QCOMPARE(diff.values[lr][0].toDouble(), 0.01);
     QCOMPARE(diff.values[lr][1].toDouble(), 0.02);
     QCOMPARE(diff.values[lr][2].toDouble(), 0.005);
-    QCOMPARE(view->configDiffModel()->columnCount(), 4);   // key + 3 runs
-    QVERIFY(view->configDiffModel()->headerData(1, Qt::Horizontal).toString().contains(QStringLiteral("base")));
+    QCOMPARE(view->configDiffModel()->columnCount(), 4);  // key + 3 runs
+    QVERIFY(
+        view->configDiffModel()->headerData(1, Qt::Horizontal).toString().contains(QStringLiteral("base")));
 
     auto pair = viewOf({m_fx.base, m_fx.branch});
     QCOMPARE(pair->configDiffModel()->diff().keys, QStringList{QStringLiteral("train.lr")});
@@ -105,7 +106,7 @@ void TestCompareView::configDiffListsExactlyTheDifferingKeys() {
 void TestCompareView::configDiffPure() {
     const ConfigDiff d = diffConfigs({"a = 1\nb = 2\n[t]\nx = 1\n", "a = 1\nb = 3\n[t]\nx = 1\ny = 2\n"});
     QCOMPARE(d.keys, (QStringList{QStringLiteral("b"), QStringLiteral("t.y")}));
-    QVERIFY(d.values[1][0].isNull());   // missing in the first config
+    QVERIFY(d.values[1][0].isNull());  // missing in the first config
     QCOMPARE(d.values[1][1], QStringLiteral("2"));
     QVERIFY(diffConfigs({"a = 1\n", "a = 1\n"}).keys.isEmpty());
 }
@@ -127,8 +128,10 @@ void TestCompareView::finalMetricsTable() {
     // Sorting by final val orders the rows by the exact value.
     QSortFilterProxyModel* proxy = view->finalMetricsProxy();
     proxy->sort(FinalMetricsModel::FinalValColumn, Qt::DescendingOrder);
-    const double first = proxy->index(0, FinalMetricsModel::FinalValColumn).data(Qt::UserRole + 10).toDouble();
-    const double second = proxy->index(1, FinalMetricsModel::FinalValColumn).data(Qt::UserRole + 10).toDouble();
+    const double first =
+        proxy->index(0, FinalMetricsModel::FinalValColumn).data(Qt::UserRole + 10).toDouble();
+    const double second =
+        proxy->index(1, FinalMetricsModel::FinalValColumn).data(Qt::UserRole + 10).toDouble();
     QVERIFY(first >= second);
     const QString csv = QString::fromStdString(m_fx.dir.path("final.csv"));
     QString error;

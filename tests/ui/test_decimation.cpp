@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // MinMaxDecimator and SeriesPlot keep one-step spikes visible with a bounded number of drawn points.
+#include <qcustomplot.h>
 #include <QElapsedTimer>
 #include <QtTest>
 #include <cmath>
-#include <qcustomplot.h>
 #include <random>
 
 #include "min_max_decimator.h"
@@ -18,7 +18,8 @@ namespace {
 constexpr std::size_t kMillion = 1000000;
 
 /// A noisy decaying loss curve with one planted spike at `spikeAt`.
-void makeCurve(std::size_t n, std::size_t spikeAt, double spike, std::vector<double>& x, std::vector<double>& y) {
+void makeCurve(std::size_t n, std::size_t spikeAt, double spike, std::vector<double>& x,
+               std::vector<double>& y) {
     std::mt19937_64 rng(7);
     std::normal_distribution<double> noise(0.0, 0.02);
     x.resize(n);
@@ -76,7 +77,7 @@ void TestDecimation::spikeSurvivesFullZoomOut() {
     QCOMPARE(ox[static_cast<std::size_t>(it - oy.begin())], static_cast<double>(spikeAt));
     QVERIFY2(ox.size() <= 2 * static_cast<std::size_t>(columns) + 2,
              qPrintable(QStringLiteral("%1 points for %2 columns").arg(ox.size()).arg(columns)));
-    QVERIFY(ox.size() >= static_cast<std::size_t>(columns));   // every column holds data
+    QVERIFY(ox.size() >= static_cast<std::size_t>(columns));  // every column holds data
     QVERIFY(std::is_sorted(ox.begin(), ox.end()));
     qInfo("1e6 points -> %zu drawn for %d pixel columns (bound %d) in %.2f ms", ox.size(), columns,
           2 * columns + 2, ms);
@@ -88,8 +89,8 @@ void TestDecimation::keepsMinimumAndOrder() {
     for (std::size_t i = 0; i < x.size(); ++i) {
         x[i] = static_cast<double>(i);
     }
-    y[400] = -5.0;   // dip
-    y[402] = 9.0;    // peak in the same column (10 points per column)
+    y[400] = -5.0;  // dip
+    y[402] = 9.0;   // peak in the same column (10 points per column)
     MinMaxDecimator::Range r{0, 999, 100, false};
     std::vector<double> ox, oy;
     MinMaxDecimator::decimate(x.data(), y.data(), x.size(), r, ox, oy);
@@ -109,7 +110,7 @@ void TestDecimation::copiesSmallRangesExactly() {
     MinMaxDecimator::decimate(x.data(), y.data(), x.size(), r, ox, oy);
     QCOMPARE(ox, x);
     QCOMPARE(oy.size(), y.size());
-    QVERIFY(std::isnan(oy[2]));   // kept as a gap
+    QVERIFY(std::isnan(oy[2]));  // kept as a gap
     QCOMPARE(oy[4], 1.0);
 }
 
@@ -122,8 +123,8 @@ void TestDecimation::addsNeighboursOutsideTheRange() {
     MinMaxDecimator::Range r{10.5, 20.5, 100, false};
     std::vector<double> ox, oy;
     MinMaxDecimator::decimate(x.data(), y.data(), x.size(), r, ox, oy);
-    QCOMPARE(ox.front(), 10.0);   // left neighbour
-    QCOMPARE(ox.back(), 21.0);    // right neighbour
+    QCOMPARE(ox.front(), 10.0);  // left neighbour
+    QCOMPARE(ox.back(), 21.0);   // right neighbour
     QCOMPARE(ox.size(), std::size_t(12));
 }
 
@@ -132,7 +133,7 @@ void TestDecimation::logColumns() {
     std::vector<double> x, y;
     makeCurve(kMillion, 3, 40.0, x, y);
     for (double& v : x) {
-        v += 1;   // steps from 1: log-safe
+        v += 1;  // steps from 1: log-safe
     }
     MinMaxDecimator::Range r{1, 1e6, 600, true};
     std::vector<double> ox, oy;
@@ -140,7 +141,7 @@ void TestDecimation::logColumns() {
     QVERIFY(ox.size() <= 2 * 600 + 2);
     QVERIFY(std::find(oy.begin(), oy.end(), 40.0) != oy.end());
     const auto early = std::count_if(ox.begin(), ox.end(), [](double v) { return v <= 10; });
-    QCOMPARE(early, 10);   // steps 1..10 each have a column of their own
+    QCOMPARE(early, 10);  // steps 1..10 each have a column of their own
 }
 
 void TestDecimation::plotKeepsSpikeWithBoundedPoints() {
@@ -184,7 +185,7 @@ void TestDecimation::pyramidKeepsExtremes_data() {
     QTest::addColumn<int>("columns");
     QTest::newRow("full range") << 0.0 << 9999999.0 << 1400;
     QTest::newRow("zoomed") << 2000000.5 << 6543210.0 << 800;
-    QTest::newRow("narrow") << 4999000.0 << 5001000.0 << 1000;   // falls back to the plain pass
+    QTest::newRow("narrow") << 4999000.0 << 5001000.0 << 1000;  // falls back to the plain pass
 }
 
 void TestDecimation::pyramidKeepsExtremes() {
@@ -194,7 +195,7 @@ void TestDecimation::pyramidKeepsExtremes() {
     constexpr std::size_t kTen = 10 * kMillion;
     std::vector<double> x, y;
     makeCurve(kTen, 5000123, 40.0, x, y);
-    y[5000999] = -30.0;   // a dip too
+    y[5000999] = -30.0;  // a dip too
     y[123] = std::nan("");
     anneal::ui::MinMaxPyramid pyramid;
     QElapsedTimer t;

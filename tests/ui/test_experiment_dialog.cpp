@@ -8,8 +8,8 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
-#include <QTableWidget>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QtTest>
 
 #include "anneal/config.h"
@@ -55,18 +55,29 @@ void TestExperimentDialog::defaultPresetRoundTrips() {
     const ExperimentSpec preset = parseExperiment(defaultExperimentText().toStdString(), "default");
     QCOMPARE(dialog.tomlText(), QString::fromStdString(toToml(preset)));
     QCOMPARE(dialog.domainTable()->table()->rowCount(), 4);
-    QCOMPARE(qobject_cast<QLineEdit*>(dialog.fieldWidget(QStringLiteral("train.lr")))->text(), QStringLiteral("0.003"));
+    QCOMPARE(qobject_cast<QLineEdit*>(dialog.fieldWidget(QStringLiteral("train.lr")))->text(),
+             QStringLiteral("0.003"));
 }
 
 void TestExperimentDialog::badValueShowsFieldError_data() {
     QTest::addColumn<QString>("key");
     QTest::addColumn<QString>("value");
     QTest::addColumn<QString>("errorKey");
-    QTest::newRow("negative lr") << "train.lr" << "-1" << "train.lr";
-    QTest::newRow("lr not a number") << "train.lr" << "abc" << "train.lr";
-    QTest::newRow("heads do not divide width") << "model.n_head" << "3" << "model.n_head";
-    QTest::newRow("zero batch") << "data.batch_size" << "0" << "data.batch_size";
-    QTest::newRow("beta2 above 1") << "train.betas[1]" << "1.5" << "train.betas";
+    QTest::newRow("negative lr") << "train.lr"
+                                 << "-1"
+                                 << "train.lr";
+    QTest::newRow("lr not a number") << "train.lr"
+                                     << "abc"
+                                     << "train.lr";
+    QTest::newRow("heads do not divide width") << "model.n_head"
+                                               << "3"
+                                               << "model.n_head";
+    QTest::newRow("zero batch") << "data.batch_size"
+                                << "0"
+                                << "data.batch_size";
+    QTest::newRow("beta2 above 1") << "train.betas[1]"
+                                   << "1.5"
+                                   << "train.betas";
 }
 
 void TestExperimentDialog::badValueShowsFieldError() {
@@ -101,10 +112,12 @@ void TestExperimentDialog::domainErrorShowsUnderTable() {
     QVERIFY(dialog.domainTable()->errorLabel()->text().contains(QStringLiteral("data.domain[1]")));
     QCOMPARE(table->currentRow(), 1);
     table->item(1, DomainTable::WeightColumn)->setText(QStringLiteral("0.25"));
-    table->item(0, DomainTable::ParamsColumn)->setText(QStringLiteral("order=2, alphabet=16, entropy=1.2, bogus=3"));
+    table->item(0, DomainTable::ParamsColumn)
+        ->setText(QStringLiteral("order=2, alphabet=16, entropy=1.2, bogus=3"));
     const QString paramError = dialog.validate();
-    QVERIFY2(paramError.contains(QStringLiteral("data.domain[0]")) && paramError.contains(QStringLiteral("bogus")),
-             qPrintable(paramError));
+    QVERIFY2(
+        paramError.contains(QStringLiteral("data.domain[0]")) && paramError.contains(QStringLiteral("bogus")),
+        qPrintable(paramError));
 }
 
 void TestExperimentDialog::kindHidesUnusedKeys() {
@@ -120,7 +133,7 @@ void TestExperimentDialog::kindHidesUnusedKeys() {
     QCOMPARE(spec.schedule.decayFraction, 0.2);
     kind->setCurrentText(QStringLiteral("cosine"));
     QVERIFY(dialog.fieldWidget(QStringLiteral("schedule.decay_fraction"))->isHidden());
-    QVERIFY(dialog.validate().isEmpty());   // the hidden key is not written
+    QVERIFY(dialog.validate().isEmpty());  // the hidden key is not written
     QVERIFY(!dialog.tomlText().contains(QStringLiteral("decay_fraction")));
     auto* strategy = qobject_cast<QComboBox*>(dialog.fieldWidget(QStringLiteral("reweight.strategy")));
     strategy->setCurrentText(QStringLiteral("loss_linupper"));
@@ -142,7 +155,8 @@ void TestExperimentDialog::saveLoadAndStart() {
 
     ExperimentDialog other;
     QVERIFY2(other.loadFile(path, &error), qPrintable(error));
-    QCOMPARE(qobject_cast<QLineEdit*>(other.fieldWidget(QStringLiteral("train.steps")))->text(), QStringLiteral("123"));
+    QCOMPARE(qobject_cast<QLineEdit*>(other.fieldWidget(QStringLiteral("train.steps")))->text(),
+             QStringLiteral("123"));
     QSignalSpy run(&other, &ExperimentDialog::runRequested);
     for (QPushButton* b : other.findChildren<QPushButton*>()) {
         if (b->text().remove(QLatin1Char('&')) == QLatin1String("Start run")) {
@@ -165,7 +179,8 @@ void TestExperimentDialog::saveLoadAndStart() {
 void TestExperimentDialog::paramsText() {
     SourceParams p;
     QString error;
-    QVERIFY(DomainTable::parseParams(QStringLiteral("order=2, entropy=1.5, ops=\"+-*\", flag=true, x=3.0"), p, &error));
+    QVERIFY(DomainTable::parseParams(QStringLiteral("order=2, entropy=1.5, ops=\"+-*\", flag=true, x=3.0"), p,
+                                     &error));
     QCOMPARE(std::get<std::int64_t>(p.at("order")), std::int64_t(2));
     QCOMPARE(std::get<double>(p.at("entropy")), 1.5);
     QCOMPARE(std::get<std::string>(p.at("ops")), std::string("+-*"));

@@ -2,6 +2,7 @@
 // The plot tabs and the property panel on a database filled by short CPU runs: the expected series
 // (counts, values at known steps), x axes in tokens and FLOPs, a branch's curve with its parent's
 // history, exports, read-out, and the property panel with its checkpoints and branch dialog.
+#include <qcustomplot.h>
 #include <QImage>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -9,7 +10,6 @@
 #include <QTableWidget>
 #include <QtTest>
 #include <cmath>
-#include <qcustomplot.h>
 
 #include "anneal/config.h"
 #include "anneal/store.h"
@@ -84,25 +84,28 @@ std::unique_ptr<View> TestLabViews::viewOf(const QList<qint64>& runs, const QStr
 }
 
 void TestLabViews::lossViewShowsStoredSeries() {
-    auto view = viewOf<LossPlotView>({m_fx.base}, {QStringLiteral("train_loss"), QStringLiteral("val_loss.markov")});
+    auto view =
+        viewOf<LossPlotView>({m_fx.base}, {QStringLiteral("train_loss"), QStringLiteral("val_loss.markov")});
     SeriesPlot* plot = view->plot();
     const QString train = MetricPlotView::curveKey(m_fx.base, QStringLiteral("train_loss"));
     QCOMPARE(plot->curvePointCount(train), std::size_t(test::LabFixture::kSteps));
     const MetricSeries stored = m_store->metric(m_fx.base, "train_loss");
     for (int step : {0, 7, 19, 39}) {
         QCOMPARE((*plot->curveX(train))[static_cast<std::size_t>(step)], double(step));
-        QCOMPARE((*plot->curveY(train))[static_cast<std::size_t>(step)], stored.values[static_cast<std::size_t>(step)]);
+        QCOMPARE((*plot->curveY(train))[static_cast<std::size_t>(step)],
+                 stored.values[static_cast<std::size_t>(step)]);
     }
     // Validation every 10 steps (after updates 9, 19, 29, 39), per domain.
     for (const char* domain : {"markov", "noise"}) {
-        const QString key = MetricPlotView::curveKey(m_fx.base, QStringLiteral("val_loss.") + QLatin1String(domain));
+        const QString key =
+            MetricPlotView::curveKey(m_fx.base, QStringLiteral("val_loss.") + QLatin1String(domain));
         const MetricSeries val = m_store->metric(m_fx.base, std::string("val_loss.") + domain);
         QCOMPARE(plot->curvePointCount(key), val.steps.size());
         QCOMPARE(val.steps.size(), std::size_t(4));
         QCOMPARE((*plot->curveX(key))[1], 19.0);
         QCOMPARE((*plot->curveY(key))[1], val.values[1]);
     }
-    QCOMPARE(plot->curveKeys().size(), 3);   // train + 2 domains, not the mean
+    QCOMPARE(plot->curveKeys().size(), 3);  // train + 2 domains, not the mean
     // The entropy floor is a reference line; the y range includes it.
     const RunRecord r = m_store->run(m_fx.base);
     QVERIFY(r.entropyFloor > 0);
@@ -126,7 +129,7 @@ void TestLabViews::simpleViewsShowTheirMetric() {
     } else {
         view = viewOf<ThroughputPlotView>({m_fx.base, m_fx.lrHigh}, {metric});
     }
-    QCOMPARE(view->plot()->curveKeys().size(), 2);   // one curve per selected run
+    QCOMPARE(view->plot()->curveKeys().size(), 2);  // one curve per selected run
     for (qint64 run : {m_fx.base, m_fx.lrHigh}) {
         const MetricSeries stored = m_store->metric(run, metric.toStdString());
         const QString key = MetricPlotView::curveKey(run, metric);
@@ -198,8 +201,8 @@ void TestLabViews::branchCurveIncludesParentHistory() {
     const MetricSeries parent = m_store->metric(m_fx.base, "train_loss");
     const MetricSeries own = m_store->metric(m_fx.branch, "train_loss");
     QCOMPARE(own.steps.front(), std::int64_t(test::LabFixture::kBranchStep));
-    QCOMPARE((*view->plot()->curveY(key))[5], parent.values[5]);        // before the branch: the parent's
-    QCOMPARE((*view->plot()->curveY(key))[25], own.values[25 - 20]);    // after: its own
+    QCOMPARE((*view->plot()->curveY(key))[5], parent.values[5]);      // before the branch: the parent's
+    QCOMPARE((*view->plot()->curveY(key))[25], own.values[25 - 20]);  // after: its own
     QVERIFY(own.values[5] != parent.values[25]);
     // A dotted vertical line marks where the branch leaves its parent.
     bool marked = false;
@@ -223,9 +226,11 @@ void TestLabViews::readoutAndLogAxes() {
     QCOMPARE(lines.front(), QStringLiteral("train: %1").arg(QString::number(stored.values[10], 'g', 5)));
     o.smoothing = 0.9;
     view->setOptions(o);
-    const auto* smooth = view->plot()->curveSmoothed(MetricPlotView::curveKey(m_fx.base, QStringLiteral("train_loss")));
+    const auto* smooth =
+        view->plot()->curveSmoothed(MetricPlotView::curveKey(m_fx.base, QStringLiteral("train_loss")));
     QCOMPARE(smooth->size(), stored.values.size());
-    QCOMPARE(view->plot()->readout(10.4).front(), QStringLiteral("train: %1").arg(QString::number((*smooth)[10], 'g', 5)));
+    QCOMPARE(view->plot()->readout(10.4).front(),
+             QStringLiteral("train: %1").arg(QString::number((*smooth)[10], 'g', 5)));
 }
 
 void TestLabViews::exportsFiles() {
@@ -240,7 +245,7 @@ void TestLabViews::exportsFiles() {
         const QByteArray head = f.read(64);
         if (QLatin1String(suffix) == QLatin1String("png")) {
             const QImage img(path);
-            QVERIFY(img.width() >= 900);   // exported at twice the screen resolution
+            QVERIFY(img.width() >= 900);  // exported at twice the screen resolution
         } else if (QLatin1String(suffix) == QLatin1String("svg")) {
             QVERIFY(f.readAll().contains("<svg") || head.contains("<svg") || head.contains("<?xml"));
         } else {
@@ -253,7 +258,7 @@ void TestLabViews::exportsFiles() {
     QVERIFY(f.open(QIODevice::ReadOnly | QIODevice::Text));
     const QStringList lines = QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     QCOMPARE(lines.front(), QStringLiteral("curve,step,value,smoothed"));
-    QCOMPARE(lines.size(), 1 + 40 + 4 + 4);   // train + two validation curves
+    QCOMPARE(lines.size(), 1 + 40 + 4 + 4);  // train + two validation curves
     const MetricSeries stored = m_store->metric(m_fx.base, "train_loss");
     QCOMPARE(lines[4].split(QLatin1Char(','))[2].toDouble(), stored.values[3]);
 }
@@ -267,7 +272,8 @@ void TestLabViews::propertyPanelShowsRun() {
     QTRY_COMPARE(loaded.count(), 1);
     QCOMPARE(panel.summaryValue(QStringLiteral("Seed")), QStringLiteral("1"));
     QCOMPARE(panel.summaryValue(QStringLiteral("Device")), QStringLiteral("cpu"));
-    QVERIFY(panel.summaryValue(QStringLiteral("Entropy floor")).startsWith(QString::number(r.entropyFloor, 'f', 4)));
+    QVERIFY(panel.summaryValue(QStringLiteral("Entropy floor"))
+                .startsWith(QString::number(r.entropyFloor, 'f', 4)));
     QCOMPARE(panel.configView()->toPlainText(), QString::fromStdString(r.configToml));
     QCOMPARE(panel.domainTable()->rowCount(), 2);
     QCOMPARE(panel.domainTable()->item(0, 0)->text(), QStringLiteral("markov"));
@@ -290,14 +296,16 @@ void TestLabViews::branchDialogValidatesOverrides() {
     QCOMPARE(dialog.step(), qint64(20));
     QVERIFY(dialog.validationError().isEmpty());
     dialog.setOverrides({QStringLiteral("train.lr=-1")});
-    QVERIFY2(dialog.validationError().contains(QStringLiteral("train.lr")), qPrintable(dialog.validationError()));
+    QVERIFY2(dialog.validationError().contains(QStringLiteral("train.lr")),
+             qPrintable(dialog.validationError()));
     QVERIFY(dialog.errorLabel()->text().contains(QStringLiteral("train.lr")));
-    dialog.setOverrides({QStringLiteral("train.steps=10")});   // ends before the branch step
+    dialog.setOverrides({QStringLiteral("train.steps=10")});  // ends before the branch step
     QVERIFY(dialog.validationError().contains(QStringLiteral("train.steps")));
-    dialog.setOverrides({QStringLiteral("schedule.kind=wsd"), QStringLiteral("schedule.decay_fraction=0.25")});
+    dialog.setOverrides(
+        {QStringLiteral("schedule.kind=wsd"), QStringLiteral("schedule.decay_fraction=0.25")});
     QVERIFY2(dialog.validationError().isEmpty(), qPrintable(dialog.validationError()));
     QSignalSpy requested(&dialog, &BranchDialog::branchRequested);
-    dialog.accept();   // not through the OK button: accept() alone must not emit
+    dialog.accept();  // not through the OK button: accept() alone must not emit
     QCOMPARE(requested.count(), 0);
 }
 
@@ -316,7 +324,7 @@ void TestLabViews::plotsFollowThePalette() {
     QVERIFY(QTest::qWaitForWindowExposed(&plot));
     plot.refreshNow();
     const QImage img = plot.plot()->toPixmap(300, 200).toImage();
-    QCOMPARE(img.pixelColor(2, 2), QColor(20, 20, 24));   // the background is the palette's base
+    QCOMPARE(img.pixelColor(2, 2), QColor(20, 20, 24));  // the background is the palette's base
 }
 
 QTEST_MAIN(TestLabViews)

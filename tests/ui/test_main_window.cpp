@@ -1,28 +1,28 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The main window: it opens on a fresh database, a live run fills the loss plot with the values the
 // store holds, and the GUI thread stays responsive while a run trains.
+#include <qcustomplot.h>
 #include <QElapsedTimer>
 #include <QFile>
-#include <QThread>
-#include <ctime>
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QThread>
 #include <QtTest>
-#include <qcustomplot.h>
+#include <ctime>
 
 #include "anneal/store.h"
 #include "branch_dialog.h"
-#include "plot_options_bar.h"
-#include "run_list_model.h"
-#include "run_property_panel.h"
 #include "loss_plot_view.h"
 #include "main_window.h"
+#include "plot_options_bar.h"
 #include "resources.h"
 #include "run_browser.h"
 #include "run_controller.h"
+#include "run_list_model.h"
+#include "run_property_panel.h"
 #include "temp_paths.h"
 
 using namespace anneal;
@@ -83,7 +83,7 @@ void TestMainWindow::windowOpens() {
     w.show();
     QVERIFY(QTest::qWaitForWindowExposed(&w));
     QTRY_VERIFY(w.browser()->loaded());
-    QVERIFY(QFileInfo::exists(db));   // created and migrated off the GUI thread
+    QVERIFY(QFileInfo::exists(db));  // created and migrated off the GUI thread
     QStringList tabs;
     for (int i = 0; i < w.tabs()->count(); ++i) {
         tabs << w.tabs()->tabText(i);
@@ -117,7 +117,7 @@ void TestMainWindow::liveRunFillsLossPlot() {
     w.launchExperiment(QString::fromStdString(test::tinyExperimentToml(200, 3)), QStringLiteral("tiny"));
     QTRY_COMPARE_WITH_TIMEOUT(started.count(), 1, 30000);
     const qint64 runId = startedRunId(started);
-    QTRY_VERIFY(w.lossView()->runs().contains(runId));   // the new run gets selected
+    QTRY_VERIFY(w.lossView()->runs().contains(runId));  // the new run gets selected
 
     const QString trainKey = MetricPlotView::curveKey(runId, QStringLiteral("train_loss"));
     QList<std::size_t> counts;
@@ -149,7 +149,7 @@ void TestMainWindow::liveRunFillsLossPlot() {
     QCOMPARE(stored.steps.size(), std::size_t(200));
     w.lossView()->plot()->refreshNow();
     QCPGraph* g = w.lossView()->plot()->graph(trainKey);
-    QCOMPARE(g->data()->size(), 200);   // fewer points than pixels: drawn as they are
+    QCOMPARE(g->data()->size(), 200);  // fewer points than pixels: drawn as they are
     for (int step : {0, 1, 50, 123, 199}) {
         const auto it = g->data()->findBegin(step, false);
         QCOMPARE(it->key, double(step));
@@ -212,18 +212,20 @@ void TestMainWindow::guiStaysResponsiveDuringRun() {
     const double busyMs = static_cast<double>(worstBusy) / 1e6;
     const double load = loadAverage();
     const int cores = QThread::idealThreadCount();
-    qInfo("event-loop latency during a live run: max %.1f ms, p99 %.1f ms over %zu ticks (%.1f s of training); "
-          "GUI thread busiest between two ticks: %.1f ms of CPU; load average %.1f on %d cores",
-          maxMs, p99Ms, lateness.size(), static_cast<double>(clock.elapsed()) / 1000.0, busyMs, load, cores);
+    qInfo(
+        "event-loop latency during a live run: max %.1f ms, p99 %.1f ms over %zu ticks (%.1f s of training); "
+        "GUI thread busiest between two ticks: %.1f ms of CPU; load average %.1f on %d cores",
+        maxMs, p99Ms, lateness.size(), static_cast<double>(clock.elapsed()) / 1000.0, busyMs, load, cores);
     // What our code costs the event loop, whatever else the machine runs.
-    QVERIFY2(busyMs < 50.0, qPrintable(QStringLiteral("the GUI thread was busy %1 ms at a stretch").arg(busyMs)));
+    QVERIFY2(busyMs < 50.0,
+             qPrintable(QStringLiteral("the GUI thread was busy %1 ms at a stretch").arg(busyMs)));
     if (load <= cores) {
         QVERIFY2(maxMs < 50.0, qPrintable(QStringLiteral("max lateness %1 ms").arg(maxMs)));
     } else {
         // Oversubscribed (other builds and tests): a core can be denied to the GUI thread for tens of
         // ms whatever it does, so hold the bound for 99% of the ticks and report the max.
-        qWarning("load average %.1f on %d cores: checking the 99th percentile, the max was %.1f ms", load, cores,
-                 maxMs);
+        qWarning("load average %.1f on %d cores: checking the 99th percentile, the max was %.1f ms", load,
+                 cores, maxMs);
         QVERIFY2(p99Ms < 50.0, qPrintable(QStringLiteral("p99 lateness %1 ms").arg(p99Ms)));
     }
     QCOMPARE(w.lossView()->plot()->curvePointCount(
@@ -296,7 +298,7 @@ void TestMainWindow::settingsPersist() {
         p.smoothing = 0.33;
         w.plotOptionsBar()->setOptions(p);
         w.tabs()->setCurrentIndex(2);
-        w.close();   // saves
+        w.close();  // saves
     }
     MainWindow again(o);
     QCOMPARE(again.plotOptionsBar()->options().xAxis, XAxisKind::Tokens);

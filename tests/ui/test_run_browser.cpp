@@ -15,8 +15,8 @@ using namespace anneal::ui;
 
 namespace {
 
-RunRecord rec(qint64 id, const std::string& name, const std::string& group = {}, std::optional<qint64> parent = {},
-              std::vector<std::string> tags = {}) {
+RunRecord rec(qint64 id, const std::string& name, const std::string& group = {},
+              std::optional<qint64> parent = {}, std::vector<std::string> tags = {}) {
     RunRecord r;
     r.id = id;
     r.name = name;
@@ -33,12 +33,17 @@ RunRecord rec(qint64 id, const std::string& name, const std::string& group = {},
 }
 
 std::vector<RunRecord> sample() {
-    return {rec(1, "base"), rec(2, "wsd-a", "sweep", {}, {"wsd"}), rec(3, "wsd-b", "sweep", {}, {"wsd", "long"}),
-            rec(4, "base@500", "", 1, {"cooldown"}), rec(5, "wsd-a@500", "sweep", 2),
+    return {rec(1, "base"),
+            rec(2, "wsd-a", "sweep", {}, {"wsd"}),
+            rec(3, "wsd-b", "sweep", {}, {"wsd", "long"}),
+            rec(4, "base@500", "", 1, {"cooldown"}),
+            rec(5, "wsd-a@500", "sweep", 2),
             rec(6, "base@500@700", "", 4)};
 }
 
-qint64 idAt(const QAbstractItemModel& m, const QModelIndex& i) { return m.data(i, RunListModel::RunIdRole).toLongLong(); }
+qint64 idAt(const QAbstractItemModel& m, const QModelIndex& i) {
+    return m.data(i, RunListModel::RunIdRole).toLongLong();
+}
 
 }  // namespace
 
@@ -62,14 +67,15 @@ void TestRunBrowser::branchesUnderParentsAndGroups() {
     QCOMPARE(m.rowCount(base), 1);
     const QModelIndex branch = m.index(0, 0, base);
     QCOMPARE(idAt(m, branch), qint64(4));
-    QCOMPARE(idAt(m, m.index(0, 0, branch)), qint64(6));   // a branch of a branch
+    QCOMPARE(idAt(m, m.index(0, 0, branch)), qint64(6));  // a branch of a branch
     const QModelIndex group = m.parent(m.indexOf(2));
     QVERIFY(group.isValid());
     QCOMPARE(m.data(group, RunListModel::GroupRole).toString(), QStringLiteral("sweep"));
     QCOMPARE(m.rowCount(group), 2);
-    QCOMPARE(idAt(m, m.parent(m.indexOf(5))), qint64(2));   // under its parent, inside the group
+    QCOMPARE(idAt(m, m.parent(m.indexOf(5))), qint64(2));  // under its parent, inside the group
     QCOMPARE(m.data(m.indexOf(3, RunListModel::ProgressColumn)).toString(), QStringLiteral("1000/1000"));
-    QCOMPARE(m.allTags(), (QStringList{QStringLiteral("cooldown"), QStringLiteral("long"), QStringLiteral("wsd")}));
+    QCOMPARE(m.allTags(),
+             (QStringList{QStringLiteral("cooldown"), QStringLiteral("long"), QStringLiteral("wsd")}));
 }
 
 void TestRunBrowser::liveProgressAndEta() {
@@ -109,12 +115,12 @@ void TestRunBrowser::filtersKeepParents() {
     QCOMPARE(idAt(proxy, proxy.index(0, 0, proxy.index(0, 0, p1))), qint64(6));
     proxy.setText({});
     proxy.setTag(QStringLiteral("long"));
-    QCOMPARE(proxy.rowCount(), 1);   // the group, holding run 3 only
+    QCOMPARE(proxy.rowCount(), 1);  // the group, holding run 3 only
     const QModelIndex g = proxy.index(0, 0);
     QCOMPARE(proxy.rowCount(g), 1);
     QCOMPARE(idAt(proxy, proxy.index(0, 0, g)), qint64(3));
     proxy.setTag({});
-    proxy.setText(QStringLiteral("wsd 500"));   // every word must match
+    proxy.setText(QStringLiteral("wsd 500"));  // every word must match
     QCOMPARE(proxy.rowCount(), 1);
     QCOMPARE(idAt(proxy, proxy.index(0, 0, proxy.index(0, 0, proxy.index(0, 0)))), qint64(5));
 }
@@ -128,11 +134,11 @@ void TestRunBrowser::valuesUpdateWithoutReset() {
     QSignalSpy reset(browser.model(), &QAbstractItemModel::modelReset);
     auto runs = sample();
     runs[3].stepsDone = 777;
-    browser.model()->setRuns(runs);   // same tree: rows are kept
+    browser.model()->setRuns(runs);  // same tree: rows are kept
     QCOMPARE(reset.count(), 0);
     QCOMPARE(browser.model()->record(4)->stepsDone, qint64(777));
     runs.push_back(rec(7, "new", "", 4));
-    browser.model()->setRuns(runs);   // a new branch: reset, selection restored
+    browser.model()->setRuns(runs);  // a new branch: reset, selection restored
     QCOMPARE(reset.count(), 1);
     QList<qint64> sel = browser.selectedRunIds();
     std::sort(sel.begin(), sel.end());

@@ -35,7 +35,8 @@ std::int64_t makeRun(Store& store, std::size_t n, std::size_t spikeAt) {
     StepAxis axis;
     for (std::size_t i = 0; i < n; ++i) {
         s.steps.push_back(static_cast<std::int64_t>(i));
-        s.values.push_back(2.0 + std::exp(-static_cast<double>(i) / 5e4) + 0.01 * std::sin(static_cast<double>(i)));
+        s.values.push_back(2.0 + std::exp(-static_cast<double>(i) / 5e4) +
+                           0.01 * std::sin(static_cast<double>(i)));
         axis.steps.push_back(static_cast<std::int64_t>(i));
         axis.tokens.push_back(static_cast<std::int64_t>(i + 1) * 64);
         axis.wall.push_back(static_cast<double>(i) * 0.01);
@@ -67,7 +68,8 @@ void TestRunDataCache::longSeriesPreviewThenFull() {
     std::vector<Seen> seen;
     connect(&cache, &RunDataCache::runChanged, this, [&](qint64 run) {
         if (const Series* s = cache.series(run, QStringLiteral("train_loss"))) {
-            seen.push_back({s->preview, s->steps.size(), *std::max_element(s->values.begin(), s->values.end())});
+            seen.push_back(
+                {s->preview, s->steps.size(), *std::max_element(s->values.begin(), s->values.end())});
         }
     });
     cache.request({id}, {QStringLiteral("train_loss")});
@@ -85,7 +87,7 @@ void TestRunDataCache::longSeriesPreviewThenFull() {
     QVERIFY(!s->preview);
     QCOMPARE(s->steps.size(), kPoints);
     QCOMPARE(s->values[123457], 25.0);
-    QVERIFY(s->generation >= 2);   // replaced once more after the overview
+    QVERIFY(s->generation >= 2);  // replaced once more after the overview
     QCOMPARE(cache.run(id)->axis.steps.size(), kPoints);
 }
 
@@ -94,7 +96,7 @@ void TestRunDataCache::liveAndHistoryMerge() {
     std::int64_t id = 0;
     {
         auto store = Store::open(db);
-        id = makeRun(*store, 100, 50);   // steps 0..99 are stored
+        id = makeRun(*store, 100, 50);  // steps 0..99 are stored
     }
     RunDataCache cache;
     cache.setDatabasePath(QString::fromStdString(db));
@@ -108,7 +110,7 @@ void TestRunDataCache::liveAndHistoryMerge() {
         StepPoint p;
         p.step = step;
         p.tokens = (step + 1) * 64;
-        p.trainLoss = step >= 100 ? 1.0 : -1.0;   // the overlapping ones differ: history must win
+        p.trainLoss = step >= 100 ? 1.0 : -1.0;  // the overlapping ones differ: history must win
         live << p;
     }
     cache.appendSteps(id, live);
@@ -117,10 +119,10 @@ void TestRunDataCache::liveAndHistoryMerge() {
     const Series* s = cache.series(id, QStringLiteral("train_loss"));
     QCOMPARE(s->steps.size(), std::size_t(120));
     for (std::size_t i = 0; i < s->steps.size(); ++i) {
-        QCOMPARE(s->steps[i], double(i));   // no gap, no duplicate
+        QCOMPARE(s->steps[i], double(i));  // no gap, no duplicate
     }
-    QVERIFY(s->values[95] > 0);          // from the store
-    QCOMPARE(s->values[110], 1.0);       // live, after the stored ones
+    QVERIFY(s->values[95] > 0);     // from the store
+    QCOMPARE(s->values[110], 1.0);  // live, after the stored ones
     QCOMPARE(s->values[50], 25.0);
 }
 

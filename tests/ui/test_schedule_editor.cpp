@@ -2,12 +2,12 @@
 // The schedule editor draws anneal::learningRate at every step for every kind, knots move the
 // parameters they stand for, updates stay well under 50 ms, and invalid parameters show the
 // backend's error under their field.
+#include <qcustomplot.h>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QtTest>
-#include <qcustomplot.h>
 
 #include "anneal/config.h"
 #include "anneal/mixture.h"
@@ -52,10 +52,11 @@ void TestScheduleEditor::curveIsLearningRateAtEveryStep_data() {
     row("constant", {"schedule.kind=constant", "schedule.warmup_steps=10"});
     row("cosine", {"schedule.kind=cosine", "schedule.warmup_steps=20", "schedule.final_lr_fraction=0.1"});
     row("linear", {"schedule.kind=linear", "schedule.final_lr_fraction=0.0"});
-    row("inverse_sqrt", {"schedule.kind=inverse_sqrt", "schedule.warmup_steps=30", "schedule.decay_fraction=0.2"});
+    row("inverse_sqrt",
+        {"schedule.kind=inverse_sqrt", "schedule.warmup_steps=30", "schedule.decay_fraction=0.2"});
     row("wsd 1-sqrt", {"schedule.kind=wsd", "schedule.decay_fraction=0.25", "schedule.decay_shape=1-sqrt"});
-    row("wsd exponential", {"schedule.kind=wsd", "schedule.decay_fraction=0.3", "schedule.decay_shape=exponential",
-                            "schedule.final_lr_fraction=0.05"});
+    row("wsd exponential", {"schedule.kind=wsd", "schedule.decay_fraction=0.3",
+                            "schedule.decay_shape=exponential", "schedule.final_lr_fraction=0.05"});
     row("rewarm", {"schedule.kind=rewarm", "schedule.warmup_steps=10", "schedule.rewarm_at=150",
                    "schedule.rewarm_steps=20", "schedule.rewarm_peak_fraction=0.5"});
     row("infinite", {"schedule.kind=infinite", "schedule.warmup_steps=10", "schedule.cooldown_steps=100",
@@ -93,8 +94,9 @@ void TestScheduleEditor::curveIsLearningRateAtEveryStep() {
 
 void TestScheduleEditor::knotsMoveTheirParameters() {
     ScheduleEditor editor;
-    editor.setExperiment(specWith({"schedule.kind=wsd", "schedule.decay_fraction=0.2", "schedule.warmup_steps=20"}, 1000),
-                         QStringLiteral("test"));
+    editor.setExperiment(
+        specWith({"schedule.kind=wsd", "schedule.decay_fraction=0.2", "schedule.warmup_steps=20"}, 1000),
+        QStringLiteral("test"));
     editor.moveKnot(QStringLiteral("decay_start"), 600.4, 1.0);
     QCOMPARE(editor.experiment().schedule.decayFraction, 0.4);
     QCOMPARE(decayStartStep(editor.experiment().schedule, 1000), std::int64_t(600));
@@ -103,12 +105,14 @@ void TestScheduleEditor::knotsMoveTheirParameters() {
     editor.moveKnot(QStringLiteral("end"), 1000, 0.25);
     QCOMPARE(editor.experiment().schedule.finalLrFraction, 0.25);
     // The form shows the new values, and the curve is the new spec's.
-    auto* decay = qobject_cast<QLineEdit*>(editor.form()->fieldWidget(QStringLiteral("schedule.decay_fraction")));
+    auto* decay =
+        qobject_cast<QLineEdit*>(editor.form()->fieldWidget(QStringLiteral("schedule.decay_fraction")));
     QCOMPARE(decay->text(), QStringLiteral("0.4"));
     for (std::int64_t t : {0, 49, 50, 599, 600, 800, 999}) {
         QCOMPARE(editor.lrCurve()[static_cast<std::size_t>(t)], learningRate(editor.experiment(), t));
     }
-    QCOMPARE(editor.lrCurve()[999], editor.experiment().train.lr * decayValue("linear", 1.0, 0.25, 399.0 / 400.0));
+    QCOMPARE(editor.lrCurve()[999],
+             editor.experiment().train.lr * decayValue("linear", 1.0, 0.25, 399.0 / 400.0));
 
     // A drag with the mouse on the decay knot does the same.
     editor.resize(1200, 700);
@@ -120,8 +124,8 @@ void TestScheduleEditor::knotsMoveTheirParameters() {
                       static_cast<int>(p->yAxis->coordToPixel(editor.experiment().train.lr)));
     const QPoint to(static_cast<int>(p->xAxis->coordToPixel(800)), from.y());
     QTest::mousePress(p, Qt::LeftButton, {}, from);
-    QMouseEvent move(QEvent::MouseMove, QPointF(to), p->mapToGlobal(QPointF(to)), Qt::NoButton, Qt::LeftButton,
-                     Qt::NoModifier);
+    QMouseEvent move(QEvent::MouseMove, QPointF(to), p->mapToGlobal(QPointF(to)), Qt::NoButton,
+                     Qt::LeftButton, Qt::NoModifier);
     QApplication::sendEvent(p, &move);
     QTest::mouseRelease(p, Qt::LeftButton, {}, to);
     QVERIFY2(std::abs(decayStartStep(editor.experiment().schedule, 1000) - 800) <= 3,
@@ -131,7 +135,8 @@ void TestScheduleEditor::knotsMoveTheirParameters() {
 void TestScheduleEditor::formEditsRedrawTheCurve() {
     ScheduleEditor editor;
     editor.setExperiment(specWith({"schedule.kind=cosine"}), QStringLiteral("test"));
-    auto* warmup = qobject_cast<QLineEdit*>(editor.form()->fieldWidget(QStringLiteral("schedule.warmup_steps")));
+    auto* warmup =
+        qobject_cast<QLineEdit*>(editor.form()->fieldWidget(QStringLiteral("schedule.warmup_steps")));
     QVERIFY(warmup);
     warmup->selectAll();
     QTest::keyClicks(warmup, QStringLiteral("40"));
@@ -162,9 +167,11 @@ void TestScheduleEditor::updateIsFast() {
 
 void TestScheduleEditor::invalidParameterShowsError() {
     ScheduleEditor editor;
-    editor.setExperiment(specWith({"schedule.kind=wsd", "schedule.decay_fraction=0.2"}), QStringLiteral("test"));
+    editor.setExperiment(specWith({"schedule.kind=wsd", "schedule.decay_fraction=0.2"}),
+                         QStringLiteral("test"));
     QVERIFY(editor.runButton()->isEnabled());
-    auto* decay = qobject_cast<QLineEdit*>(editor.form()->fieldWidget(QStringLiteral("schedule.decay_fraction")));
+    auto* decay =
+        qobject_cast<QLineEdit*>(editor.form()->fieldWidget(QStringLiteral("schedule.decay_fraction")));
     decay->selectAll();
     QTest::keyClicks(decay, QStringLiteral("1.5"));
     QTRY_VERIFY(!editor.validationError().isEmpty());
@@ -185,8 +192,9 @@ void TestScheduleEditor::invalidParameterShowsError() {
 
 void TestScheduleEditor::mixtureBelowAndPredictedLossSlot() {
     ScheduleEditor editor;
-    editor.setExperiment(specWith({"mixture.upsample.start_fraction=0.5", "mixture.upsample.weights={noise=0.9}"}),
-                         QStringLiteral("test"));
+    editor.setExperiment(
+        specWith({"mixture.upsample.start_fraction=0.5", "mixture.upsample.weights={noise=0.9}"}),
+        QStringLiteral("test"));
     SeriesPlot* mix = editor.mixturePlot();
     QCOMPARE(mix->curveKeys(), (QStringList{QStringLiteral("markov"), QStringLiteral("noise")}));
     const auto* x = mix->curveX(QStringLiteral("noise"));
