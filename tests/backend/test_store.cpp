@@ -110,6 +110,27 @@ private slots:
         QCOMPARE(s->notices(id)[0].kind, std::string("spike"));
     }
 
+    void cheapRefreshQueries() {
+        test::TempDir dir;
+        const std::string db = dir.path("v.db");
+        auto reader = Store::open(db);
+        const auto id = reader->createRun(sampleRun());
+        const std::int64_t before = reader->dataVersion();
+        QCOMPARE(reader->dataVersion(), before);  // nothing committed elsewhere
+        {
+            auto other = Store::open(db);
+            other->insertMetrics(id, "train_loss", MetricSeries{{0, 1, 2}, {3.0, 2.0, 1.0}});
+        }
+        QVERIFY(reader->dataVersion() != before);  // another connection committed
+        QCOMPARE(reader->metricCount(id, "train_loss"), std::int64_t{3});
+        QCOMPARE(reader->metricCount(id, "nope"), std::int64_t{0});
+        const auto light = reader->listRuns(false);
+        QCOMPARE(light.size(), size_t{1});
+        QVERIFY(light[0].configToml.empty());
+        QCOMPARE(light[0].name, std::string("r"));
+        QVERIFY(!reader->listRuns(true)[0].configToml.empty());
+    }
+
     void readersDuringWritesSeeNoLock() {
         test::TempDir dir;
         const std::string db = dir.path("c.db");

@@ -93,6 +93,45 @@ private slots:
         QVERIFY(test::bitIdentical(test::storedMetric(db, a, "val_loss"), test::storedMetric(db, b, "val_loss")));
     }
 
+    void pauseIsVisibleAndNotCountedAsTrainingTime() {
+        test::TempDir dir;
+        const std::string db = dir.path("p.db");
+        LaunchRequest req;
+        req.dbPath = db;
+        req.specText = test::tinyExperimentToml(30);
+        req.origin = "<test>";
+        auto session = RunSession::launch(req);
+        bool paused = false;
+        bool sawPausedInStore = false;
+        double maxGap = 0;
+        double lastWall = -1;
+        test::driveSession(*session, [&](const StepEvent& e) {
+            if (lastWall >= 0) {
+                maxGap = std::max(maxGap, e.wallSeconds - lastWall);
+            }
+            lastWall = e.wallSeconds;
+            if (e.step == 10 && !paused) {
+                paused = true;
+                session->run().pause();
+                QThread::msleep(1500);
+                sawPausedInStore = Store::open(db, Store::Mode::ReadOnly)->run(session->runId()).paused;
+                session->run().resume();
+            }
+        });
+        QVERIFY2(sawPausedInStore, "a paused run did not show as paused to another reader");
+        qInfo("largest training-time gap between steps around a 1.5 s pause: %.3f s", maxGap);
+        QVERIFY(maxGap < 1.0);
+        auto store = Store::open(db, Store::Mode::ReadOnly);
+        QVERIFY(!store->run(session->runId()).paused);
+        int pauses = 0, resumes = 0;
+        for (const auto& n : store->notices(session->runId())) {
+            pauses += n.kind == "paused";
+            resumes += n.kind == "resumed";
+        }
+        QCOMPARE(pauses, 1);
+        QCOMPARE(resumes, 1);
+    }
+
     void parameterCountMatchesClosedForm_data() {
         QTest::addColumn<int>("layers");
         QTest::addColumn<int>("d");

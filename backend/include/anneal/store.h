@@ -64,7 +64,8 @@ struct RunRecord {
     double entropyFloor = 0;       ///< the static mix's floor, nats/token
     std::vector<std::string> tags;
     std::vector<DomainRecord> domains;
-    double wallSeconds = 0;        ///< training time of the last logged step
+    double wallSeconds = 0;        ///< training time of the last logged step (pauses excluded)
+    bool paused = false;           ///< running, but paused by the user (its last pause notice)
 };
 
 struct NewRun {
@@ -181,7 +182,11 @@ public:
                       std::optional<std::int64_t> step = std::nullopt);
     void setRunName(std::int64_t runId, const std::string& name);
     void setRunTags(std::int64_t runId, const std::vector<std::string>& tags);
-    std::vector<RunRecord> listRuns() const;
+    /// withConfig = false leaves specToml and configToml empty: a cheap list for periodic refreshes.
+    std::vector<RunRecord> listRuns(bool withConfig = true) const;
+    /// Changes whenever another connection commits to the database (PRAGMA data_version): poll it
+    /// and re-read only when it moved.
+    std::int64_t dataVersion() const;
     std::optional<RunRecord> findRun(std::int64_t runId) const;
     /// Throws NotFound naming the id.
     RunRecord run(std::int64_t runId) const;
@@ -196,6 +201,8 @@ public:
     /// A run's series. withHistory: a branch's series starts with its parent's points before the
     /// branch step (recursively), since a branch shares that history instead of copying it.
     MetricSeries metric(std::int64_t runId, const std::string& name, bool withHistory = false) const;
+    /// Number of stored points of a run's metric (without the parent's history).
+    std::int64_t metricCount(std::int64_t runId, const std::string& name) const;
     /// Steps after minStep only (live polling).
     MetricSeries metricSince(std::int64_t runId, const std::string& name, std::int64_t minStep) const;
     StepAxis stepAxis(std::int64_t runId, bool withHistory = false) const;

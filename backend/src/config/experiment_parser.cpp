@@ -192,7 +192,7 @@ void parseSchedule(const toml::table* t, ScheduleSpec& s, std::int64_t steps) {
     }
     if (uses("decay_fraction")) {
         s.decayFraction = r.number("decay_fraction", s.kind == "wsd" ? 0.2 : 0.0, 0.0, 1.0);
-        s.decayShape = r.choice("decay_shape", s.decayShape, {"linear", "cosine", "1-sqrt", "square", "exponential"});
+        s.decayShape = r.choice("decay_shape", s.decayShape, config::decayShapeValues());
         s.decayHalfLife = r.number("decay_half_life", 0.0, 0.0, kInf);
         if (r.has("decay_half_life") && s.decayShape != "exponential") {
             configError("schedule.decay_half_life", "is used only with decay_shape = exponential (found \"" +
@@ -233,7 +233,7 @@ void parseSchedule(const toml::table* t, ScheduleSpec& s, std::int64_t steps) {
     }
     if (uses("cooldown_steps")) {
         s.cooldownSteps = r.integer("cooldown_steps", s.cooldownSteps, 0, steps);
-        s.cooldownShape = r.choice("cooldown_shape", s.cooldownShape, {"cosine", "inverse_sqrt"});
+        s.cooldownShape = r.choice("cooldown_shape", s.cooldownShape, config::cooldownShapeValues());
         s.constantLrFraction = r.number("constant_lr_fraction", s.constantLrFraction, 0.0, 1.0, true);
         s.cooldownTimescale = r.number("cooldown_timescale", s.cooldownTimescale, 0.0, kInf, true);
         s.annealFraction = r.number("anneal_fraction", s.annealFraction, 0.0, 1.0);
@@ -290,7 +290,7 @@ void parseMixture(const toml::table* t, MixtureSpec& m, const DataSpec& data) {
     if (m.kind == "temperature") {
         m.temperature = r.number("temperature", m.temperature, 0.0, 1e6, true);
         m.temperatureSchedule =
-            r.choice("temperature_schedule", m.temperatureSchedule, {"constant", "linear", "cosine", "step"});
+            r.choice("temperature_schedule", m.temperatureSchedule, config::temperatureScheduleValues());
         if (m.temperatureSchedule == "constant") {
             r.forbid("temperature_end", "mixture.temperature_schedule = constant keeps the temperature fixed");
             r.forbid("temperature_switch_fraction", "it is used only with temperature_schedule = step");
@@ -407,7 +407,7 @@ ExperimentSpec parseRoot(const toml::table& root) {
     TableReader top(root, "");
     spec.name = top.string("name", spec.name);
     spec.seed = static_cast<std::uint64_t>(top.integer("seed", 0, 0, std::numeric_limits<std::int64_t>::max()));
-    spec.device = top.choice("device", spec.device, {"auto", "cpu", "cuda"});
+    spec.device = top.choice("device", spec.device, config::deviceValues());
     spec.tags = top.stringList("tags");
     parseModel(top.table("model"), spec.model);
     parseData(top.table("data"), spec.data);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "anneal/config_schema.h"
 #include "anneal/error.h"
 #include "config/toml_reader.h"
 
@@ -52,6 +53,23 @@ const std::vector<KindKeys>& reweightKindKeys() {
     return table;
 }
 
+const std::vector<std::string>& deviceValues() {
+    static const std::vector<std::string> v = {"auto", "cpu", "cuda"};
+    return v;
+}
+const std::vector<std::string>& decayShapeValues() {
+    static const std::vector<std::string> v = {"linear", "cosine", "1-sqrt", "square", "exponential"};
+    return v;
+}
+const std::vector<std::string>& cooldownShapeValues() {
+    static const std::vector<std::string> v = {"cosine", "inverse_sqrt"};
+    return v;
+}
+const std::vector<std::string>& temperatureScheduleValues() {
+    static const std::vector<std::string> v = {"constant", "linear", "cosine", "step"};
+    return v;
+}
+
 std::vector<std::string> kindNames(const std::vector<KindKeys>& table) {
     std::vector<std::string> names;
     for (const auto& k : table) {
@@ -93,3 +111,42 @@ std::string usedByText(const std::vector<KindKeys>& table, const std::string& se
 }
 
 }  // namespace anneal::config
+
+namespace anneal {
+
+namespace {
+const std::vector<config::KindKeys>* selectorTable(const std::string& selector) {
+    if (selector == "schedule.kind") return &config::scheduleKindKeys();
+    if (selector == "mixture.kind") return &config::mixtureKindKeys();
+    if (selector == "reweight.strategy") return &config::reweightKindKeys();
+    return nullptr;
+}
+}  // namespace
+
+std::vector<std::string> configKinds(const std::string& selector) {
+    const auto* t = selectorTable(selector);
+    return t ? config::kindNames(*t) : std::vector<std::string>{};
+}
+
+std::vector<std::string> configKeysFor(const std::string& selector, const std::string& kind) {
+    const auto* t = selectorTable(selector);
+    if (!t) {
+        return {};
+    }
+    for (const auto& k : *t) {
+        if (k.kind == kind) {
+            return k.keys;
+        }
+    }
+    return {};
+}
+
+std::vector<std::string> configAllowedValues(const std::string& keyPath) {
+    if (keyPath == "device") return config::deviceValues();
+    if (keyPath == "schedule.decay_shape") return config::decayShapeValues();
+    if (keyPath == "schedule.cooldown_shape") return config::cooldownShapeValues();
+    if (keyPath == "mixture.temperature_schedule") return config::temperatureScheduleValues();
+    return configKinds(keyPath);
+}
+
+}  // namespace anneal

@@ -21,6 +21,12 @@ const std::vector<KindKeys>& reweightKindKeys();
 std::vector<std::string> kindNames(const std::vector<KindKeys>& table);
 const std::vector<std::string>& keysOf(const std::vector<KindKeys>& table, const std::string& kind);
 bool kindUses(const std::vector<KindKeys>& table, const std::string& kind, const std::string& key);
+/// Allowed values of the enumerated keys that are not selectors (one list each, used by the parser).
+const std::vector<std::string>& deviceValues();
+const std::vector<std::string>& decayShapeValues();
+const std::vector<std::string>& cooldownShapeValues();
+const std::vector<std::string>& temperatureScheduleValues();
+
 /// Every key some kind uses.
 std::vector<std::string> allKeys(const std::vector<KindKeys>& table);
 /// "used by schedule.kind = wsd | inverse_sqrt"

@@ -106,7 +106,17 @@ const char* kRunColumns =
     "id, uuid, name, group_name, kind, parent_id, branch_step, branch_checkpoint_id, status, spec_toml, "
     "config_toml, overrides, seed, device, version, created_at, started_at, ended_at, heartbeat_at, host, pid, "
     "proc_start, steps_total, steps_done, tokens_done, message, message_step, n_params, n_params_nonembed, "
-    "flops_per_token, entropy_floor, tags, wall_seconds";
+    "flops_per_token, entropy_floor, tags, wall_seconds, "
+    "(SELECT n.kind = 'paused' FROM notices n WHERE n.run_id = runs.id AND n.kind IN ('paused', 'resumed') "
+    "ORDER BY n.id DESC LIMIT 1)";
+
+/// The same columns without the two config texts (replaced by empty strings).
+std::string runColumnsWithoutConfig() {
+    std::string c = kRunColumns;
+    c.replace(c.find("spec_toml, "), 11, "'', ");
+    c.replace(c.find("config_toml, "), 13, "'', ");
+    return c;
+}
 
 /// Runs f, turning SQLite's exceptions into the store's anneal::Error that names the database (what
 /// the API promises; a bare SQLite::Exception reached the CLI as "attempt to write a readonly
@@ -345,10 +355,31 @@ void Store::setRunTags(std::int64_t runId, const std::vector<std::string>& tags)
     });
 }
 
-std::vector<RunRecord> Store::listRuns() const {
+std::int64_t Store::dataVersion() const {
+    return guarded(m_impl->path, [&] {
+        SQLite::Statement q(*m_impl->db, "PRAGMA data_version");
+        q.executeStep();
+        return q.getColumn(0).getInt64();
+    });
+}
+
+std::int64_t Store::metricCount(std::int64_t runId, const std::string& name) const {
+    return guarded(m_impl->path, [&] {
+        SQLite::Statement q(*m_impl->db,
+                            "SELECT count(*) FROM metrics WHERE run_id = ? AND name_id = "
+                            "(SELECT id FROM metric_names WHERE name = ?)");
+        q.bind(1, runId);
+        q.bind(2, name);
+        q.executeStep();
+        return q.getColumn(0).getInt64();
+    });
+}
+
+std::vector<RunRecord> Store::listRuns(bool withConfig) const {
     std::vector<RunRecord> out;
     try {
-        SQLite::Statement q(*m_impl->db, std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id");
+        SQLite::Statement q(*m_impl->db, "SELECT " + (withConfig ? std::string(kRunColumns) : runColumnsWithoutConfig()) +
+                                             " FROM runs ORDER BY id");
         while (q.executeStep()) {
             out.push_back(m_impl->readRun(q));
         }

@@ -79,6 +79,7 @@ struct Store::Impl {
             r.tags.clear();
         }
         r.wallSeconds = q.getColumn(32).getDouble();
+        r.paused = r.status == RunStatus::Running && !q.getColumn(33).isNull() && q.getColumn(33).getInt() != 0;
         // A read-only view still shows a dead writer's run as interrupted (nothing is written).
         if (r.status == RunStatus::Running && isDead(r.host, r.pid, procStart, r.heartbeatAt, 600)) {
             r.status = RunStatus::Interrupted;

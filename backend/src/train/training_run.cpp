@@ -103,7 +103,8 @@ void TrainingRun::Impl::loop(train::TrainerCore& core, std::int64_t start, doubl
     const int D = core.dataset().domainCount();
     using Clock = std::chrono::steady_clock;
     const auto t0 = Clock::now();
-    auto wall = [&] { return wallOffset + std::chrono::duration<double>(Clock::now() - t0).count(); };
+    double pausedSeconds = 0;  // training time excludes pauses
+    auto wall = [&] { return wallOffset + std::chrono::duration<double>(Clock::now() - t0).count() - pausedSeconds; };
     std::vector<std::uint64_t> drawnAtLastLog = core.sampler().state().drawn;
     std::int64_t skipped = 0;
     WeightSnapshotEvent snapshot;
@@ -114,8 +115,15 @@ void TrainingRun::Impl::loop(train::TrainerCore& core, std::int64_t start, doubl
             break;
         }
         if (pauseFlag) {
-            std::unique_lock<std::mutex> lock(pauseMutex);
-            pauseCv.wait(lock, [&] { return !pauseFlag || stopFlag; });
+            // Stored as notices, so every viewer of the database can tell the run is paused.
+            publish(NoticeEvent{t, "paused", "paused by the user at step " + std::to_string(t), 0.0});
+            const auto p0 = Clock::now();
+            {
+                std::unique_lock<std::mutex> lock(pauseMutex);
+                pauseCv.wait(lock, [&] { return !pauseFlag || stopFlag; });
+            }
+            pausedSeconds += std::chrono::duration<double>(Clock::now() - p0).count();
+            publish(NoticeEvent{t, "resumed", "resumed at step " + std::to_string(t), 0.0});
             if (stopFlag) {
                 break;
             }
