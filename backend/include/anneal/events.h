@@ -119,7 +119,11 @@ class EventBus {
 public:
     void subscribe(std::shared_ptr<EventQueue> q);
     void unsubscribe(const std::shared_ptr<EventQueue>& q);
+    /// Copies the event into every queue.
     void publish(const Event& e);
+    /// Copies it into all queues but the last, which gets it moved: a large payload (a weight snapshot)
+    /// costs the publishing thread one copy less.
+    void publish(Event&& e);
     /// Total events dropped by all queues.
     std::uint64_t dropped() const;
 

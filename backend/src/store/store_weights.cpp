@@ -16,10 +16,13 @@ void appendChunk(SQLite::Statement& q, std::vector<SampleWeight>& out, std::uint
     const std::int64_t bucket = q.getColumn(0).getInt64();
     const int n = q.getColumn(1).getInt();
     const SQLite::Column blob = q.getColumn(2);
-    for (const auto& r : store::decodeChunk(bucket, blob.getBlob(), static_cast<size_t>(blob.getBytes()), n)) {
-        if (filter && r.sampleId != onlyId) {
-            continue;
-        }
+    std::vector<store::WeightRecord> records;
+    if (filter) {
+        store::decodeSample(bucket, blob.getBlob(), static_cast<size_t>(blob.getBytes()), n, onlyId, records);
+    } else {
+        records = store::decodeChunk(bucket, blob.getBlob(), static_cast<size_t>(blob.getBytes()), n);
+    }
+    for (const auto& r : records) {
         out.push_back({r.sampleId, sampleDomain(r.sampleId), r.step, r.loss, r.weight, (r.flags & 1) != 0});
     }
 }

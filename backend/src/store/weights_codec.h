@@ -34,6 +34,9 @@ std::vector<WeightChunk> chunkSnapshot(const WeightSnapshotEvent& snapshot);
 std::string encodeChunk(const WeightChunk& chunk);
 /// Decodes a blob; throws Storage when its size does not match n.
 std::vector<WeightRecord> decodeChunk(std::int64_t bucket, const void* data, std::size_t bytes, int n);
+/// Decodes only the records of one sample (a binary search on the sorted offsets), appending to out.
+void decodeSample(std::int64_t bucket, const void* data, std::size_t bytes, int n, std::uint64_t sampleId,
+                  std::vector<WeightRecord>& out);
 
 /// Summary of a set of weights (one domain or all).
 struct WeightSummary {

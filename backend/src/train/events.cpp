@@ -88,6 +88,17 @@ void EventBus::publish(const Event& e) {
     }
 }
 
+void EventBus::publish(Event&& e) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    for (size_t i = 0; i < m_queues.size(); ++i) {
+        if (i + 1 == m_queues.size()) {
+            m_queues[i]->tryPush(std::move(e));
+        } else {
+            m_queues[i]->tryPush(e);
+        }
+    }
+}
+
 std::uint64_t EventBus::dropped() const {
     std::lock_guard<std::mutex> lock(m_mutex);
     std::uint64_t n = 0;
