@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // anneal-cli fit | fits: fit a scaling law on runs, a sweep group or a file; list and export fits.
-#include <chrono>
 #include <cmath>
-#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -11,11 +9,9 @@
 #include "anneal/error.h"
 #include "anneal/fit/fit.h"
 #include "anneal/fit/fit_export.h"
+#include "anneal/fit/fit_record.h"
 #include "anneal/fit/from_runs.h"
-#include "anneal/fit/sha256.h"
-#include "anneal/fit/table.h"
 #include "anneal/store.h"
-#include "anneal/version.h"
 #include "cli_context.h"
 #include "progress.h"
 
@@ -65,22 +61,8 @@ std::vector<std::int64_t> parseIds(const std::string& list) {
     return ids;
 }
 
-std::string isoNow() {
-    const std::time_t t = std::time(nullptr);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-    return buf;
-}
-
-std::string exportFit(const fit::FitResult& r, const fit::Provenance& p, const std::string& format) {
-    if (format == "json") return fit::fitToJson(r, p);
-    if (format == "csv") return fit::fitToCsv(r);
-    if (format == "latex") return fit::fitToLatex(r);
-    return fit::fitToPython(r, p);
-}
-
 void writeExport(const fit::FitResult& r, const fit::Provenance& p, const std::string& format, const std::string& out) {
-    const std::string text = exportFit(r, p, format);
+    const std::string text = fit::exportFit(r, p, format);
     if (out.empty() || out == "-") {
         std::cout << text << std::flush;
         return;
@@ -183,62 +165,32 @@ void runFit(const FitOpts& o, const Context& ctx) {
     options.warmup = o.warmup == "after" ? fit::WarmupMode::StartAfterWarmup : fit::WarmupMode::ClampDrops;
     options.seed = o.seed;
     fit::lawByName(o.law);  // an unknown law is an error before any reading
-    fit::FitInput input;
-    fit::Provenance prov;
-    prov.annealVersion = kVersion;
-    prov.createdAt = isoNow();
-    std::unique_ptr<Store> store;
+    fit::PreparedFit prepared;
     if (!o.csv.empty()) {
-        prov.filePath = o.csv;
-        prov.fileSha256 = fit::sha256Hex(readTextFile(o.csv));
-        prov.source = "file " + o.csv;
-        if (o.law == "lr_annealing") {
-            fit::CurveColumns cols;
-            cols.step = o.stepCol;
-            cols.loss = o.lossCol;
-            cols.lr = o.lrCol;
-            cols.group = o.groupCol;
-            input.curves = fit::tableToCurves(fit::readTable(o.csv, fit::curveSpec(cols)), cols);
-        } else {
-            fit::TableSpec spec;
-            fit::PointColumns cols;
-            auto need = [&](const std::string& c, std::string& slot) {
-                if (!c.empty()) {
-                    spec.numeric.push_back(c);
-                    slot = c;
-                }
-            };
-            need(o.nCol, cols.n);
-            need(o.dCol, cols.d);
-            need(o.cCol, cols.c);
-            need(o.xCol, cols.x);
-            need(o.weightCol, cols.weight);
-            if (o.law == "steplaw") {
-                need(o.lrCol, cols.lr);
-                need(o.batchCol, cols.batch);
-            } else {
-                need(o.lossCol, cols.loss);
-            }
-            input = fit::tableToPoints(fit::readTable(o.csv, spec), cols);
-        }
+        fit::FileColumns cols;
+        cols.n = o.nCol;
+        cols.d = o.dCol;
+        cols.c = o.cCol;
+        cols.x = o.xCol;
+        cols.loss = o.lossCol;
+        cols.weight = o.weightCol;
+        cols.lr = o.lrCol;
+        cols.batch = o.batchCol;
+        cols.step = o.stepCol;
+        cols.group = o.groupCol;
+        prepared = fit::prepareFromFile(o.law, o.csv, cols);
     } else {
-        store = Store::open(ctx.dbPath(), Store::Mode::ReadOnly);
-        const std::vector<std::int64_t> ids = !o.runs.empty() ? parseIds(o.runs) : fit::runsInGroup(*store, o.group);
-        prov.source = !o.runs.empty() ? "runs " + o.runs + " of " + ctx.dbPath() : "group " + o.group + " of " + ctx.dbPath();
-        for (std::int64_t id : ids) {
-            prov.runIds.push_back(std::to_string(id));
-        }
-        if (o.law == "lr_annealing") {
-            for (std::int64_t id : ids) {
-                input.curves.push_back(fit::curveFromRun(*store, id, o.metric));
-            }
-        } else {
-            fit::RunPointOptions ro;
-            ro.metric = o.metric;
-            ro.includeEmbeddings = o.withEmbeddings;
-            input = fit::pointsFromRuns(*store, ids, ro);
-        }
+        auto store = Store::open(ctx.dbPath(), Store::Mode::ReadOnly);
+        fit::RunSource source;
+        source.runIds = !o.runs.empty() ? parseIds(o.runs) : std::vector<std::int64_t>{};
+        source.group = o.group;
+        source.metric = o.metric;
+        source.includeEmbeddings = o.withEmbeddings;
+        source.dbLabel = ctx.dbPath();
+        prepared = fit::prepareFromRuns(*store, o.law, source);
     }
+    const fit::FitInput& input = prepared.input;
+    const fit::Provenance& prov = prepared.provenance;
     ProgressBar bar("fit " + o.law, stderrIsTty() && !o.json);
     const fit::FitResult result = fit::fitLaw(input, options, [&](double f) {
         bar.update(static_cast<std::int64_t>(f * 1000), 1000);
@@ -247,16 +199,7 @@ void runFit(const FitOpts& o, const Context& ctx) {
     bar.finish();
     std::int64_t id = 0;
     if (!o.noStore) {
-        store.reset();
-        auto rw = Store::open(ctx.dbPath());
-        FitRecord rec;
-        rec.name = o.name.empty() ? o.law + " on " + prov.source : o.name;
-        rec.law = result.law;
-        rec.source = prov.source;
-        rec.objective = result.objective;
-        rec.nPoints = static_cast<std::int64_t>(result.nPoints);
-        rec.resultJson = fit::fitToJson(result, prov);
-        id = rw->saveFit(rec);
+        id = fit::storeFit(*Store::open(ctx.dbPath()), result, prov, o.name);
     }
     if (!o.exportFormat.empty()) {
         writeExport(result, prov, o.exportFormat, o.out);

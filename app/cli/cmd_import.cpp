@@ -1,13 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// anneal-cli import: a loss curve from another tool as an imported run (CSV or JSONL).
-#include <cmath>
-#include <filesystem>
+// anneal-cli import: a loss curve from another tool as an imported run (CSV or JSONL), through
+// anneal::importCurveFile (the app's drag-and-drop uses the same function).
 #include <iostream>
 
-#include "anneal/error.h"
-#include "anneal/fit/sha256.h"
-#include "anneal/fit/table.h"
-#include "anneal/store.h"
+#include "anneal/import_curve.h"
 #include "cli_context.h"
 
 namespace anneal::cli {
@@ -40,68 +36,20 @@ void addImportCommands(CLI::App& app, Context& ctx) {
         "column, and nothing is stored.\n"
         "Example:\n  anneal-cli import cluster-run.csv --db lab.db --name 7b-cosine --params 6.5e9");
     im->callback([o, &ctx] {
-        // First pass: which columns the file has (the spec asks for step and loss only).
-        fit::TableSpec probe;
-        probe.numeric = {o->stepCol, o->lossCol};
-        probe.increasing = o->stepCol;
-        const fit::Table head = fit::readTable(o->file, probe);
-        fit::TableSpec spec = probe;
-        for (const auto& c : head.columnsFound) {
-            if (c != o->stepCol && c != o->lossCol) {
-                spec.optionalNumeric.push_back(c);
-            }
-        }
-        const fit::Table t = fit::readTable(o->file, spec);  // every column numeric, checked, or an error
-        const auto& steps = t.column(o->stepCol);
-        // Steps and tokens become int64 columns: a value past 2^53 (steps) or 2^63 (tokens) would not
-        // convert (undefined behaviour; on x86 it was stored as -2^63), so it is an error naming the line.
-        constexpr double kMaxStep = 9007199254740992.0;     // 2^53: every integer below is exact
-        constexpr double kMaxTokens = 9223372036854775808.0;  // 2^63
-        for (size_t i = 0; i < steps.size(); ++i) {
-            const double s = steps[i];
-            if (s < 0 || s != std::floor(s) || s > kMaxStep) {
-                throw Error(ErrorCode::InvalidInput,
-                            "column '" + o->stepCol + "': steps must be non-negative integers up to 2^53, found " +
-                                csvNumber(s),
-                            o->file + ":" + std::to_string(t.lines[i]), "0, 1, 2, ...");
-            }
-            if (t.has("tokens") && !(t.column("tokens")[i] >= 0 && t.column("tokens")[i] < kMaxTokens)) {
-                throw Error(ErrorCode::InvalidInput,
-                            "column 'tokens': must be between 0 and 2^63, found " + csvNumber(t.column("tokens")[i]),
-                            o->file + ":" + std::to_string(t.lines[i]), "a token count >= 0");
-            }
-        }
-        StepAxis axis;
-        for (size_t i = 0; i < t.rows(); ++i) {
-            axis.steps.push_back(static_cast<std::int64_t>(steps[i]));
-            axis.tokens.push_back(t.has("tokens") ? static_cast<std::int64_t>(t.column("tokens")[i]) : 0);
-            axis.wall.push_back(0.0);
-        }
-        std::vector<std::pair<std::string, MetricSeries>> metrics;
-        std::vector<std::string> stored;
-        for (const auto& [name, values] : t.numeric) {
-            if (name == o->stepCol || name == "tokens") {
-                continue;
-            }
-            MetricSeries m;
-            m.steps = axis.steps;
-            m.values = values;
-            const std::string metric = name == o->lossCol ? "train_loss" : name;
-            metrics.emplace_back(metric, m);
-            stored.push_back(metric);
-        }
-        NewRun run;
-        run.name = o->name.empty() ? std::filesystem::path(o->file).filename().string() : o->name;
-        run.group = o->group;
-        run.specToml = "# imported from " + o->file + " (sha256 " + fit::sha256File(o->file) + ")\n";
-        run.paramsNonEmbedding = static_cast<std::int64_t>(std::llround(o->params));
-        run.params = run.paramsNonEmbedding;
-        const std::int64_t id = Store::open(ctx.dbPath())->importRun(run, metrics, axis);
+        CurveImport request;
+        request.file = o->file;
+        request.name = o->name;
+        request.group = o->group;
+        request.stepColumn = o->stepCol;
+        request.lossColumn = o->lossCol;
+        request.params = o->params;
+        const CurveImportResult r = importCurveFile(ctx.dbPath(), request);
         if (o->json) {
-            std::cout << nlohmann::json{{"run_id", id}, {"rows", t.rows()}, {"metrics", stored}}.dump() << std::endl;
+            std::cout << nlohmann::json{{"run_id", r.runId}, {"rows", r.rows}, {"metrics", r.metrics}}.dump()
+                      << std::endl;
         } else {
-            std::cerr << "imported " << t.rows() << " rows of " << o->file << " as run " << id << " (metrics:";
-            for (const auto& m : stored) {
+            std::cerr << "imported " << r.rows << " rows of " << o->file << " as run " << r.runId << " (metrics:";
+            for (const auto& m : r.metrics) {
                 std::cerr << " " << m;
             }
             std::cerr << ")\n";

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// A loss curve file as an imported run (anneal-cli import, the app's drag-and-drop).
+#include "anneal/import_curve.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "anneal/error.h"
+#include "anneal/fit/sha256.h"
+#include "anneal/fit/table.h"
+
+namespace anneal {
+
+namespace {
+
+/// Shortest text that reads back as v (for messages).
+std::string numberText(double v) {
+    if (!std::isfinite(v)) {
+        return std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf");
+    }
+    char buf[40];
+    for (int prec = 6; prec <= 17; ++prec) {
+        std::snprintf(buf, sizeof buf, "%.*g", prec, v);
+        if (std::strtod(buf, nullptr) == v) {
+            break;
+        }
+    }
+    return buf;
+}
+
+/// A checked file, ready to be stored.
+struct ParsedCurve {
+    std::size_t rows = 0;
+    StepAxis axis;
+    std::vector<std::pair<std::string, MetricSeries>> metrics;
+    NewRun run;
+};
+
+ParsedCurve parseCurveFile(const CurveImport& request) {
+    const std::string& file = request.file;
+    // First pass: which columns the file has (the spec asks for step and loss only).
+    fit::TableSpec probe;
+    probe.numeric = {request.stepColumn, request.lossColumn};
+    probe.increasing = request.stepColumn;
+    const fit::Table head = fit::readTable(file, probe);
+    fit::TableSpec spec = probe;
+    for (const auto& c : head.columnsFound) {
+        if (c != request.stepColumn && c != request.lossColumn) {
+            spec.optionalNumeric.push_back(c);
+        }
+    }
+    const fit::Table t = fit::readTable(file, spec);  // every column numeric, checked, or an error
+    const auto& steps = t.column(request.stepColumn);
+    // Steps and tokens become int64 columns: a value past 2^53 (steps) or 2^63 (tokens) would not
+    // convert (undefined behaviour; on x86 it was stored as -2^63), so it is an error naming the line.
+    constexpr double kMaxStep = 9007199254740992.0;       // 2^53: every integer below is exact
+    constexpr double kMaxTokens = 9223372036854775808.0;  // 2^63
+    for (size_t i = 0; i < steps.size(); ++i) {
+        const double s = steps[i];
+        if (s < 0 || s != std::floor(s) || s > kMaxStep) {
+            throw Error(ErrorCode::InvalidInput,
+                        "column '" + request.stepColumn +
+                            "': steps must be non-negative integers up to 2^53, found " + numberText(s),
+                        file + ":" + std::to_string(t.lines[i]), "0, 1, 2, ...");
+        }
+        if (t.has("tokens") && !(t.column("tokens")[i] >= 0 && t.column("tokens")[i] < kMaxTokens)) {
+            throw Error(ErrorCode::InvalidInput,
+                        "column 'tokens': must be between 0 and 2^63, found " + numberText(t.column("tokens")[i]),
+                        file + ":" + std::to_string(t.lines[i]), "a token count >= 0");
+        }
+    }
+    StepAxis axis;
+    for (size_t i = 0; i < t.rows(); ++i) {
+        axis.steps.push_back(static_cast<std::int64_t>(steps[i]));
+        axis.tokens.push_back(t.has("tokens") ? static_cast<std::int64_t>(t.column("tokens")[i]) : 0);
+        axis.wall.push_back(0.0);
+    }
+    ParsedCurve out;
+    for (const auto& [name, values] : t.numeric) {
+        if (name == request.stepColumn || name == "tokens") {
+            continue;
+        }
+        MetricSeries m;
+        m.steps = axis.steps;
+        m.values = values;
+        const std::string metric = name == request.lossColumn ? "train_loss" : name;
+        out.metrics.emplace_back(metric, m);
+    }
+    NewRun& run = out.run;
+    run.name = request.name.empty() ? std::filesystem::path(file).filename().string() : request.name;
+    run.group = request.group;
+    run.specToml = "# imported from " + file + " (sha256 " + fit::sha256File(file) + ")\n";
+    run.paramsNonEmbedding = static_cast<std::int64_t>(std::llround(request.params));
+    run.params = run.paramsNonEmbedding;
+    out.rows = t.rows();
+    out.axis = std::move(axis);
+    return out;
+}
+
+CurveImportResult storeCurve(Store& store, const ParsedCurve& parsed) {
+    CurveImportResult result;
+    result.runId = store.importRun(parsed.run, parsed.metrics, parsed.axis);
+    result.rows = parsed.rows;
+    for (const auto& [name, series] : parsed.metrics) {
+        result.metrics.push_back(name);
+    }
+    return result;
+}
+
+}  // namespace
+
+CurveImportResult importCurveFile(Store& store, const CurveImport& request) {
+    return storeCurve(store, parseCurveFile(request));
+}
+
+CurveImportResult importCurveFile(const std::string& dbPath, const CurveImport& request) {
+    const ParsedCurve parsed = parseCurveFile(request);  // a bad file never opens the database
+    return storeCurve(*Store::open(dbPath), parsed);
+}
+
+}  // namespace anneal
