@@ -33,6 +33,7 @@ void addFitCommands(CLI::App& app, Context& ctx);
 void addPredictCommands(CLI::App& app, Context& ctx);
 void addImportCommands(CLI::App& app, Context& ctx);
 void addSweepCommands(CLI::App& app, Context& ctx);
+void addReportCommands(CLI::App& app, Context& ctx);
 void addVersionCommands(CLI::App& app, Context& ctx);
 
 /// Whether stdout / stderr is a terminal (progress bars only then).

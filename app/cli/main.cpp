@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
     addPredictCommands(app, ctx);
     addImportCommands(app, ctx);
     addSweepCommands(app, ctx);
+    addReportCommands(app, ctx);
     addVersionCommands(app, ctx);
     try {
         app.parse(argc, argv);
