@@ -5,6 +5,7 @@
 #include <QTabWidget>
 #include <QVBoxLayout>
 
+#include "anneal/config_schema.h"
 #include "domain_table.h"
 #include "experiment_dialog.h"
 #include "schedule_form.h"
@@ -17,12 +18,23 @@ namespace {
 using S = ExperimentSpec;
 constexpr qint64 kBig = 1000000000000LL;
 
-QStringList words(std::initializer_list<const char*> list) {
+/// The allowed values of an enumerated key or the kinds of a selector, from the parser's own table.
+QStringList allowed(const char* keyPath) {
     QStringList out;
-    for (const char* w : list) {
-        out << QString::fromLatin1(w);
+    for (const std::string& w : configAllowedValues(keyPath)) {
+        out << QString::fromStdString(w);
     }
     return out;
+}
+
+/// Whether a kind of a selector uses a key (e.g. "reweight.strategy", "meta_rescale", "meta_lr").
+bool kindUses(const char* selector, const QString& kind, const char* key) {
+    for (const std::string& k : configKeysFor(selector, kind.toStdString())) {
+        if (k == key) {
+            return true;
+        }
+    }
+    return false;
 }
 
 }  // namespace
@@ -35,7 +47,7 @@ void ExperimentDialog::buildPages() {
         std::numeric_limits<qint64>::max(), tr("Same spec and seed give the same losses bit for bit on CPU"));
     general->addChoice(
         QStringLiteral("device"), tr("Device"), [](S& s) -> std::string& { return s.device; },
-        words({"auto", "cpu", "cuda"}));
+        allowed("device"));
     general->addList(QStringLiteral("tags"), tr("Tags"),
                      [](S& s) -> std::vector<std::string>& { return s.tags; });
 
@@ -109,13 +121,13 @@ void ExperimentDialog::buildPages() {
     SpecForm* mix = addFormPage(tr("Mixture"));
     mix->addChoice(
         QStringLiteral("mixture.kind"), tr("Mixture"), [](S& s) -> std::string& { return s.mixture.kind; },
-        words({"static", "temperature"}), tr("static: the domains' weights; temperature: p ∝ size^(1/T)"));
+        allowed("mixture.kind"), tr("static: the domains' weights; temperature: p ∝ size^(1/T)"));
     mix->addNumber(QStringLiteral("mixture.temperature"), tr("Temperature"),
                    [](S& s) -> double& { return s.mixture.temperature; });
     mix->addChoice(
         QStringLiteral("mixture.temperature_schedule"), tr("Temperature schedule"),
         [](S& s) -> std::string& { return s.mixture.temperatureSchedule; },
-        words({"constant", "linear", "cosine", "step"}));
+        allowed("mixture.temperature_schedule"));
     mix->addNumber(QStringLiteral("mixture.temperature_end"), tr("Final temperature"),
                    [](S& s) -> double& { return s.mixture.temperatureEnd; });
     mix->addNumber(
@@ -144,8 +156,7 @@ void ExperimentDialog::buildPages() {
     rw->addChoice(
         QStringLiteral("reweight.strategy"), tr("Strategy"),
         [](S& s) -> std::string& { return s.reweight.strategy; },
-        words({"none", "loss_linupper", "loss_quadratic", "loss_extremes", "domain_scalarization",
-               "meta_rescale"}));
+        allowed("reweight.strategy"));
     rw->addInt<std::int64_t>(
         QStringLiteral("reweight.burnin_steps"), tr("Burn-in steps"),
         [](S& s) -> std::int64_t& { return s.reweight.burninSteps; }, 0, kBig,
@@ -207,10 +218,12 @@ void ExperimentDialog::updateKinds() {
     auto checked = [](SpecForm* f, const char* key) {
         return f->fieldWidget(QString::fromLatin1(key))->property("checked").toBool();
     };
-    const bool temperature = text(mix, "mixture.kind") == QLatin1String("temperature");
+    const QString mixKind = text(mix, "mixture.kind");
+    const bool temperature = kindUses("mixture.kind", mixKind, "temperature");
     const QString tSchedule = text(mix, "mixture.temperature_schedule");
     mix->setFieldVisible(QStringLiteral("mixture.temperature"), temperature);
-    mix->setFieldVisible(QStringLiteral("mixture.temperature_schedule"), temperature);
+    mix->setFieldVisible(QStringLiteral("mixture.temperature_schedule"),
+                         kindUses("mixture.kind", mixKind, "temperature_schedule"));
     mix->setFieldVisible(QStringLiteral("mixture.temperature_end"),
                          temperature && tSchedule != QLatin1String("constant"));
     mix->setFieldVisible(QStringLiteral("mixture.temperature_switch_fraction"),
@@ -223,19 +236,13 @@ void ExperimentDialog::updateKinds() {
     mix->setFieldVisible(QStringLiteral("mixture.replay.start_step"), replay);
     mix->setFieldVisible(QStringLiteral("mixture.replay.weights"), replay);
 
-    // The keys each strategy uses (the experiment format rejects the others).
+    // The keys each strategy uses (the experiment format rejects the others): the parser's table.
     const QString strategy = text(rw, "reweight.strategy");
-    const bool lossBased = strategy.startsWith(QLatin1String("loss_"));
-    const bool scalar = strategy == QLatin1String("domain_scalarization");
-    const bool meta = strategy == QLatin1String("meta_rescale");
-    rw->setFieldVisible(QStringLiteral("reweight.burnin_steps"), lossBased || meta);
-    rw->setFieldVisible(QStringLiteral("reweight.delta"), lossBased);
-    rw->setFieldVisible(QStringLiteral("reweight.kl_reg"), lossBased);
-    rw->setFieldVisible(QStringLiteral("reweight.temperature"), scalar);
-    rw->setFieldVisible(QStringLiteral("reweight.domain_weights"), scalar);
-    rw->setFieldVisible(QStringLiteral("reweight.meta_lr"), meta);
-    rw->setFieldVisible(QStringLiteral("reweight.meta_every"), meta);
-    rw->setFieldVisible(QStringLiteral("reweight.meta_batch"), meta);
+    for (const char* key : {"burnin_steps", "delta", "kl_reg", "temperature", "domain_weights", "meta_lr",
+                            "meta_every", "meta_batch"}) {
+        rw->setFieldVisible(QStringLiteral("reweight.") + QString::fromLatin1(key),
+                            kindUses("reweight.strategy", strategy, key));
+    }
 }
 
 }  // namespace anneal::ui

@@ -12,7 +12,7 @@ LossPlotView::LossPlotView(RunDataCache* cache, QWidget* parent) : MetricPlotVie
 }
 
 QStringList LossPlotView::metricPatterns() const {
-    return {QStringLiteral("train_loss"), QStringLiteral("val_loss.*")};
+    return {QStringLiteral("train_loss"), QStringLiteral("val_loss"), QStringLiteral("val_loss.*")};
 }
 
 QStringList LossPlotView::domainsOf(qint64 runId) const {
@@ -38,6 +38,9 @@ QStringList LossPlotView::metricsFor(qint64 runId) const {
     if (known.contains(QStringLiteral("train_loss"))) {
         out << QStringLiteral("train_loss");
     }
+    if (known.contains(QStringLiteral("val_loss"))) {
+        out << QStringLiteral("val_loss");  // the mix's validation loss: what the mix floor bounds
+    }
     for (const QString& d : domainsOf(runId)) {
         const QString name = QStringLiteral("val_loss.") + d;
         if (known.contains(name)) {
@@ -55,16 +58,17 @@ QStringList LossPlotView::metricsFor(qint64 runId) const {
 CurveStyle LossPlotView::styleFor(qint64 runId, const QString& metric, int runIndex, int metricIndex) const {
     CurveStyle s = MetricPlotView::styleFor(runId, metric, runIndex, metricIndex);
     const bool val = metric.startsWith(QLatin1String("val_loss"));
+    const bool mix = metric == QLatin1String("val_loss");
     const int domain = static_cast<int>(domainsOf(runId).indexOf(metric.mid(9)));
     if (drawnRuns().size() <= 1) {
-        s.color = val ? curveColor(1 + std::max(0, domain)) : curveColor(0);
+        s.color = mix ? palette().color(QPalette::WindowText) : val ? curveColor(1 + std::max(0, domain)) : curveColor(0);
     }
     if (val) {
         // Validation points are means over a fixed set every val_every steps: no smoothing, and a
         // marker on each so the sparse points read as measurements.
         s.smoothable = false;
         s.markers = true;
-        s.width = 1.4;
+        s.width = mix ? 2.2 : 1.2;
     } else {
         s.width = 1.8;
     }
@@ -92,7 +96,9 @@ QVector<ReferenceLine> LossPlotView::referenceLines() const {
         l.y = f;
         l.color = runs.size() <= 1 ? neutral : curveColor(i);
         l.penStyle = Qt::DashLine;
-        l.label = tr("entropy floor %1").arg(f, 0, 'f', 3);
+        // The floor of the mix bounds val_loss (the mix mean), not the per-domain curves.
+        l.label = runs.size() <= 1 ? tr("mix floor (val_loss) %1").arg(f, 0, 'f', 3)
+                                   : tr("#%1 mix floor (val_loss) %2").arg(runs[i]).arg(f, 0, 'f', 3);
         lines << l;
     }
     if (runs.size() == 1) {
@@ -109,6 +115,8 @@ QVector<ReferenceLine> LossPlotView::referenceLines() const {
                 c.setAlphaF(0.8);
                 l.color = c;
                 l.penStyle = Qt::DotLine;
+                l.label = tr("floor %1 %2").arg(QString::fromStdString(r->record.domains[d].name)).arg(f, 0, 'f', 3);
+                l.labelRight = true;
                 lines << l;
             }
         }

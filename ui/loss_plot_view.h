@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// The Loss tab: train loss and per-domain validation loss of the selected runs, with the entropy
-// floor of the run's mix (the irreducible loss, RunRecord::entropyFloor) as a dashed line and, for
-// a single run, each domain's floor as a dotted line in its colour.
+// The Loss tab: train loss, the validation loss of the mix (val_loss: the domains' validation losses
+// weighted by data.domain[].weight) and each domain's validation loss, for the selected runs. The
+// dashed line is the floor of the mix (RunRecord::entropyFloor, labelled "mix floor (val_loss)"): it
+// bounds val_loss, not the per-domain curves, which may well lie below it (an easy domain's loss is
+// below the mix's). With one run, each domain's own floor is a dotted line in the domain's colour,
+// labelled with the domain: the bound of that domain's curve.
 
 #include "metric_plot_view.h"
 

@@ -17,6 +17,7 @@
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
+#include "anneal/error.h"
 #include "anneal/store.h"
 #include "compare_view.h"
 #include "grad_norm_plot_view.h"
@@ -24,6 +25,7 @@
 #include "lr_plot_view.h"
 #include "mixture_plot_view.h"
 #include "plot_options_bar.h"
+#include "recent_files.h"
 #include "resources.h"
 #include "run_browser.h"
 #include "run_controller.h"
@@ -31,16 +33,42 @@
 #include "run_filter_proxy.h"
 #include "run_list_model.h"
 #include "run_property_panel.h"
+#include "scaling_law_view.h"
+#include "schedule_editor.h"
 #include "throughput_plot_view.h"
+#include "weights_explorer.h"
 
 namespace anneal::ui {
+
+namespace {
+
+/// The backend's message for a database that does not open, with what the user can do about it.
+QString describeOpenError(const std::string& path, const std::exception& e) {
+    QString message = QString::fromStdString(e.what());
+    const auto* err = dynamic_cast<const Error*>(&e);
+    const QFileInfo file(QString::fromStdString(path));
+    if (err && err->code() == ErrorCode::SchemaTooNew) {
+        message += QObject::tr("\n\nThe file was written by a newer Anneal; open it with that version. It was "
+                               "not changed.");
+    } else if ((file.exists() && !file.isWritable()) ||
+               (!QFileInfo(file.absolutePath()).isWritable() && QFileInfo(file.absolutePath()).exists())) {
+        message += QObject::tr("\n\n%1 is read-only (or its folder is): Anneal writes runs and a write-ahead log "
+                               "beside the database. Copy it to a writable folder, or make it writable.")
+                       .arg(file.exists() && !file.isWritable() ? file.fileName() : file.absolutePath());
+    }
+    return message;
+}
+
+}  // namespace
 
 MainWindow::MainWindow(const Options& options, QWidget* parent)
     : QMainWindow(parent),
       m_options(options),
       m_controller(new RunController(options.dbPath, this)),
       m_cache(new RunDataCache(this)) {
+    m_recent = new RecentFiles(options.restoreSettings, this);
     setObjectName(QStringLiteral("mainWindow"));
+    setAcceptDrops(true);
     setWindowIcon(appIcon());
     m_startupPending = !options.runFile.isEmpty() || options.startDefaultIfEmpty;
     createViews();
@@ -81,9 +109,13 @@ void MainWindow::createViews() {
     m_lossView = new LossPlotView(m_cache, m_tabs);
     m_plotViews = {m_lossView, new LrPlotView(m_cache, m_tabs), new MixturePlotView(m_cache, m_tabs),
                    new GradNormPlotView(m_cache, m_tabs), new ThroughputPlotView(m_cache, m_tabs)};
-    for (MetricPlotView* v : m_plotViews) {
+    const QStringList names = {QStringLiteral("loss"), QStringLiteral("lr"), QStringLiteral("mixture"),
+                               QStringLiteral("grad-norm"), QStringLiteral("throughput")};
+    for (int i = 0; i < m_plotViews.size(); ++i) {
+        MetricPlotView* v = m_plotViews[i];
         m_tabs->addTab(v, v->title());
         v->setOptions(m_optionsBar->options());
+        m_viewWidgets.insert(names[i], v);
     }
     createLabViews();
 
@@ -134,6 +166,11 @@ void MainWindow::createViews() {
 void MainWindow::wireController() {
     connect(m_controller, &RunController::runStarted, this, [this](const LiveRunInfo& info) {
         m_cache->registerLiveRun(info);
+        if (m_followNextRun) {
+            // Started by the schedule editor: its real validation curve arrives over the prediction.
+            m_followNextRun = false;
+            m_scheduleEditor->followRun(info.runId, m_cache);
+        }
         m_selectWhenListed = {info.runId};
         m_browser->reload();
         statusBar()->showMessage(tr("Started run %1 (%2)").arg(info.runId).arg(info.name), 5000);
@@ -174,7 +211,10 @@ void MainWindow::wireController() {
         updateActions();
         updateLiveStatus();
     });
-    connect(m_controller, &RunController::failed, this, &MainWindow::showError);
+    connect(m_controller, &RunController::failed, this, [this](const QString& source, const QString& message) {
+        m_followNextRun = false;
+        showError(source, message);
+    });
 }
 
 void MainWindow::openDatabase(const QString& path) {
@@ -189,6 +229,7 @@ void MainWindow::openDatabase(const QString& path) {
     m_dbLabel->setText(path);
     m_compare->setDatabasePath(path);
     m_properties->setDatabasePath(path);
+    m_weights->setDatabasePath(path);
     m_dbLabel->setToolTip(tr("The database this window reads and writes"));
     setWindowTitle(tr("Anneal — %1").arg(QFileInfo(path).fileName()));
     // Create or migrate the file and mark runs whose process died as interrupted, off the GUI thread;
@@ -202,10 +243,13 @@ void MainWindow::openDatabase(const QString& path) {
             return;
         }
         if (!error.isEmpty()) {
-            showError(tr("opening %1").arg(path), error);
+            showError(tr("the database %1").arg(path), error);
             return;
         }
+        m_recent->add(RecentFiles::Kind::Database, path);
         m_browser->setDatabasePath(path);
+        m_scaling->setDatabasePath(path);
+        reloadPredictionFits();
     });
     watcher->setFuture(QtConcurrent::run([db]() -> QString {
         try {
@@ -213,7 +257,7 @@ void MainWindow::openDatabase(const QString& path) {
             store->recoverInterruptedRuns();
             return {};
         } catch (const std::exception& e) {
-            return QString::fromStdString(e.what());
+            return describeOpenError(db, e);
         }
     }));
 }
@@ -244,13 +288,19 @@ void MainWindow::onRunsLoaded(int count) {
         }
     }
     onCurrentRunChanged(m_browser->currentRunId());  // status and progress of the shown run
+    updateGroups();
     updateActions();
     if (m_options.view == QLatin1String("schedule") && m_browser->currentRunId() && m_startupView) {
         loadScheduleFromRun();  // opened on the schedule of the selected run
     }
     m_startupView = false;
-    if (m_pendingDialog == QLatin1String("new-experiment")) {
+    if (!m_options.experimentFile.isEmpty()) {
+        openExperimentFile(m_options.experimentFile);
+        m_options.experimentFile.clear();
+    } else if (m_pendingDialog == QLatin1String("new-experiment")) {
         openExperimentDialog();
+    } else if (m_pendingDialog == QLatin1String("about")) {
+        showAbout();
     } else if (m_pendingDialog == QLatin1String("branch")) {
         // After the property panel has the current run's checkpoints.
         connect(m_properties, &RunPropertyPanel::checkpointsLoaded, this, &MainWindow::branchCurrent,
@@ -261,19 +311,18 @@ void MainWindow::onRunsLoaded(int count) {
 }
 
 QStringList MainWindow::viewNames() {
-    return {QStringLiteral("loss"),       QStringLiteral("lr"),
-            QStringLiteral("mixture"),    QStringLiteral("grad-norm"),
-            QStringLiteral("throughput"), QStringLiteral("compare"),
-            QStringLiteral("schedule"),   QStringLiteral("new-experiment"),
-            QStringLiteral("branch")};
+    return {QStringLiteral("loss"),       QStringLiteral("lr"),       QStringLiteral("mixture"),
+            QStringLiteral("weights"),    QStringLiteral("grad-norm"), QStringLiteral("throughput"),
+            QStringLiteral("compare"),    QStringLiteral("schedule"), QStringLiteral("scaling"),
+            QStringLiteral("new-experiment"), QStringLiteral("branch"), QStringLiteral("about")};
 }
 
 bool MainWindow::showView(const QString& name) {
-    const int index = static_cast<int>(viewNames().indexOf(name));
-    if (index < 0 || index >= m_tabs->count()) {
+    QWidget* w = m_viewWidgets.value(name);
+    if (!w) {
         return false;
     }
-    m_tabs->setCurrentIndex(index);
+    m_tabs->setCurrentWidget(w);
     return true;
 }
 
@@ -286,6 +335,8 @@ void MainWindow::onSelectionChanged(const QList<qint64>& runIds) {
         v->setRuns(runIds);
     }
     m_compare->setRuns(runIds);
+    m_weights->setRun(runIds.isEmpty() ? 0 : runIds.front());
+    m_scaling->setSelectedRuns(runIds);
     updateActions();
     updateLiveStatus();
 }
@@ -299,9 +350,19 @@ void MainWindow::showError(const QString& source, const QString& message) {
     statusBar()->showMessage(m_lastError, 15000);
     auto* box = new QMessageBox(QMessageBox::Warning, tr("Anneal"), tr("Problem with %1").arg(source),
                                 QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("errorDialog"));
     box->setInformativeText(message);
+    box->setTextInteractionFlags(Qt::TextSelectableByMouse);
     box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open();
+    box->open();  // window-modal, not exec(): no nested event loop, and tests can find and read it
+}
+
+QList<QMessageBox*> MainWindow::errorDialogs() const {
+    QList<QMessageBox*> out;
+    for (QMessageBox* b : findChildren<QMessageBox*>(QStringLiteral("errorDialog"), Qt::FindDirectChildrenOnly)) {
+        out << b;
+    }
+    return out;
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

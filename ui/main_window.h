@@ -2,13 +2,20 @@
 #pragma once
 // MainWindow: creates the views and wires them together; it holds no logic of its own beyond
 // routing signals (RunController -> RunDataCache -> views; RunBrowser selection -> views) and the
-// menu actions. Dialogs are opened with open()/show(), never exec(): no nested event loops.
+// menu actions. Dialogs are opened with open()/show(), never exec(): no nested event loops; an error
+// is a non-modal warning box (objectName "errorDialog") naming the file or field.
+// (main_window_actions.cpp: menus and settings; main_window_lab.cpp: the lab views;
+// main_window_files.cpp: recent files, drag and drop, imports, the About dialog.)
 
 #include <QList>
+#include <QMap>
 #include <QMainWindow>
 #include <QStringList>
 
+class QDragEnterEvent;
+class QDropEvent;
 class QLabel;
+class QMessageBox;
 class QProgressBar;
 class QTabWidget;
 class QToolButton;
@@ -29,6 +36,10 @@ class ScheduleEditor;
 class SeriesPlot;
 class ExperimentDialog;
 class BranchDialog;
+class AboutDialog;
+class RecentFiles;
+class WeightsExplorer;
+class ScalingLawView;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -41,8 +52,10 @@ public:
         bool startDefaultIfEmpty = true;  ///< start the embedded default when the database has no runs
         bool restoreSettings = true;      ///< window layout and plot options from QSettings
         QList<qint64> select;             ///< runs to select once listed (default: the newest)
-        /// The view to show: loss, lr, mixture, grad-norm, throughput, compare, schedule; or a dialog
-        /// to open once the runs are listed: new-experiment, branch (the current run's last checkpoint).
+        QString experimentFile;           ///< an experiment file to open in the New-experiment dialog
+        /// The view to show: loss, lr, mixture, weights, grad-norm, throughput, compare, schedule,
+        /// scaling; or a dialog to open once the runs are listed: new-experiment, branch (the current
+        /// run's last checkpoint), about.
         QString view;
     };
 
@@ -76,12 +89,33 @@ public:
     BranchDialog* openBranchDialog(qint64 runId, qint64 step);
     /// Opens the new-experiment dialog (non-modal); returns it (tests).
     ExperimentDialog* openExperimentDialog();
+    /// Opens an experiment file in the New-experiment dialog (an error dialog names the field when it
+    /// does not parse); returns the dialog, nullptr on error.
+    ExperimentDialog* openExperimentFile(const QString& path);
+    /// Imports a loss curve (CSV or JSONL) as a run of the database, as `anneal-cli import` does, in
+    /// the background: curveImported or an error dialog naming the line and column follows.
+    void importCurve(const QString& path);
+    /// Opens a dropped file by its kind: .toml experiment, .csv/.jsonl curve, .db database.
+    void openDroppedFile(const QString& path);
+    /// Help ▸ About (non-modal); returns it (tests).
+    AboutDialog* showAbout();
+    RecentFiles* recentFiles() const { return m_recent; }
+    WeightsExplorer* weightsExplorer() const { return m_weights; }
+    ScalingLawView* scalingLawView() const { return m_scaling; }
+    /// The error dialogs open now, oldest first (tests).
+    QList<QMessageBox*> errorDialogs() const;
     QList<MetricPlotView*> plotViews() const { return m_plotViews; }
     /// The last error shown to the user ("source: message"), for tests and the status bar.
     QString lastError() const { return m_lastError; }
 
+signals:
+    /// A dropped or chosen curve file became run runId.
+    void curveImported(qint64 runId);
+
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
 
 private:
     void createViews();
@@ -94,6 +128,11 @@ private:
     void loadScheduleFromRun();
     void loadScheduleFromFile();
     void exportCompareTable();
+    void createFileActions(QMenu* fileMenu);
+    void createHelpMenu();
+    void reloadPredictionFits();
+    void readBranchCheckpoints(qint64 runId);
+    void updateGroups();
     void createActions();
     void wireController();
     void showError(const QString& source, const QString& message);
@@ -138,6 +177,11 @@ private:
     QDockWidget* m_propertiesDock = nullptr;
     CompareView* m_compare = nullptr;
     ScheduleEditor* m_scheduleEditor = nullptr;
+    WeightsExplorer* m_weights = nullptr;
+    ScalingLawView* m_scaling = nullptr;
+    RecentFiles* m_recent = nullptr;
+    QMap<QString, QWidget*> m_viewWidgets;  ///< view name -> tab
+    bool m_followNextRun = false;           ///< the next started run came from the schedule editor
 };
 
 }  // namespace anneal::ui

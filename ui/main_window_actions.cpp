@@ -17,6 +17,7 @@
 #include "main_window.h"
 #include "metric_plot_view.h"
 #include "plot_options_bar.h"
+#include "recent_files.h"
 #include "run_browser.h"
 #include "run_controller.h"
 #include "run_list_model.h"
@@ -52,6 +53,7 @@ void MainWindow::createActions() {
     newRun->setShortcut(QKeySequence::New);
     QMenu* run = menuBar()->addMenu(tr("&Run"));
     createLabActions(file, run);
+    createFileActions(file);
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -63,7 +65,7 @@ void MainWindow::createActions() {
     m_pauseAction = run->addAction(tr("&Pause"), this, &MainWindow::togglePauseSelected);
     m_pauseAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Space));
     QAction* refresh = run->addAction(tr("&Refresh list"), m_browser, &RunBrowser::reload);
-    refresh->setShortcut(QKeySequence(Qt::Key_F5));
+    refresh->setShortcuts(QKeySequence::Refresh);  // F5 (and Ctrl+R where the desktop binds it)
     m_browser->setContextActions({m_stopAction, m_pauseAction, m_resumeAction, m_branchAction});
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
@@ -77,11 +79,16 @@ void MainWindow::createActions() {
         m_browser->filterEdit()->selectAll();
     });
     filter->setShortcut(QKeySequence::Find);
+    QAction* fullScreen = view->addAction(tr("F&ull screen"), this, [this] {
+        setWindowState(windowState() ^ Qt::WindowFullScreen);
+    });
+    fullScreen->setShortcut(QKeySequence::FullScreen);
     view->addSeparator();
     for (int i = 0; i < m_tabs->count() && i < 9; ++i) {
         QAction* tab = view->addAction(m_tabs->tabText(i), this, [this, i] { m_tabs->setCurrentIndex(i); });
         tab->setShortcut(QKeySequence(Qt::ALT | static_cast<Qt::Key>(Qt::Key_1 + i)));
     }
+    createHelpMenu();
     updateActions();
 }
 
@@ -143,6 +150,7 @@ void MainWindow::askNewRun() {
                            showError(tr("experiment %1").arg(path), f.errorString());
                            return;
                        }
+                       m_recent->add(RecentFiles::Kind::Experiment, path);
                        launchExperiment(QString::fromUtf8(f.readAll()), path);
                    });
 }

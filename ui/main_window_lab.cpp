@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// MainWindow's wiring of the lab views: the property panel, the compare view, the schedule editor,
-// and the branch and new-experiment dialogs.
+// MainWindow's wiring of the lab views: the property panel, the weights explorer, the compare view,
+// the schedule editor with its predicted loss, the scaling-law view, and the branch and
+// new-experiment dialogs.
 #include <QAction>
 #include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
+#include <QFutureWatcher>
 #include <QMenu>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QtConcurrent>
 
 #include "anneal/config.h"
+#include "anneal/store.h"
 #include "branch_dialog.h"
 #include "compare_plot_view.h"
 #include "compare_view.h"
@@ -17,12 +21,15 @@
 #include "main_window.h"
 #include "metric_plot_view.h"
 #include "plot_options_bar.h"
+#include "recent_files.h"
 #include "resources.h"
 #include "run_browser.h"
 #include "run_controller.h"
 #include "run_list_model.h"
 #include "run_property_panel.h"
+#include "scaling_law_view.h"
 #include "schedule_editor.h"
+#include "weights_explorer.h"
 
 namespace anneal::ui {
 
@@ -35,11 +42,20 @@ void MainWindow::createLabViews() {
     splitDockWidget(m_browserDock, m_propertiesDock, Qt::Vertical);
     resizeDocks({m_browserDock, m_propertiesDock}, {420, 380}, Qt::Vertical);
 
+    m_weights = new WeightsExplorer(m_tabs);
+    m_tabs->insertTab(m_tabs->indexOf(m_viewWidgets.value(QStringLiteral("mixture"))) + 1, m_weights,
+                      tr("Weights"));
     m_compare = new CompareView(m_cache, m_tabs);
     m_compare->setOptions(m_optionsBar->options());
     m_tabs->addTab(m_compare, tr("Compare"));
     m_scheduleEditor = new ScheduleEditor(m_tabs);
     m_tabs->addTab(m_scheduleEditor, tr("Schedule"));
+    m_scaling = new ScalingLawView(m_tabs);
+    m_tabs->addTab(m_scaling, tr("Scaling laws"));
+    m_viewWidgets.insert(QStringLiteral("weights"), m_weights);
+    m_viewWidgets.insert(QStringLiteral("compare"), m_compare);
+    m_viewWidgets.insert(QStringLiteral("schedule"), m_scheduleEditor);
+    m_viewWidgets.insert(QStringLiteral("scaling"), m_scaling);
     m_scheduleEditor->setExperiment(parseExperiment(defaultExperimentText().toStdString(), "default.toml"),
                                     tr("built-in default"));
 
@@ -47,13 +63,24 @@ void MainWindow::createLabViews() {
     connect(m_compare, &CompareView::failed, this, &MainWindow::showError);
     connect(m_compare, &CompareView::exportRequested, this, &MainWindow::exportCompareTable);
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::onTabChanged);
-    connect(m_scheduleEditor, &ScheduleEditor::runRequested, this,
-            [this](const QString& toml, const QString& origin) { launchExperiment(toml, origin); });
+    connect(m_weights, &WeightsExplorer::failed, this, &MainWindow::showError);
+    connect(m_scaling, &ScalingLawView::failed, this, &MainWindow::showError);
+    connect(m_scaling, &ScalingLawView::fitsChanged, this, &MainWindow::reloadPredictionFits);
+    connect(m_scheduleEditor, &ScheduleEditor::runRequested, this, [this](const QString& toml, const QString& origin) {
+        m_followNextRun = true;
+        launchExperiment(toml, origin);
+    });
+    connect(m_scheduleEditor, &ScheduleEditor::branchRequested, this,
+            [this](qint64 parentId, qint64 step, const QStringList& overrides, const QString& name) {
+                m_followNextRun = true;
+                m_controller->branch(parentId, step, overrides, name);
+            });
     connect(m_scheduleEditor, &ScheduleEditor::loadRunRequested, this, &MainWindow::loadScheduleFromRun);
     connect(m_scheduleEditor, &ScheduleEditor::loadFileRequested, this, &MainWindow::loadScheduleFromFile);
     connect(m_scheduleEditor, &ScheduleEditor::loadDefaultRequested, this, [this] {
         m_scheduleEditor->setExperiment(
             parseExperiment(defaultExperimentText().toStdString(), "default.toml"), tr("built-in default"));
+        m_scheduleEditor->setBranchSource(RunRecord{}, {});  // nothing to branch from
     });
 }
 
@@ -63,7 +90,7 @@ void MainWindow::createLabActions(QMenu* fileMenu, QMenu* runMenu) {
     experiment->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
     m_resumeAction =
         runMenu->addAction(tr("&Resume from last checkpoint"), this, &MainWindow::resumeSelected);
-    m_resumeAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_resumeAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));  // Ctrl+R may be Refresh
     m_branchAction = runMenu->addAction(tr("&Branch from checkpoint…"), this, &MainWindow::branchCurrent);
     m_branchAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_B));
     runMenu->addSeparator();
@@ -158,7 +185,72 @@ void MainWindow::loadScheduleFromRun() {
             tr("run %1").arg(r->id));
     } catch (const std::exception& e) {
         showError(tr("the config of run %1").arg(r->id), QString::fromStdString(e.what()));
+        return;
     }
+    readBranchCheckpoints(r->id);
+}
+
+void MainWindow::readBranchCheckpoints(qint64 runId) {
+    const std::string db = m_dbPath.toStdString();
+    auto* watcher = new QFutureWatcher<QList<qint64>>(this);
+    connect(watcher, &QFutureWatcher<QList<qint64>>::finished, this, [this, watcher, runId] {
+        watcher->deleteLater();
+        const RunRecord* r = m_browser->model()->record(runId);
+        if (r) {
+            m_scheduleEditor->setBranchSource(*r, watcher->result());
+        }
+    });
+    watcher->setFuture(QtConcurrent::run([db, runId] {
+        QList<qint64> steps;
+        try {
+            for (const CheckpointRecord& c : Store::open(db, Store::Mode::ReadOnly)->checkpoints(runId)) {
+                steps << c.step;
+            }
+        } catch (const std::exception&) {
+            // No checkpoints to offer: the editor then launches a new run only.
+        }
+        return steps;
+    }));
+}
+
+void MainWindow::reloadPredictionFits() {
+    const std::string db = m_dbPath.toStdString();
+    const QString path = m_dbPath;
+    using Result = std::pair<std::vector<PredictionFit>, QString>;
+    auto* watcher = new QFutureWatcher<Result>(this);
+    connect(watcher, &QFutureWatcher<Result>::finished, this, [this, watcher, path] {
+        watcher->deleteLater();
+        if (path != m_dbPath) {
+            return;
+        }
+        const Result r = watcher->result();
+        m_scheduleEditor->setPredictionFits(r.first);
+        if (!r.second.isEmpty()) {
+            statusBar()->showMessage(tr("Some stored fits do not load: %1").arg(r.second), 10000);
+        }
+    });
+    watcher->setFuture(QtConcurrent::run([db]() -> Result {
+        try {
+            QString bad;
+            std::vector<PredictionFit> fits = loadPredictionFits(db, &bad);
+            return {std::move(fits), bad};
+        } catch (const std::exception& e) {
+            return {{}, QString::fromStdString(e.what())};
+        }
+    }));
+}
+
+void MainWindow::updateGroups() {
+    QStringList groups;
+    for (std::int64_t id : m_browser->model()->runIds()) {
+        const RunRecord* r = m_browser->model()->record(id);
+        const QString g = r ? QString::fromStdString(r->group) : QString();
+        if (!g.isEmpty() && !groups.contains(g)) {
+            groups << g;
+        }
+    }
+    groups.sort();
+    m_scaling->setGroups(groups);
 }
 
 void MainWindow::loadScheduleFromFile() {
@@ -168,6 +260,8 @@ void MainWindow::loadScheduleFromFile() {
     connect(dialog, &QFileDialog::fileSelected, this, [this](const QString& path) {
         try {
             m_scheduleEditor->setExperiment(loadExperiment(path.toStdString()), path);
+            m_scheduleEditor->setBranchSource(RunRecord{}, {});  // nothing to branch from
+            m_recent->add(RecentFiles::Kind::Experiment, path);
         } catch (const std::exception& e) {
             showError(tr("experiment %1").arg(path), QString::fromStdString(e.what()));
         }

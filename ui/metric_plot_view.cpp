@@ -15,7 +15,8 @@ bool sameLines(const QVector<ReferenceLine>& a, const QVector<ReferenceLine>& b)
     }
     for (int i = 0; i < a.size(); ++i) {
         if (a[i].y != b[i].y || a[i].color != b[i].color || a[i].label != b[i].label ||
-            a[i].penStyle != b[i].penStyle || a[i].vertical != b[i].vertical) {
+            a[i].penStyle != b[i].penStyle || a[i].vertical != b[i].vertical ||
+            a[i].labelRight != b[i].labelRight) {
             return false;
         }
     }
@@ -152,7 +153,7 @@ QString MetricPlotView::metricLabel(const QString& metric) {
         return QStringLiteral("val ") + metric.mid(9);
     }
     if (metric == QLatin1String("val_loss")) {
-        return QStringLiteral("val (mean)");
+        return QStringLiteral("val_loss (mix mean)");
     }
     if (metric.startsWith(QLatin1String("train_loss."))) {
         return QStringLiteral("train ") + metric.mid(11);

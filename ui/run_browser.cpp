@@ -11,6 +11,7 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 #include <QtConcurrent>
+#include <algorithm>
 #include <functional>
 
 #include "run_filter_proxy.h"
@@ -89,7 +90,7 @@ RunBrowser::RunBrowser(QWidget* parent)
     });
 
     m_refreshTimer.setInterval(kRefreshIntervalMs);
-    connect(&m_refreshTimer, &QTimer::timeout, this, &RunBrowser::reload);
+    connect(&m_refreshTimer, &QTimer::timeout, this, &RunBrowser::poll);
 }
 
 RunBrowser::~RunBrowser() { m_future.waitForFinished(); }
@@ -97,29 +98,58 @@ RunBrowser::~RunBrowser() { m_future.waitForFinished(); }
 void RunBrowser::setDatabasePath(const QString& path) {
     m_dbPath = path;
     m_loadedOnce = false;
+    m_store.reset();  // a read in flight keeps its own reference to the old connection
+    m_version = -1;
     m_model->setRuns({});
     reload();
     m_refreshTimer.start();
 }
 
-void RunBrowser::reload() {
+void RunBrowser::reload() { load(true); }
+
+void RunBrowser::poll() { load(false); }
+
+void RunBrowser::load(bool force) {
     if (m_dbPath.isEmpty()) {
         return;
     }
     if (m_loading) {
         m_reloadAgain = true;
+        m_forceAgain = m_forceAgain || force;
         return;
     }
     m_loading = true;
     const std::string db = m_dbPath.toStdString();
     const QString dbPath = m_dbPath;
-    m_future = QtConcurrent::run([db, dbPath] {
+    std::shared_ptr<Store> store = m_store;
+    const std::int64_t lastVersion = force ? -1 : m_version;
+    const std::vector<std::int64_t> knownIds = m_model->runIds();  // their configs are in the model
+    m_future = QtConcurrent::run([db, dbPath, store, lastVersion, knownIds]() mutable {
         Loaded out;
         out.dbPath = dbPath;
         try {
-            out.runs = Store::open(db, Store::Mode::ReadOnly)->listRuns();
+            if (!store) {
+                store = Store::open(db, Store::Mode::ReadOnly);
+            }
+            out.store = store;
+            out.version = store->dataVersion();
+            if (lastVersion >= 0 && out.version == lastVersion) {
+                out.unchanged = true;
+                return out;
+            }
+            out.runs = store->listRuns(false);
+            // Configs do not change once a run exists: read them only for runs not listed before.
+            for (RunRecord& r : out.runs) {
+                if (std::find(knownIds.begin(), knownIds.end(), r.id) == knownIds.end()) {
+                    if (auto full = store->findRun(r.id)) {
+                        r.specToml = full->specToml;
+                        r.configToml = full->configToml;
+                    }
+                }
+            }
         } catch (const std::exception& e) {
             out.error = QString::fromStdString(e.what());
+            out.store.reset();
         }
         return out;
     });
@@ -130,13 +160,15 @@ void RunBrowser::reload() {
         applyLoaded(watcher->result());
         if (m_reloadAgain) {
             m_reloadAgain = false;
-            reload();
+            const bool force = m_forceAgain;
+            m_forceAgain = false;
+            load(force);
         }
     });
     watcher->setFuture(m_future);
 }
 
-void RunBrowser::applyLoaded(const Loaded& loaded) {
+void RunBrowser::applyLoaded(Loaded loaded) {
     if (loaded.dbPath != m_dbPath) {
         return;  // another database was opened meanwhile
     }
@@ -145,8 +177,23 @@ void RunBrowser::applyLoaded(const Loaded& loaded) {
         emit failed(tr("reading the runs of %1").arg(loaded.dbPath), loaded.error);
         return;
     }
+    m_store = loaded.store;
+    m_version = loaded.version;
+    if (loaded.unchanged) {
+        ++m_skippedReads;
+        return;
+    }
+    // Keep the configs of runs listed before (listRuns(false) leaves them empty).
+    for (RunRecord& r : loaded.runs) {
+        if (r.configToml.empty()) {
+            if (const RunRecord* old = m_model->record(r.id)) {
+                r.specToml = old->specToml;
+                r.configToml = old->configToml;
+            }
+        }
+    }
     const int count = static_cast<int>(loaded.runs.size());
-    m_model->setRuns(loaded.runs);
+    m_model->setRuns(std::move(loaded.runs));
     const QString currentTag = m_tags->currentData().toString();
     const QStringList tags = m_model->allTags();
     if (tags.size() != m_tags->count() - 1) {

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // RunBrowser: the dock that lists the database's runs (RunListModel through RunFilterProxy) with a
-// text filter, a tag filter and multi-selection. The list is read with Store::listRuns() on a pool
-// thread (its own read-only connection) every few seconds and on demand; selection and expanded
-// branches survive reloads.
+// text filter, a tag filter and multi-selection. The list is read on a pool thread through a read-only
+// connection the browser keeps (used by one thread at a time): every few seconds it asks
+// Store::dataVersion() and re-reads the list only when another connection committed, with
+// listRuns(false) (no config texts); the configs of runs it has not seen yet are read once with
+// findRun, the others are kept from the previous list. Selection and expanded branches survive reloads.
 
 #include <QFuture>
 #include <QList>
 #include <QSet>
 #include <QTimer>
 #include <QWidget>
+#include <memory>
 #include <vector>
 
 #include "anneal/store.h"
@@ -36,6 +39,10 @@ public:
     QString databasePath() const { return m_dbPath; }
     /// Re-reads the run list in the background (coalesced with a read in flight).
     void reload();
+    /// Re-reads it only when the database changed since the last read (the periodic refresh).
+    void poll();
+    /// Reads of the list so far that found the database unchanged and read nothing (tests).
+    int skippedReads() const { return m_skippedReads; }
     bool loaded() const { return m_loadedOnce; }
 
     RunListModel* model() const { return m_model; }
@@ -64,11 +71,15 @@ signals:
 
 private:
     struct Loaded {
-        std::vector<RunRecord> runs;
+        std::vector<RunRecord> runs;     ///< listRuns(false), configs of new runs filled
+        bool unchanged = false;          ///< dataVersion did not move: nothing was read
+        std::int64_t version = -1;
+        std::shared_ptr<Store> store;    ///< the connection the read used (kept for the next one)
         QString error;
         QString dbPath;
     };
-    void applyLoaded(const Loaded& loaded);
+    void load(bool force);
+    void applyLoaded(Loaded loaded);
     void saveViewState();
     void restoreViewState();
     void emitSelectionIfChanged();
@@ -87,6 +98,10 @@ private:
     bool m_loadedOnce = false;
     bool m_restoring = false;
     QFuture<Loaded> m_future;
+    std::shared_ptr<Store> m_store;  ///< read-only; only ever used by the one read in flight
+    std::int64_t m_version = -1;
+    int m_skippedReads = 0;
+    bool m_forceAgain = false;
     QList<qint64> m_savedSelection;
     qint64 m_savedCurrent = 0;
     QSet<QString> m_collapsed;

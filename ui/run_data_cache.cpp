@@ -56,6 +56,14 @@ RunDataCache::Loaded load(const std::string& dbPath, const RunDataCache::Job& jo
                 const auto from = static_cast<std::int64_t>(it == job.sinceSteps.end() ? -1.0 : it->second);
                 out.series[name] = store->metricSince(job.runId, name.toStdString(), from);
             } else if (job.full.contains(name)) {
+                if (store->metricCount(job.runId, name.toStdString()) > RunDataCache::kFullReadMaxPoints) {
+                    out.overviewOnly.insert(name);
+                    continue;
+                }
+                out.series[name] = store->metric(job.runId, name.toStdString(), true);
+            } else if (!out.record.parentId &&
+                       store->metricCount(job.runId, name.toStdString()) <= RunDataCache::kDirectReadMaxPoints) {
+                // Short (and no parent history before it): all of it in one read, no overview first.
                 out.series[name] = store->metric(job.runId, name.toStdString(), true);
             } else {
                 // The overview first: when the series is short it is the whole series.
@@ -256,6 +264,9 @@ void RunDataCache::merge(const Loaded& loaded) {
         for (const auto& [name, s] : loaded.previews) {
             flight.remove(name);
         }
+        for (const QString& name : loaded.overviewOnly) {
+            flight.remove(name);
+        }
     }
     if (!loaded.ok && !loaded.since) {
         // Let a later request try again instead of waiting for a job that is gone.
@@ -294,6 +305,11 @@ void RunDataCache::merge(const Loaded& loaded) {
             mergeSeries(s, ms);
             s.preview = false;
         }
+    }
+    for (const QString& name : loaded.overviewOnly) {
+        Series& s = r.series[name];
+        s.loaded = true;  // nothing more will be read: the overview stays
+        s.overviewOnly = true;
     }
     for (const auto& [name, ms] : loaded.previews) {
         Series& s = r.series[name];

@@ -5,8 +5,10 @@
 // crosses threads); points of runs this process trains arrive from RunController and are appended.
 // A branch's series include its parent's history before the branch step. A long series is first
 // read as the store's min/max overview (anneal::metricDecimated: a few thousand points, spikes kept)
-// so it shows at once, then replaced by its full rows. Runs trained by another process (anneal-cli
-// on the same file) are polled with Store::metricSince.
+// so it shows at once, then replaced by its full rows; Store::metricCount decides which series are
+// short enough to read whole at once, and a series too long to hold (more than kFullReadMaxPoints
+// rows) stays the overview. Runs trained by another process (anneal-cli on the same file) are
+// polled with Store::metricSince.
 
 #include <QFuture>
 #include <QList>
@@ -33,6 +35,7 @@ struct Series {
     quint64 generation = 0;  ///< bumped when the series is replaced (not when appended to)
     bool loaded = false;     ///< history has been read from the store
     bool preview = false;    ///< for now the store's min/max overview of a long series; full rows follow
+    bool overviewOnly = false;  ///< too long to hold: only the overview is kept
 };
 
 struct RunData {
@@ -117,10 +120,15 @@ public:
         StepAxisData axis;
         std::map<QString, anneal::MetricSeries> series;
         std::map<QString, anneal::MetricSeries> previews;  ///< overviews of long series
+        QSet<QString> overviewOnly;  ///< long series whose full rows are not read (kFullReadMaxPoints)
     };
 
     /// Buckets of the first overview of a long series (a wide screen's pixels).
     static constexpr int kPreviewBuckets = 2048;
+    /// Series up to this many stored rows are read whole at once (no overview first).
+    static constexpr std::int64_t kDirectReadMaxPoints = 2 * kPreviewBuckets;
+    /// Longest series read whole; a longer one stays the store's overview (about 64 MB of rows).
+    static constexpr std::int64_t kFullReadMaxPoints = 4'000'000;
 
 private:
     void startJob(Job job);

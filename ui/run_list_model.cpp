@@ -235,6 +235,9 @@ QVariant RunListModel::runData(const RunRecord& r, int column, int role) const {
         case SearchTextRole: {
             QStringList parts{QString::fromStdString(r.name), QString::number(r.id),
                               QString::fromLatin1(runStatusName(r.status)), QString::fromStdString(r.group)};
+            if (r.paused) {
+                parts << QStringLiteral("paused");
+            }
             for (const auto& t : r.tags) {
                 parts << QString::fromStdString(t);
             }
@@ -247,6 +250,9 @@ QVariant RunListModel::runData(const RunRecord& r, int column, int role) const {
         QString tip = QStringLiteral("#%1 %2\n%3")
                           .arg(r.id)
                           .arg(QString::fromStdString(r.name), QString::fromLatin1(runStatusName(r.status)));
+        if (r.paused && r.status == RunStatus::Running) {
+            tip += tr(" (paused: no steps until it is continued; the pause does not count as training time)");
+        }
         if (!r.message.empty()) {
             tip += QStringLiteral(": ") + QString::fromStdString(r.message);
         }
@@ -275,7 +281,8 @@ QVariant RunListModel::runData(const RunRecord& r, int column, int role) const {
         case NameColumn:
             return QString::fromStdString(r.name);
         case StatusColumn:
-            if (isLive && live->paused) {
+            // Paused by this window, or (RunRecord::paused) by another process training it.
+            if ((isLive && live->paused) || (r.paused && r.status == RunStatus::Running)) {
                 return tr("paused");
             }
             return QString::fromLatin1(runStatusName(r.status));
@@ -298,6 +305,15 @@ QVariant RunListModel::runData(const RunRecord& r, int column, int role) const {
         default:
             return {};
     }
+}
+
+std::vector<std::int64_t> RunListModel::runIds() const {
+    std::vector<std::int64_t> ids;
+    ids.reserve(m_records.size());
+    for (const RunRecord& r : m_records) {
+        ids.push_back(r.id);
+    }
+    return ids;
 }
 
 QVariant RunListModel::headerData(int section, Qt::Orientation orientation, int role) const {

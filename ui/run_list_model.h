@@ -43,6 +43,8 @@ public:
     QModelIndex indexOf(qint64 runId, int column = 0) const;
     QStringList allTags() const;
     int runCount() const { return static_cast<int>(m_records.size()); }
+    /// Ids of the listed runs.
+    std::vector<std::int64_t> runIds() const;
 
     QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;
     QModelIndex parent(const QModelIndex& child) const override;

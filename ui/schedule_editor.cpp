@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "schedule_editor.h"
 
+#include <QCheckBox>
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -67,6 +69,7 @@ ScheduleEditor::ScheduleEditor(QWidget* parent)
     leftLayout->addWidget(m_form);
     leftLayout->addWidget(m_errorLabel);
     leftLayout->addStretch(1);
+    leftLayout->addWidget(buildPredictionBox());
     leftLayout->addWidget(m_timing);
     leftLayout->addWidget(m_run);
     auto* scroll = new QScrollArea(this);
@@ -98,13 +101,23 @@ ScheduleEditor::ScheduleEditor(QWidget* parent)
     connect(fromRun, &QPushButton::clicked, this, &ScheduleEditor::loadRunRequested);
     connect(fromFile, &QPushButton::clicked, this, &ScheduleEditor::loadFileRequested);
     connect(fromDefault, &QPushButton::clicked, this, &ScheduleEditor::loadDefaultRequested);
-    connect(m_run, &QPushButton::clicked, this, [this] {
-        validate();
-        if (m_error.isEmpty()) {
-            emit runRequested(QString::fromStdString(toToml(m_spec)),
-                              tr("schedule editor (%1)").arg(m_origin));
-        }
-    });
+    connect(m_run, &QPushButton::clicked, this, &ScheduleEditor::runThis);
+}
+
+void ScheduleEditor::runThis() {
+    validate();
+    if (!m_error.isEmpty()) {
+        return;
+    }
+    if (m_branchRun && m_branchCheck->isChecked() && m_checkpointCombo->count() > 0) {
+        const qint64 step = m_checkpointCombo->currentData().toLongLong();
+        emit branchRequested(m_branchRun->id, step, branchOverrides(),
+                             tr("%1 (edited schedule from step %2)")
+                                 .arg(QString::fromStdString(m_branchRun->name))
+                                 .arg(step));
+        return;
+    }
+    emit runRequested(QString::fromStdString(toToml(m_spec)), tr("schedule editor (%1)").arg(m_origin));
 }
 
 void ScheduleEditor::setExperiment(const ExperimentSpec& spec, const QString& origin) {
@@ -210,8 +223,14 @@ void ScheduleEditor::recompute() {
         }
     }
     m_mixPlot->followData();
+    updatePrediction();
     m_lastUpdateMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
-    m_timing->setText(tr("%1 steps, updated in %2 ms").arg(total).arg(m_lastUpdateMs, 0, 'f', 1));
+    m_timing->setText(m_predicted.empty()
+                          ? tr("%1 steps, updated in %2 ms").arg(total).arg(m_lastUpdateMs, 0, 'f', 1)
+                          : tr("%1 steps, updated in %2 ms (prediction %3 ms)")
+                                .arg(total)
+                                .arg(m_lastUpdateMs, 0, 'f', 1)
+                                .arg(m_lastPredictionMs, 0, 'f', 1));
 }
 
 void ScheduleEditor::validate() {
@@ -232,8 +251,5 @@ void ScheduleEditor::validate() {
     m_run->setEnabled(m_error.isEmpty());
 }
 
-void ScheduleEditor::setPredictedLoss(const QVector<double>& steps, const QVector<double>& loss) {
-    m_lrPlot->setPredictedLoss(steps, loss);
-}
 
 }  // namespace anneal::ui

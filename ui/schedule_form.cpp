@@ -3,62 +3,39 @@
 
 #include <QComboBox>
 
+#include "anneal/config_schema.h"
+
 namespace anneal::ui {
 
 namespace {
 
-const QStringList kAllKeys = {QStringLiteral("warmup_steps"),
-                              QStringLiteral("warmup_start_fraction"),
-                              QStringLiteral("final_lr_fraction"),
-                              QStringLiteral("decay_fraction"),
-                              QStringLiteral("decay_shape"),
-                              QStringLiteral("decay_half_life"),
-                              QStringLiteral("timescale"),
-                              QStringLiteral("rewarm_at"),
-                              QStringLiteral("rewarm_steps"),
-                              QStringLiteral("rewarm_peak_fraction"),
-                              QStringLiteral("cooldown_steps"),
-                              QStringLiteral("cooldown_shape"),
-                              QStringLiteral("constant_lr_fraction"),
-                              QStringLiteral("cooldown_timescale"),
-                              QStringLiteral("anneal_fraction")};
+QStringList toQStringList(const std::vector<std::string>& v) {
+    QStringList out;
+    for (const std::string& s : v) {
+        out << QString::fromStdString(s);
+    }
+    return out;
+}
+
+/// Every key some kind uses (the rows the form has besides the kind).
+QStringList allScheduleKeys() {
+    QStringList out;
+    for (const QString& kind : ScheduleForm::kinds()) {
+        for (const QString& k : ScheduleForm::keysOf(kind)) {
+            if (!out.contains(k)) {
+                out << k;
+            }
+        }
+    }
+    return out;
+}
 
 }  // namespace
 
-QStringList ScheduleForm::kinds() {
-    return {QStringLiteral("constant"),     QStringLiteral("cosine"), QStringLiteral("linear"),
-            QStringLiteral("inverse_sqrt"), QStringLiteral("wsd"),    QStringLiteral("rewarm"),
-            QStringLiteral("infinite")};
-}
+QStringList ScheduleForm::kinds() { return toQStringList(configKinds("schedule.kind")); }
 
 QStringList ScheduleForm::keysOf(const QString& kind) {
-    const QStringList warm{QStringLiteral("warmup_steps"), QStringLiteral("warmup_start_fraction")};
-    if (kind == QLatin1String("constant")) {
-        return warm;
-    }
-    if (kind == QLatin1String("cosine") || kind == QLatin1String("linear")) {
-        return warm + QStringList{QStringLiteral("final_lr_fraction")};
-    }
-    if (kind == QLatin1String("inverse_sqrt")) {
-        return warm + QStringList{QStringLiteral("timescale"), QStringLiteral("decay_fraction"),
-                                  QStringLiteral("decay_shape"), QStringLiteral("final_lr_fraction"),
-                                  QStringLiteral("decay_half_life")};
-    }
-    if (kind == QLatin1String("wsd")) {
-        return warm + QStringList{QStringLiteral("decay_fraction"), QStringLiteral("decay_shape"),
-                                  QStringLiteral("final_lr_fraction"), QStringLiteral("decay_half_life")};
-    }
-    if (kind == QLatin1String("rewarm")) {
-        return warm + QStringList{QStringLiteral("final_lr_fraction"), QStringLiteral("rewarm_at"),
-                                  QStringLiteral("rewarm_steps"), QStringLiteral("rewarm_peak_fraction")};
-    }
-    if (kind == QLatin1String("infinite")) {
-        return warm +
-               QStringList{QStringLiteral("cooldown_steps"),       QStringLiteral("cooldown_shape"),
-                           QStringLiteral("constant_lr_fraction"), QStringLiteral("cooldown_timescale"),
-                           QStringLiteral("anneal_fraction"),      QStringLiteral("final_lr_fraction")};
-    }
-    return {};
+    return toQStringList(configKeysFor("schedule.kind", kind.toStdString()));
 }
 
 ScheduleForm::ScheduleForm(bool withTrain, QWidget* parent) : SpecForm(parent) {
@@ -91,8 +68,7 @@ ScheduleForm::ScheduleForm(bool withTrain, QWidget* parent) : SpecForm(parent) {
         tr("wsd: share of the steps in the final decay; inverse_sqrt: its cooldown"));
     addChoice(QStringLiteral("schedule.decay_shape"), tr("Decay shape"),
               [](S& s) -> std::string& { return s.schedule.decayShape; },
-              {QStringLiteral("linear"), QStringLiteral("cosine"), QStringLiteral("1-sqrt"),
-               QStringLiteral("square"), QStringLiteral("exponential")});
+              toQStringList(configAllowedValues("schedule.decay_shape")));
     addNumber(
         QStringLiteral("schedule.decay_half_life"), tr("Decay half-life"),
         [](S& s) -> double& { return s.schedule.decayHalfLife; },
@@ -116,7 +92,7 @@ ScheduleForm::ScheduleForm(bool withTrain, QWidget* parent) : SpecForm(parent) {
         [](S& s) -> std::int64_t& { return s.schedule.cooldownSteps; }, 0, 1000000000000LL);
     addChoice(QStringLiteral("schedule.cooldown_shape"), tr("Cooldown shape"),
               [](S& s) -> std::string& { return s.schedule.cooldownShape; },
-              {QStringLiteral("inverse_sqrt"), QStringLiteral("cosine")});
+              toQStringList(configAllowedValues("schedule.cooldown_shape")));
     addNumber(QStringLiteral("schedule.constant_lr_fraction"), tr("Constant LR fraction"),
               [](S& s) -> double& { return s.schedule.constantLrFraction; });
     addNumber(QStringLiteral("schedule.cooldown_timescale"), tr("Cooldown timescale"),
@@ -132,7 +108,8 @@ ScheduleForm::ScheduleForm(bool withTrain, QWidget* parent) : SpecForm(parent) {
 
 void ScheduleForm::showKind(const QString& kind) {
     const QStringList used = keysOf(kind);
-    for (const QString& k : kAllKeys) {
+    static const QStringList all = allScheduleKeys();
+    for (const QString& k : all) {
         setFieldVisible(QStringLiteral("schedule.") + k, used.contains(k));
     }
 }

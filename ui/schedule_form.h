@@ -18,7 +18,8 @@ public:
     void showKind(const QString& kind);
 
     static QStringList kinds();
-    /// Keys (without "schedule.") a kind uses; mirrors the experiment format (docs/EXPERIMENT-FORMAT.md).
+    /// The kinds and the keys (without "schedule.") each uses: the parser's own table
+    /// (anneal/config_schema.h), so the form offers exactly what a file may contain.
     static QStringList keysOf(const QString& kind);
 };
 

@@ -26,7 +26,7 @@ SchedulePlot::SchedulePlot(QWidget* parent) : QWidget(parent), m_plot(new QCusto
     m_plot->xAxis->setLabel(tr("step"));
     m_plot->yAxis->setLabel(tr("learning rate"));
     m_plot->yAxis->setNumberFormat(QStringLiteral("gb"));
-    m_plot->yAxis2->setLabel(tr("predicted loss (nats/token)"));
+    m_plot->yAxis2->setLabel(tr("loss (nats/token): predicted, validation"));
     m_lrGraph = m_plot->addGraph();
     m_lrGraph->setName(tr("learning rate (what the trainer applies)"));
     m_lrGraph->setPen(QPen(curveColor(0), 2));
@@ -44,11 +44,17 @@ SchedulePlot::SchedulePlot(QWidget* parent) : QWidget(parent), m_plot(new QCusto
     m_lossGraph->setName(tr("predicted loss"));
     m_lossGraph->setPen(QPen(curveColor(1), 2, Qt::DashLine));
     m_lossGraph->removeFromLegend();
+    m_lossGraph->setAdaptiveSampling(false);
+    m_observedGraph = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis2);
+    m_observedGraph->setName(tr("validation loss"));
+    m_observedGraph->setPen(QPen(curveColor(3), 1.4));
+    m_observedGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 5));
+    m_observedGraph->removeFromLegend();
     m_lossNote = new QCPItemText(m_plot);
     m_lossNote->position->setType(QCPItemPosition::ptAxisRectRatio);
     m_lossNote->position->setCoords(0.99, 0.02);
     m_lossNote->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
-    m_lossNote->setText(tr("predicted loss: needs a fitted loss-vs-step law (lr_annealing)"));
+    m_lossNote->setText(tr("predicted loss: needs a stored lr_annealing fit of this model and data"));
     m_lossNote->setColor(palette().color(QPalette::PlaceholderText));
     m_plot->legend->setVisible(true);
     m_plot->legend->setBrush(Qt::NoBrush);
@@ -118,13 +124,85 @@ void SchedulePlot::redrawCurve() {
 void SchedulePlot::setPredictedLoss(const QVector<double>& steps, const QVector<double>& loss) {
     m_lossGraph->setData(steps, loss);
     const bool has = !steps.isEmpty();
-    m_plot->yAxis2->setVisible(has);
     m_lossNote->setVisible(!has);
     if (has) {
         m_lossGraph->addToLegend();
-        m_lossGraph->rescaleValueAxis();
     } else {
         m_lossGraph->removeFromLegend();
+    }
+    rescaleLossAxis();
+}
+
+void SchedulePlot::setPredictedCurve(const std::vector<double>& loss, const QString& label) {
+    // Exact at every step when there are fewer steps than pixels; min/max per pixel column beyond.
+    std::vector<double> x, y, ox, oy;
+    x.reserve(loss.size());
+    y.reserve(loss.size());
+    for (std::size_t i = 0; i < loss.size(); ++i) {
+        if (std::isfinite(loss[i])) {
+            x.push_back(static_cast<double>(i));
+            y.push_back(loss[i]);
+        }
+    }
+    const double xMax = std::max<double>(1.0, static_cast<double>(loss.size()));
+    MinMaxDecimator::Range r{0, xMax, std::max(100, m_plot->axisRect()->width()), false};
+    MinMaxDecimator::decimate(x.data(), y.data(), x.size(), r, ox, oy);
+    QVector<QCPGraphData> d(static_cast<int>(ox.size()));
+    for (std::size_t i = 0; i < ox.size(); ++i) {
+        d[static_cast<int>(i)] = QCPGraphData(ox[i], oy[i]);
+    }
+    m_lossGraph->data()->set(d, true);
+    m_lossGraph->setName(label);
+    const bool has = !d.isEmpty();
+    m_lossNote->setVisible(!has);
+    if (has) {
+        m_lossGraph->addToLegend();
+    } else {
+        m_lossGraph->removeFromLegend();
+    }
+    rescaleLossAxis();
+}
+
+void SchedulePlot::setObservedLoss(const std::vector<double>& steps, const std::vector<double>& loss,
+                                   const QString& label) {
+    QVector<QCPGraphData> d;
+    for (std::size_t i = 0; i < steps.size() && i < loss.size(); ++i) {
+        if (std::isfinite(loss[i])) {
+            d.append(QCPGraphData(steps[i], loss[i]));
+        }
+    }
+    m_observedGraph->data()->set(d, true);
+    m_observedGraph->setName(label);
+    if (d.isEmpty()) {
+        m_observedGraph->removeFromLegend();
+    } else {
+        m_observedGraph->addToLegend();
+    }
+    rescaleLossAxis();
+}
+
+void SchedulePlot::setPredictionNote(const QString& text) {
+    m_lossNote->setText(text);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void SchedulePlot::rescaleLossAxis() {
+    // Both loss curves share the right axis; the range covers what is drawn of both.
+    bool found = false;
+    QCPRange range;
+    for (QCPGraph* g : {m_lossGraph, m_observedGraph}) {
+        bool ok = false;
+        const QCPRange r = g->getValueRange(ok);
+        if (ok) {
+            range = found ? QCPRange(std::min(range.lower, r.lower), std::max(range.upper, r.upper)) : r;
+            found = true;
+        }
+    }
+    m_plot->yAxis2->setVisible(found);
+    m_plot->yAxis2->setTickLabels(found);
+    if (found) {
+        const double pad = std::max(1e-6, (range.upper - range.lower) * 0.05);
+        m_plot->yAxis2->setRange(range.lower - pad, range.upper + pad);
     }
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // SchedulePlot: the schedule editor's LR curve with its knots (anneal::scheduleKnots), which the user
-// drags with the mouse. It also holds the slot for a predicted loss curve on a second y axis: empty
-// until the loss-vs-step law with LR annealing can be fitted (backend/include/anneal/fit/, a later
-// step) — no curve is drawn without a fit.
+// drags with the mouse. On a second y axis: the loss an lr_annealing fit predicts for the schedule
+// (decimated to min/max per pixel column like the LR), and the real validation loss of the run
+// started from the editor as it arrives. Without a fit no curve is drawn, and a note says why.
 
 #include <QString>
 #include <QVector>
@@ -31,9 +31,17 @@ public:
     QCustomPlot* plot() const { return m_plot; }
     QCPGraph* lrGraph() const { return m_lrGraph; }
     QCPGraph* predictedLossGraph() const { return m_lossGraph; }
+    QCPGraph* observedLossGraph() const { return m_observedGraph; }
 
     /// The predicted loss of this schedule (the lr_annealing law's prediction); empty clears it.
     void setPredictedLoss(const QVector<double>& steps, const QVector<double>& loss);
+    /// The predicted loss after every update 0..n-1 (NaN where undefined), drawn decimated; label
+    /// names the fit in the legend.
+    void setPredictedCurve(const std::vector<double>& loss, const QString& label);
+    /// The real validation loss of a run at its steps (empty clears it).
+    void setObservedLoss(const std::vector<double>& steps, const std::vector<double>& loss, const QString& label);
+    /// The note shown while there is no predicted curve.
+    void setPredictionNote(const QString& text);
 
 signals:
     /// The user dragged a knot to (step, multiplier of the peak LR).
@@ -46,11 +54,13 @@ protected:
 private:
     int knotAt(const QPointF& pos) const;
     void redrawCurve();
+    void rescaleLossAxis();
 
     QCustomPlot* m_plot;
     QCPGraph* m_lrGraph;
     QCPGraph* m_knotGraph;
     QCPGraph* m_lossGraph;
+    QCPGraph* m_observedGraph;
     QCPItemText* m_lossNote;
     std::vector<double> m_lr;
     std::vector<ScheduleKnot> m_knots;

@@ -53,6 +53,7 @@ struct ReferenceLine {
     Qt::PenStyle penStyle = Qt::DashLine;
     QString label;
     bool vertical = false;
+    bool labelRight = false;  ///< the label at the right end of a horizontal line (default: left)
 };
 
 class SeriesPlot : public QWidget {

@@ -37,8 +37,10 @@ void SeriesPlot::rebuildReferenceLines() {
                                                 : QCPItemPosition::ptAxisRectRatio);
             text->position->setTypeY(l.vertical ? QCPItemPosition::ptAxisRectRatio
                                                 : QCPItemPosition::ptPlotCoords);
-            text->position->setCoords(l.vertical ? l.y : 0.01, l.vertical ? 0.01 : l.y);
-            text->setPositionAlignment(Qt::AlignLeft | (l.vertical ? Qt::AlignTop : Qt::AlignBottom));
+            const bool right = l.labelRight && !l.vertical;
+            text->position->setCoords(l.vertical ? l.y : (right ? 0.99 : 0.01), l.vertical ? 0.01 : l.y);
+            text->setPositionAlignment((right ? Qt::AlignRight : Qt::AlignLeft) |
+                                       (l.vertical ? Qt::AlignTop : Qt::AlignBottom));
             text->setPadding(QMargins(3, 0, 0, 0));
             text->setText(l.label);
             text->setColor(l.color);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // anneal: the desktop app. Parses the command line and opens the main window; everything else is in
 // ui/ (anneal_ui).
-//   anneal [--db FILE] [--run EXPERIMENT.toml] [--set K=V]... [--select IDS] [--view NAME]
+//   anneal [--db FILE] [--run EXPERIMENT.toml] [--set K=V]... [--select IDS] [--view NAME] [FILE.toml]
+// A positional FILE.toml opens in the New-experiment dialog (what a .desktop file's %f passes).
 #include <dlfcn.h>
 #include <QApplication>
 #include <QCommandLineParser>
@@ -59,6 +60,9 @@ struct CommandLine {
         parser.addHelpOption();
         parser.addVersionOption();
         parser.addOptions({db, run, set, noRun, select, view});
+        parser.addPositionalArgument(QStringLiteral("FILE.toml"),
+                                     QStringLiteral("An experiment file to open in the New-experiment dialog."),
+                                     QStringLiteral("[FILE.toml]"));
     }
 };
 
@@ -92,17 +96,24 @@ int main(int argc, char** argv) {
 
     CommandLine cl;
     cl.parser.process(app);
-    if (!cl.parser.positionalArguments().isEmpty()) {
-        cl.parser.showHelp(2);
+    const QStringList positional = cl.parser.positionalArguments();
+    if (positional.size() > 1 || (positional.size() == 1 && !positional.front().endsWith(QLatin1String(".toml")))) {
+        qCritical("anneal: expected at most one experiment file (FILE.toml), got: %s",
+                  qPrintable(positional.join(QLatin1Char(' '))));
+        return 2;
     }
     anneal::ui::MainWindow::Options options;
+    if (!positional.isEmpty()) {
+        options.experimentFile = QFileInfo(positional.front()).absoluteFilePath();
+    }
     options.dbPath = cl.parser.isSet(cl.db) ? cl.parser.value(cl.db)
                                             : QString::fromStdString(anneal::defaultDatabasePath());
     options.dbPath = QFileInfo(options.dbPath).absoluteFilePath();
     QDir().mkpath(QFileInfo(options.dbPath).absolutePath());
     options.runFile = cl.parser.value(cl.run);
     options.overrides = cl.parser.values(cl.set);
-    options.startDefaultIfEmpty = !cl.parser.isSet(cl.noRun);
+    // An experiment file to edit is what the user came for: do not start the default one as well.
+    options.startDefaultIfEmpty = !cl.parser.isSet(cl.noRun) && options.experimentFile.isEmpty();
     for (const QString& id : cl.parser.value(cl.select).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
         bool ok = false;
         options.select << id.trimmed().toLongLong(&ok);

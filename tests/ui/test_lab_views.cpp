@@ -105,7 +105,12 @@ void TestLabViews::lossViewShowsStoredSeries() {
         QCOMPARE((*plot->curveX(key))[1], 19.0);
         QCOMPARE((*plot->curveY(key))[1], val.values[1]);
     }
-    QCOMPARE(plot->curveKeys().size(), 3);  // train + 2 domains, not the mean
+    // The mix's validation loss (val_loss, what the dashed mix floor bounds) is drawn too.
+    const QString mix = MetricPlotView::curveKey(m_fx.base, QStringLiteral("val_loss"));
+    const MetricSeries mixed = m_store->metric(m_fx.base, "val_loss");
+    QCOMPARE(plot->curvePointCount(mix), mixed.steps.size());
+    QCOMPARE((*plot->curveY(mix))[2], mixed.values[2]);
+    QCOMPARE(plot->curveKeys().size(), 4);  // train + the mix + 2 domains
     // The entropy floor is a reference line; the y range includes it.
     const RunRecord r = m_store->run(m_fx.base);
     QVERIFY(r.entropyFloor > 0);
@@ -258,7 +263,7 @@ void TestLabViews::exportsFiles() {
     QVERIFY(f.open(QIODevice::ReadOnly | QIODevice::Text));
     const QStringList lines = QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     QCOMPARE(lines.front(), QStringLiteral("curve,step,value,smoothed"));
-    QCOMPARE(lines.size(), 1 + 40 + 4 + 4);  // train + two validation curves
+    QCOMPARE(lines.size(), 1 + 40 + 4 + 4 + 4);  // train + the mix's and two domains' validation curves
     const MetricSeries stored = m_store->metric(m_fx.base, "train_loss");
     QCOMPARE(lines[4].split(QLatin1Char(','))[2].toDouble(), stored.values[3]);
 }

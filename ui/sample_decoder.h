@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// SampleDecoder: a run's training samples shown again from their ids. Every sample is a pure
+// function of its id and the run's resolved config (anneal::Dataset::fill), so the weights explorer
+// regenerates the bytes a weight belongs to instead of storing them. Built on a worker thread (a
+// domain of files: reads them); const afterwards, so several threads may decode at once.
+
+#include <QString>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace anneal {
+class Dataset;
+}
+
+namespace anneal::ui {
+
+/// One character per byte: printable ASCII as is, every other byte (control bytes, newlines, bytes
+/// >= 0x7f) as a middle dot '·', so a preview never hides or reflows a byte.
+QString printableBytes(const std::uint8_t* data, std::size_t size);
+inline QString printableBytes(const std::vector<std::uint8_t>& bytes) {
+    return printableBytes(bytes.data(), bytes.size());
+}
+
+class SampleDecoder {
+public:
+    /// From a run's resolved config (RunRecord::configToml). Throws anneal::Error naming the field
+    /// when the config does not parse or a domain's source cannot be built.
+    static std::shared_ptr<const SampleDecoder> fromConfig(const std::string& configToml, const std::string& origin);
+    ~SampleDecoder();
+
+    /// The sample's bytes (context + 1 of them), as Dataset::fill writes them.
+    std::vector<std::uint8_t> bytes(std::uint64_t sampleId) const;
+    /// Whether the run planted noise in this sample.
+    bool isNoisy(std::uint64_t sampleId) const;
+    int domainCount() const;
+    QString domainName(int domain) const;
+
+private:
+    SampleDecoder() = default;
+    std::unique_ptr<Dataset> m_data;
+};
+
+}  // namespace anneal::ui
