@@ -179,8 +179,12 @@ void FitOptionsPanel::setSelectedRuns(const QList<qint64>& runIds) {
     for (qint64 id : runIds) {
         ids << QString::number(id);
     }
-    m_fromRuns->setText(runIds.isEmpty() ? tr("Selected runs (none selected)")
-                                         : tr("Selected runs (%1)").arg(ids.join(QStringLiteral(", "))));
+    // A few ids are listed; a long selection is counted (the ids go to the tooltip) so the form keeps
+    // its width.
+    m_fromRuns->setText(runIds.isEmpty()      ? tr("Selected runs (none selected)")
+                        : runIds.size() <= 4 ? tr("Selected runs (%1)").arg(ids.join(QStringLiteral(", ")))
+                                             : tr("Selected runs (%n run(s))", nullptr, static_cast<int>(runIds.size())));
+    m_fromRuns->setToolTip(ids.join(QStringLiteral(", ")));
 }
 
 void FitOptionsPanel::setGroups(const QStringList& groups) {

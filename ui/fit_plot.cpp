@@ -75,6 +75,9 @@ void FitPlot::setAxes(const QString& xLabel, bool logX, const QString& yLabel, b
         if (log) {
             auto ticker = QSharedPointer<QCPAxisTickerLog>::create();
             ticker->setSubTickCount(8);
+            // Over less than about two decades QCPAxisTickerLog falls back to linear ticks; at the
+            // default count of 5 their "7.5·10⁴"-style labels run into each other.
+            ticker->setTickCount(3);
             axis->setTicker(ticker);
             axis->setNumberFormat(QStringLiteral("gb"));
             axis->setNumberPrecision(3);

@@ -92,7 +92,10 @@ ScalingLawView::ScalingLawView(QWidget* parent)
     auto* scroll = new QScrollArea(this);
     scroll->setWidget(left);
     scroll->setWidgetResizable(true);
-    scroll->setMinimumWidth(300);
+    // Wide enough for the form's combos; a long "Selected runs (...)" label is clipped rather than
+    // scrolled sideways.
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setMinimumWidth(340);
 
     m_plotTabs->addTab(m_fitPlot, tr("Fit"));
     m_plotTabs->addTab(m_residualPlot, tr("Residuals"));

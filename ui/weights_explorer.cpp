@@ -67,6 +67,7 @@ WeightsExplorer::WeightsExplorer(QWidget* parent)
     m_title->setTextFormat(Qt::RichText);
     m_title->setWordWrap(true);
     m_domainCombo->setObjectName(QStringLiteral("weightsDomain"));
+    m_domainCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_domainCombo->setToolTip(tr("The domain the heatmap, the noise plot and the sample table show"));
     m_stepBox->setObjectName(QStringLiteral("weightsStep"));
     m_stepBox->setKeyboardTracking(false);
@@ -79,9 +80,9 @@ WeightsExplorer::WeightsExplorer(QWidget* parent)
     top->addWidget(new QLabel(tr("Samples at step"), this));
     top->addWidget(m_stepBox);
 
-    m_sharePlot->setAxisLabels(tr("step"), tr("share: of the gradient (solid), of the samples (dashed)"));
-    m_noisePlot->setAxisLabels(tr("step"), tr("mean weight (1.0 = plain averaging)"));
-    m_historyPlot->setAxisLabels(tr("step"), tr("weight of the sample (1.0 = plain averaging)"));
+    m_sharePlot->setAxisLabels(tr("step"), tr("share (gradient solid, samples dashed)"));
+    m_noisePlot->setAxisLabels(tr("step"), tr("mean weight (1 = plain avg.)"));
+    m_historyPlot->setAxisLabels(tr("step"), tr("weight (1 = plain avg.)"));
     for (SeriesPlot* p : {m_sharePlot, m_noisePlot, m_historyPlot}) {
         p->setSmoothing(0);
     }
@@ -117,6 +118,11 @@ WeightsExplorer::WeightsExplorer(QWidget* parent)
     split->addWidget(right);
     split->setStretchFactor(0, 5);
     split->setStretchFactor(1, 4);
+    // Initial proportions (a splitter scales them to its width): the stretch factors alone leave the
+    // table's wide size hint in charge and squeeze the heatmap.
+    split->setSizes({5000, 4000});
+    left->setSizes({3000, 2000, 2000});
+    right->setSizes({3000, 1000, 2000});
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 0);
     layout->addLayout(top);
