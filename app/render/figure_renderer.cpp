@@ -187,7 +187,7 @@ bool renderFigure(const QJsonObject& fig, const QString& db, QString* error) {
     return true;
 }
 
-RenderOutcome renderDocument(const QByteArray& json) {
+RenderOutcome renderDocument(const QByteArray& json, const QString& baseDir, const QString& dbOverride) {
     RenderOutcome o;
     QJsonParseError pe;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &pe);
@@ -195,7 +195,9 @@ RenderOutcome renderDocument(const QByteArray& json) {
         o.errors << "not a JSON object: " + pe.errorString() + QString(" at offset %1").arg(pe.offset);
         return o;
     }
-    const QString db = doc.object().value("db").toString();
+    const QDir base(baseDir.isEmpty() ? QDir::currentPath() : baseDir);
+    const QString docDb = doc.object().value("db").toString();
+    const QString db = !dbOverride.isEmpty() ? dbOverride : docDb.isEmpty() ? docDb : base.absoluteFilePath(docDb);
     const QJsonArray figs = doc.object().value("figures").toArray();
     if (figs.isEmpty()) {
         o.errors << "figures: missing or empty";
@@ -203,8 +205,12 @@ RenderOutcome renderDocument(const QByteArray& json) {
     for (int i = 0; i < figs.size(); ++i) {
         QString error;
         try {
-            if (renderFigure(figs[i].toObject(), db, &error)) {
-                o.written << figs[i].toObject().value("out").toString();
+            QJsonObject fig = figs[i].toObject();
+            if (!fig.value("out").toString().isEmpty()) {
+                fig["out"] = base.absoluteFilePath(fig.value("out").toString());
+            }
+            if (renderFigure(fig, db, &error)) {
+                o.written << fig.value("out").toString();
                 continue;
             }
         } catch (const anneal::Error& e) {

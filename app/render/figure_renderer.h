@@ -10,7 +10,8 @@
 //              | {"label", "style", "x": [...], "y": [...]}],                (computed points)
 //     "runs": [ID...], "metrics": [NAME...],       (shorthand: one series per run and metric)
 //     "reference_lines": [{"y", "label"}]}]}
-// Errors name the figure and the field.
+// A relative "out" (what anneal-cli report writes) and a relative "db" are relative to the
+// document's directory. Errors name the figure and the field.
 
 #include <QJsonObject>
 #include <QString>
@@ -24,7 +25,9 @@ struct RenderOutcome {
 };
 
 /// Draws every figure of a document. Needs a QApplication (the offscreen platform will do).
-RenderOutcome renderDocument(const QByteArray& json);
+/// `baseDir`: the directory relative paths are resolved in (the document's; "" = the working
+/// directory). `db`: a database to read instead of the document's "db" ("" = the document's).
+RenderOutcome renderDocument(const QByteArray& json, const QString& baseDir = QString(), const QString& db = QString());
 /// Draws one figure; `db` is the document's database ("" when no series reads one).
 bool renderFigure(const QJsonObject& figure, const QString& db, QString* error);
 

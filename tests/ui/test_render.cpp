@@ -9,6 +9,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QtTest>
 #include <fstream>
 
@@ -147,6 +148,24 @@ private slots:
             QVERIFY2(countNear(img, ui::curveColor(0)) > 150 && countNear(img, ui::curveColor(1)) > 150,
                      qPrintable(f.toString() + " lacks a run's curve"));
         }
+        // The report directory moved elsewhere (a committed report) re-renders in place: figures.json
+        // names its PNGs relative to itself, and --db points at a copy of the database.
+        const QString moved = m_dir.qpath("moved");
+        QVERIFY(QDir().rename(out, moved));
+        QVERIFY(QFile::copy(db, m_dir.qpath("copy.db")));
+        QVERIFY(QFile::remove(db));
+        for (const auto& f : files) {
+            QFile::remove(moved + "/" + QFileInfo(f.toString()).fileName());
+        }
+        QProcess p;
+        p.start(renderer, {moved + "/figures.json", "--db", m_dir.qpath("copy.db")});
+        QVERIFY(p.waitForFinished(120000));
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        for (const auto& f : files) {
+            const QString again = moved + "/" + QFileInfo(f.toString()).fileName();
+            QVERIFY2(!QImage(again).isNull(), qPrintable(again + " was not re-rendered"));
+        }
+        QVERIFY(!QDir(out).exists());  // nothing written where the report used to be
     }
 };
 

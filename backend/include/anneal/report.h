@@ -124,7 +124,8 @@ struct FigureOutcome {
 };
 /// The report as Markdown (README.md of the report directory).
 std::string toMarkdown(const Report& report, const FigureOutcome& figures);
-/// The figure descriptions as JSON for anneal-render: {"db": ..., "figures": [{"out": DIR/file, ...}]}.
+/// The figure descriptions as JSON for anneal-render: {"db": ..., "figures": [{"out": file, ...}]}, each
+/// "out" relative to the report directory outDir (where figures.json is written).
 std::string figuresJson(const Report& report, const std::string& outDir);
 /// The report's numbers, runs and warnings as one JSON object (anneal-cli report --json).
 std::string reportJson(const Report& report, const FigureOutcome& figures, const std::string& outDir);

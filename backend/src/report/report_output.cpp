@@ -161,7 +161,7 @@ std::string toMarkdown(const Report& r, const FigureOutcome& figures) {
     return os.str();
 }
 
-std::string figuresJson(const Report& r, const std::string& outDir) {
+std::string figuresJson(const Report& r, [[maybe_unused]] const std::string& outDir) {
     nlohmann::json figs = nlohmann::json::array();
     for (const auto& f : r.figures) {
         nlohmann::json series = nlohmann::json::array();
@@ -192,7 +192,8 @@ std::string figuresJson(const Report& r, const std::string& outDir) {
         for (const auto& ref : f.references) {
             refs.push_back({{"y", num(ref.y)}, {"label", ref.label}});
         }
-        nlohmann::json j = {{"out", (std::filesystem::path(outDir) / f.file).string()},
+        // Relative to figures.json, so that the report directory can be moved and re-rendered elsewhere.
+        nlohmann::json j = {{"out", f.file},
                             {"title", f.title},
                             {"x_label", f.xLabel},
                             {"y_label", f.yLabel},
