@@ -4,12 +4,13 @@
 #   docs/screenshot.png             the main window while the built-in default experiment trains
 #   docs/screenshots/<view>.png     one per view, on a small lab database made with anneal-cli:
 #                                   loss, lr, mixture, grad-norm, throughput, compare, schedule,
-#                                   new-experiment, branch
+#                                   new-experiment, branch, weights, scaling (the last two on a
+#                                   noisy-reweight run and the scaling-entropy study: a few minutes)
 # Usage: scripts/screenshots.sh [--main-only]
 #   BUILD_DIR   build directory (default: build; configured if missing)
 #   SHOT_STEPS  steps the live run must reach before the main screenshot (default 400)
 #   LAB_STEPS   steps of each run of the lab database (default 500)
-# Needs: xvfb-run, xauth, import (imagemagick), python3. Settings go to a temporary XDG_CONFIG_HOME.
+# Needs: xvfb-run, xauth, import (imagemagick), xdotool (to click Fit in the scaling view), python3. Settings go to a temporary XDG_CONFIG_HOME.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,8 +23,8 @@ MAIN_ONLY=0
 [ "${1:-}" = "--main-only" ] && MAIN_ONLY=1
 export OPENBLAS_NUM_THREADS=1
 
-for tool in xvfb-run import python3; do
-    command -v "$tool" >/dev/null || { echo "screenshots.sh: $tool is missing (apt-get install xvfb xauth imagemagick)" >&2; exit 1; }
+for tool in xvfb-run import xdotool python3; do
+    command -v "$tool" >/dev/null || { echo "screenshots.sh: $tool is missing (apt-get install xvfb xauth imagemagick xdotool)" >&2; exit 1; }
 done
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
     cmake -S "$ROOT" -B "$BUILD" -DANNEAL_BUILD_BENCH=OFF
@@ -72,6 +73,10 @@ shoot() {
             sleep 2
         done
         sleep "$settle"   # the last points arrive, history loads, the plots repaint
+        if [ -n "${SHOT_CLICK:-}" ]; then   # "X Y": click there (a button), then wait SHOT_AFTER s
+            xdotool mousemove $SHOT_CLICK click 1
+            sleep "${SHOT_AFTER:-20}"
+        fi
         import -window root "$out"
         kill $pid; wait $pid 2>/dev/null || true
     ' shoot "$out" "$db" "$wait_steps" "$settle" "$TIMEOUT" "$APP" "$@"
@@ -107,3 +112,16 @@ shoot "$S/schedule.png" "$LAB" 0 5 --select 1 --view schedule
 shoot "$S/new-experiment.png" "$LAB" 0 5 --select 1 --view new-experiment
 shoot "$S/branch.png" "$LAB" 0 5 --select 1 --view branch
 shoot "$S/runs-and-properties.png" "$LAB" 0 5 --select 2,1 --view loss
+
+# 3. The Weights tab on a reweighted run with planted noise, and the Scaling laws tab on the
+#    scaling-entropy study (20 small runs) with a Chinchilla fit: SHOT_CLICK presses Fit, whose place
+#    is fixed by the 1600x1000 window.
+NOISY="$TMP/noisy.db"
+"$CLI" --db "$NOISY" run "$ROOT/resources/experiments/noisy-reweight.toml" --name meta_rescale -q
+shoot "$S/weights.png" "$NOISY" 0 8 --select 1 --view weights
+SCALING="$TMP/scaling.db"
+"$CLI" sweep "$ROOT/resources/studies/scaling-entropy/plan.toml" --db "$SCALING" -q
+SHOT_CLICK="653 432" SHOT_AFTER=25 shoot "$S/scaling.png" "$SCALING" 0 8 \
+    --select "$(seq -s, 1 20)" --view scaling
+# Palette PNGs: a tenth of the size, no visible difference in plots.
+for f in "$S/weights.png" "$S/scaling.png"; do convert "$f" -strip +dither -colors 256 "PNG8:$f"; done
