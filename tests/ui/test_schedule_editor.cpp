@@ -10,6 +10,7 @@
 #include <QtTest>
 
 #include "anneal/config.h"
+#include "anneal/fit/fit.h"
 #include "anneal/mixture.h"
 #include "anneal/schedule.h"
 #include "resources.h"
@@ -44,6 +45,7 @@ private slots:
     void updateIsFast();
     void invalidParameterShowsError();
     void mixtureBelowAndPredictedLossSlot();
+    void predictedLossIsTheBackendsPrediction();
 };
 
 void TestScheduleEditor::curveIsLearningRateAtEveryStep_data() {
@@ -207,6 +209,59 @@ void TestScheduleEditor::mixtureBelowAndPredictedLossSlot() {
     QCOMPARE(editor.lrPlot()->predictedLossGraph()->data()->size(), 0);
     editor.setPredictedLoss({0, 100, 200}, {3.0, 2.0, 1.5});
     QCOMPARE(editor.lrPlot()->predictedLossGraph()->data()->size(), 3);
+}
+
+void TestScheduleEditor::predictedLossIsTheBackendsPrediction() {
+    // A stored lr_annealing fit (parameters L0, A, alpha, C, lambda) given to the editor: its
+    // predicted curve must be fit::predictCurve on the LR the trainer will apply, computed here
+    // independently from anneal::learningRate at every step, for every schedule the user edits.
+    fit::FitResult f;
+    f.law = "lr_annealing";
+    const std::vector<std::pair<const char*, double>> values = {
+        {"L0", 1.8}, {"A", 0.5}, {"alpha", 0.4}, {"C", 2.0}, {"lambda", 0.999}};
+    for (const auto& [name, v] : values) {
+        fit::ParamEstimate p;
+        p.name = name;
+        p.value = v;
+        f.params.push_back(p);
+    }
+    PredictionFit pf;
+    pf.id = 7;
+    pf.name = QStringLiteral("test fit");
+    pf.fit = f;
+    pf.source = QStringLiteral("test");
+    ScheduleEditor editor;
+    editor.setPredictionFits({pf});
+    editor.selectPredictionFit(7);
+    for (const QStringList& o :
+         {QStringList{"schedule.kind=cosine", "schedule.warmup_steps=20", "schedule.final_lr_fraction=0.1"},
+          QStringList{"schedule.kind=wsd", "schedule.decay_fraction=0.2", "schedule.decay_shape=1-sqrt"},
+          QStringList{"schedule.kind=constant", "schedule.warmup_steps=5"}}) {
+        std::vector<std::string> overrides;
+        for (const QString& x : o) {
+            overrides.push_back(x.toStdString());
+        }
+        const ExperimentSpec spec = specWith(overrides);
+        editor.setExperiment(spec, QStringLiteral("test"));
+        QVERIFY(editor.predictionFit() != nullptr);
+        std::vector<double> lr;
+        for (std::int64_t t = 0; t < spec.train.steps; ++t) {
+            lr.push_back(learningRate(spec, t));
+        }
+        const std::vector<double> expected = fit::predictCurve(f, lr, spec.schedule.warmupSteps);
+        const std::vector<double>& got = editor.predictedLoss();
+        QCOMPARE(got.size(), expected.size());
+        for (std::size_t t = 0; t < got.size(); ++t) {
+            QVERIFY2(got[t] == expected[t] || (std::isnan(got[t]) && std::isnan(expected[t])),
+                     qPrintable(QStringLiteral("%1: step %2: %3 vs %4").arg(o.join(' ')).arg(t).arg(got[t]).arg(expected[t])));
+        }
+        // The plot draws it (300 steps: fewer than pixels, so every finite point as it is).
+        const auto* graph = editor.lrPlot()->predictedLossGraph();
+        QVERIFY(graph->data()->size() > 0);
+        for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it) {
+            QCOMPARE(it->value, expected[static_cast<std::size_t>(it->key)]);
+        }
+    }
 }
 
 QTEST_MAIN(TestScheduleEditor)
