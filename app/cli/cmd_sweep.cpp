@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // anneal-cli sweep | merge: run a sweep plan locally (J processes at a time, resumable), write it as
 // a Slurm array job, and merge the shards that array jobs write.
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
@@ -22,6 +23,7 @@
 #include "anneal/store.h"
 #include "anneal/sweep.h"
 #include "cli_context.h"
+#include "progress.h"
 
 extern char** environ;
 
@@ -246,6 +248,15 @@ int runLocal(const SweepPlan& plan, const SweepOpts& o, const Context& ctx) {
                         " before printing its result (see its stderr above)";
         }
     };
+    // On a terminal: one bar over the sweep's runs (branches join the total once their parent
+    // completes); the runs themselves are quiet children.
+    ProgressBar bar("sweep " + plan.name, stderrIsTty() && !o.json);
+    auto showProgress = [&] {
+        const auto finished = std::count_if(units.begin(), units.end(), [](const auto& u) {
+            return u.status != "pending" && u.status != "running";
+        });
+        bar.update(finished, static_cast<std::int64_t>(units.size()), std::to_string(running.size()) + " running");
+    };
     while (!ready.empty() || !running.empty()) {
         while (!ready.empty() && static_cast<int>(running.size()) < jobs && g_sweepInterrupts == 0) {
             const size_t k = ready.front();
@@ -260,6 +271,7 @@ int runLocal(const SweepPlan& plan, const SweepOpts& o, const Context& ctx) {
             }
             continue;
         }
+        showProgress();
         int st = 0;
         const pid_t pid = waitpid(-1, &st, 0);
         if (pid < 0) {
@@ -279,6 +291,7 @@ int runLocal(const SweepPlan& plan, const SweepOpts& o, const Context& ctx) {
                 if (units[c.unit].status == "completed" && units[c.unit].branch < 0) {
                     addBranches(c.unit);
                 }
+                bar.clear();
                 if (!o.json) {
                     std::cerr << "sweep " << plan.name << ": " << units[c.unit].label << ": " << units[c.unit].status
                               << (units[c.unit].runId ? " (run " + std::to_string(units[c.unit].runId) + ")" : "")
@@ -288,6 +301,7 @@ int runLocal(const SweepPlan& plan, const SweepOpts& o, const Context& ctx) {
             }
         }
     }
+    bar.clear();
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     int done = 0;

@@ -38,6 +38,14 @@ void ProgressBar::update(std::int64_t done, std::int64_t total, const std::strin
     m_drawn = true;
 }
 
+void ProgressBar::clear() {
+    if (m_enabled && m_drawn) {
+        std::fprintf(stderr, "\r\033[K");
+        std::fflush(stderr);
+        m_drawn = false;
+    }
+}
+
 void ProgressBar::finish() {
     if (m_enabled && m_drawn) {
         std::fprintf(stderr, "\n");

@@ -15,6 +15,8 @@ public:
     /// Redraws at most 10 times a second. `extra` follows the counts ("loss 2.31  41k tok/s").
     void update(std::int64_t done, std::int64_t total, const std::string& extra = {});
     void finish();
+    /// Erases the bar so a message line can be printed; the next update draws it again.
+    void clear();
 
 private:
     std::string m_label;
