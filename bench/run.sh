@@ -217,7 +217,7 @@ if [[ "$fitRuns" -gt 0 ]]; then
     ANNEAL_FIT_DRIVER="$bin/fit_chinchilla" "$here/fit_compare.sh" "$build" "$fitRuns" | tee "$out/fit.txt"
     s=$(cat "$out/fit.txt")
     row "6. Chinchilla fit, SciPy / Anneal" "$(grep '^median over' <<<"$s" | sed 's/^median over [0-9]* runs: //')" \
-        "**$(awk '/^ratio scipy/ { print $3 }' <<<"$s")** faster (1 thread: $(awk '/^ratio scipy/ { print $5 }' <<<"$s" | tr -d ')'))" "-" "-"
+        "**$(awk '/^ratio scipy/ { print $3 }' <<<"$s")** faster (1 thread: $(awk '/^ratio scipy/ { print $6 }' <<<"$s" | tr -d ')'))" "-" "-"
     row "6. bootstrap, 1000 resamples" "$(awk '/^bootstrap_seconds/ { print $2 }' <<<"$s") s" "-" "-" "-"
 fi
 
