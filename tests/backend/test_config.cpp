@@ -163,6 +163,23 @@ private slots:
         QCOMPARE(b.mixture.upsample.weights, a.mixture.upsample.weights);
     }
 
+    void controlCharactersInStringsRoundTrip() {
+        // Found by fuzz_overrides: a name with DEL (U+007F) was written raw and the resolved config
+        // no longer parsed. Every control character, set through an override, must survive.
+        std::string name = "run";
+        for (int c = 1; c < 0x20; ++c) {
+            name += static_cast<char>(c);
+        }
+        name += '\x7f';
+        name += "\"\\end";
+        const ExperimentSpec a = parseExperiment(kBase, "<test>", {"name=" + name});
+        QCOMPARE(QString::fromStdString(a.name), QString::fromStdString(name));
+        const std::string resolved = toToml(a);
+        const ExperimentSpec b = parseExperiment(resolved, "<resolved>");
+        QCOMPARE(QString::fromStdString(b.name), QString::fromStdString(name));
+        QVERIFY(resolved.find('\x7f') == std::string::npos);
+    }
+
     void overridesSetAndUnset() {
         const ExperimentSpec s = parseExperiment(kBase, "<test>",
                                                  {"train.lr=0.02", "data.domain[1].weight=2", "schedule.kind=wsd",
