@@ -28,8 +28,11 @@ void SeriesPlot::setLogX(bool on) {
     m_plot->xAxis2->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
     m_plot->xAxis->setTicker(tickerFor(on));
     m_plot->xAxis2->setTicker(tickerFor(on));
-    m_plot->xAxis->setNumberFormat(on ? QStringLiteral("eb") : QStringLiteral("gb"));
-    m_plot->xAxis->setNumberPrecision(on ? 0 : 6);
+    // Log: "10⁵", "3·10⁵", "1.2·10⁶", "250" ('g' with 3 digits, powers beautified). Over less than
+    // about two decades QCPAxisTickerLog falls back to linear ticks, which an 'e' format with no
+    // digits after the point rounded to duplicate labels (1.2·10⁶ shown as a second "10⁶").
+    m_plot->xAxis->setNumberFormat(QStringLiteral("gb"));
+    m_plot->xAxis->setNumberPrecision(on ? 3 : 6);
     m_settingRange = false;
     followData();
 }
