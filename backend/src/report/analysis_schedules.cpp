@@ -257,6 +257,7 @@ void analyzeLrLaw(Context& c) {
     std::int64_t T = 0, W = 0;
     std::vector<std::pair<double, double>> predictedPairs;  // (measured, predicted) of predicted runs
     double maxAbsErr = 0;
+    int colour = 0;  // a run and its prediction share a colour
     auto evaluate = [&](const RunSummary& r, bool fitted) {
         const fit::Curve cv = fit::curveFromRun(c.store, r.record.id, "val_loss");
         const std::vector<double> pred = fit::predictCurve(res, cv.lr);
@@ -293,6 +294,8 @@ void analyzeLrLaw(Context& c) {
         }
         fig.series.push_back(runSeries(displayName(r), r, "val_loss"));
         fig.series.back().withHistory = !fitted;
+        fig.series.back().color = colour;
+        ps.color = colour++;
         fig.series.push_back(ps);
         T = std::max(T, r.spec.train.steps);
         W = std::max(W, r.spec.schedule.warmupSteps);
@@ -326,7 +329,16 @@ void analyzeLrLaw(Context& c) {
     fig.xMax = static_cast<double>(T);
     fitYRange(fig, c.store);
     fig.caption = "Solid: measured val_loss; dashed: the law's prediction from the run's LR schedule alone.";
+    // The same curves over the last 40% of training, where the schedules (and cooldowns) differ.
+    Figure end = fig;
+    end.file = "lr-law-end.png";
+    end.title = "LR-annealing law over the last 40% of training: measured (solid) and predicted (dashed)";
+    end.xMin = static_cast<double>(T) * 0.6;
+    end.yMin = end.yMax = kNaN;
+    fitYRange(end, c.store);
+    end.caption = "The end of training, where the cooldowns branch off: a prediction and its run share a colour.";
     rep.figures.push_back(fig);
+    rep.figures.push_back(end);
 
     Figure lr;
     lr.file = "lr-law-schedules.png";
