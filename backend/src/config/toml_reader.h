@@ -11,6 +11,8 @@
 #include <toml++/toml.h>
 #include <vector>
 
+#include "config/format_number.h"
+
 namespace anneal::config {
 
 /// "a number", "an integer", "a string \"x\"": how a node reads in an error message.
@@ -54,7 +56,5 @@ private:
 
 /// Joins allowed names as "a | b | c".
 std::string joinAllowed(const std::vector<std::string>& names);
-/// Formats a double the shortest way that reads back exactly.
-std::string formatNumber(double v);
 
 }  // namespace anneal::config

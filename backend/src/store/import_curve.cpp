@@ -3,32 +3,16 @@
 #include "anneal/import_curve.h"
 
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 
 #include "anneal/error.h"
 #include "anneal/fit/sha256.h"
 #include "anneal/fit/table.h"
+#include "config/format_number.h"
 
 namespace anneal {
 
 namespace {
-
-/// Shortest text that reads back as v (for messages).
-std::string numberText(double v) {
-    if (!std::isfinite(v)) {
-        return std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf");
-    }
-    char buf[40];
-    for (int prec = 6; prec <= 17; ++prec) {
-        std::snprintf(buf, sizeof buf, "%.*g", prec, v);
-        if (std::strtod(buf, nullptr) == v) {
-            break;
-        }
-    }
-    return buf;
-}
 
 /// A checked file, ready to be stored.
 struct ParsedCurve {
@@ -62,12 +46,12 @@ ParsedCurve parseCurveFile(const CurveImport& request) {
         if (s < 0 || s != std::floor(s) || s > kMaxStep) {
             throw Error(ErrorCode::InvalidInput,
                         "column '" + request.stepColumn +
-                            "': steps must be non-negative integers up to 2^53, found " + numberText(s),
+                            "': steps must be non-negative integers up to 2^53, found " + config::formatNumber(s),
                         file + ":" + std::to_string(t.lines[i]), "0, 1, 2, ...");
         }
         if (t.has("tokens") && !(t.column("tokens")[i] >= 0 && t.column("tokens")[i] < kMaxTokens)) {
             throw Error(ErrorCode::InvalidInput,
-                        "column 'tokens': must be between 0 and 2^63, found " + numberText(t.column("tokens")[i]),
+                        "column 'tokens': must be between 0 and 2^63, found " + config::formatNumber(t.column("tokens")[i]),
                         file + ":" + std::to_string(t.lines[i]), "a token count >= 0");
         }
     }
