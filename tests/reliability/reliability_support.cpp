@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "reliability_support.h"
+#include "temp_paths.h"
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -344,18 +345,7 @@ std::string databaseHash(const std::string& dbPath) {
 }
 
 std::string tinySpec(int steps, unsigned seed, const std::string& extra) {
-    return "name = \"tiny\"\nseed = " + std::to_string(seed) +
-           "\ndevice = \"cpu\"\n"
-           "[model]\nn_layer = 1\nd_model = 32\nn_head = 2\ncontext = 16\n"
-           "[data]\nbatch_size = 4\nval_every = 10\nval_batches = 1\n"
-           "[[data.domain]]\nname = \"markov\"\nsource = \"synthetic:markov\"\nweight = 0.7\n"
-           "[data.domain.params]\norder = 1\nalphabet = 8\nentropy = 1.0\n"
-           "[[data.domain]]\nname = \"noise\"\nsource = \"synthetic:noise\"\nweight = 0.3\n"
-           "[train]\nsteps = " +
-           std::to_string(steps) +
-           "\nlr = 0.01\nthreads = 1\n"
-           "[schedule]\nkind = \"cosine\"\nwarmup_steps = 2\n" +
-           extra;
+    return test::tinyExperimentWithoutLog(steps, seed) + extra;
 }
 
 bool longTests() {

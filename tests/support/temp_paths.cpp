@@ -23,6 +23,10 @@ std::string sourceFile(const std::string& name) { return std::string(kSourceDir)
 std::string sharedFile(const std::string& name) { return std::string(kSharedDir) + "/" + name; }
 
 std::string tinyExperimentToml(int steps, unsigned seed) {
+    return tinyExperimentWithoutLog(steps, seed) + "[log]\nevery = 1\n";
+}
+
+std::string tinyExperimentWithoutLog(int steps, unsigned seed) {
     return "name = \"tiny\"\nseed = " + std::to_string(seed) +
            "\ndevice = \"cpu\"\n"
            "[model]\nn_layer = 1\nd_model = 32\nn_head = 2\ncontext = 16\n"
@@ -33,8 +37,7 @@ std::string tinyExperimentToml(int steps, unsigned seed) {
            "[train]\nsteps = " +
            std::to_string(steps) +
            "\nlr = 0.01\nthreads = 1\n"
-           "[schedule]\nkind = \"cosine\"\nwarmup_steps = 2\n"
-           "[log]\nevery = 1\n";
+           "[schedule]\nkind = \"cosine\"\nwarmup_steps = 2\n";
 }
 
 QString cliPath() {

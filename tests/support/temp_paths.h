@@ -29,8 +29,11 @@ std::string dataFile(const std::string& name);
 std::string sourceFile(const std::string& name);
 /// Absolute path of a file under ../shared (reference data).
 std::string sharedFile(const std::string& name);
-/// A tiny, fast experiment (1 layer, d_model 32, context 16, batch 4) as TOML text.
+/// A tiny, fast experiment (1 layer, d_model 32, context 16, batch 4) as TOML text, logging every
+/// step.
 std::string tinyExperimentToml(int steps = 20, unsigned seed = 1);
+/// The same experiment without its [log] table, which a caller appends.
+std::string tinyExperimentWithoutLog(int steps, unsigned seed);
 /// Path of the anneal-cli binary under test (ctest passes it as ANNEAL_CLI).
 QString cliPath();
 
