@@ -204,24 +204,6 @@ int guiMode(const bench::Args& a) {
     return 0;
 }
 
-StepPoint toPoint(const StepEvent& e) {
-    // As RunController does (ui/run_controller.cpp).
-    StepPoint p;
-    p.step = e.step;
-    p.tokens = e.tokens;
-    p.wallSeconds = e.wallSeconds;
-    p.trainLoss = e.trainLoss;
-    p.weightedLoss = e.weightedLoss;
-    p.lr = e.lr;
-    p.gradNorm = e.gradNorm;
-    p.tokensPerSecond = e.tokensPerSecond;
-    p.lossZ = e.lossZ;
-    p.domainLoss = QVector<double>(e.domainLoss.begin(), e.domainLoss.end());
-    p.mixDrawn = QVector<double>(e.mixDrawn.begin(), e.mixDrawn.end());
-    p.gradShare = QVector<double>(e.gradShare.begin(), e.gradShare.end());
-    return p;
-}
-
 int liveMode(const bench::Args& a) {
     const std::int64_t steps = a.num("steps", 200);
     ExperimentSpec spec = parseExperiment(readTextFile(ANNEAL_DEFAULT_EXPERIMENT), "default.toml");

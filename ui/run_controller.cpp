@@ -28,7 +28,22 @@ std::vector<Override> toOverrides(const QStringList& list) {
     return out;
 }
 
-QVector<double> toQVector(const std::vector<double>& v) { return QVector<double>(v.begin(), v.end()); }
+LiveRunInfo infoOf(RunSession& s) {
+    LiveRunInfo info;
+    info.runId = s.runId();
+    info.name = QString::fromStdString(s.spec().name);
+    for (const auto& d : s.spec().data.domains) {
+        info.domains << QString::fromStdString(d.name);
+    }
+    info.stepsTotal = s.spec().train.steps;
+    info.startStep = s.startStep();
+    info.reweighting = s.spec().reweight.strategy != "none";
+    return info;
+}
+
+}  // namespace
+
+static QVector<double> toQVector(const std::vector<double>& v) { return QVector<double>(v.begin(), v.end()); }
 
 StepPoint toPoint(const StepEvent& e) {
     StepPoint p;
@@ -55,21 +70,6 @@ EvalPoint toPoint(const EvalEvent& e) {
     p.meanLoss = e.meanLoss;
     return p;
 }
-
-LiveRunInfo infoOf(RunSession& s) {
-    LiveRunInfo info;
-    info.runId = s.runId();
-    info.name = QString::fromStdString(s.spec().name);
-    for (const auto& d : s.spec().data.domains) {
-        info.domains << QString::fromStdString(d.name);
-    }
-    info.stepsTotal = s.spec().train.steps;
-    info.startStep = s.startStep();
-    info.reweighting = s.spec().reweight.strategy != "none";
-    return info;
-}
-
-}  // namespace
 
 RunController::RunController(const QString& dbPath, QObject* parent) : QObject(parent), m_dbPath(dbPath) {
     qRegisterMetaType<StepPoint>();

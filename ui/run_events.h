@@ -60,6 +60,10 @@ struct LiveProgress {
     bool paused = false;
 };
 
+/// The Qt-side copy of a step / evaluation event (RunController, and the live-latency benchmark).
+StepPoint toPoint(const StepEvent& e);
+EvalPoint toPoint(const EvalEvent& e);
+
 }  // namespace anneal::ui
 
 Q_DECLARE_METATYPE(anneal::ui::StepPoint)
