@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Benchmark driver: Hoffmann et al.'s exact procedure (METHODS 7.2; Epoch's "replicate exactly") on the
-// 240 Chinchilla points of shared/data/chinchilla_svg_extracted.csv, timed. fit_compare.sh runs it next to
+// 240 Chinchilla points of tests/data/reference/chinchilla_svg_extracted.csv, timed. fit_compare.sh runs it next to
 // fit_chinchilla_scipy.py (SciPy L-BFGS-B, same grid, same points).
 //
 //   fit_chinchilla [--csv PATH] [--repeat N] [--threads T] [--bootstrap K]
@@ -44,7 +44,7 @@ FitInput chinchillaPoints(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string csv = ANNEAL_SHARED_DATA "/chinchilla_svg_extracted.csv";
+    std::string csv = ANNEAL_REFERENCE_DATA "/chinchilla_svg_extracted.csv";
     int repeat = 1, threads = 0, bootstrap = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--csv")) csv = argv[i + 1];

@@ -4,7 +4,7 @@
 
 Hoffmann et al.'s 4500-point grid, scipy.optimize.minimize(method="L-BFGS-B") on the SUMMED Huber
 (delta = 1e-3) of log residuals with the log-sum-exp prediction, on the 240 points left after dropping the
-5 highest losses of shared/data/chinchilla_svg_extracted.csv; best objective among successful starts.
+5 highest losses of tests/data/reference/chinchilla_svg_extracted.csv; best objective among successful starts.
 As in Epoch's notebook no gradient is passed, so L-BFGS-B uses finite differences (--jac passes the
 analytic gradient instead, a faster variant that is not Epoch's procedure).
 
@@ -22,7 +22,7 @@ from scipy.optimize import minimize
 from scipy.special import huber, logsumexp
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_CSV = os.path.join(HERE, "..", "..", "shared", "data", "chinchilla_svg_extracted.csv")
+DEFAULT_CSV = os.path.join(HERE, "..", "tests", "data", "reference", "chinchilla_svg_extracted.csv")
 
 
 def load(path):

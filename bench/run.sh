@@ -26,7 +26,7 @@ dbDir="${ANNEAL_BENCH_DB_DIR:-/tmp}"
 quick="${ANNEAL_BENCH_QUICK:-0}"
 out="${ANNEAL_BENCH_OUT:-$(mktemp -d /tmp/anneal-bench-XXXXXX)}"
 mkdir -p "$out"
-export OPENBLAS_NUM_THREADS=1    # BUILD-NOTES §4: OpenBLAS's own pool on top of torch's oversubscribes
+export OPENBLAS_NUM_THREADS=1    # docs/BUILDING.md §2: OpenBLAS's own pool on top of torch's oversubscribes
 export QT_QPA_PLATFORM=offscreen
 t_start=$(date +%s)
 

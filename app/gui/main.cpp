@@ -17,7 +17,7 @@
 namespace {
 
 /// OpenBLAS's own thread pool on top of torch's intra-op threads oversubscribes a small machine
-/// (step times swing 10x, BUILD-NOTES §3.4), so use one BLAS thread unless the user chose otherwise.
+/// (step times swing 10x, docs/BUILDING.md §2), so use one BLAS thread unless the user chose otherwise.
 /// Looked up at run time: the BLAS behind LibTorch may not be OpenBLAS.
 void limitBlasThreads() {
     if (qEnvironmentVariableIsSet("OPENBLAS_NUM_THREADS")) {

@@ -80,7 +80,7 @@ private slots:
 
     void chinchillaFitOnReferenceCsv() {
         // METHODS 8.1: D = C/(6N), the 5 highest losses dropped -> 240 points.
-        QFile in(QString::fromStdString(sharedFile("data/chinchilla_svg_extracted.csv")));
+        QFile in(QString::fromStdString(dataFile("reference/chinchilla_svg_extracted.csv")));
         QVERIFY(in.open(QIODevice::ReadOnly));
         QList<QStringList> rows;
         in.readLine();

@@ -48,7 +48,7 @@ void TestFitChinchilla::csvFacts() {
     TableSpec spec;
     spec.numeric = {"x", "y", "Model Size", "Training FLOP", "loss"};
     spec.text = {"color", "hex_color"};
-    const Table t = readTable(test::sharedFile("data/chinchilla_svg_extracted.csv"), spec);
+    const Table t = readTable(test::dataFile("reference/chinchilla_svg_extracted.csv"), spec);
     QCOMPARE(t.rows(), size_t(245));
     const std::vector<std::string> columns = {"x", "y", "color", "Model Size", "Training FLOP", "hex_color", "loss"};
     QVERIFY(t.columnsFound == columns);
@@ -64,7 +64,7 @@ void TestFitChinchilla::csvFacts() {
 
 // METHODS 7.3: SHA-256 of the verbatim copy.
 void TestFitChinchilla::csvSha256() {
-    QCOMPARE(QString::fromStdString(sha256File(test::sharedFile("data/chinchilla_svg_extracted.csv"))),
+    QCOMPARE(QString::fromStdString(sha256File(test::dataFile("reference/chinchilla_svg_extracted.csv"))),
              QString("193478df4e90f040016431996c45682659306840ecdadf83cfb9cd5ca0aa1b30"));
 }
 

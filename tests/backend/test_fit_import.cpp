@@ -130,7 +130,7 @@ void TestFitImport::goodJsonlCurves() {
 void TestFitImport::pointsFromTable() {
     TableSpec spec;
     spec.numeric = {"Model Size", "Training FLOP", "loss"};
-    const Table t = readTable(test::sharedFile("data/chinchilla_svg_extracted.csv"), spec);
+    const Table t = readTable(test::dataFile("reference/chinchilla_svg_extracted.csv"), spec);
     PointColumns cols;
     cols.n = "Model Size";
     cols.c = "Training FLOP";

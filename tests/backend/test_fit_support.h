@@ -21,7 +21,7 @@ namespace anneal::fittest {
 inline fit::FitInput chinchillaReferencePoints() {
     fit::TableSpec spec;
     spec.numeric = {"Model Size", "Training FLOP", "loss"};
-    const fit::Table t = fit::readTable(test::sharedFile("data/chinchilla_svg_extracted.csv"), spec);
+    const fit::Table t = fit::readTable(test::dataFile("reference/chinchilla_svg_extracted.csv"), spec);
     std::vector<double> sorted = t.column("loss");
     std::sort(sorted.begin(), sorted.end());
     const double cut = sorted[sorted.size() - 5];

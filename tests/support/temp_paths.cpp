@@ -20,7 +20,6 @@ QString TempDir::qpath(const QString& name) const {
 
 std::string dataFile(const std::string& name) { return std::string(kTestDataDir) + "/" + name; }
 std::string sourceFile(const std::string& name) { return std::string(kSourceDir) + "/" + name; }
-std::string sharedFile(const std::string& name) { return std::string(kSharedDir) + "/" + name; }
 
 std::string tinyExperimentToml(int steps, unsigned seed) {
     return tinyExperimentWithoutLog(steps, seed) + "[log]\nevery = 1\n";

@@ -27,8 +27,6 @@ private:
 std::string dataFile(const std::string& name);
 /// Absolute path of a file under the repository root (resources/experiments/default.toml...).
 std::string sourceFile(const std::string& name);
-/// Absolute path of a file under ../shared (reference data).
-std::string sharedFile(const std::string& name);
 /// A tiny, fast experiment (1 layer, d_model 32, context 16, batch 4) as TOML text, logging every
 /// step.
 std::string tinyExperimentToml(int steps = 20, unsigned seed = 1);

@@ -157,7 +157,7 @@ void TestScalingLawView::chinchillaCsvSlicesFrontierAndTime() {
     ScalingLawView view;
     view.resize(1400, 800);
     view.show();
-    const QString csv = QString::fromStdString(test::sharedFile("data/chinchilla_svg_extracted.csv"));
+    const QString csv = QString::fromStdString(test::dataFile("reference/chinchilla_svg_extracted.csv"));
     QVERIFY(view.options()->setFile(csv));
     QCOMPARE(view.options()->law(), QStringLiteral("chinchilla"));
     QCOMPARE(view.options()->columnCombo(QStringLiteral("n"))->currentText(), QStringLiteral("Model Size"));
@@ -199,7 +199,7 @@ void TestScalingLawView::chinchillaCsvSlicesFrontierAndTime() {
 
 void TestScalingLawView::cancelStopsTheFit() {
     ScalingLawView view;
-    const QString csv = QString::fromStdString(test::sharedFile("data/chinchilla_svg_extracted.csv"));
+    const QString csv = QString::fromStdString(test::dataFile("reference/chinchilla_svg_extracted.csv"));
     QVERIFY(view.options()->setFile(csv));
     view.options()->bootstrapBox()->setValue(5000);
     QVERIFY(view.startFit());

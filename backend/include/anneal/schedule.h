@@ -3,7 +3,7 @@
 /// @file schedule.h
 /// Learning-rate schedules as pure functions of the step: no torch, no state. The trainer, the CLI
 /// (`anneal-cli schedule`) and the GUI's schedule editor all call these, so what is drawn is what is
-/// applied. Formulas: ../shared/METHODS.md section 1 (cited per kind in schedule/*.cpp).
+/// applied. Formulas: docs/METHODS.md section 1 (cited per kind in schedule/*.cpp).
 ///
 /// Step convention (used everywhere): steps are 0-based and the update made at step t uses lr(t).
 /// A phase that starts at step a and lasts n steps has progress x = (t - a)/n: its first step has its
