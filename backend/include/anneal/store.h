@@ -68,6 +68,16 @@ struct RunRecord {
     bool paused = false;           ///< running, but paused by the user (its last pause notice)
 };
 
+/// One run of a branch's history (Store::branchHistory).
+struct HistorySegment {
+    std::int64_t runId = 0;
+    std::optional<std::int64_t> branchStep;  ///< where this run branched from its parent
+    std::int64_t below = 0;                  ///< its points with step < below belong to the history
+};
+
+/// The longest chain of branch parents a history walk follows.
+constexpr int kMaxBranchDepth = 10000;
+
 struct NewRun {
     std::string name;
     std::string group;
@@ -195,6 +205,15 @@ public:
     int recoverInterruptedRuns(double staleSeconds = 600);
     /// Deletes a run, its metrics, weights, notices and checkpoint rows (not its branches' rows).
     void deleteRun(std::int64_t runId);
+
+    // --- branch history ---
+    /// The runs whose points make up runId's history, oldest first, ending with runId itself: each
+    /// ancestor contributes its points with step < below (the smallest branch step below it). This
+    /// is the one walk over runs.parent_id; metric, stepAxis, the decimated curve query and the LR
+    /// of a branch use it. A parent that no longer exists ends the chain. Throws NotFound when runId
+    /// does not exist, and Storage naming runs.parent_id when the parents form a loop or a chain
+    /// deeper than kMaxBranchDepth (only a database changed outside Anneal can hold either).
+    std::vector<HistorySegment> branchHistory(std::int64_t runId) const;
 
     // --- metrics ---
     std::vector<std::string> metricNames(std::int64_t runId) const;

@@ -36,7 +36,11 @@ std::vector<double> interpolate(const MetricSeries& s, std::int64_t last) {
 
 }  // namespace
 
-std::vector<double> runLearningRates(const Store& store, std::int64_t runId) {
+namespace {
+
+/// The LR of every update of one run by itself: an imported run's lr column, a trained run's
+/// schedule from its resolved config.
+std::vector<double> ownLearningRates(const Store& store, std::int64_t runId) {
     const RunRecord r = store.run(runId);
     if (r.kind == "imported") {
         const MetricSeries lr = store.metric(runId, "lr");
@@ -46,15 +50,24 @@ std::vector<double> runLearningRates(const Store& store, std::int64_t runId) {
         }
         return interpolate(lr, lr.steps.back());
     }
-    const ExperimentSpec spec = parseExperiment(r.configToml, runName(runId) + " config");
-    std::vector<double> lr = learningRates(spec);
-    if (r.parentId && r.branchStep) {
-        const std::vector<double> parent = runLearningRates(store, *r.parentId);
-        for (std::int64_t t = 0; t < *r.branchStep && t < static_cast<std::int64_t>(lr.size()); ++t) {
-            if (static_cast<size_t>(t) < parent.size()) {
-                lr[static_cast<size_t>(t)] = parent[static_cast<size_t>(t)];
+    return learningRates(parseExperiment(r.configToml, runName(runId) + " config"));
+}
+
+}  // namespace
+
+std::vector<double> runLearningRates(const Store& store, std::int64_t runId) {
+    // A branch ran its parent's LR before its branch step, recursively: fold the history oldest first.
+    std::vector<double> lr;
+    for (const HistorySegment& g : store.branchHistory(runId)) {
+        std::vector<double> own = ownLearningRates(store, g.runId);
+        if (g.branchStep) {
+            for (std::int64_t t = 0; t < *g.branchStep && t < static_cast<std::int64_t>(own.size()); ++t) {
+                if (static_cast<size_t>(t) < lr.size()) {
+                    own[static_cast<size_t>(t)] = lr[static_cast<size_t>(t)];
+                }
             }
         }
+        lr = std::move(own);
     }
     return lr;
 }

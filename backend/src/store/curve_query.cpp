@@ -84,12 +84,9 @@ DecimatedCurve metricDecimated(const Store& store, std::int64_t runId, const std
     // same series Store::metric(..., withHistory = true) returns).
     std::vector<Segment> segments{{runId, kNoLimit}};
     if (q.withHistory) {
-        std::int64_t below = kNoLimit;
-        std::optional<RunRecord> r = store.findRun(runId);
-        for (int depth = 0; r && r->parentId && r->branchStep && depth < 1000; ++depth) {
-            below = std::min(below, *r->branchStep);
-            segments.insert(segments.begin(), Segment{*r->parentId, below});
-            r = store.findRun(*r->parentId);
+        segments.clear();
+        for (const HistorySegment& g : store.branchHistory(runId)) {
+            segments.push_back(Segment{g.runId, g.below});
         }
     }
     // Ends of the stored curve (index seeks), then the visible range.

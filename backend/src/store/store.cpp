@@ -524,45 +524,36 @@ MetricSeries Store::metricSince(std::int64_t runId, const std::string& name, std
 }
 
 MetricSeries Store::metric(std::int64_t runId, const std::string& name, bool withHistory) const {
-    MetricSeries own = metricSince(runId, name, std::numeric_limits<std::int64_t>::min());
     if (!withHistory) {
-        return own;
+        return metricSince(runId, name, std::numeric_limits<std::int64_t>::min());
     }
-    const RunRecord r = run(runId);
-    if (!r.parentId || !r.branchStep) {
-        return own;
-    }
-    MetricSeries parent = metric(*r.parentId, name, true);
     MetricSeries out;
-    for (size_t i = 0; i < parent.steps.size() && parent.steps[i] < *r.branchStep; ++i) {
-        out.steps.push_back(parent.steps[i]);
-        out.values.push_back(parent.values[i]);
+    for (const HistorySegment& g : branchHistory(runId)) {
+        const MetricSeries own = metricSince(g.runId, name, std::numeric_limits<std::int64_t>::min());
+        for (size_t i = 0; i < own.steps.size() && own.steps[i] < g.below; ++i) {
+            out.steps.push_back(own.steps[i]);
+            out.values.push_back(own.values[i]);
+        }
     }
-    out.steps.insert(out.steps.end(), own.steps.begin(), own.steps.end());
-    out.values.insert(out.values.end(), own.values.begin(), own.values.end());
     return out;
 }
 
 StepAxis Store::stepAxis(std::int64_t runId, bool withHistory) const {
     StepAxis a;
-    if (withHistory) {
-        const RunRecord r = run(runId);
-        if (r.parentId && r.branchStep) {
-            StepAxis p = stepAxis(*r.parentId, true);
-            for (size_t i = 0; i < p.steps.size() && p.steps[i] < *r.branchStep; ++i) {
-                a.steps.push_back(p.steps[i]);
-                a.tokens.push_back(p.tokens[i]);
-                a.wall.push_back(p.wall[i]);
-            }
-        }
-    }
+    const std::vector<HistorySegment> history =
+        withHistory ? branchHistory(runId)
+                    : std::vector<HistorySegment>{{runId, std::nullopt, std::numeric_limits<std::int64_t>::max()}};
     try {
-        store::Stmt q(m_impl->db->getHandle(), "SELECT step, tokens, wall FROM steps WHERE run_id = ? ORDER BY step");
-        q.bind(1, runId);
-        while (q.step()) {  // C API per row, as in metricSince
-            a.steps.push_back(q.i64(0));
-            a.tokens.push_back(q.i64(1));
-            a.wall.push_back(q.real(2));
+        store::Stmt q(m_impl->db->getHandle(),
+                      "SELECT step, tokens, wall FROM steps WHERE run_id = ? AND step < ? ORDER BY step");
+        for (const HistorySegment& g : history) {
+            q.reset();
+            q.bind(1, g.runId).bind(2, g.below);
+            while (q.step()) {  // C API per row, as in metricSince
+                a.steps.push_back(q.i64(0));
+                a.tokens.push_back(q.i64(1));
+                a.wall.push_back(q.real(2));
+            }
         }
     } catch (const SQLite::Exception& e) {
         throw store::storageError(m_impl->path, e);
