@@ -5,15 +5,12 @@
 #include <atomic>
 #include <cerrno>
 #include <csignal>
-#include <cstring>
-#include <fcntl.h>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <optional>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <thread>
 #include <toml++/toml.h>
@@ -23,9 +20,9 @@
 #include "anneal/store.h"
 #include "anneal/sweep.h"
 #include "cli_context.h"
+#include "gpu_slots.h"
 #include "progress.h"
-
-extern char** environ;
+#include "sweep_spawn.h"
 
 namespace fs = std::filesystem;
 
@@ -50,12 +47,14 @@ struct Unit {
     std::int64_t runId = 0;      ///< known once it exists in the database
     std::string status = "pending";
     std::string message;
+    std::string gpu;             ///< CUDA_VISIBLE_DEVICES of its last launch (--gpus), else ""
 };
 
 struct Child {
     pid_t pid = 0;
     size_t unit = 0;
     std::string outFile;
+    std::string gpu;
 };
 
 std::optional<RunRecord> findRun(const Store& store, const std::string& group, const std::string& name,
@@ -69,29 +68,12 @@ std::optional<RunRecord> findRun(const Store& store, const std::string& group, c
     return found;
 }
 
-pid_t spawn(const std::vector<std::string>& args, const std::string& outFile) {
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, outFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<char*> argv;
-    for (const auto& a : args) {
-        argv.push_back(const_cast<char*>(a.c_str()));
-    }
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) {
-        throw Error(ErrorCode::Io, "cannot start " + args[0] + ": " + std::strerror(rc));
-    }
-    return pid;
-}
-
 struct SweepOpts {
     std::string plan;
     int jobs = 0;
     int threads = 0;
     int only = -1;
+    std::string gpus;
     std::string slurm;
     bool dryRun = false;
     bool json = false;
@@ -132,7 +114,14 @@ void writeSlurm(const SweepPlan& plan, const std::string& dirArg) {
 
 int runLocal(const SweepPlan& plan, const SweepOpts& o, const Context& ctx) {
     const std::string db = ctx.dbPath();
-    const int jobs = o.jobs > 0 ? o.jobs : plan.resources.jobs;
+    GpuSlots gpus(o.gpus.empty() ? std::vector<std::string>{} : parseGpuList(o.gpus));
+    if (gpus.enabled() && o.jobs > gpus.size()) {
+        throw CLI::ValidationError("--jobs", std::to_string(o.jobs) + " runs at a time need " + std::to_string(o.jobs) +
+                                                 " GPUs, but --gpus lists " + std::to_string(gpus.size()) +
+                                                 " (each running run gets a GPU of its own)");
+    }
+    // With --gpus, as many runs at a time as GPUs unless --jobs says fewer.
+    const int jobs = o.jobs > 0 ? o.jobs : (gpus.enabled() ? gpus.size() : plan.resources.jobs);
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     const int threads = o.threads > 0 ? o.threads : (plan.resources.threads > 0 ? plan.resources.threads : std::max(1, cores / jobs));
     std::vector<Unit> units;
@@ -155,6 +144,7 @@ int runLocal(const SweepPlan& plan, const SweepOpts& o, const Context& ctx) {
         ready.push_back(i);
     }
     std::vector<Child> running;
+    int dryRunStarted = 0;
     const std::string exe = selfPath();
     g_sweepInterrupts = 0;
     std::signal(SIGINT, onSweepSignal);
@@ -211,7 +201,8 @@ int runLocal(const SweepPlan& plan, const SweepOpts& o, const Context& ctx) {
         }
         args.insert(args.end(), {"--db", db, "--quiet", "--json"});
         if (o.dryRun) {
-            std::string line;
+            // Nothing runs, so show the GPUs as runs of equal length would take them: in turn.
+            std::string line = gpus.enabled() ? "CUDA_VISIBLE_DEVICES=" + gpus.inTurn(dryRunStarted++) : "";
             for (const auto& a : args) {
                 line += (line.empty() ? "" : " ") + a;
             }
@@ -224,12 +215,14 @@ int runLocal(const SweepPlan& plan, const SweepOpts& o, const Context& ctx) {
         if (fd >= 0) {
             close(fd);
         }
-        running.push_back({spawn(args, tmpl), k, tmpl});
+        u.gpu = gpus.enabled() ? gpus.acquire().value() : std::string();  // jobs <= GPUs: one is free
+        running.push_back({spawnRun(args, tmpl, u.gpu), k, tmpl, u.gpu});
         u.status = "running";
         return true;
     };
     auto finishChild = [&](const Child& c, int waitStatus) {
         Unit& u = units[c.unit];
+        gpus.release(c.gpu);
         std::string out;
         try {
             out = readTextFile(c.outFile);
@@ -295,6 +288,7 @@ int runLocal(const SweepPlan& plan, const SweepOpts& o, const Context& ctx) {
                 if (!o.json) {
                     std::cerr << "sweep " << plan.name << ": " << units[c.unit].label << ": " << units[c.unit].status
                               << (units[c.unit].runId ? " (run " + std::to_string(units[c.unit].runId) + ")" : "")
+                              << (c.gpu.empty() ? "" : " on GPU " + c.gpu)
                               << (units[c.unit].message.empty() ? "" : ": " + units[c.unit].message) << "\n";
                 }
                 break;
@@ -309,7 +303,8 @@ int runLocal(const SweepPlan& plan, const SweepOpts& o, const Context& ctx) {
     for (const auto& u : units) {
         done += u.status == "completed";
         arr.push_back({{"index", u.run}, {"branch", u.branch < 0 ? nlohmann::json(nullptr) : nlohmann::json(plan.branches[static_cast<size_t>(u.branch)].name)},
-                       {"label", u.label}, {"run_id", u.runId}, {"status", u.status}});
+                       {"label", u.label}, {"run_id", u.runId}, {"status", u.status},
+                       {"gpu", u.gpu.empty() ? nlohmann::json(nullptr) : nlohmann::json(u.gpu)}});
     }
     if (o.json) {
         std::cout << nlohmann::json{{"group", plan.name}, {"db", db}, {"runs", arr}}.dump() << std::endl;
@@ -331,6 +326,11 @@ void addSweepCommands(CLI::App& app, Context& ctx) {
     s->add_option("--jobs", o->jobs, "Runs at a time (default: the plan's resources.jobs)")->check(CLI::Range(1, 1024));
     s->add_option("--threads", o->threads, "Torch threads per run (default: cores / jobs)")->check(CLI::Range(1, 1024));
     s->add_option("--only", o->only, "Only this planned run (by index) and its branches");
+    s->add_option("--gpus", o->gpus,
+                  "GPUs for the runs, e.g. 0,1,2,3: each running run gets one that no other running run has "
+                  "(CUDA_VISIBLE_DEVICES); runs at a time default to their number")
+        ->type_name("LIST")
+        ->check([](const std::string& v) { return gpuListError(v); });
     s->add_option("--slurm", o->slurm, "Write DIR/sweep.sbatch (one array task per run, a database shard each)");
     s->add_flag("--dry-run", o->dryRun, "Print the commands instead of running them");
     s->add_flag("--json", o->json, "Print one JSON object with every run's status");
@@ -339,6 +339,7 @@ void addSweepCommands(CLI::App& app, Context& ctx) {
         "All runs belong to the plan's group (fit them with: anneal-cli fit --law chinchilla --group NAME).\n"
         "Examples:\n"
         "  anneal-cli sweep resources/studies/wsd-cooldown/plan.toml --db lab.db --jobs 2\n"
+        "  anneal-cli sweep plan.toml --db lab.db --gpus 0,1,2,3\n"
         "  anneal-cli sweep plan.toml --slurm /scratch/sweep1 && sbatch /scratch/sweep1/sweep.sbatch\n"
         "  anneal-cli merge /scratch/sweep1/shards/*.db --db lab.db");
     s->callback([o, &ctx] {

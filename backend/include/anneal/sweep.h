@@ -42,7 +42,7 @@ struct SweepResources {
     std::string time = "01:00:00";    ///< Slurm --time
     int cpusPerTask = 2;
     std::string mem = "4G";
-    int gpus = 0;
+    int gpus = 0;                     ///< GPUs per Slurm array task: 0 or 1 (#SBATCH --gres=gpu:1)
     std::string partition;
     std::string account;
 };

@@ -170,7 +170,8 @@ SweepPlan parseSweepPlan(const std::string& text, const std::string& path) {
         s.time = rr.string("time", s.time);
         s.cpusPerTask = static_cast<int>(rr.integer("cpus_per_task", s.cpusPerTask, 1, 1024));
         s.mem = rr.string("mem", s.mem);
-        s.gpus = static_cast<int>(rr.integer("gpus", 0, 0, 64));
+        // A run trains on one device, and an array task runs one run at a time: 0 or 1 GPU per task.
+        s.gpus = static_cast<int>(rr.integer("gpus", 0, 0, 1));
         s.partition = rr.string("partition", "", true);
         s.account = rr.string("account", "", true);
         rr.finish();
