@@ -219,7 +219,7 @@ void runFit(const FitOpts& o, const Context& ctx) {
 void addFitCommands(CLI::App& app, Context& ctx) {
     auto o = std::make_shared<FitOpts>();
     CLI::App* f = app.add_subcommand("fit", "Fit a scaling law on runs, a sweep group or a CSV/JSONL file");
-    f->add_option("--law", o->law, "power | kaplan | chinchilla | lr_annealing | steplaw")->required();
+    f->add_option("--law", o->law, "power | kaplan | chinchilla | lr_annealing | mpl | steplaw")->required();
     f->add_option("--csv", o->csv, "Points or curves from a file (.csv, or .jsonl with one object per line)")
         ->check(CLI::ExistingFile);
     f->add_option("--n-col", o->nCol, "Column of N (parameters)");
@@ -227,9 +227,9 @@ void addFitCommands(CLI::App& app, Context& ctx) {
     f->add_option("--c-col", o->cCol, "Column of C (FLOPs; D = C/(6N) when D is absent)");
     f->add_option("--x-col", o->xCol, "Column of the power law's variable");
     f->add_option("--loss-col", o->lossCol, "Column of the loss (default: loss)");
-    f->add_option("--step-col", o->stepCol, "lr_annealing: column of the step (default: step)");
-    f->add_option("--lr-col", o->lrCol, "lr_annealing: column of the LR; steplaw: of the best LR (default: lr)");
-    f->add_option("--group-col", o->groupCol, "lr_annealing: column naming the curve of each row");
+    f->add_option("--step-col", o->stepCol, "lr_annealing, mpl: column of the step (default: step)");
+    f->add_option("--lr-col", o->lrCol, "lr_annealing, mpl: column of the LR; steplaw: of the best LR (default: lr)");
+    f->add_option("--group-col", o->groupCol, "lr_annealing, mpl: column naming the curve of each row");
     f->add_option("--batch-col", o->batchCol, "steplaw: column of the best batch size in tokens");
     f->add_option("--weight-col", o->weightCol, "Column of per-point weights");
     f->add_option("--runs", o->runs, "Comma-separated run ids of the database");
@@ -241,7 +241,7 @@ void addFitCommands(CLI::App& app, Context& ctx) {
     f->add_option("--bootstrap", o->bootstrap, "Bootstrap resamples for confidence intervals")->check(CLI::Range(0, 100000));
     f->add_option("--ci-level", o->ciLevel, "Level of the intervals (default 0.95)")->check(CLI::Range(0.5, 0.999));
     f->add_option("--hold-out-above", o->holdOutAbove,
-                  "Fit on points with N (power: its variable; lr_annealing: step) up to this; score the rest");
+                  "Fit on points with N (power: its variable; lr_annealing, mpl: step) up to this; score the rest");
     f->add_option("--lambda", o->lambda, "lr_annealing: decay factor (default 0.999)")->check(CLI::Range(0.0, 1.0));
     f->add_flag("--fit-lambda", o->fitLambda, "lr_annealing: fit lambda too");
     f->add_option("--warmup", o->warmup, "lr_annealing: clamp (warmup in S1, no negative annealing area) | after "
@@ -259,6 +259,7 @@ void addFitCommands(CLI::App& app, Context& ctx) {
         "  anneal-cli fit --law chinchilla --csv points.csv --n-col N --d-col D --loss-col loss --bootstrap 200\n"
         "  anneal-cli fit --law chinchilla --group size-sweep --db lab.db --json\n"
         "  anneal-cli fit --law lr_annealing --runs 3,4 --db lab.db --export python --out law.py\n"
+        "  anneal-cli fit --law mpl --csv curves.csv --group-col run --bootstrap 50\n"
         "  anneal-cli fit --law power --variable C --runs 1,2,3,4 --hold-out-above 5e6");
     f->callback([o, &ctx] { runFit(*o, ctx); });
 

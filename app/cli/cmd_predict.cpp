@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// anneal-cli predict: a stored fit's prediction for a schedule (lr_annealing: the whole loss curve),
+// anneal-cli predict: a stored fit's prediction for a schedule (lr_annealing, mpl: the whole loss curve),
 // for (N, D), or the compute-optimal allocation at a FLOP budget (chinchilla).
 #include <cmath>
 #include <iostream>
@@ -28,7 +28,7 @@ void addPredictCommands(CLI::App& app, Context& ctx) {
     CLI::App* p = app.add_subcommand("predict", "Predict with a stored fit: a loss curve for a schedule, a loss at (N, D), "
                                                 "or the compute-optimal allocation");
     p->add_option("--fit", o->fitId, "Fit id (see `anneal-cli fits`)")->required();
-    p->add_option("--schedule", o->schedule, "lr_annealing: an experiment file whose LR schedule to predict")
+    p->add_option("--schedule", o->schedule, "lr_annealing, mpl: an experiment file whose LR schedule to predict")
         ->check(CLI::ExistingFile);
     addOverrideOptions(p, o->sets, o->unsets);
     p->add_option("--n", o->n, "Parameters N");
@@ -48,9 +48,9 @@ void addPredictCommands(CLI::App& app, Context& ctx) {
         const fit::LoadedFit loaded = fit::fitFromJson(store->fitRecord(o->fitId).resultJson);
         const fit::FitResult& f = loaded.fit;
         if (!o->schedule.empty()) {
-            if (f.law != "lr_annealing") {
+            if (!fit::isCurveLaw(f.law)) {
                 throw Error(ErrorCode::InvalidInput, "fit " + std::to_string(o->fitId) + " is a " + f.law +
-                                                         " fit; --schedule needs an lr_annealing fit",
+                                                         " fit; --schedule needs an lr_annealing fit or an mpl fit",
                             "--schedule", "--n/--d/--c for " + f.law);
             }
             const ExperimentSpec spec = loadExperiment(o->schedule, collectOverrides(o->sets, o->unsets));

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "anneal/fit/fit_export.h"
+#include "anneal/fit/law.h"
 #include "export_format.h"
 
 namespace anneal::fit {
@@ -26,7 +27,7 @@ std::string fitToCsv(const FitResult& fit) {
     using Getter = std::function<std::string(const PointResult&)>;
     std::vector<std::pair<std::string, Getter>> cols;
     cols.emplace_back("index", [](const PointResult& p) { return std::to_string(p.index); });
-    if (fit.law == "lr_annealing") {
+    if (isCurveLaw(fit.law)) {
         cols.emplace_back("curve", [](const PointResult& p) { return std::to_string(p.curve); });
         cols.emplace_back("step", [](const PointResult& p) { return cell(p.x); });
     }
@@ -35,7 +36,7 @@ std::string fitToCsv(const FitResult& fit) {
         const std::string& v = fit.options.variable;
         const std::string name = v == "N" ? "n" : v == "D" ? "d" : v == "C" ? "c" : "x";
         cols.emplace_back(name, [](const PointResult& p) { return cell(p.x); });
-    } else if (fit.law != "lr_annealing") {
+    } else if (!isCurveLaw(fit.law)) {
         cols.emplace_back("n", [](const PointResult& p) { return cell(p.n); });
         cols.emplace_back("d", [](const PointResult& p) { return cell(p.d); });
         cols.emplace_back("c", [](const PointResult& p) { return cell(p.c); });

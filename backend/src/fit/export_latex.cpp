@@ -15,6 +15,7 @@ using detail::latexNumber;
 std::string symbol(const std::string& name) {
     if (name == "alpha") return "\\alpha";
     if (name == "beta") return "\\beta";
+    if (name == "gamma") return "\\gamma";
     if (name == "lambda") return "\\lambda";
     if (name == "alphaN") return "\\alpha_N";
     if (name == "alphaD") return "\\alpha_D";
@@ -47,6 +48,11 @@ std::string equation(const FitResult& fit, const std::vector<std::string>& s) {
     if (law == "lr_annealing") {
         return "L(s) = " + s[0] + " + " + s[1] + "\\, S_1(s)^{-" + s[2] + "} - " + s[3] + "\\, S_2(s)";
     }
+    if (law == "mpl") {
+        return "L(t) = " + s[0] + " + " + s[1] + "\\, (S_1(t) + S_W)^{-" + s[2] + "} - " + s[3] +
+               "\\sum_{k=1}^{t} (\\eta_{k-1} - \\eta_k) \\left[1 - \\left(" + s[4] + "\\, \\eta_k^{-" + s[6] +
+               "} S_k(t) + 1\\right)^{-" + s[5] + "}\\right]";
+    }
     return "\\eta_{\\mathrm{opt}}(N, D) = e^{" + s[0] + "} N^{" + s[1] + "} D^{" + s[2] +
            "}, \\quad B_{\\mathrm{opt}}(D) = e^{" + s[3] + "} D^{" + s[4] + "}";
 }
@@ -68,6 +74,11 @@ std::string fitToLatex(const FitResult& fit) {
     out << "\\begin{align}\n  " << equation(fit, symbols) << " \\\\\n  " << equation(fit, values) << "\n\\end{align}\n";
     if (fit.law == "lr_annealing") {
         out << "% S_1, S_2: forward and annealing areas of the LR schedule (Tissue et al., arXiv:2408.11029)\n";
+    }
+    if (fit.law == "mpl") {
+        out << "% Multi-Power Law (Luo et al., arXiv:2503.12811): t counts updates after warmup, S_W is the LR sum "
+               "of warmup,\n% S_1(t) = \\sum_{\\tau=1}^{t} \\eta_\\tau, S_k(t) = \\sum_{\\tau=k}^{t} \\eta_\\tau, "
+               "\\eta_0 = peak LR\n";
     }
     const bool ci = fit.bootstrapResamples > 0;
     out << "where\n\\begin{itemize}\n";

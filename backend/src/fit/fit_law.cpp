@@ -208,12 +208,18 @@ void fitNonlinear(const LawImpl& law, const Observations& obs, const std::vector
                                                         " resamples gave no finite fit and were left out"});
         }
     }
-    if (law.name() == "lr_annealing" && !map.isFixed(3)) {
+    // The annealing term's coefficient: lr_annealing's C (index 3), mpl's B (index 3).
+    if (isCurveLaw(law.name()) && !map.isFixed(3)) {
         bool anyAnnealing = false;
         for (const Curve& cv : obs.curves) {
-            for (size_t u = 1; u < cv.lr.size(); ++u) anyAnnealing |= cv.lr[u] < cv.lr[u - 1];
+            const size_t from =
+                law.name() == "mpl" ? static_cast<size_t>(std::max<int64_t>(cv.warmupSteps, 0)) + 1 : 1;
+            for (size_t u = from; u < cv.lr.size(); ++u) anyAnnealing |= cv.lr[u] < cv.lr[u - 1];
         }
-        if (!anyAnnealing) {
+        if (!anyAnnealing && law.name() == "mpl") {
+            result.warnings.push_back({"B", "no fitted curve has a decreasing LR after warmup, so B, C, beta and "
+                                            "gamma are not identified by these data"});
+        } else if (!anyAnnealing) {
             result.warnings.push_back({"C", "no fitted curve has a decreasing LR, so C (and lambda) are not "
                                             "identified by these data"});
         }

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "anneal/error.h"
+#include "anneal/fit/law.h"
 #include "fit_steps.h"
 #include "huber_objective.h"
 
@@ -34,7 +35,7 @@ std::vector<bool> holdOutMask(const Observations& obs, const FitOptions& options
     for (size_t i = 0; i < obs.size(); ++i) {
         const size_t id = obs.curve[i] < 0 ? obs.index[i] : curveOffset[static_cast<size_t>(obs.curve[i])] + obs.index[i];
         // The threshold applies to N, except for the power law (its variable) and curves (the step).
-        const double v = (law == "power" || law == "lr_annealing") ? obs.x[i] : obs.n[i];
+        const double v = (law == "power" || isCurveLaw(law)) ? obs.x[i] : obs.n[i];
         held[i] = ids.count(id) > 0 || (byThreshold && v > options.holdOutAbove);
     }
     size_t kept = 0;

@@ -49,7 +49,7 @@ PreparedFit prepareFromFile(const std::string& law, const std::string& path, con
     out.provenance.filePath = path;
     out.provenance.fileSha256 = sha256File(path);
     out.provenance.source = "file " + path;
-    if (law == "lr_annealing") {
+    if (isCurveLaw(law)) {
         CurveColumns cols;
         cols.step = columns.step;
         cols.loss = columns.loss;
@@ -92,7 +92,7 @@ PreparedFit prepareFromRuns(const Store& store, const std::string& law, const Ru
     for (std::int64_t id : ids) {
         out.provenance.runIds.push_back(std::to_string(id));
     }
-    if (law == "lr_annealing") {
+    if (isCurveLaw(law)) {
         for (std::int64_t id : ids) {
             out.input.curves.push_back(curveFromRun(store, id, source.metric));
         }

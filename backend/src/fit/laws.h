@@ -14,6 +14,7 @@ const LawImpl& powerLaw();
 const LawImpl& kaplanLaw();
 const LawImpl& chinchillaLaw();
 const LawImpl& lrAnnealingLaw();
+const LawImpl& mplLaw();
 const LawImpl& stepLaw();
 
 /// log(sum_k exp(t_k)) for K terms, with the softmax weights w_k = exp(t_k - LSE) (METHODS 7.2).

@@ -7,6 +7,7 @@
 
 #include "anneal/error.h"
 #include "anneal/fit/annealing_area.h"
+#include "anneal/fit/law.h"
 
 namespace anneal::fit::detail {
 
@@ -134,9 +135,9 @@ void addPoints(const FitInput& in, const std::string& law, Observations& obs, co
     }
 }
 
-void addCurves(const FitInput& in, const FitOptions& options, Observations& obs) {
+void addCurves(const FitInput& in, const FitOptions& options, const std::string& law, Observations& obs) {
     if (in.curves.empty()) {
-        inputError("input.curves", "the lr_annealing law needs at least one loss curve");
+        inputError("input.curves", "the " + law + " law needs at least one loss curve");
     }
     size_t skipped = 0;
     for (size_t ci = 0; ci < in.curves.size(); ++ci) {
@@ -176,10 +177,17 @@ void addCurves(const FitInput& in, const FitOptions& options, Observations& obs)
             inputError(f + ".warmupSteps", "is beyond the last update",
                        "< " + std::to_string(cv.lr.size()));
         }
-        // S1 with the fitted warmup mode; losses with S1 = 0 (no LR seen yet) cannot be fitted.
-        const AnnealingAreas areas = annealingAreas(cv.lr, options.lambda, options.warmup, cv.warmupSteps);
+        // S1 with the fitted warmup mode (mpl: the LR sum including warmup, S1 + S_W); losses with
+        // S1 = 0 (no LR seen yet) cannot be fitted.
+        std::vector<double> s1;
+        if (law == "mpl") {
+            double sum = 0.0;
+            for (double eta : cv.lr) s1.push_back(sum += eta);
+        } else {
+            s1 = annealingAreas(cv.lr, options.lambda, options.warmup, cv.warmupSteps).s1;
+        }
         for (size_t k = 0; k < cv.steps.size(); ++k) {
-            if (!(areas.s1[static_cast<size_t>(cv.steps[k])] > 0.0)) {
+            if (!(s1[static_cast<size_t>(cv.steps[k])] > 0.0)) {
                 ++skipped;
                 continue;
             }
@@ -209,11 +217,11 @@ void addCurves(const FitInput& in, const FitOptions& options, Observations& obs)
 
 Observations buildObservations(const FitInput& input, const FitOptions& options, const std::string& law) {
     Observations obs;
-    if (law == "lr_annealing") {
+    if (isCurveLaw(law)) {
         if (!(options.lambda >= 0.0 && options.lambda <= 1.0)) {
             inputError("options.lambda", "got " + fmt(options.lambda), "0 <= lambda <= 1");
         }
-        addCurves(input, options, obs);
+        addCurves(input, options, law, obs);
         return obs;
     }
     if (law == "power") {

@@ -20,7 +20,7 @@ struct Observations {
     std::vector<size_t> index;             // index in the input points or in the curve's steps
     std::vector<std::string> targetName;   // "loss", "lr", "batch"
     std::vector<std::string> label;
-    std::vector<Curve> curves;             // lr_annealing: validated copies, warmupSteps resolved
+    std::vector<Curve> curves;             // curve laws: validated copies, warmupSteps resolved
     std::string variable;                  // power: "N", "D", "C" or "x"
     std::vector<FitWarning> warnings;
 

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Predictions from a FitResult: a point for the N/D laws, a whole curve for lr_annealing.
+// Predictions from a FitResult: a point for the N/D laws, a whole curve for the curve laws.
 #include <cmath>
 
 #include "anneal/error.h"
 #include "anneal/fit/annealing_area.h"
 #include "anneal/fit/fit.h"
+#include "anneal/fit/mpl.h"
 
 namespace anneal::fit {
 
@@ -21,8 +22,8 @@ void need(double v, const char* field, const std::string& law) {
 double predict(const FitResult& fit, const Point& at) {
     const Law& law = lawByName(fit.law);
     Point p = at;
-    if (fit.law == "lr_annealing") {
-        throw Error(ErrorCode::InvalidInput, "the lr_annealing law predicts whole curves: use predictCurve()", "law");
+    if (isCurveLaw(fit.law)) {
+        throw Error(ErrorCode::InvalidInput, "the " + fit.law + " law predicts whole curves: use predictCurve()", "law");
     }
     if (fit.law == "power") {
         // fitLaw() records the resolved variable ("N", "D", "C" or "x") in the options it returns.
@@ -52,10 +53,30 @@ std::vector<double> predictCurve(const std::vector<double>& params, const std::v
 }
 
 std::vector<double> predictCurve(const FitResult& fit, const std::vector<double>& lr, int64_t warmupSteps) {
-    if (fit.law != "lr_annealing") {
-        throw Error(ErrorCode::InvalidInput, "predictCurve() needs an lr_annealing fit, not " + fit.law, "law");
+    if (!isCurveLaw(fit.law)) {
+        throw Error(ErrorCode::InvalidInput, "predictCurve() needs an lr_annealing or mpl fit, not " + fit.law, "law");
+    }
+    if (fit.law == "mpl") {
+        return mplCurve(fit.values(), lr, warmupSteps);
     }
     return predictCurve(fit.values(), lr, fit.options.warmup, warmupSteps);
+}
+
+std::vector<double> predictCurveAt(const FitResult& fit, const std::vector<double>& lr,
+                                   const std::vector<int64_t>& steps, int64_t warmupSteps) {
+    if (fit.law == "mpl") {
+        return mplEvaluate(fit.values(), lr, steps, warmupSteps).loss;
+    }
+    for (size_t i = 0; i < steps.size(); ++i) {
+        if (steps[i] < 0 || steps[i] >= static_cast<int64_t>(lr.size()) || (i > 0 && steps[i] <= steps[i - 1])) {
+            throw Error(ErrorCode::InvalidInput, "steps must be strictly increasing update indices",
+                        "steps[" + std::to_string(i) + "]", "0 .. " + std::to_string(lr.size()) + " - 1");
+        }
+    }
+    const std::vector<double> all = predictCurve(fit, lr, warmupSteps);
+    std::vector<double> out;
+    for (int64_t u : steps) out.push_back(all[static_cast<size_t>(u)]);
+    return out;
 }
 
 }  // namespace anneal::fit

@@ -29,10 +29,16 @@ FitResult fitLaw(const FitInput& input, const FitOptions& options, const Progres
 /// LR sequence: use predictCurve(). Throws Error(InvalidInput) when the point lacks what is needed.
 double predict(const FitResult& fit, const Point& at);
 
-/// lr_annealing: predicted loss after every update u = 0..lr.size()-1 of the LR sequence `lr`
-/// (NaN where S1 = 0, i.e. before the first update with LR > 0 or, with StartAfterWarmup, during
-/// warmup). Uses the fit's lambda and warmup mode; warmupSteps = -1 detects the first LR maximum.
+/// Curve laws (lr_annealing, mpl): predicted loss after every update u = 0..lr.size()-1 of the LR
+/// sequence `lr` (NaN where S1 = 0, i.e. before the first update with LR > 0 or, lr_annealing with
+/// StartAfterWarmup, during warmup). lr_annealing uses the fit's lambda and warmup mode; mpl treats
+/// warmup as in mpl.h. warmupSteps = -1 detects the first LR maximum.
 std::vector<double> predictCurve(const FitResult& fit, const std::vector<double>& lr, int64_t warmupSteps = -1);
+
+/// Curve laws: the predicted loss after each update in `steps` only (strictly increasing, < lr.size()),
+/// e.g. the points of a plot; for mpl much cheaper than the whole curve of a long schedule.
+std::vector<double> predictCurveAt(const FitResult& fit, const std::vector<double>& lr,
+                                   const std::vector<int64_t>& steps, int64_t warmupSteps = -1);
 
 /// Same with explicit parameters {L0, A, alpha, C, lambda}.
 std::vector<double> predictCurve(const std::vector<double>& params, const std::vector<double>& lr,

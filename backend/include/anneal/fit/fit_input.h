@@ -36,7 +36,7 @@ struct Curve {
 /// * power: loss plus exactly one of n, d, c, x (or FitOptions::variable names which one).
 /// * kaplan, chinchilla: n, loss and d, or n, loss and c (then D = C / (6N)).
 /// * steplaw: n, d and lr (best learning rate) and/or batch (best batch size in tokens).
-/// * lr_annealing: curves.
+/// * lr_annealing, mpl: curves.
 struct FitInput {
     std::vector<double> n;          ///< parameters (non-embedding unless stated)
     std::vector<double> d;          ///< training tokens

@@ -39,7 +39,7 @@ enum class WarmupMode {
 };
 
 struct FitOptions {
-    /// power | kaplan | chinchilla | lr_annealing | steplaw
+    /// power | kaplan | chinchilla | lr_annealing | mpl | steplaw
     std::string law = "chinchilla";
     /// power law only: which input vector is x: "auto" (x if given, else the only one of N, D, C
     /// given), "N", "D", "C", "x" or "steps" (same as "x").
@@ -54,13 +54,13 @@ struct FitOptions {
     /// they replace the law's grid.
     std::vector<std::vector<double>> starts;
 
-    // --- lr_annealing (METHODS 2) ---
+    // --- lr_annealing (METHODS 2); mpl has its own warmup treatment (mpl.h) and ignores these ---
     double lambda = 0.999;          ///< decay factor of the annealing momentum, used when not fitted
     bool fitLambda = false;         ///< fit lambda in [0, 1] instead of holding it at `lambda`
     WarmupMode warmup = WarmupMode::ClampDrops;
 
     // --- hold-out: fit on the rest, report the extrapolation error on these ---
-    /// Hold out points whose N (power: its variable; lr_annealing: step) is above this; NaN: none.
+    /// Hold out points whose N (power: its variable; curve laws: step) is above this; NaN: none.
     double holdOutAbove = std::numeric_limits<double>::quiet_NaN();
     /// Hold out these observation indices (points in input order; curves' losses numbered after
     /// each other, curve 0 first).

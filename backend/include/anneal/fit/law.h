@@ -8,6 +8,8 @@
 ///   kaplan        L = [(Nc/N)^(alphaN/alphaD) + Dc/D]^alphaD          (Nc, Dc, alphaN, alphaD)
 ///   chinchilla    L = E + A/N^alpha + B/D^beta                        (E, A, B, alpha, beta)
 ///   lr_annealing  L(s) = L0 + A S1(s)^-alpha - C S2(s)                (L0, A, alpha, C, lambda)
+///   mpl           L(t) = L0 + A (S1+S_W)^-alpha - LD(t), Luo et al.   (L0, A, alpha, B, C, beta, gamma)
+///                 (mpl.h; evaluated from the whole LR sequence, not at a Point)
 ///   steplaw       lr_opt = exp(c_lr) N^c_N D^c_D, B_opt = exp(c_bs) D^c_bD
 ///                                                                     (c_lr, c_N, c_D, c_bs, c_bD)
 ///
@@ -65,7 +67,10 @@ public:
 /// The law registered under name; throws Error(InvalidInput, ..., "law",
 /// "power | kaplan | chinchilla | lr_annealing | steplaw") for an unknown name.
 const Law& lawByName(const std::string& name);
-/// All registered names, in the order above.
+/// The names the desktop lists, in the order above (mpl resolves by name but is not listed yet).
 std::vector<std::string> lawNames();
+/// Whether the law is fitted on loss curves with their LR sequences and predicts whole curves
+/// (lr_annealing, mpl) rather than points.
+bool isCurveLaw(const std::string& name);
 
 }  // namespace anneal::fit
