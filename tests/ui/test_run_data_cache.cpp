@@ -4,6 +4,7 @@
 #include <QSignalSpy>
 #include <QtTest>
 #include <cmath>
+#include <sqlite3.h>
 
 #include "anneal/curve_query.h"
 #include "anneal/store.h"
@@ -19,6 +20,7 @@ class TestRunDataCache : public QObject {
 private slots:
     void longSeriesPreviewThenFull();
     void liveAndHistoryMerge();
+    void parentLoopIsReportedNotACrash();
 
 private:
     test::TempDir m_tmp;
@@ -124,6 +126,41 @@ void TestRunDataCache::liveAndHistoryMerge() {
     QVERIFY(s->values[95] > 0);     // from the store
     QCOMPARE(s->values[110], 1.0);  // live, after the stored ones
     QCOMPARE(s->values[50], 25.0);
+}
+
+// A database edited outside Anneal whose branch parents form a loop (b -> a -> b): reading the
+// branch's curves reports the store's error through failed(), naming runs.parent_id; no crash, no hang.
+void TestRunDataCache::parentLoopIsReportedNotACrash() {
+    const std::string db = m_tmp.path("loop.db");
+    std::int64_t a = 0, b = 0;
+    {
+        auto store = Store::open(db);
+        a = makeRun(*store, 100, 50);
+        NewRun br;
+        br.name = "branch";
+        br.parentId = a;
+        br.branchStep = 40;
+        b = store->createRun(br);
+        MetricSeries s;
+        s.steps = {40, 41};
+        s.values = {1.0, 1.0};
+        store->insertMetrics(b, "train_loss", s);
+    }
+    sqlite3* h = nullptr;
+    QCOMPARE(sqlite3_open(db.c_str(), &h), SQLITE_OK);
+    const std::string sql = "UPDATE runs SET parent_id = " + std::to_string(b) + ", branch_step = 20 WHERE id = " +
+                            std::to_string(a);
+    QCOMPARE(sqlite3_exec(h, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(h);
+
+    RunDataCache cache;
+    cache.setDatabasePath(QString::fromStdString(db));
+    QSignalSpy failed(&cache, &RunDataCache::failed);
+    cache.request({b}, {QStringLiteral("train_loss")});
+    QTRY_VERIFY_WITH_TIMEOUT(failed.count() > 0, 30000);
+    const QString message = failed.first().at(1).toString();
+    QVERIFY2(message.contains(QStringLiteral("form a loop")) && message.contains(QStringLiteral("runs.parent_id")),
+             qPrintable(message));
 }
 
 QTEST_MAIN(TestRunDataCache)
