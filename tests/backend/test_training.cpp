@@ -6,8 +6,6 @@
 #include <cmath>
 
 #include "anneal/config.h"
-#include "anneal/dataset.h"
-#include "anneal/mixture.h"
 #include "anneal/run_session.h"
 #include "anneal/store.h"
 #include "anneal/trainer.h"
@@ -15,34 +13,6 @@
 #include "temp_paths.h"
 
 using namespace anneal;
-
-namespace {
-
-/// Entropy (nats) of the byte distribution of the mix, estimated from 4000 drawn training samples:
-/// the loss of the best context-free (unigram) predictor.
-double unigramEntropy(const ExperimentSpec& spec) {
-    Dataset data(spec);
-    MixtureSampler sampler(spec, data);
-    std::vector<double> counts(256, 0.0);
-    Batch b;
-    double total = 0;
-    for (std::int64_t t = 0; t < 4000 / spec.data.batchSize; ++t) {
-        sampler.nextBatch(t, b);
-        for (std::uint8_t c : b.tokens) {
-            counts[c] += 1;
-            total += 1;
-        }
-    }
-    double h = 0;
-    for (double c : counts) {
-        if (c > 0) {
-            h -= c / total * std::log(c / total);
-        }
-    }
-    return h;
-}
-
-}  // namespace
 
 class TestTraining : public QObject {
     Q_OBJECT
@@ -64,7 +34,7 @@ private slots:
         const auto val = store->metric(id, "val_loss");
         QVERIFY(!val.values.empty());
         const double finalVal = val.values.back();
-        const double unigram = unigramEntropy(spec);
+        const double unigram = test::unigramEntropy(spec);
         const double floor = r.entropyFloor;
         qInfo("final val loss %.4f; unigram entropy of the mix %.4f; entropy floor %.4f nats/token", finalVal, unigram,
               floor);

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "run_helpers.h"
 
+#include <cmath>
 #include <cstring>
 
+#include "anneal/dataset.h"
+#include "anneal/mixture.h"
 #include "anneal/store.h"
 
 namespace anneal::test {
@@ -22,6 +25,28 @@ void driveSession(RunSession& session, const std::function<void(const StepEvent&
         }
     }
     session.wait();
+}
+
+double unigramEntropy(const ExperimentSpec& spec) {
+    Dataset data(spec);
+    MixtureSampler sampler(spec, data);
+    std::vector<double> counts(256, 0.0);
+    Batch b;
+    double total = 0;
+    for (std::int64_t t = 0; t < 4000 / spec.data.batchSize; ++t) {
+        sampler.nextBatch(t, b);
+        for (std::uint8_t c : b.tokens) {
+            counts[c] += 1;
+            total += 1;
+        }
+    }
+    double h = 0;
+    for (double c : counts) {
+        if (c > 0) {
+            h -= c / total * std::log(c / total);
+        }
+    }
+    return h;
 }
 
 std::int64_t runToml(const std::string& dbPath, const std::string& toml, const std::vector<Override>& overrides,

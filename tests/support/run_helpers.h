@@ -21,6 +21,9 @@ void driveSession(RunSession& session, const std::function<void(const StepEvent&
 /// A stored metric's values in step order.
 std::vector<double> storedMetric(const std::string& dbPath, std::int64_t runId, const std::string& name,
                                  bool withHistory = false);
+/// Entropy (nats) of the byte distribution of the training mix, estimated from 4000 drawn training
+/// samples: the loss of the best context-free (unigram) predictor.
+double unigramEntropy(const ExperimentSpec& spec);
 /// Exact (bitwise) equality of two loss sequences.
 bool bitIdentical(const std::vector<double>& a, const std::vector<double>& b);
 
