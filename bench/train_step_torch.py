@@ -100,6 +100,7 @@ def main():
     ap.add_argument("--batch", type=int, default=0)
     ap.add_argument("--amp", choices=["none", "bf16"], default="none", help="bf16 autocast (CUDA)")
     ap.add_argument("--attention", choices=["manual", "sdpa"], default="manual")
+    ap.add_argument("--compile", action="store_true", help="torch.compile the model (PyTorch >= 2.0)")
     a = ap.parse_args()
     global SDPA
     SDPA = a.attention == "sdpa"
@@ -109,6 +110,10 @@ def main():
     batch = a.batch or batch
     dev = torch.device(a.device)
     model = Gpt(n_layer, d, n_head, ctx).to(dev)
+    if a.compile:
+        if not hasattr(torch, "compile"):
+            ap.error(f"--compile needs PyTorch >= 2.0 (this is {torch.__version__})")
+        model = torch.compile(model)
     decay = [p for p in model.parameters() if p.dim() >= 2]
     no_decay = [p for p in model.parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
@@ -138,7 +143,7 @@ def main():
     med = statistics.median(ms)
     tps = batch * ctx / (med / 1e3)
     print(f"model {a.model} n_layer {n_layer} d_model {d} n_head {n_head} context {ctx} batch {batch} threads {a.threads} "
-          f"device {a.device} amp {a.amp} attention {a.attention}")
+          f"device {a.device} amp {a.amp} attention {a.attention} compile {int(a.compile)}")
     print(f"step_ms_median {med:.4f}")
     print(f"step_ms_p10 {ms[len(ms) // 10]:.4f}")
     print(f"step_ms_p90 {ms[(9 * len(ms)) // 10]:.4f}")
