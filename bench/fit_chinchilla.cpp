@@ -19,6 +19,7 @@
 #include "anneal/fit/fit.h"
 #include "anneal/fit/table.h"
 
+using namespace anneal;
 using namespace anneal::fit;
 
 namespace {

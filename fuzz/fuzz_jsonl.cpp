@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Fuzzes anneal::fit::parseJsonl (anneal-cli import of .jsonl). See fuzz_table.h for the properties.
+// Fuzzes anneal::parseJsonl (anneal-cli import of .jsonl). See fuzz_table.h for the properties.
 #include "fuzz_table.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    return anneal::fuzz::fuzzTable(data, size, "fuzz.jsonl", anneal::fit::parseJsonl);
+    return anneal::fuzz::fuzzTable(data, size, "fuzz.jsonl", anneal::parseJsonl);
 }

@@ -15,8 +15,8 @@
 
 namespace anneal::fuzz {
 
-inline fit::TableSpec tableSpecFor(std::uint8_t selector) {
-    fit::TableSpec spec;
+inline anneal::TableSpec tableSpecFor(std::uint8_t selector) {
+    anneal::TableSpec spec;
     switch (selector % 4) {
         case 0:  // anneal-cli import, first pass
             spec.numeric = {"step", "loss"};
@@ -37,7 +37,7 @@ inline fit::TableSpec tableSpecFor(std::uint8_t selector) {
     return spec;
 }
 
-inline void checkTable(const fit::Table& t, const fit::TableSpec& spec) {
+inline void checkTable(const anneal::Table& t, const anneal::TableSpec& spec) {
     const size_t n = t.rows();
     if (n == 0) fail("an accepted table without rows");
     for (size_t r = 1; r < n; ++r) {
@@ -70,7 +70,7 @@ inline void checkTable(const fit::Table& t, const fit::TableSpec& spec) {
 template <typename Parse>
 int fuzzTable(const std::uint8_t* data, std::size_t size, const char* source, Parse parse) {
     if (size == 0) return 0;
-    const fit::TableSpec spec = tableSpecFor(data[0]);
+    const anneal::TableSpec spec = tableSpecFor(data[0]);
     const std::string content(reinterpret_cast<const char*>(data + 1), size - 1);
     try {
         checkTable(parse(content, source, spec), spec);

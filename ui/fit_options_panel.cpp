@@ -15,7 +15,7 @@
 #include <cmath>
 
 #include "anneal/fit/law.h"
-#include "anneal/fit/table.h"
+#include "anneal/table.h"
 
 namespace anneal::ui {
 
@@ -201,7 +201,7 @@ bool FitOptionsPanel::setFile(const QString& path, QString* error) {
     m_file->setText(path);
     setSource(FitRequest::Source::File);
     try {
-        const fit::Table t = fit::readTable(path.toStdString(), fit::TableSpec{});
+        const anneal::Table t = anneal::readTable(path.toStdString(), anneal::TableSpec{});
         m_fileColumns.clear();
         for (const std::string& c : t.columnsFound) {
             m_fileColumns << QString::fromStdString(c);

@@ -8,7 +8,7 @@
 #include <set>
 
 #include "anneal/fit/fit.h"
-#include "anneal/fit/sha256.h"
+#include "anneal/sha256.h"
 #include "anneal/fit/table.h"
 #include "test_fit_support.h"
 

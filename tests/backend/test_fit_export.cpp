@@ -10,7 +10,7 @@
 #include "anneal/error.h"
 #include "anneal/fit/fit.h"
 #include "anneal/fit/fit_export.h"
-#include "anneal/fit/sha256.h"
+#include "anneal/sha256.h"
 #include "anneal/fit/steplaw.h"
 #include "process.h"
 #include "test_fit_support.h"

@@ -19,9 +19,9 @@ namespace anneal::fittest {
 /// The 240 Chinchilla points of METHODS 8.1 item 2: N, C and loss, the 5 highest losses dropped
 /// (Epoch: keep loss < sorted(loss)[-5]); D = C / (6N) is derived by the fit.
 inline fit::FitInput chinchillaReferencePoints() {
-    fit::TableSpec spec;
+    anneal::TableSpec spec;
     spec.numeric = {"Model Size", "Training FLOP", "loss"};
-    const fit::Table t = fit::readTable(test::dataFile("reference/chinchilla_svg_extracted.csv"), spec);
+    const anneal::Table t = anneal::readTable(test::dataFile("reference/chinchilla_svg_extracted.csv"), spec);
     std::vector<double> sorted = t.column("loss");
     std::sort(sorted.begin(), sorted.end());
     const double cut = sorted[sorted.size() - 5];

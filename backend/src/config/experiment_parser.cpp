@@ -13,7 +13,7 @@
 #include "anneal/error.h"
 #include "config/kind_keys.h"
 #include "config/overrides.h"
-#include "config/toml_reader.h"
+#include "core/toml_reader.h"
 
 namespace anneal {
 
@@ -28,7 +28,7 @@ int ExperimentSpec::domainIndex(const std::string& name) const {
 
 namespace {
 
-using config::TableReader;
+using core::TableReader;
 constexpr double kInf = std::numeric_limits<double>::max();
 constexpr std::int64_t kMaxSteps = 1'000'000'000;
 
@@ -57,11 +57,11 @@ SourceParams readParams(const toml::table& t, const std::string& path, DomainSpe
         const std::string field = path + "." + key;
         if (key == "noise_rate") {
             if (!v.is_number()) {
-                configError(field, "expected a number, got " + config::describeNode(v), "a number in [0, 1]");
+                configError(field, "expected a number, got " + core::describeNode(v), "a number in [0, 1]");
             }
             d.noiseRate = v.is_integer() ? static_cast<double>(*v.value<std::int64_t>()) : *v.value<double>();
             if (!(d.noiseRate >= 0.0 && d.noiseRate <= 1.0)) {
-                configError(field, "value " + config::formatNumber(d.noiseRate) + " is out of range",
+                configError(field, "value " + core::formatNumber(d.noiseRate) + " is out of range",
                             "a number in [0, 1]");
             }
             continue;
@@ -75,7 +75,7 @@ SourceParams readParams(const toml::table& t, const std::string& path, DomainSpe
         } else if (v.is_string()) {
             params[key] = *v.value<std::string>();
         } else {
-            configError(field, "expected a number, string or boolean, got " + config::describeNode(v),
+            configError(field, "expected a number, string or boolean, got " + core::describeNode(v),
                         "a number, a string or a boolean");
         }
     }
@@ -105,7 +105,7 @@ void parseData(const toml::table* t, DataSpec& data) {
         const std::string path = "data.domain[" + std::to_string(i) + "]";
         const toml::node& node = (*arr)[i];
         if (!node.is_table()) {
-            configError(path, "expected a table, got " + config::describeNode(node), "a [[data.domain]] table");
+            configError(path, "expected a table, got " + core::describeNode(node), "a [[data.domain]] table");
         }
         TableReader d(*node.as_table(), path);
         DomainSpec dom;
@@ -155,11 +155,11 @@ void parseTrain(const toml::table* t, TrainSpec& tr) {
             const toml::node& n = (*b)[i];
             const std::string f = "train.betas[" + std::to_string(i) + "]";
             if (!n.is_number()) {
-                configError(f, "expected a number, got " + config::describeNode(n), "a number in [0, 1)");
+                configError(f, "expected a number, got " + core::describeNode(n), "a number in [0, 1)");
             }
             const double v = n.is_integer() ? static_cast<double>(*n.value<std::int64_t>()) : *n.value<double>();
             if (!(v >= 0.0 && v < 1.0)) {
-                configError(f, "value " + config::formatNumber(v) + " is out of range", "a number in [0, 1)");
+                configError(f, "value " + core::formatNumber(v) + " is out of range", "a number in [0, 1)");
             }
             tr.betas[i] = v;
         }
@@ -261,7 +261,7 @@ void checkDomainNames(const std::map<std::string, double>& weights, const DataSp
     }
     for (const auto& [name, w] : weights) {
         if (std::find(names.begin(), names.end(), name) == names.end()) {
-            configError(field + "." + name, "no domain is called \"" + name + "\"", config::joinAllowed(names));
+            configError(field + "." + name, "no domain is called \"" + name + "\"", core::joinAllowed(names));
         }
     }
 }

@@ -11,7 +11,7 @@
 #include "anneal/config.h"
 #include "anneal/error.h"
 #include "config/kind_keys.h"
-#include "config/toml_reader.h"
+#include "core/toml_reader.h"
 
 namespace anneal {
 
@@ -42,7 +42,7 @@ std::string quote(const std::string& s) {
 
 /// A TOML float: always with a '.' or an exponent so it reads back as a float.
 std::string flt(double v) {
-    std::string s = config::formatNumber(v);
+    std::string s = core::formatNumber(v);
     if (s.find_first_of(".eEn") == std::string::npos) {
         s += ".0";
     }
@@ -214,7 +214,7 @@ void flattenNode(const toml::node& node, const std::string& path,
             if constexpr (toml::is_string<decltype(v)>) {
                 os << v.get();
             } else if constexpr (toml::is_floating_point<decltype(v)>) {
-                os << config::formatNumber(v.get());
+                os << core::formatNumber(v.get());
             } else {
                 os << v;
             }

@@ -6,7 +6,7 @@
 
 #include "anneal/config_schema.h"
 #include "anneal/error.h"
-#include "config/toml_reader.h"
+#include "core/toml_reader.h"
 
 namespace anneal::config {
 
@@ -107,7 +107,7 @@ std::string usedByText(const std::vector<KindKeys>& table, const std::string& se
             users.push_back(k.kind);
         }
     }
-    return "it is used only when " + selector + " = " + joinAllowed(users);
+    return "it is used only when " + selector + " = " + core::joinAllowed(users);
 }
 
 }  // namespace anneal::config

@@ -7,7 +7,7 @@
 
 #include "anneal/data_source.h"
 #include "anneal/error.h"
-#include "config/toml_reader.h"
+#include "core/toml_reader.h"
 
 namespace anneal::data {
 
@@ -15,7 +15,7 @@ namespace {
 std::string describe(const ParamValue& v) {
     if (std::holds_alternative<bool>(v)) return std::string("the boolean ") + (std::get<bool>(v) ? "true" : "false");
     if (std::holds_alternative<std::int64_t>(v)) return "the integer " + std::to_string(std::get<std::int64_t>(v));
-    if (std::holds_alternative<double>(v)) return "the number " + config::formatNumber(std::get<double>(v));
+    if (std::holds_alternative<double>(v)) return "the number " + core::formatNumber(std::get<double>(v));
     return "the string \"" + std::get<std::string>(v) + "\"";
 }
 }  // namespace
@@ -43,8 +43,8 @@ double ParamReader::number(const std::string& key, double def, double lo, double
     if (it == m_params.end()) {
         return def;
     }
-    const std::string allowed = std::string("a number in ") + (loOpen ? "(" : "[") + config::formatNumber(lo) +
-                                ", " + config::formatNumber(hi) + "]";
+    const std::string allowed = std::string("a number in ") + (loOpen ? "(" : "[") + core::formatNumber(lo) +
+                                ", " + core::formatNumber(hi) + "]";
     double v = 0;
     if (std::holds_alternative<std::int64_t>(it->second)) {
         v = static_cast<double>(std::get<std::int64_t>(it->second));
@@ -54,7 +54,7 @@ double ParamReader::number(const std::string& key, double def, double lo, double
         configError(keyPath(key), "expected a number, got " + describe(it->second), allowed);
     }
     if (!std::isfinite(v) || (loOpen ? v <= lo : v < lo) || v > hi) {
-        configError(keyPath(key), "value " + config::formatNumber(v) + " is out of range", allowed);
+        configError(keyPath(key), "value " + core::formatNumber(v) + " is out of range", allowed);
     }
     return v;
 }
@@ -77,7 +77,7 @@ void ParamReader::finish() const {
             std::vector<std::string> names(m_known.begin(), m_known.end());
             names.push_back("noise_rate");
             std::sort(names.begin(), names.end());
-            configError(keyPath(k), "unknown parameter for this source", config::joinAllowed(names));
+            configError(keyPath(k), "unknown parameter for this source", core::joinAllowed(names));
         }
     }
 }

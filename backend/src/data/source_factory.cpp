@@ -3,7 +3,7 @@
 
 #include "anneal/data_source.h"
 #include "anneal/error.h"
-#include "config/toml_reader.h"
+#include "core/toml_reader.h"
 #include "data/sources.h"
 
 namespace anneal {
@@ -46,7 +46,7 @@ std::unique_ptr<DataSource> makeSource(const DomainSpec& domain, const std::stri
         }
         names.push_back(e.info.name);
     }
-    configError(field + ".source", "unknown source \"" + domain.source + "\"", config::joinAllowed(names));
+    configError(field + ".source", "unknown source \"" + domain.source + "\"", core::joinAllowed(names));
 }
 
 }  // namespace anneal

@@ -8,7 +8,7 @@
 #include "anneal/error.h"
 #include "anneal/fit/from_runs.h"
 #include "anneal/fit/law.h"
-#include "anneal/fit/sha256.h"
+#include "anneal/sha256.h"
 #include "anneal/fit/table.h"
 #include "anneal/version.h"
 

@@ -6,9 +6,9 @@
 #include <filesystem>
 
 #include "anneal/error.h"
-#include "anneal/fit/sha256.h"
-#include "anneal/fit/table.h"
-#include "config/format_number.h"
+#include "anneal/sha256.h"
+#include "anneal/table.h"
+#include "core/format_number.h"
 
 namespace anneal {
 
@@ -25,17 +25,17 @@ struct ParsedCurve {
 ParsedCurve parseCurveFile(const CurveImport& request) {
     const std::string& file = request.file;
     // First pass: which columns the file has (the spec asks for step and loss only).
-    fit::TableSpec probe;
+    anneal::TableSpec probe;
     probe.numeric = {request.stepColumn, request.lossColumn};
     probe.increasing = request.stepColumn;
-    const fit::Table head = fit::readTable(file, probe);
-    fit::TableSpec spec = probe;
+    const anneal::Table head = anneal::readTable(file, probe);
+    anneal::TableSpec spec = probe;
     for (const auto& c : head.columnsFound) {
         if (c != request.stepColumn && c != request.lossColumn) {
             spec.optionalNumeric.push_back(c);
         }
     }
-    const fit::Table t = fit::readTable(file, spec);  // every column numeric, checked, or an error
+    const anneal::Table t = anneal::readTable(file, spec);  // every column numeric, checked, or an error
     const auto& steps = t.column(request.stepColumn);
     // Steps and tokens become int64 columns: a value past 2^53 (steps) or 2^63 (tokens) would not
     // convert (undefined behaviour; on x86 it was stored as -2^63), so it is an error naming the line.
@@ -46,12 +46,12 @@ ParsedCurve parseCurveFile(const CurveImport& request) {
         if (s < 0 || s != std::floor(s) || s > kMaxStep) {
             throw Error(ErrorCode::InvalidInput,
                         "column '" + request.stepColumn +
-                            "': steps must be non-negative integers up to 2^53, found " + config::formatNumber(s),
+                            "': steps must be non-negative integers up to 2^53, found " + core::formatNumber(s),
                         file + ":" + std::to_string(t.lines[i]), "0, 1, 2, ...");
         }
         if (t.has("tokens") && !(t.column("tokens")[i] >= 0 && t.column("tokens")[i] < kMaxTokens)) {
             throw Error(ErrorCode::InvalidInput,
-                        "column 'tokens': must be between 0 and 2^63, found " + config::formatNumber(t.column("tokens")[i]),
+                        "column 'tokens': must be between 0 and 2^63, found " + core::formatNumber(t.column("tokens")[i]),
                         file + ":" + std::to_string(t.lines[i]), "a token count >= 0");
         }
     }
@@ -75,7 +75,7 @@ ParsedCurve parseCurveFile(const CurveImport& request) {
     NewRun& run = out.run;
     run.name = request.name.empty() ? std::filesystem::path(file).filename().string() : request.name;
     run.group = request.group;
-    run.specToml = "# imported from " + file + " (sha256 " + fit::sha256File(file) + ")\n";
+    run.specToml = "# imported from " + file + " (sha256 " + anneal::sha256File(file) + ")\n";
     run.paramsNonEmbedding = static_cast<std::int64_t>(std::llround(request.params));
     run.params = run.paramsNonEmbedding;
     out.rows = t.rows();

@@ -8,7 +8,7 @@
 
 #include "anneal/error.h"
 #include "anneal/sweep.h"
-#include "config/toml_reader.h"
+#include "core/toml_reader.h"
 
 namespace fs = std::filesystem;
 
@@ -16,7 +16,7 @@ namespace anneal {
 
 namespace {
 
-using config::TableReader;
+using core::TableReader;
 
 /// An override value as TOML text, and a short form for labels.
 std::string tomlValue(const toml::node& n) {
@@ -30,7 +30,7 @@ std::string tomlValue(const toml::node& n) {
         return q + "\"";
     }
     if (n.is_floating_point()) {
-        return config::formatNumber(*n.value<double>());
+        return core::formatNumber(*n.value<double>());
     }
     n.visit([&](auto&& v) { os << v; });
     return os.str();
@@ -53,7 +53,7 @@ std::vector<Axis> readAxes(const toml::table* t, const std::string& path) {
     for (const auto& [k, v] : *t) {
         const std::string key(k.str());
         if (!v.is_array() || v.as_array()->empty()) {
-            configError(path + "." + key, "expected a non-empty array of values, got " + config::describeNode(v),
+            configError(path + "." + key, "expected a non-empty array of values, got " + core::describeNode(v),
                         "[v1, v2, ...]");
         }
         Axis a{key, {}};

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "config/toml_reader.h"
+#include "core/toml_reader.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,7 +10,7 @@
 
 #include "anneal/error.h"
 
-namespace anneal::config {
+namespace anneal::core {
 
 std::string formatNumber(double v) {
     if (std::isnan(v)) {
@@ -248,4 +248,4 @@ void TableReader::finish() const {
     }
 }
 
-}  // namespace anneal::config
+}  // namespace anneal::core

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SHA-256 after FIPS 180-4, written for Anneal (no crypto library is linked into the backend).
-#include "anneal/fit/sha256.h"
+#include "anneal/sha256.h"
 
 #include <array>
 #include <fstream>
@@ -8,7 +8,7 @@
 
 #include "anneal/error.h"
 
-namespace anneal::fit {
+namespace anneal {
 
 namespace {
 
@@ -130,4 +130,4 @@ std::string sha256File(const std::string& path) {
     return s.hex();
 }
 
-}  // namespace anneal::fit
+}  // namespace anneal

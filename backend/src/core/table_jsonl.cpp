@@ -7,12 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "table_builder.h"
+#include "core/table_builder.h"
 
-namespace anneal::fit {
+namespace anneal {
 
 Table parseJsonl(const std::string& content, const std::string& source, const TableSpec& spec) {
-    detail::TableBuilder b(source, spec);
+    table_detail::TableBuilder b(source, spec);
     std::vector<std::pair<size_t, nlohmann::ordered_json>> rows;
     std::vector<std::string> found;
     size_t start = 0, line = 0;
@@ -51,7 +51,7 @@ Table parseJsonl(const std::string& content, const std::string& source, const Ta
         for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
         for (const auto& c : b.numericColumns()) {
             if (!j.contains(c)) {
-                b.fail(ln, "missing column '" + c + "' (keys on this line: " + detail::joinColumns(keys) + ")");
+                b.fail(ln, "missing column '" + c + "' (keys on this line: " + table_detail::joinColumns(keys) + ")");
             }
             const auto& v = j.at(c);
             if (v.is_number()) {
@@ -64,7 +64,7 @@ Table parseJsonl(const std::string& content, const std::string& source, const Ta
         }
         for (const auto& c : b.textColumns()) {
             if (!j.contains(c)) {
-                b.fail(ln, "missing column '" + c + "' (keys on this line: " + detail::joinColumns(keys) + ")");
+                b.fail(ln, "missing column '" + c + "' (keys on this line: " + table_detail::joinColumns(keys) + ")");
             }
             const auto& v = j.at(c);
             b.textCell(c, v.is_string() ? v.get<std::string>() : v.dump());
@@ -74,4 +74,4 @@ Table parseJsonl(const std::string& content, const std::string& source, const Ta
     return b.finish();
 }
 
-}  // namespace anneal::fit
+}  // namespace anneal

@@ -8,9 +8,9 @@
 #include <utility>
 #include <vector>
 
-#include "anneal/fit/table.h"
+#include "anneal/table.h"
 
-namespace anneal::fit::detail {
+namespace anneal::table_detail {
 
 class TableBuilder {
 public:
@@ -46,4 +46,4 @@ private:
 /// "a, b, c"
 std::string joinColumns(const std::vector<std::string>& names);
 
-}  // namespace anneal::fit::detail
+}  // namespace anneal::table_detail

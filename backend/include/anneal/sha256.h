@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <string>
 
-namespace anneal::fit {
+namespace anneal {
 
 /// Lower-case hex digest of the bytes.
 std::string sha256Hex(const std::string& bytes);
@@ -17,4 +17,4 @@ std::string sha256Hex(const void* data, size_t size);
 /// Lower-case hex digest of a file's content.
 std::string sha256File(const std::string& path);
 
-}  // namespace anneal::fit
+}  // namespace anneal

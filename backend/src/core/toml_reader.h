@@ -11,9 +11,9 @@
 #include <toml++/toml.h>
 #include <vector>
 
-#include "config/format_number.h"
+#include "core/format_number.h"
 
-namespace anneal::config {
+namespace anneal::core {
 
 /// "a number", "an integer", "a string \"x\"": how a node reads in an error message.
 std::string describeNode(const toml::node& node);
@@ -57,4 +57,4 @@ private:
 /// Joins allowed names as "a | b | c".
 std::string joinAllowed(const std::vector<std::string>& names);
 
-}  // namespace anneal::config
+}  // namespace anneal::core

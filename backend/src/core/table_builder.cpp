@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "table_builder.h"
+#include "core/table_builder.h"
 
 #include <charconv>
 #include <cmath>
@@ -7,7 +7,7 @@
 
 #include "anneal/error.h"
 
-namespace anneal::fit::detail {
+namespace anneal::table_detail {
 
 namespace {
 
@@ -135,4 +135,4 @@ Table TableBuilder::finish() {
     return std::move(m_table);
 }
 
-}  // namespace anneal::fit::detail
+}  // namespace anneal::table_detail

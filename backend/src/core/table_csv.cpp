@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "table_builder.h"
+#include "core/table_builder.h"
 
-namespace anneal::fit {
+namespace anneal {
 
 namespace {
 
@@ -15,7 +15,7 @@ struct Record {
     std::vector<std::string> fields;
 };
 
-std::vector<Record> splitRecords(const std::string& text, const detail::TableBuilder& b) {
+std::vector<Record> splitRecords(const std::string& text, const table_detail::TableBuilder& b) {
     std::vector<Record> out;
     size_t pos = 0, line = 1;
     if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) pos = 3;
@@ -71,7 +71,7 @@ std::vector<Record> splitRecords(const std::string& text, const detail::TableBui
 }  // namespace
 
 Table parseCsv(const std::string& content, const std::string& source, const TableSpec& spec) {
-    detail::TableBuilder b(source, spec);
+    table_detail::TableBuilder b(source, spec);
     const std::vector<Record> records = splitRecords(content, b);
     if (records.empty()) {
         b.failFile("file is empty");
@@ -109,4 +109,4 @@ Table parseCsv(const std::string& content, const std::string& source, const Tabl
     return b.finish();
 }
 
-}  // namespace anneal::fit
+}  // namespace anneal

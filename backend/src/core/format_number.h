@@ -5,10 +5,10 @@
 
 #include <string>
 
-namespace anneal::config {
+namespace anneal::core {
 
 /// Formats a double the shortest way that reads back exactly ("nan", "inf", "-inf" spelled out;
 /// ordinary numbers such as 10 or 1500 in plain notation).
 std::string formatNumber(double v);
 
-}  // namespace anneal::config
+}  // namespace anneal::core
