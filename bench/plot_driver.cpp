@@ -234,8 +234,9 @@ int liveMode(const bench::Args& a) {
     LiveRunInfo info;
     info.runId = runId;
     info.name = QString::fromStdString(spec.name);
-    for (const auto& d : spec.data.domains) {
-        info.domains << QString::fromStdString(d.name);
+    info.facts = runFacts(spec);
+    for (const auto& d : info.facts.domains) {
+        info.domains << QString::fromStdString(d);
     }
     info.stepsTotal = steps;
     cache.registerLiveRun(info);
@@ -293,18 +294,13 @@ int liveMode(const bench::Args& a) {
     QObject::connect(&drain, &QTimer::timeout, [&] {
         buffer.clear();
         guiQ->drain(buffer, std::chrono::milliseconds(0), 20000);
-        QVector<StepPoint> pts;
-        QVector<EvalPoint> evals;
+        QVector<StepEvent> pts;
+        QVector<EvalEvent> evals;
         for (const Event& e : buffer) {
             if (const auto* s = std::get_if<StepEvent>(&e.payload)) {
-                pts.push_back(toPoint(*s));
+                pts.push_back(*s);
             } else if (const auto* v = std::get_if<EvalEvent>(&e.payload)) {
-                EvalPoint p;
-                p.step = v->step;
-                p.tokens = v->tokens;
-                p.domainLoss = QVector<double>(v->domainLoss.begin(), v->domainLoss.end());
-                p.meanLoss = v->meanLoss;
-                evals.push_back(p);
+                evals.push_back(*v);
             } else if (const auto* st = std::get_if<StatusEvent>(&e.payload)) {
                 if (st->status != RunStatus::Running && st->status != RunStatus::Created) {
                     finished = true;

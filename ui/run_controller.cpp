@@ -32,48 +32,20 @@ LiveRunInfo infoOf(RunSession& s) {
     LiveRunInfo info;
     info.runId = s.runId();
     info.name = QString::fromStdString(s.spec().name);
-    for (const auto& d : s.spec().data.domains) {
-        info.domains << QString::fromStdString(d.name);
+    info.facts = runFacts(s.spec());
+    for (const auto& d : info.facts.domains) {
+        info.domains << QString::fromStdString(d);
     }
     info.stepsTotal = s.spec().train.steps;
     info.startStep = s.startStep();
-    info.reweighting = s.spec().reweight.strategy != "none";
     return info;
 }
 
 }  // namespace
 
-static QVector<double> toQVector(const std::vector<double>& v) { return QVector<double>(v.begin(), v.end()); }
-
-StepPoint toPoint(const StepEvent& e) {
-    StepPoint p;
-    p.step = e.step;
-    p.tokens = e.tokens;
-    p.wallSeconds = e.wallSeconds;
-    p.trainLoss = e.trainLoss;
-    p.weightedLoss = e.weightedLoss;
-    p.lr = e.lr;
-    p.gradNorm = e.gradNorm;
-    p.tokensPerSecond = e.tokensPerSecond;
-    p.lossZ = e.lossZ;
-    p.domainLoss = toQVector(e.domainLoss);
-    p.mixDrawn = toQVector(e.mixDrawn);
-    p.gradShare = toQVector(e.gradShare);
-    return p;
-}
-
-EvalPoint toPoint(const EvalEvent& e) {
-    EvalPoint p;
-    p.step = e.step;
-    p.tokens = e.tokens;
-    p.domainLoss = toQVector(e.domainLoss);
-    p.meanLoss = e.meanLoss;
-    return p;
-}
-
 RunController::RunController(const QString& dbPath, QObject* parent) : QObject(parent), m_dbPath(dbPath) {
-    qRegisterMetaType<StepPoint>();
-    qRegisterMetaType<EvalPoint>();
+    qRegisterMetaType<StepEvent>();
+    qRegisterMetaType<EvalEvent>();
     qRegisterMetaType<RunNotice>();
     qRegisterMetaType<LiveRunInfo>();
     qRegisterMetaType<anneal::RunStatus>();
@@ -286,8 +258,8 @@ void RunController::drain() {
 
 void RunController::dispatch(Live& live, std::vector<Event>& events) {
     const qint64 id = live.info.runId;
-    QVector<StepPoint> steps;
-    QVector<EvalPoint> evals;
+    QVector<StepEvent> steps;
+    QVector<EvalEvent> evals;
     // Keep the order across kinds where it matters to a reader: points before the status that ends
     // the run, so a view that reacts to the status has every point.
     auto flush = [&] {
@@ -302,11 +274,11 @@ void RunController::dispatch(Live& live, std::vector<Event>& events) {
     };
     for (Event& e : events) {
         if (const auto* s = std::get_if<StepEvent>(&e.payload)) {
-            steps.push_back(toPoint(*s));
+            steps.push_back(*s);
             live.stepsDone = s->step + 1;
             live.recent.emplace_back(s->step, s->wallSeconds);
         } else if (const auto* v = std::get_if<EvalEvent>(&e.payload)) {
-            evals.push_back(toPoint(*v));
+            evals.push_back(*v);
         } else if (const auto* st = std::get_if<StatusEvent>(&e.payload)) {
             flush();
             emit statusChanged(id, st->status, QString::fromStdString(st->message));

@@ -69,9 +69,9 @@ signals:
     /// A run of this process started (its first events may already be queued).
     void runStarted(const anneal::ui::LiveRunInfo& info);
     /// The step events drained in one tick, in step order.
-    void stepsArrived(qint64 runId, const QVector<anneal::ui::StepPoint>& steps);
+    void stepsArrived(qint64 runId, const QVector<anneal::StepEvent>& steps);
     /// The validation events drained in one tick.
-    void evalArrived(qint64 runId, const QVector<anneal::ui::EvalPoint>& evals);
+    void evalArrived(qint64 runId, const QVector<anneal::EvalEvent>& evals);
     void statusChanged(qint64 runId, anneal::RunStatus status, const QString& message);
     void noticeArrived(qint64 runId, const anneal::ui::RunNotice& notice);
     /// A checkpoint's file is complete (its database row follows shortly from the store writer).

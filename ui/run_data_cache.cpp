@@ -343,33 +343,13 @@ void RunDataCache::registerLiveRun(const LiveRunInfo& info) {
     emit runChanged(info.runId);
 }
 
-void RunDataCache::appendSteps(qint64 runId, const QVector<StepPoint>& steps) {
+void RunDataCache::appendSteps(qint64 runId, const QVector<StepEvent>& steps) {
     RunData& r = entry(runId);
-    const QStringList& domains = r.liveInfo.domains;
-    for (const StepPoint& p : steps) {
-        const double x = static_cast<double>(p.step);
-        r.axis.append(x, static_cast<double>(p.tokens), p.wallSeconds);
-        appendPoint(r, QStringLiteral("train_loss"), x, p.trainLoss);
-        appendPoint(r, QStringLiteral("lr"), x, p.lr);
-        appendPoint(r, QStringLiteral("grad_norm"), x, p.gradNorm);
-        appendPoint(r, QStringLiteral("tokens_per_s"), x, p.tokensPerSecond);
-        if (std::isfinite(p.lossZ)) {
-            appendPoint(r, QStringLiteral("loss_z"), x, p.lossZ);
-        }
-        if (r.liveInfo.reweighting) {
-            appendPoint(r, QStringLiteral("train_loss_weighted"), x, p.weightedLoss);
-        }
-        for (int d = 0; d < domains.size(); ++d) {
-            if (d < p.domainLoss.size() && std::isfinite(p.domainLoss[d])) {
-                appendPoint(r, QStringLiteral("train_loss.") + domains[d], x, p.domainLoss[d]);
-            }
-            if (d < p.mixDrawn.size()) {
-                appendPoint(r, QStringLiteral("mix.") + domains[d], x, p.mixDrawn[d]);
-            }
-            if (r.liveInfo.reweighting && d < p.gradShare.size()) {
-                appendPoint(r, QStringLiteral("grad_share.") + domains[d], x, p.gradShare[d]);
-            }
-        }
+    for (const StepEvent& e : steps) {
+        const double x = static_cast<double>(e.step);
+        r.axis.append(x, static_cast<double>(e.tokens), e.wallSeconds);
+        forEachStepMetric(e, r.liveInfo.facts,
+                          [&](const std::string& name, double v) { appendPoint(r, QString::fromStdString(name), x, v); });
     }
     if (!steps.isEmpty()) {
         r.record.stepsDone = steps.back().step + 1;
@@ -378,15 +358,12 @@ void RunDataCache::appendSteps(qint64 runId, const QVector<StepPoint>& steps) {
     }
 }
 
-void RunDataCache::appendEvals(qint64 runId, const QVector<EvalPoint>& evals) {
+void RunDataCache::appendEvals(qint64 runId, const QVector<EvalEvent>& evals) {
     RunData& r = entry(runId);
-    const QStringList& domains = r.liveInfo.domains;
-    for (const EvalPoint& p : evals) {
-        const double x = static_cast<double>(p.step);
-        for (int d = 0; d < domains.size() && d < p.domainLoss.size(); ++d) {
-            appendPoint(r, QStringLiteral("val_loss.") + domains[d], x, p.domainLoss[d]);
-        }
-        appendPoint(r, QStringLiteral("val_loss"), x, p.meanLoss);
+    for (const EvalEvent& e : evals) {
+        const double x = static_cast<double>(e.step);
+        forEachEvalMetric(e, r.liveInfo.facts,
+                          [&](const std::string& name, double v) { appendPoint(r, QString::fromStdString(name), x, v); });
     }
     if (!evals.isEmpty()) {
         emit runChanged(runId);

@@ -80,8 +80,8 @@ public:
 
 public slots:
     void registerLiveRun(const anneal::ui::LiveRunInfo& info);
-    void appendSteps(qint64 runId, const QVector<anneal::ui::StepPoint>& steps);
-    void appendEvals(qint64 runId, const QVector<anneal::ui::EvalPoint>& evals);
+    void appendSteps(qint64 runId, const QVector<anneal::StepEvent>& steps);
+    void appendEvals(qint64 runId, const QVector<anneal::EvalEvent>& evals);
     /// The run's status changed (reloads its record so status and progress are current).
     void refreshRecord(qint64 runId);
     /// A live run ended: its points are complete; re-read its record.

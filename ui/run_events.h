@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// The Qt-side copies of a run's events that RunController emits in batches (see events.h for the
-// meaning of each field). Plain value types, registered as metatypes so they may cross threads.
+// What RunController emits about the runs of this process, besides the backend's own StepEvent and
+// EvalEvent (events.h), which it emits as they are: all registered as metatypes to cross threads.
 
 #include <QMetaType>
 #include <QString>
@@ -9,30 +9,9 @@
 #include <QVector>
 
 #include "anneal/events.h"
+#include "anneal/metric_names.h"
 
 namespace anneal::ui {
-
-struct StepPoint {
-    qint64 step = 0;
-    qint64 tokens = 0;
-    double wallSeconds = 0;
-    double trainLoss = 0;
-    double weightedLoss = 0;
-    double lr = 0;
-    double gradNorm = 0;
-    double tokensPerSecond = 0;
-    double lossZ = 0;
-    QVector<double> domainLoss;
-    QVector<double> mixDrawn;
-    QVector<double> gradShare;
-};
-
-struct EvalPoint {
-    qint64 step = 0;
-    qint64 tokens = 0;
-    QVector<double> domainLoss;
-    double meanLoss = 0;
-};
 
 struct RunNotice {
     qint64 step = 0;
@@ -48,7 +27,7 @@ struct LiveRunInfo {
     QStringList domains;
     qint64 stepsTotal = 0;
     qint64 startStep = 0;
-    bool reweighting = false;
+    RunFacts facts;  ///< names its live metrics as the store writer does (metric_names.h)
 };
 
 /// Live progress of a run of this process.
@@ -60,14 +39,10 @@ struct LiveProgress {
     bool paused = false;
 };
 
-/// The Qt-side copy of a step / evaluation event (RunController, and the live-latency benchmark).
-StepPoint toPoint(const StepEvent& e);
-EvalPoint toPoint(const EvalEvent& e);
-
 }  // namespace anneal::ui
 
-Q_DECLARE_METATYPE(anneal::ui::StepPoint)
-Q_DECLARE_METATYPE(anneal::ui::EvalPoint)
+Q_DECLARE_METATYPE(anneal::StepEvent)
+Q_DECLARE_METATYPE(anneal::EvalEvent)
 Q_DECLARE_METATYPE(anneal::ui::RunNotice)
 Q_DECLARE_METATYPE(anneal::ui::LiveRunInfo)
 Q_DECLARE_METATYPE(anneal::RunStatus)

@@ -6,7 +6,9 @@
 #include <cmath>
 #include <sqlite3.h>
 
+#include "anneal/config.h"
 #include "anneal/curve_query.h"
+#include "anneal/run_session.h"
 #include "anneal/store.h"
 #include "run_data_cache.h"
 #include "temp_paths.h"
@@ -21,6 +23,7 @@ private slots:
     void longSeriesPreviewThenFull();
     void liveAndHistoryMerge();
     void parentLoopIsReportedNotACrash();
+    void liveNamesAreStoredNames();
 
 private:
     test::TempDir m_tmp;
@@ -107,9 +110,9 @@ void TestRunDataCache::liveAndHistoryMerge() {
     info.domains = {};
     cache.registerLiveRun(info);
     // Live points 90..119 arrive before the history is read: they overlap it by 10 steps.
-    QVector<StepPoint> live;
+    QVector<StepEvent> live;
     for (int step = 90; step < 120; ++step) {
-        StepPoint p;
+        StepEvent p;
         p.step = step;
         p.tokens = (step + 1) * 64;
         p.trainLoss = step >= 100 ? 1.0 : -1.0;  // the overlapping ones differ: history must win
@@ -161,6 +164,64 @@ void TestRunDataCache::parentLoopIsReportedNotACrash() {
     const QString message = failed.first().at(1).toString();
     QVERIFY2(message.contains(QStringLiteral("form a loop")) && message.contains(QStringLiteral("runs.parent_id")),
              qPrintable(message));
+}
+
+// Every metric the store writer stores for a run is delivered live to the desktop and the reverse:
+// a run with reweighting, a finite domain (epochs) and a domain that is sometimes absent from a
+// batch, its events fed to the cache as RunController does, against the stored names.
+void TestRunDataCache::liveNamesAreStoredNames() {
+    const std::string db = m_tmp.path("names.db");
+    const std::string toml = test::tinyExperimentToml(200, 2) +
+                             "[reweight]\nstrategy = \"loss_linupper\"\nburnin_steps = 5\n";
+    // A finite markov domain: epochs.markov exists only for it.
+    LaunchRequest req;
+    req.dbPath = db;
+    req.specText = toml;
+    req.origin = "<test>";
+    req.overrides = {"data.domain[0].size=16"};
+    auto session = RunSession::launch(req);
+    auto queue = std::make_shared<EventQueue>(1 << 16);
+    session->bus()->subscribe(queue);
+
+    RunDataCache cache;
+    cache.setDatabasePath(QString::fromStdString(db));
+    LiveRunInfo info;
+    info.runId = session->runId();
+    info.facts = runFacts(session->spec());
+    cache.registerLiveRun(info);
+    session->start();
+    std::vector<Event> events;
+    while (!(session->run().finished() && queue->size() == 0)) {
+        events.clear();
+        queue->drain(events, std::chrono::milliseconds(50));
+        QVector<StepEvent> steps;
+        QVector<EvalEvent> evals;
+        for (const Event& e : events) {
+            if (const auto* st = std::get_if<StepEvent>(&e.payload)) {
+                steps << *st;
+            } else if (const auto* ev = std::get_if<EvalEvent>(&e.payload)) {
+                evals << *ev;
+            }
+        }
+        cache.appendSteps(info.runId, steps);
+        cache.appendEvals(info.runId, evals);
+    }
+    session->wait();
+
+    QStringList live = cache.run(info.runId)->metricNames;
+    QStringList stored;
+    for (const std::string& n : Store::open(db, Store::Mode::ReadOnly)->metricNames(info.runId)) {
+        stored << QString::fromStdString(n);
+    }
+    live.sort();
+    stored.sort();
+    qInfo("%lld metrics: %s", static_cast<long long>(stored.size()), qPrintable(stored.join(QStringLiteral(", "))));
+    // The run really has each family (else the comparison proves little).
+    for (const char* n : {"train_loss_weighted", "grad_share.markov", "epochs.markov", "mix.noise", "val_loss.noise",
+                          "train_loss.markov", "loss_z"}) {
+        QVERIFY2(stored.contains(QString::fromLatin1(n)), n);
+    }
+    QCOMPARE(live, stored);
 }
 
 QTEST_MAIN(TestRunDataCache)

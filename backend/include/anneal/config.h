@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "anneal/experiment.h"
+#include "anneal/metric_names.h"
 
 namespace anneal {
 
@@ -21,6 +22,9 @@ using Override = std::string;
 /// Parses and validates an experiment. `origin` names the file in messages.
 ExperimentSpec parseExperiment(const std::string& tomlText, const std::string& origin,
                                const std::vector<Override>& overrides = {});
+
+/// What the store writer and the live plots need to name a run's metrics (metric_names.h).
+RunFacts runFacts(const ExperimentSpec& spec);
 
 /// Reads and parses a file. Throws Io when it cannot be read.
 ExperimentSpec loadExperiment(const std::string& path, const std::vector<Override>& overrides = {});

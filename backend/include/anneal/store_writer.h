@@ -12,6 +12,7 @@
 #include <string>
 
 #include "anneal/events.h"
+#include "anneal/metric_names.h"
 
 namespace anneal {
 
@@ -27,7 +28,7 @@ struct StoreWriterStats {
 class StoreWriter {
 public:
     struct Options {
-        int keepCheckpoints = 3;       ///< per run; overridden by the run's log.keep_checkpoints when known
+        int keepCheckpoints = 3;       ///< per run not described by describeRun()
         int maxBatchMs = 100;          ///< longest time events wait before a commit
         int busyTimeoutMs = 10000;
     };
@@ -38,6 +39,11 @@ public:
     StoreWriter(const StoreWriter&) = delete;
     StoreWriter& operator=(const StoreWriter&) = delete;
 
+    /// What the writer needs to know about a run (its domains, whether it reweights, how many
+    /// checkpoints it keeps), from whoever holds its parsed experiment; call it before the run's
+    /// events are queued. A run never described gets the domains its row was created with, no
+    /// reweighting metrics and Options::keepCheckpoints.
+    void describeRun(std::int64_t runId, RunFacts facts);
     /// Blocks until every event queued before the call is committed (or given up on).
     void flush();
     /// Drains, commits and stops the thread (idempotent).

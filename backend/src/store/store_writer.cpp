@@ -15,8 +15,8 @@
 #include <regex>
 #include <thread>
 
-#include "anneal/config.h"
 #include "anneal/error.h"
+#include "anneal/metric_names.h"
 #include "anneal/store.h"
 #include "store/metric_tiles.h"
 #include "store/schema.h"
@@ -27,9 +27,7 @@ namespace anneal {
 namespace {
 
 struct RunInfo {
-    std::vector<std::string> domains;
-    bool reweighting = false;
-    int keepCheckpoints = 3;
+    RunFacts facts;
     std::int64_t lastStep = -1;
     std::int64_t lastTokens = 0;
     double lastWall = 0;
@@ -44,7 +42,8 @@ struct StoreWriter::Impl {
     Options opt;
     std::thread thread;
     std::atomic<bool> stopping{false};
-    std::mutex mutex;  // guards stats, flush generations
+    std::mutex mutex;  // guards stats, flush generations, described
+    std::map<std::int64_t, RunFacts> described;  // describeRun(), read by the writer thread
     std::condition_variable flushCv;
     std::uint64_t requested = 0;
     std::uint64_t done = 0;
@@ -88,19 +87,21 @@ struct StoreWriter::Impl {
             return it->second;
         }
         RunInfo ri;
-        SQLite::Statement q(*db, "SELECT config_toml FROM runs WHERE id = ?");
-        q.bind(1, runId);
-        if (q.executeStep()) {
-            try {
-                const ExperimentSpec spec = parseExperiment(q.getColumn(0).getString(), "run config");
-                for (const auto& d : spec.data.domains) {
-                    ri.domains.push_back(d.name);
-                }
-                ri.reweighting = spec.reweight.strategy != "none";
-                ri.keepCheckpoints = spec.log.keepCheckpoints;
-            } catch (const Error&) {
-                ri.keepCheckpoints = opt.keepCheckpoints;
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            auto d = described.find(runId);
+            if (d != described.end()) {
+                ri.facts = d->second;
+                return runs.emplace(runId, ri).first->second;
             }
+        }
+        // Not described (a writer fed by hand): the domains the run row was created with, no
+        // reweighting, the writer's own retention.
+        ri.facts.keepCheckpoints = opt.keepCheckpoints;
+        SQLite::Statement q(*db, "SELECT name FROM run_domains WHERE run_id = ? ORDER BY idx");
+        q.bind(1, runId);
+        while (q.executeStep()) {
+            ri.facts.domains.push_back(q.getColumn(0).getString());
         }
         return runs.emplace(runId, ri).first->second;
     }
@@ -161,31 +162,7 @@ struct StoreWriter::Impl {
 
     void apply(std::int64_t run, const StepEvent& e) {
         RunInfo& ri = info(run);
-        metric(run, "train_loss", e.step, e.trainLoss);
-        metric(run, "lr", e.step, e.lr);
-        metric(run, "grad_norm", e.step, e.gradNorm);
-        metric(run, "tokens_per_s", e.step, e.tokensPerSecond);
-        if (std::isfinite(e.lossZ)) {
-            metric(run, "loss_z", e.step, e.lossZ);
-        }
-        if (ri.reweighting) {
-            metric(run, "train_loss_weighted", e.step, e.weightedLoss);
-        }
-        for (size_t d = 0; d < ri.domains.size(); ++d) {
-            const std::string& n = ri.domains[d];
-            if (d < e.domainLoss.size() && std::isfinite(e.domainLoss[d])) {
-                metric(run, "train_loss." + n, e.step, e.domainLoss[d]);
-            }
-            if (d < e.mixDrawn.size()) {
-                metric(run, "mix." + n, e.step, e.mixDrawn[d]);
-            }
-            if (d < e.epochs.size() && std::isfinite(e.epochs[d])) {
-                metric(run, "epochs." + n, e.step, e.epochs[d]);
-            }
-            if (ri.reweighting && d < e.gradShare.size()) {
-                metric(run, "grad_share." + n, e.step, e.gradShare[d]);
-            }
-        }
+        forEachStepMetric(e, ri.facts, [&](const std::string& name, double v) { metric(run, name, e.step, v); });
         insStep->bind(1, run);
         insStep->bind(2, e.step);
         insStep->bind(3, e.tokens);
@@ -199,11 +176,7 @@ struct StoreWriter::Impl {
     }
 
     void apply(std::int64_t run, const EvalEvent& e) {
-        RunInfo& ri = info(run);
-        for (size_t d = 0; d < ri.domains.size() && d < e.domainLoss.size(); ++d) {
-            metric(run, "val_loss." + ri.domains[d], e.step, e.domainLoss[d]);
-        }
-        metric(run, "val_loss", e.step, e.meanLoss);
+        forEachEvalMetric(e, info(run).facts, [&](const std::string& name, double v) { metric(run, name, e.step, v); });
     }
 
     void apply(std::int64_t run, const StatusEvent& e) {
@@ -249,7 +222,7 @@ struct StoreWriter::Impl {
                               "(SELECT branch_checkpoint_id FROM runs WHERE branch_checkpoint_id IS NOT NULL) "
                               "ORDER BY step DESC LIMIT -1 OFFSET ?");
         old.bind(1, run);
-        old.bind(2, info(run).keepCheckpoints);
+        old.bind(2, info(run).facts.keepCheckpoints);
         std::vector<std::int64_t> ids;
         while (old.executeStep()) {
             ids.push_back(old.getColumn(0).getInt64());
@@ -432,6 +405,11 @@ StoreWriter::StoreWriter(const std::string& dbPath, std::shared_ptr<EventQueue> 
 }
 
 StoreWriter::~StoreWriter() { stop(); }
+
+void StoreWriter::describeRun(std::int64_t runId, RunFacts facts) {
+    std::lock_guard<std::mutex> lock(m_impl->mutex);
+    m_impl->described[runId] = std::move(facts);
+}
 
 void StoreWriter::flush() {
     std::unique_lock<std::mutex> lock(m_impl->mutex);

@@ -196,6 +196,7 @@ void RunSession::start() {
     if (!m_impl->writer) {
         m_impl->bus->subscribe(m_impl->storeQueue);
         m_impl->writer = std::make_unique<StoreWriter>(m_impl->dbPath, m_impl->storeQueue);
+        m_impl->writer->describeRun(m_impl->runId, runFacts(m_impl->spec));
     }
     m_impl->run->start();
 }
