@@ -52,7 +52,10 @@ inline double mplDirect(const std::vector<double>& p, const std::vector<double>&
     for (std::int64_t k = t; k >= 1; --k) {
         const double e = eta[static_cast<std::size_t>(k)];
         sk += e;
-        const double g = e > 0 ? 1.0 - std::pow(C * std::pow(e, -gamma) * sk + 1.0, -beta) : (sk > 0 ? 1.0 : 0.0);
+        // G = 1 - (1 + x)^-beta written as -expm1(-beta log1p(x)): the same function without the
+        // cancellation of 1 - (1 + x)^-beta at small C x (fits may drive C to 1e-13 and B to 1e9).
+        const double x = C * std::pow(e, -gamma) * sk;
+        const double g = e > 0 ? -std::expm1(-beta * std::log1p(x)) : (sk > 0 ? 1.0 : 0.0);
         ld += (eta[static_cast<std::size_t>(k - 1)] - e) * g;
     }
     // sk is now S_1(t).
