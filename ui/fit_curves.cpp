@@ -16,6 +16,8 @@ namespace {
 constexpr double kSliceGap = 0.05;
 /// Most slices drawn with their own curve.
 constexpr std::size_t kMaxSlices = 10;
+/// Most points of a curve law's drawn curve (a 100,000-update mpl curve and its band stay cheap).
+constexpr std::size_t kMaxCurvePoints = 2000;
 
 QString sci(double v) { return QString::number(v, 'g', 3); }
 
@@ -69,14 +71,14 @@ bool fitHasSlices(const fit::FitResult& fit) {
 }
 
 double fitPlotX(const fit::FitResult& fit, const fit::PointResult& p) {
-    if (fit.law == "power" || fit.law == "lr_annealing") {
+    if (fit.law == "power" || fit::isCurveLaw(fit.law)) {
         return p.x;
     }
     return p.n;
 }
 
 QString fitPlotXLabel(const fit::FitResult& fit) {
-    if (fit.law == "lr_annealing") {
+    if (fit::isCurveLaw(fit.law)) {
         return QObject::tr("step (update)");
     }
     if (fit.law == "power") {
@@ -177,13 +179,44 @@ std::vector<double> evaluateLaw(const fit::FitResult& fit, const std::vector<dou
     return out;
 }
 
+std::vector<std::int64_t> curvePlotSteps(std::size_t updates) {
+    std::vector<std::int64_t> steps;
+    if (updates <= kMaxCurvePoints) {
+        for (std::size_t u = 0; u < updates; ++u) {
+            steps.push_back(static_cast<std::int64_t>(u));
+        }
+        return steps;
+    }
+    for (std::size_t i = 0; i < kMaxCurvePoints; ++i) {
+        // Rounded positions of an even grid over 0..updates-1: strictly increasing, the last update included.
+        steps.push_back(static_cast<std::int64_t>(
+            std::llround(static_cast<double>(i) * static_cast<double>(updates - 1) / (kMaxCurvePoints - 1))));
+    }
+    return steps;
+}
+
+std::vector<double> curveLawAt(const fit::FitResult& fit, const std::vector<double>& params, const fit::Curve& c,
+                               const std::vector<std::int64_t>& steps) {
+    // A fit that differs from `fit` in its parameter values only (a bootstrap sample).
+    fit::FitResult at;
+    at.law = fit.law;
+    at.options = fit.options;
+    for (double v : params) {
+        fit::ParamEstimate p;
+        p.value = v;
+        at.params.push_back(p);
+    }
+    return fit::predictCurveAt(at, c.lr, steps, c.warmupSteps);
+}
+
 std::vector<XYCurve> annealingCurves(const fit::FitResult& fit, const std::vector<double>& params) {
     std::vector<XYCurve> out;
     for (const fit::Curve& c : fit.curves) {
         XYCurve xy;
         xy.label = QString::fromStdString(c.name);
-        xy.y = fit::predictCurve(params, c.lr, fit.options.warmup, c.warmupSteps);
-        for (std::size_t u = 0; u < xy.y.size(); ++u) {
+        const std::vector<std::int64_t> steps = curvePlotSteps(c.lr.size());
+        xy.y = curveLawAt(fit, params, c, steps);
+        for (std::int64_t u : steps) {
             xy.x.push_back(static_cast<double>(u));
         }
         out.push_back(std::move(xy));

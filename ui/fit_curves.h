@@ -3,16 +3,17 @@
 // What the scaling-law view draws for a FitResult, computed from the fit alone (pure functions,
 // no widgets, so tests compare them with the law directly):
 //   - the x of each point (N for chinchilla/kaplan/steplaw, the power law's variable, the step of
-//     an lr_annealing curve);
+//     an lr_annealing or mpl curve);
 //   - slices of a two-variable fit: points of (about) the same D, or the same compute C, each with
 //     the law's curve along N at that D or C;
 //   - the law's curve through the points of a power fit, and the predicted curve of each fitted
-//     lr_annealing schedule;
+//     schedule of a curve law (lr_annealing, mpl);
 //   - the bootstrap band: the (1-level)/2 and (1+level)/2 quantiles of the same curve evaluated at
 //     every bootstrap parameter vector (FitResult::bootstrapSamples);
 //   - the prediction at a target point, with its band, and the compute-optimal frontier.
 
 #include <QString>
+#include <cstdint>
 #include <functional>
 #include <vector>
 
@@ -55,7 +56,14 @@ std::vector<fit::Point> powerPoints(const fit::FitResult& fit, double lo, double
 /// The law at points with given parameters (lawByName(fit.law).evaluate).
 std::vector<double> evaluateLaw(const fit::FitResult& fit, const std::vector<double>& params,
                                 const std::vector<fit::Point>& at);
-/// lr_annealing: the loss after every update of each fitted curve's LR sequence.
+/// Curve laws: the updates a predicted curve of `updates` updates is drawn at: all of them up to 2000,
+/// else 2000 evenly spaced ones, the first and the last included.
+std::vector<std::int64_t> curvePlotSteps(std::size_t updates);
+/// Curve laws (lr_annealing, mpl): the law with these parameters (the fit's or a bootstrap sample) after
+/// each update in `steps` of the fitted curve c (fit::predictCurveAt with c's LR sequence and warmup).
+std::vector<double> curveLawAt(const fit::FitResult& fit, const std::vector<double>& params, const fit::Curve& c,
+                               const std::vector<std::int64_t>& steps);
+/// Curve laws: the predicted loss of each fitted curve's LR sequence at curvePlotSteps.
 std::vector<XYCurve> annealingCurves(const fit::FitResult& fit, const std::vector<double>& params);
 
 /// Quantile q in [0, 1] with linear interpolation (NumPy's default), ignoring NaN; NaN when empty.

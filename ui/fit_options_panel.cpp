@@ -115,7 +115,7 @@ FitOptionsPanel::FitOptionsPanel(QWidget* parent)
     m_bootstrap->setToolTip(tr("Bootstrap resamples for confidence intervals and the band (0: none)"));
     m_holdOut->setPlaceholderText(tr("none"));
     m_holdOut->setToolTip(
-        tr("Fit on points with N (power: its variable; lr_annealing: the step) up to this; score the rest"));
+        tr("Fit on points with N (power: its variable; lr_annealing, mpl: the step) up to this; score the rest"));
     m_lambda->setToolTip(tr("lr_annealing: decay factor of the annealing momentum"));
     m_warmup->addItem(tr("warmup in S1, no negative annealing area"), QStringLiteral("clamp"));
     m_warmup->addItem(tr("start S1 and S2 after warmup"), QStringLiteral("after"));
@@ -255,7 +255,9 @@ QString FitOptionsPanel::law() const { return m_law->currentData().toString(); }
 void FitOptionsPanel::updateVisibility() {
     const QString l = law();
     const bool file = m_fromFile->isChecked();
-    const bool curves = l == QLatin1String("lr_annealing");
+    const bool curves = fit::isCurveLaw(l.toStdString());
+    // lambda and the warmup mode belong to lr_annealing; mpl treats warmup its own way (mpl.h).
+    const bool annealing = l == QLatin1String("lr_annealing");
     m_columnsBox->setVisible(file);
     auto showColumn = [this](const QString& role, bool on) {
         m_columnsForm->setRowVisible(m_columns[role], on);
@@ -271,9 +273,9 @@ void FitOptionsPanel::updateVisibility() {
     m_form->setRowVisible(m_variable, l == QLatin1String("power"));
     m_form->setRowVisible(m_metric, !file);
     m_form->setRowVisible(m_withEmbeddings, !file && !curves);
-    m_lambda->setEnabled(curves);
-    m_fitLambda->setEnabled(curves);
-    m_form->setRowVisible(m_warmup, curves);
+    m_lambda->setEnabled(annealing);
+    m_fitLambda->setEnabled(annealing);
+    m_form->setRowVisible(m_warmup, annealing);
     m_group->setEnabled(m_fromGroup->isChecked());
     m_file->setEnabled(file);
 }
@@ -326,7 +328,7 @@ bool FitOptionsPanel::request(FitRequest& out, QString* error) const {
             auto col = [this](const char* role) {
                 return m_columns[QString::fromLatin1(role)]->currentText().trimmed().toStdString();
             };
-            const bool curves = r.options.law == "lr_annealing";
+            const bool curves = fit::isCurveLaw(r.options.law);
             // The power law takes one variable: only its column (all of them for "auto").
             const bool power = r.options.law == "power";
             const std::string& v = r.options.variable;

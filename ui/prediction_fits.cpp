@@ -3,6 +3,7 @@
 
 #include "anneal/config.h"
 #include "anneal/fit/fit_export.h"
+#include "anneal/fit/law.h"
 #include "anneal/store.h"
 
 namespace anneal::ui {
@@ -26,7 +27,7 @@ std::vector<PredictionFit> loadPredictionFits(const std::string& dbPath, QString
     auto store = Store::open(dbPath, Store::Mode::ReadOnly);
     QStringList bad;
     for (const FitRecord& rec : store->listFits()) {
-        if (rec.law != "lr_annealing") {
+        if (!fit::isCurveLaw(rec.law)) {
             continue;
         }
         PredictionFit p;

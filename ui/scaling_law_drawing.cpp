@@ -81,9 +81,9 @@ void ScalingLawView::fillParams() {
 void ScalingLawView::updatePrediction() {
     m_prediction = Prediction{};
     const fit::FitResult& f = m_fit;
-    if (f.law == "lr_annealing") {
-        m_predictionLabel->setText(
-            tr("An lr_annealing fit predicts whole loss curves: open the Schedule tab and pick this fit."));
+    if (fit::isCurveLaw(f.law)) {
+        m_predictionLabel->setText(tr("An %1 fit predicts whole loss curves: open the Schedule tab and pick this fit.")
+                                       .arg(QString::fromStdString(f.law)));
         return;
     }
     QStringList lines;
@@ -119,7 +119,7 @@ void ScalingLawView::drawPoints() {
     plot->clear();
     plot->setPlaceholder({});
     const QString yLabel = fitPlotYLabel(f);
-    if (f.law == "lr_annealing") {
+    if (fit::isCurveLaw(f.law)) {
         plot->setAxes(fitPlotXLabel(f), false, yLabel, false);
         const std::vector<XYCurve> predicted = annealingCurves(f, params);
         for (std::size_t i = 0; i < f.curves.size(); ++i) {
@@ -133,11 +133,9 @@ void ScalingLawView::drawPoints() {
                 }
             }
             const fit::Curve& curve = f.curves[i];
+            const std::vector<std::int64_t> steps = curvePlotSteps(curve.lr.size());
             plot->addBand(bootstrapBand(f, predicted[i].x,
-                                        [&](const std::vector<double>& ps) {
-                                            return fit::predictCurve(ps, curve.lr, f.options.warmup,
-                                                                     curve.warmupSteps);
-                                        }),
+                                        [&](const std::vector<double>& ps) { return curveLawAt(f, ps, curve, steps); }),
                           color);
             XYCurve law = predicted[i];
             law.label = tr("fit: %1").arg(obs.label);
@@ -260,7 +258,7 @@ void ScalingLawView::drawResiduals() {
     const fit::FitResult& f = m_fit;
     FitPlot* plot = m_residualPlot;
     plot->clear();
-    const bool steps = f.law == "lr_annealing";
+    const bool steps = fit::isCurveLaw(f.law);
     plot->setAxes(fitPlotXLabel(f), !steps, tr("log residual: log(predicted) − log(observed)"), false);
     XYCurve fitted{tr("fitted points"), {}, {}}, held{tr("held out"), {}, {}};
     for (const fit::PointResult& p : f.points) {

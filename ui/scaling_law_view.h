@@ -4,7 +4,7 @@
 // imported CSV/JSONL file) and a law with its options (FitOptionsPanel), fit in the background with
 // a progress bar and Cancel (FitRunner), then read:
 //   - the points with the fitted law: chinchilla/kaplan/steplaw as slices along N at each D (or at
-//     each compute budget C for iso-FLOP data), power along its variable, lr_annealing the fitted
+//     each compute budget C for iso-FLOP data), power along its variable, lr_annealing and mpl the fitted
 //     curves with the law's prediction over every update;
 //   - the bootstrap confidence band (FitResult::bootstrapSamples) around each curve;
 //   - the log residuals (held-out points hollow);

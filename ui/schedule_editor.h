@@ -5,7 +5,7 @@
 // curve is anneal::learningRate — the function the trainer applies — and below it the domain mixture
 // over training (anneal::mixtureAt). The spec is validated with anneal::parseExperiment; "Run this"
 // starts the edited experiment, or branches it from a chosen checkpoint of the run it was loaded
-// from. With a stored lr_annealing fit of the same model and data (chosen in a combo box; the default
+// from. With a stored lr_annealing or mpl fit of the same model and data (chosen in a combo box; the default
 // is the newest one whose runs share the experiment's model and domains: prediction_fits.h), the plot
 // shows the loss the law predicts for the edited schedule (anneal::fit::predictCurve on
 // anneal::learningRates, with the schedule's warmup), recomputed on every edit and drag; once the
@@ -56,7 +56,7 @@ public:
     SeriesPlot* mixturePlot() const { return m_mixPlot; }
     QPushButton* runButton() const { return m_run; }
 
-    /// The stored lr_annealing fits to predict with; selects the default for the experiment unless
+    /// The stored curve-law fits (lr_annealing, mpl) to predict with; selects the default for the experiment unless
     /// the user chose one that is still listed.
     void setPredictionFits(const std::vector<PredictionFit>& fits);
     const std::vector<PredictionFit>& predictionFits() const { return m_fits; }

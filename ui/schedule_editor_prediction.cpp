@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// ScheduleEditor: the predicted loss (a stored lr_annealing fit applied to the edited schedule), the
+// ScheduleEditor: the predicted loss (a stored lr_annealing or mpl fit applied to the edited schedule), the
 // run or checkpoint "Run this" starts from, and the validation loss of the run it started.
 #include <QCheckBox>
 #include <QComboBox>
@@ -24,7 +24,7 @@ QWidget* ScheduleEditor::buildPredictionBox() {
     auto* form = new QFormLayout(box);
     m_fitCombo = new QComboBox(box);
     m_fitCombo->setObjectName(QStringLiteral("predictionFit"));
-    m_fitCombo->setToolTip(tr("A stored lr_annealing fit (Scaling laws tab, or anneal-cli fit) that predicts "
+    m_fitCombo->setToolTip(tr("A stored lr_annealing or mpl fit (Scaling laws tab, or anneal-cli fit) that predicts "
                               "the loss curve of any schedule of the same model and data"));
     m_fitNote = new QLabel(box);
     m_fitNote->setWordWrap(true);
@@ -106,12 +106,12 @@ void ScheduleEditor::updatePrediction() {
     if (!fit) {
         m_lrPlot->setPredictedCurve({}, {});
         const bool any = !m_fits.empty();
-        const QString note = any ? tr("No lr_annealing fit of this model and data is chosen (%n stored).", nullptr,
+        const QString note = any ? tr("No lr_annealing or mpl fit of this model and data is chosen (%n stored).", nullptr,
                                       static_cast<int>(m_fits.size()))
-                                 : tr("No lr_annealing fit in this database: fit one in the Scaling laws tab "
+                                 : tr("No lr_annealing or mpl fit in this database: fit one in the Scaling laws tab "
                                       "on runs of this model and data.");
         m_fitNote->setText(note);
-        m_lrPlot->setPredictionNote(tr("predicted loss: needs a stored lr_annealing fit of this model and data"));
+        m_lrPlot->setPredictionNote(tr("predicted loss: needs a stored lr_annealing or mpl fit of this model and data"));
         m_lastPredictionMs = 0;
         return;
     }

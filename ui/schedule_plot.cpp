@@ -54,7 +54,7 @@ SchedulePlot::SchedulePlot(QWidget* parent) : QWidget(parent), m_plot(new QCusto
     m_lossNote->position->setType(QCPItemPosition::ptAxisRectRatio);
     m_lossNote->position->setCoords(0.99, 0.02);
     m_lossNote->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
-    m_lossNote->setText(tr("predicted loss: needs a stored lr_annealing fit of this model and data"));
+    m_lossNote->setText(tr("predicted loss: needs a stored lr_annealing or mpl fit of this model and data"));
     m_lossNote->setColor(palette().color(QPalette::PlaceholderText));
     m_plot->legend->setVisible(true);
     m_plot->legend->setBrush(Qt::NoBrush);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // SchedulePlot: the schedule editor's LR curve with its knots (anneal::scheduleKnots), which the user
-// drags with the mouse. On a second y axis: the loss an lr_annealing fit predicts for the schedule
+// drags with the mouse. On a second y axis: the loss a curve-law fit (lr_annealing, mpl) predicts for the schedule
 // (decimated to min/max per pixel column like the LR), and the real validation loss of the run
 // started from the editor as it arrives. Without a fit no curve is drawn, and a note says why.
 
@@ -33,7 +33,7 @@ public:
     QCPGraph* predictedLossGraph() const { return m_lossGraph; }
     QCPGraph* observedLossGraph() const { return m_observedGraph; }
 
-    /// The predicted loss of this schedule (the lr_annealing law's prediction); empty clears it.
+    /// The predicted loss of this schedule (a curve law's prediction: lr_annealing or mpl); empty clears it.
     void setPredictedLoss(const QVector<double>& steps, const QVector<double>& loss);
     /// The predicted loss after every update 0..n-1 (NaN where undefined), drawn decimated; label
     /// names the fit in the legend.

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // anneal-cli predict: a stored fit's prediction for a schedule (lr_annealing, mpl: the whole loss curve),
-// for (N, D), or the compute-optimal allocation at a FLOP budget (chinchilla).
+// for a run's logged curve with the errors of the prediction (curve laws), for (N, D), or the
+// compute-optimal allocation at a FLOP budget (chinchilla).
 #include <cmath>
+#include <cstdio>
 #include <iostream>
 
 #include "anneal/config.h"
@@ -9,11 +11,79 @@
 #include "anneal/fit/compute_optimal.h"
 #include "anneal/fit/fit.h"
 #include "anneal/fit/fit_export.h"
+#include "anneal/fit/predict_run.h"
 #include "anneal/schedule.h"
 #include "anneal/store.h"
 #include "cli_context.h"
 
 namespace anneal::cli {
+
+namespace {
+
+std::string percent(double fraction) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.4g%%", 100.0 * fraction);
+    return buf;
+}
+
+std::string loss(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+    return buf;
+}
+
+/// --run: the run's logged loss against the fit's prediction from the run's own LR sequence.
+void printRunPrediction(const fit::RunPrediction& r, std::int64_t fitId, const std::string& law,
+                        const std::string& format) {
+    const fit::CurveErrors& e = r.errors;
+    if (format == "json") {
+        nlohmann::json j;
+        j["fit_id"] = fitId;
+        j["law"] = law;
+        j["run_id"] = r.runId;
+        j["run_name"] = r.runName;
+        j["metric"] = r.metric;
+        j["n_steps"] = r.steps.size();
+        j["skipped_steps"] = r.skipped;
+        j["pred_e"] = jsonNumber(e.meanRelative);
+        j["worst_e"] = jsonNumber(e.worstRelative);
+        j["worst_step"] = r.steps[e.worstIndex];
+        j["final_step"] = r.steps.back();
+        j["final_observed"] = jsonNumber(r.observed.back());
+        j["final_predicted"] = jsonNumber(r.predicted.back());
+        j["final_error"] = jsonNumber(e.finalRelative);
+        nlohmann::json rows = nlohmann::json::array();
+        for (size_t i = 0; i < r.steps.size(); ++i) {
+            rows.push_back({{"step", r.steps[i]}, {"observed", jsonNumber(r.observed[i])},
+                            {"predicted", jsonNumber(r.predicted[i])}});
+        }
+        j["curve"] = rows;
+        std::cout << j.dump() << std::endl;
+        return;
+    }
+    if (format == "csv") {
+        std::string out = "step,observed,predicted\n";
+        for (size_t i = 0; i < r.steps.size(); ++i) {
+            out += std::to_string(r.steps[i]) + "," + csvNumber(r.observed[i]) + "," + csvNumber(r.predicted[i]) + "\n";
+        }
+        std::cout << out << std::flush;
+        return;
+    }
+    std::cout << "fit " << fitId << " (" << law << ") on run " << r.runId << " (" << r.runName << "), " << r.metric
+              << " at " << r.steps.size() << " logged steps";
+    if (r.skipped > 0) {
+        std::cout << " (" << r.skipped << " left out: the law is undefined there)";
+    }
+    std::cout << "\n"
+              << "PredE  (mean relative error):  " << percent(e.meanRelative) << "\n"
+              << "WorstE (worst relative error): " << percent(e.worstRelative) << " at step " << r.steps[e.worstIndex]
+              << "\n"
+              << "final loss at step " << r.steps.back() << ": observed " << loss(r.observed.back())
+              << ", predicted " << loss(r.predicted.back()) << " (" << (e.finalRelative >= 0 ? "+" : "")
+              << percent(e.finalRelative) << ")\n";
+}
+
+}  // namespace
 
 void addPredictCommands(CLI::App& app, Context& ctx) {
     struct Opts {
@@ -22,14 +92,25 @@ void addPredictCommands(CLI::App& app, Context& ctx) {
         std::vector<std::string> sets, unsets;
         double n = std::nan(""), d = std::nan(""), c = std::nan(""), x = std::nan(""), compute = std::nan("");
         std::string format = "csv";
+        bool json = false;
         int isoflop = 0;
+        std::int64_t run = 0;
+        std::string metric;
     };
     auto o = std::make_shared<Opts>();
-    CLI::App* p = app.add_subcommand("predict", "Predict with a stored fit: a loss curve for a schedule, a loss at (N, D), "
-                                                "or the compute-optimal allocation");
+    CLI::App* p = app.add_subcommand("predict", "Predict with a stored fit: a loss curve for a schedule or a run "
+                                                "(with its errors), a loss at (N, D), or the compute-optimal "
+                                                "allocation");
     p->add_option("--fit", o->fitId, "Fit id (see `anneal-cli fits`)")->required();
-    p->add_option("--schedule", o->schedule, "lr_annealing, mpl: an experiment file whose LR schedule to predict")
-        ->check(CLI::ExistingFile);
+    CLI::Option* schedule =
+        p->add_option("--schedule", o->schedule, "lr_annealing, mpl: an experiment file whose LR schedule to predict")
+            ->check(CLI::ExistingFile);
+    CLI::Option* run = p->add_option("--run", o->run,
+                                     "lr_annealing, mpl: predict this run's curve from its own LR sequence and "
+                                     "report PredE, WorstE and the final-loss error over its logged steps")
+                           ->excludes(schedule);
+    p->add_option("--metric", o->metric, "with --run: the run's loss to compare (default: the fit's, else val_loss)")
+        ->needs(run);
     addOverrideOptions(p, o->sets, o->unsets);
     p->add_option("--n", o->n, "Parameters N");
     p->add_option("--d", o->d, "Tokens D");
@@ -37,16 +118,30 @@ void addPredictCommands(CLI::App& app, Context& ctx) {
     p->add_option("--x", o->x, "power law: its variable");
     p->add_option("--compute", o->compute, "chinchilla: the compute-optimal N, D and loss at this FLOP budget");
     p->add_option("--isoflop", o->isoflop, "with --compute: also print the loss at this many N across 1e-2..1e2 x N_opt");
-    p->add_option("--format", o->format, "csv | json")->check(CLI::IsMember({"csv", "json"}));
+    CLI::Option* format =
+        p->add_option("--format", o->format, "csv | json (with --run: text unless given)")->check(CLI::IsMember({"csv", "json"}));
+    p->add_flag("--json", o->json, "Same as --format json")->excludes(format);
     p->footer(
         "Examples:\n"
         "  anneal-cli predict --fit 3 --schedule resources/experiments/wsd-stable.toml --set schedule.decay_fraction=0.2\n"
+        "  anneal-cli predict --fit 3 --run 12\n"
+        "  anneal-cli predict --fit 3 --run 12 --format csv > run12-pred.csv\n"
         "  anneal-cli predict --fit 1 --n 7e10 --d 1.4e12\n"
         "  anneal-cli predict --fit 1 --compute 5.76e23 --isoflop 9");
-    p->callback([o, &ctx] {
+    p->callback([o, &ctx, format, run] {
+        if (o->json) {
+            o->format = "json";
+        }
         auto store = Store::open(ctx.dbPath(), Store::Mode::ReadOnly);
         const fit::LoadedFit loaded = fit::fitFromJson(store->fitRecord(o->fitId).resultJson);
         const fit::FitResult& f = loaded.fit;
+        if (run->count() > 0) {
+            const std::string metric =
+                !o->metric.empty() ? o->metric : !loaded.provenance.metric.empty() ? loaded.provenance.metric : "val_loss";
+            const fit::RunPrediction r = fit::predictRun(*store, f, o->run, metric);
+            printRunPrediction(r, o->fitId, f.law, o->json || format->count() > 0 ? o->format : "text");
+            return;
+        }
         if (!o->schedule.empty()) {
             if (!fit::isCurveLaw(f.law)) {
                 throw Error(ErrorCode::InvalidInput, "fit " + std::to_string(o->fitId) + " is a " + f.law +

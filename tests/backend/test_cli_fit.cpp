@@ -140,7 +140,7 @@ private slots:
     void fitErrorsAreClear() {
         const auto law = runCli({"fit", "--law", "chinchila", "--runs", "1", "--db", m_db});
         QCOMPARE(law.exitCode, 1);
-        QVERIFY2(law.err.contains("power | kaplan | chinchilla | lr_annealing | steplaw"), qPrintable(law.err));
+        QVERIFY2(law.err.contains("power | kaplan | chinchilla | lr_annealing | mpl | steplaw"), qPrintable(law.err));
         const auto two = runCli({"fit", "--law", "power", "--runs", "1", "--group", "g", "--db", m_db});
         QCOMPARE(two.exitCode, 1);
         QVERIFY(two.err.contains("exactly one of"));

@@ -70,6 +70,7 @@ Provenance provenance() {
     Provenance p;
     p.source = "synthetic test data, \"quoted\"";
     p.runIds = {"run-1", "run-2"};
+    p.metric = "val_loss.markov";
     p.filePath = "/tmp/points.csv";
     p.fileSha256 = sha256Hex(std::string("points"));
     p.annealVersion = "0.1.0-test";
@@ -151,6 +152,7 @@ void TestFitExport::jsonRoundTrip() {
     QVERIFY(r.options.starts == fit.options.starts);
     QCOMPARE(back.provenance.source, prov.source);
     QVERIFY(back.provenance.runIds == prov.runIds);
+    QCOMPARE(back.provenance.metric, prov.metric);
     QCOMPARE(back.provenance.fileSha256, prov.fileSha256);
     QCOMPARE(back.provenance.annealVersion, prov.annealVersion);
     // The re-loaded fit predicts like the original.

@@ -43,6 +43,7 @@ void TestFitLaws::registry_data() {
     QTest::newRow("kaplan") << "kaplan" << QStringList{"Nc", "Dc", "alphaN", "alphaD"};
     QTest::newRow("chinchilla") << "chinchilla" << QStringList{"E", "A", "B", "alpha", "beta"};
     QTest::newRow("lr_annealing") << "lr_annealing" << QStringList{"L0", "A", "alpha", "C", "lambda"};
+    QTest::newRow("mpl") << "mpl" << QStringList{"L0", "A", "alpha", "B", "C", "beta", "gamma"};
     QTest::newRow("steplaw") << "steplaw" << QStringList{"c_lr", "c_N", "c_D", "c_bs", "c_bD"};
 }
 
@@ -55,7 +56,7 @@ void TestFitLaws::registry() {
     for (const auto& n : l.paramNames()) names << QString::fromStdString(n);
     QCOMPARE(names, params);
     QVERIFY(!l.equation().empty());
-    QCOMPARE(lawNames().size(), size_t(5));
+    QCOMPARE(lawNames().size(), size_t(6));
 }
 
 void TestFitLaws::unknownLaw() {
@@ -65,7 +66,7 @@ void TestFitLaws::unknownLaw() {
     } catch (const Error& e) {
         QCOMPARE(e.code(), ErrorCode::InvalidInput);
         QCOMPARE(QString::fromStdString(e.field()), QString("law"));
-        QCOMPARE(QString::fromStdString(e.allowed()), QString("power | kaplan | chinchilla | lr_annealing | steplaw"));
+        QCOMPARE(QString::fromStdString(e.allowed()), QString("power | kaplan | chinchilla | lr_annealing | mpl | steplaw"));
         QVERIFY(QString(e.what()).contains("farseer"));
     }
     FitOptions opt;

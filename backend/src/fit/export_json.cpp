@@ -155,7 +155,8 @@ std::string fitToJson(const FitResult& fit, const Provenance& prov) {
         j["hold_out"] = nullptr;
     }
     j["options"] = optionsJson(fit.options);
-    j["provenance"] = {{"source", prov.source}, {"run_ids", prov.runIds}, {"file_path", prov.filePath},
+    j["provenance"] = {{"source", prov.source},           {"run_ids", prov.runIds},
+                       {"metric", prov.metric},           {"file_path", prov.filePath},
                        {"file_sha256", prov.fileSha256}, {"anneal_version", prov.annealVersion},
                        {"created_at", prov.createdAt}};
     json points = json::array();
@@ -259,6 +260,7 @@ LoadedFit fitFromJson(const std::string& text) {
         const json& p = j["provenance"];
         out.provenance.source = Reader::get<std::string>(p, "source", "provenance", "");
         out.provenance.runIds = Reader::get<std::vector<std::string>>(p, "run_ids", "provenance", {});
+        out.provenance.metric = Reader::get<std::string>(p, "metric", "provenance", "");
         out.provenance.filePath = Reader::get<std::string>(p, "file_path", "provenance", "");
         out.provenance.fileSha256 = Reader::get<std::string>(p, "file_sha256", "provenance", "");
         out.provenance.annealVersion = Reader::get<std::string>(p, "anneal_version", "provenance", "");

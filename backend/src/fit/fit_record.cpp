@@ -92,6 +92,7 @@ PreparedFit prepareFromRuns(const Store& store, const std::string& law, const Ru
     for (std::int64_t id : ids) {
         out.provenance.runIds.push_back(std::to_string(id));
     }
+    out.provenance.metric = source.metric;
     if (isCurveLaw(law)) {
         for (std::int64_t id : ids) {
             out.input.curves.push_back(curveFromRun(store, id, source.metric));

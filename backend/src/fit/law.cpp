@@ -23,9 +23,7 @@ std::vector<std::vector<double>> Law::startGrid(const FitInput& input, const Fit
     return grid;
 }
 
-// mpl resolves by name but is not listed yet: the desktop builds its law list from lawNames() and has no
-// curve view for mpl (docs/FITTING.md).
-std::vector<std::string> lawNames() { return {"power", "kaplan", "chinchilla", "lr_annealing", "steplaw"}; }
+std::vector<std::string> lawNames() { return {"power", "kaplan", "chinchilla", "lr_annealing", "mpl", "steplaw"}; }
 
 bool isCurveLaw(const std::string& name) { return name == "lr_annealing" || name == "mpl"; }
 
@@ -40,8 +38,11 @@ const LawImpl& lawImplByName(const std::string& name) {
     if (name == "lr_annealing") return lrAnnealingLaw();
     if (name == "mpl") return mplLaw();
     if (name == "steplaw") return stepLaw();
-    throw Error(ErrorCode::InvalidInput, "unknown law '" + name + "'", "law",
-                "power | kaplan | chinchilla | lr_annealing | steplaw");
+    std::string allowed;
+    for (const std::string& n : lawNames()) {
+        allowed += (allowed.empty() ? "" : " | ") + n;
+    }
+    throw Error(ErrorCode::InvalidInput, "unknown law '" + name + "'", "law", allowed);
 }
 
 void checkParamCount(const Law& law, const std::vector<double>& params) {

@@ -65,9 +65,9 @@ public:
 };
 
 /// The law registered under name; throws Error(InvalidInput, ..., "law",
-/// "power | kaplan | chinchilla | lr_annealing | steplaw") for an unknown name.
+/// "power | kaplan | chinchilla | lr_annealing | mpl | steplaw", the names of lawNames()) for an unknown name.
 const Law& lawByName(const std::string& name);
-/// The names the desktop lists, in the order above (mpl resolves by name but is not listed yet).
+/// Every law's name, in the order above: the desktop's law list and the unknown-law error's allowed values.
 std::vector<std::string> lawNames();
 /// Whether the law is fitted on loss curves with their LR sequences and predicts whole curves
 /// (lr_annealing, mpl) rather than points.
