@@ -265,6 +265,33 @@ private slots:
     /// away from 1): the parameters are Anneal's, the computation PyTorch's.
     void forwardAndGradientsAfterTraining() { checkForward(m_trained, "trained"); }
 
+    /// The comparison sees a one-ulp change: one weight of Anneal's model moved to the next float32
+    /// (the reference keeps the original) changes the logits, and the loss's gradient, by whole ulps
+    /// where the unchanged model agrees to the bit. So the checks above can fail.
+    void oneUlpChangeIsSeen() {
+        model::Gpt changed(m_spec.model);
+        {
+            torch::NoGradGuard ng;
+            const auto src = m_init->named_parameters();
+            const auto dst = changed->named_parameters();
+            for (size_t i = 0; i < src.size(); ++i) {
+                dst[i].value().copy_(src[i].value());
+            }
+            auto w = changed->named_parameters()["blocks.0.qkv.weight"];
+            float* p = w.data_ptr<float>();
+            p[0] = std::nextafter(p[0], INFINITY);
+        }
+        auto logits = changed->forward(m_tokens.narrow(1, 0, kContext));
+        const torch::Tensor ref = readTensor(out("init.logits.bin"), logits);
+        QVERIFY(ref.defined());
+        const Error same = compare(m_init->forward(m_tokens.narrow(1, 0, kContext)), ref);
+        const Error moved = compare(logits, ref);
+        qInfo("unchanged model: %lld ulps; one weight one ulp up: %lld ulps (max |Δ| %.3g)",
+              static_cast<long long>(same.maxUlps), static_cast<long long>(moved.maxUlps), moved.maxAbs);
+        QCOMPARE(same.maxUlps, std::int64_t{0});
+        QVERIFY2(moved.maxUlps > 0, "a one-ulp change of a weight went unseen");
+    }
+
     /// Ten TrainerCore steps against ten torch.optim.AdamW steps with clip_grad_norm_.
     void adamWTenSteps() {
         const torch::Tensor norms = torch::tensor(m_norms, torch::kDouble).to(torch::kFloat);

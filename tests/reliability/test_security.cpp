@@ -455,6 +455,9 @@ private slots:
         auto q = std::make_shared<EventQueue>();
         {
             StoreWriter w(db, q);
+            RunFacts facts;
+            facts.keepCheckpoints = 1;  // as the run session describes a run with log.keep_checkpoints = 1
+            w.describeRun(id, facts);
             const std::string newest = ckDir + "/step-000000010.ckpt";
             rel::writeFile(newest, "the newest");
             q->tryPush({id, CheckpointEvent{10, newest, 10}});
