@@ -46,20 +46,7 @@ packages=(
     libmount1 libselinux1 libblkid1 libzstd1
 )
 
-unpack() {  # unpack DEB DEST: dpkg -x, or ar + tar where dpkg is missing
-    if command -v dpkg >/dev/null; then
-        dpkg -x "$1" "$2"
-    else
-        local member
-        member=$(ar t "$1" | grep '^data\.tar')
-        case $member in
-            *.xz) ar p "$1" "$member" | tar -xJ -C "$2" ;;
-            *.zst) ar p "$1" "$member" | zstd -dc | tar -x -C "$2" ;;
-            *.gz) ar p "$1" "$member" | tar -xz -C "$2" ;;
-            *) ar p "$1" "$member" | tar -x -C "$2" ;;
-        esac
-    fi
-}
+. "$here/unpack_deb.sh"
 
 if [[ $check == 0 ]]; then
     command -v apt-get >/dev/null || { echo "prepare_carry: needs apt-get (run it on Debian 12)" >&2; exit 1; }
@@ -81,7 +68,7 @@ rootdir="$dir/check-root"
 rm -rf "$rootdir"
 mkdir -p "$rootdir"
 for f in "$dir"/debs/*.deb; do
-    unpack "$f" "$rootdir"
+    unpack_deb "$f" "$rootdir"
 done
 libdirs=$(find "$rootdir" -name '*.so*' -type f -printf '%h\n' | sort -u | tr '\n' ':')
 # What any Linux with a C++ compiler has; everything else must come from the carry.

@@ -120,6 +120,8 @@ for tool in cmake c++; do
     command -v "$tool" >/dev/null || { echo "run_gpu.sh: no $tool on this machine's PATH: the build needs it" >&2; exit 1; }
 done
 
+. "$here/unpack_deb.sh"
+
 # 1. The carried Debian packages (headers, CMake configs, libraries), unpacked once.
 prefix_args=()
 if [[ -n $carry ]]; then
@@ -128,16 +130,7 @@ if [[ -n $carry ]]; then
         say "unpacking $(ls "$carry"/debs/*.deb | wc -l) packages from $carry"
         rm -rf "$sysroot" && mkdir -p "$sysroot"
         for deb in "$carry"/debs/*.deb; do
-            if command -v dpkg >/dev/null; then
-                dpkg -x "$deb" "$sysroot"
-            else
-                member=$(ar t "$deb" | grep '^data\.tar')
-                case $member in
-                    *.xz) ar p "$deb" "$member" | tar -xJ -C "$sysroot" ;;
-                    *.zst) ar p "$deb" "$member" | zstd -dc | tar -x -C "$sysroot" ;;
-                    *) ar p "$deb" "$member" | tar -xz -C "$sysroot" ;;
-                esac
-            fi
+            unpack_deb "$deb" "$sysroot"
         done
         touch "$sysroot/.unpacked"
     fi
