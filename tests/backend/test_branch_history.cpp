@@ -5,8 +5,6 @@
 // form a loop (edited outside Anneal, as a crafted file would be) or a chain deeper than
 // kMaxBranchDepth gives a Storage error naming runs.parent_id, in the library and in anneal-cli,
 // without changing a byte of the file.
-#include <QCryptographicHash>
-#include <QFile>
 #include <QtTest>
 #include <sqlite3.h>
 
@@ -15,22 +13,12 @@
 #include "anneal/fit/from_runs.h"
 #include "anneal/store.h"
 #include "process.h"
+#include "run_helpers.h"
 #include "temp_paths.h"
 
 using namespace anneal;
 
 namespace {
-
-NewRun plainRun(const std::string& name, std::optional<std::int64_t> parent = {},
-                std::optional<std::int64_t> branchStep = {}) {
-    NewRun r;
-    r.name = name;
-    r.configToml = test::tinyExperimentToml(10);
-    r.specToml = r.configToml;
-    r.parentId = parent;
-    r.branchStep = branchStep;
-    return r;
-}
 
 /// Steps from..to-1, each with the value `v`.
 MetricSeries flat(std::int64_t from, std::int64_t to, double v) {
@@ -51,14 +39,6 @@ void execSql(const std::string& db, const std::string& sql) {
     sqlite3_free(err);
     sqlite3_close(h);
     QVERIFY2(rc == SQLITE_OK, msg.c_str());
-}
-
-QByteArray fileHash(const std::string& path) {
-    QFile f(QString::fromStdString(path));
-    if (!f.open(QIODevice::ReadOnly)) {
-        return {};
-    }
-    return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
 }
 
 /// Runs `f`, which must throw a Storage error whose message and field name the parent column.
@@ -83,11 +63,11 @@ private slots:
         test::TempDir dir;
         auto store = Store::open(dir.path("h.db"));
         // a: steps 0..99 (value 1); b branches from a at 40, c from b at 70.
-        const std::int64_t a = store->createRun(plainRun("a"));
+        const std::int64_t a = store->createRun(test::plainRun("a"));
         store->insertMetrics(a, "m", flat(0, 100, 1.0));
-        const std::int64_t b = store->createRun(plainRun("b", a, 40));
+        const std::int64_t b = store->createRun(test::plainRun("b", a, 40));
         store->insertMetrics(b, "m", flat(40, 100, 2.0));
-        const std::int64_t c = store->createRun(plainRun("c", b, 70));
+        const std::int64_t c = store->createRun(test::plainRun("c", b, 70));
         store->insertMetrics(c, "m", flat(70, 100, 3.0));
 
         const auto h = store->branchHistory(c);
@@ -136,11 +116,11 @@ private slots:
         std::int64_t a = 0, b = 0, c = 0;
         {
             auto store = Store::open(path);
-            a = store->createRun(plainRun("a"));
+            a = store->createRun(test::plainRun("a"));
             store->insertMetrics(a, "m", flat(0, 100, 1.0));
-            b = store->createRun(plainRun("b", a, 40));
+            b = store->createRun(test::plainRun("b", a, 40));
             store->insertMetrics(b, "m", flat(40, 100, 2.0));
-            c = store->createRun(plainRun("c", b, 70));
+            c = store->createRun(test::plainRun("c", b, 70));
             store->insertMetrics(c, "m", flat(70, 100, 3.0));
         }
         // Remove b's row behind the store's back (deleteRun would refuse or re-link).
@@ -165,10 +145,10 @@ private slots:
         std::int64_t a = 0, b = 0;
         {
             auto store = Store::open(path);
-            a = store->createRun(plainRun("a"));
+            a = store->createRun(test::plainRun("a"));
             store->insertMetrics(a, "train_loss", flat(0, 100, 1.0));
             store->insertMetrics(a, "lr", flat(0, 100, 0.01));
-            b = store->createRun(plainRun("b", a, 40));
+            b = store->createRun(test::plainRun("b", a, 40));
             store->insertMetrics(b, "train_loss", flat(40, 100, 2.0));
         }
         // The crafted file: a's parent is b (b -> a -> b), or b is its own parent.
@@ -176,7 +156,7 @@ private slots:
                                      std::to_string(b) + ";"
                                : "UPDATE runs SET parent_id = " + std::to_string(b) + ", branch_step = 20 WHERE id = " +
                                      std::to_string(a) + ";");
-        const QByteArray before = fileHash(path);
+        const QByteArray before = test::fileSha256(path);
         QVERIFY(!before.isEmpty());
         {
             auto store = Store::open(path, Store::Mode::ReadOnly);
@@ -194,7 +174,7 @@ private slots:
         QVERIFY2(!r.crashed && !r.timedOut, qPrintable(r.err));
         QVERIFY2(r.exitCode != 0, qPrintable(r.out));
         QVERIFY2(r.err.contains("form a loop") && r.err.contains("runs.parent_id"), qPrintable(r.err));
-        QCOMPARE(fileHash(path), before);
+        QCOMPARE(test::fileSha256(path), before);
     }
 
     void depthCap() {
@@ -203,7 +183,7 @@ private slots:
         std::int64_t root = 0;
         {
             auto store = Store::open(path);
-            root = store->createRun(plainRun("root"));
+            root = store->createRun(test::plainRun("root"));
         }
         // kMaxBranchDepth + 1 generations, each the branch of the one before, inserted by SQL (copies
         // of the root's row with a new parent): deeper than any chain Anneal makes.

@@ -111,6 +111,18 @@ std::vector<double> paramsOf(const QJsonObject& fit, const std::vector<const cha
     return out;
 }
 
+/// The lr_annealing fit's prediction of run `g` at its logged steps, by the closed form of the test
+/// support (independent of the library's recurrence).
+std::vector<double> annealingReference(const QJsonObject& fit, const Generated& g) {
+    const std::vector<double> p = paramsOf(fit, {"L0", "A", "alpha", "C", "lambda"});
+    const std::vector<double> all = fittest::annealingLawClosedForm(g.lr, p[0], p[1], p[2], p[3], p[4]);
+    std::vector<double> reference;
+    for (std::int64_t s : g.steps) {
+        reference.push_back(all[static_cast<size_t>(s)]);
+    }
+    return reference;
+}
+
 }  // namespace
 
 class TestCliPredictRun : public QObject {
@@ -215,12 +227,7 @@ private slots:
     void lrAnnealingFitPredictsAnotherRun() {
         const QJsonObject fit = fitOn("lr_annealing", m_wsdId);
         QCOMPARE(fit["law"].toString(), QString("lr_annealing"));
-        const std::vector<double> p = paramsOf(fit, {"L0", "A", "alpha", "C", "lambda"});
-        const std::vector<double> all = fittest::annealingLawClosedForm(m_linear.lr, p[0], p[1], p[2], p[3], p[4]);
-        std::vector<double> reference;
-        for (std::int64_t s : m_linear.steps) {
-            reference.push_back(all[static_cast<size_t>(s)]);
-        }
+        const std::vector<double> reference = annealingReference(fit, m_linear);
         checkPrediction(fit, m_linearId, m_linear, reference, "val_loss", m_linear.val);
     }
 
@@ -239,12 +246,7 @@ private slots:
     void theFitsMetricIsTheDefault() {
         // Fitted on train_loss: the prediction compares train_loss unless --metric says otherwise.
         const QJsonObject fit = fitOn("lr_annealing", m_wsdId, {"--metric", "train_loss"});
-        const std::vector<double> p = paramsOf(fit, {"L0", "A", "alpha", "C", "lambda"});
-        const std::vector<double> all = fittest::annealingLawClosedForm(m_linear.lr, p[0], p[1], p[2], p[3], p[4]);
-        std::vector<double> reference;
-        for (std::int64_t s : m_linear.steps) {
-            reference.push_back(all[static_cast<size_t>(s)]);
-        }
+        const std::vector<double> reference = annealingReference(fit, m_linear);
         checkPrediction(fit, m_linearId, m_linear, reference, "train_loss", m_linear.train);
         const auto v = runCli({"predict", "--fit", QString::number(fit["fit_id"].toInt()), "--run", m_linearId, "--db",
                                m_db, "--metric", "val_loss", "--json"});

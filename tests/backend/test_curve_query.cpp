@@ -9,19 +9,12 @@
 #include "anneal/curve_query.h"
 #include "anneal/store.h"
 #include "anneal/store_writer.h"
+#include "run_helpers.h"
 #include "temp_paths.h"
 
 using namespace anneal;
 
 namespace {
-
-NewRun plainRun(const std::string& name) {
-    NewRun r;
-    r.name = name;
-    r.configToml = test::tinyExperimentToml(10);
-    r.specToml = r.configToml;
-    return r;
-}
 
 MetricSeries noisyCurve(std::int64_t n, std::int64_t spikeAt) {
     MetricSeries s;
@@ -60,7 +53,7 @@ private slots:
     void rowsPathIsExactMinMaxPerColumn() {
         test::TempDir dir;
         auto store = Store::open(dir.path("c.db"));
-        const std::int64_t id = store->createRun(plainRun("a"));
+        const std::int64_t id = store->createRun(test::plainRun("a"));
         const MetricSeries s = noisyCurve(5000, 1234);
         store->insertMetrics(id, "train_loss", s);
         CurveQuery q;
@@ -104,7 +97,7 @@ private slots:
         std::int64_t id = 0;
         {
             auto store = Store::open(db);
-            id = store->createRun(plainRun("live"));
+            id = store->createRun(test::plainRun("live"));
         }
         // Written by the store writer in many small batches, as a live run is.
         {
@@ -164,7 +157,7 @@ private slots:
     void rewritesImportsAndDeletesKeepTilesRight() {
         test::TempDir dir;
         auto store = Store::open(dir.path("r.db"));
-        const std::int64_t id = store->createRun(plainRun("a"));
+        const std::int64_t id = store->createRun(test::plainRun("a"));
         store->insertMetrics(id, "m", noisyCurve(100000, 5));
         // Rewriting values (an import over existing rows) must not leave the old extremes in the tiles.
         MetricSeries flat;
@@ -182,7 +175,7 @@ private slots:
         }
         // A deleted run's tiles go with it; a new run that gets the same id starts clean.
         store->deleteRun(id);
-        const std::int64_t id2 = store->createRun(plainRun("b"));
+        const std::int64_t id2 = store->createRun(test::plainRun("b"));
         QCOMPARE(id2, id);
         MetricSeries two;
         two.steps = {0, 99999};
@@ -194,7 +187,7 @@ private slots:
         QCOMPARE(d.values[1], 8.0);
         // Imported runs get their tiles at once.
         StepAxis axis;
-        const std::int64_t imp = store->importRun(plainRun("imported"), {{"loss", noisyCurve(50000, 40000)}}, axis);
+        const std::int64_t imp = store->importRun(test::plainRun("imported"), {{"loss", noisyCurve(50000, 40000)}}, axis);
         const DecimatedCurve i = metricDecimated(*store, imp, "loss", q);
         QVERIFY(i.usedTiles);
         QCOMPARE(*std::max_element(i.values.begin(), i.values.end()), 50.0);
@@ -203,9 +196,9 @@ private slots:
     void branchIncludesParentHistory() {
         test::TempDir dir;
         auto store = Store::open(dir.path("b.db"));
-        const std::int64_t parent = store->createRun(plainRun("p"));
+        const std::int64_t parent = store->createRun(test::plainRun("p"));
         store->insertMetrics(parent, "m", noisyCurve(1000, 100));
-        NewRun br = plainRun("b");
+        NewRun br = test::plainRun("b");
         br.parentId = parent;
         br.branchStep = 500;
         const std::int64_t child = store->createRun(br);

@@ -18,12 +18,6 @@ using namespace anneal;
 
 namespace {
 
-QByteArray fileHash(const std::string& path) {
-    QFile f(QString::fromStdString(path));
-    f.open(QIODevice::ReadOnly);
-    return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
-}
-
 NewRun sampleRun() {
     NewRun r;
     r.name = "r";
@@ -215,7 +209,7 @@ private slots:
             std::ofstream f(path);
             f << "this is not a database, it is a text file with enough bytes to look like one......\n";
         }
-        const QByteArray before = fileHash(path);
+        const QByteArray before = test::fileSha256(path);
         try {
             Store::open(path);
             QFAIL("opened a text file");
@@ -223,7 +217,7 @@ private slots:
             QCOMPARE(e.code(), ErrorCode::Storage);
             QVERIFY2(QString(e.what()).contains("not an SQLite database"), e.what());
         }
-        QCOMPARE(fileHash(path), before);
+        QCOMPARE(test::fileSha256(path), before);
     }
 
     void foreignSqliteIsRefused() {
@@ -233,14 +227,14 @@ private slots:
         sqlite3_open(path.c_str(), &h);
         sqlite3_exec(h, "CREATE TABLE t(x); INSERT INTO t VALUES (1);", nullptr, nullptr, nullptr);
         sqlite3_close(h);
-        const QByteArray before = fileHash(path);
+        const QByteArray before = test::fileSha256(path);
         try {
             Store::open(path);
             QFAIL("opened another application's database");
         } catch (const Error& e) {
             QVERIFY2(QString(e.what()).contains("not an Anneal one"), e.what());
         }
-        QCOMPARE(fileHash(path), before);
+        QCOMPARE(test::fileSha256(path), before);
     }
 
     void newerSchemaIsRefusedAndUnchanged() {
@@ -251,7 +245,7 @@ private slots:
         sqlite3_open(path.c_str(), &h);
         sqlite3_exec(h, "PRAGMA journal_mode = DELETE; UPDATE schema_version SET version = 99;", nullptr, nullptr, nullptr);
         sqlite3_close(h);
-        const QByteArray before = fileHash(path);
+        const QByteArray before = test::fileSha256(path);
         try {
             Store::open(path);
             QFAIL("opened a newer schema");
@@ -259,7 +253,7 @@ private slots:
             QCOMPARE(e.code(), ErrorCode::SchemaTooNew);
             QVERIFY(QString(e.what()).contains("schema 99"));
         }
-        QCOMPARE(fileHash(path), before);
+        QCOMPARE(test::fileSha256(path), before);
     }
 
     void truncatedDatabaseGivesError() {

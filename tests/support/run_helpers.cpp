@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "run_helpers.h"
 
+#include <QCryptographicHash>
+#include <QFile>
 #include <cmath>
 #include <cstring>
 
 #include "anneal/dataset.h"
 #include "anneal/mixture.h"
 #include "anneal/store.h"
+#include "temp_paths.h"
 
 namespace anneal::test {
 
@@ -47,6 +50,24 @@ double unigramEntropy(const ExperimentSpec& spec) {
         }
     }
     return h;
+}
+
+NewRun plainRun(const std::string& name, std::optional<std::int64_t> parent, std::optional<std::int64_t> branchStep) {
+    NewRun r;
+    r.name = name;
+    r.configToml = tinyExperimentToml(10);
+    r.specToml = r.configToml;
+    r.parentId = parent;
+    r.branchStep = branchStep;
+    return r;
+}
+
+QByteArray fileSha256(const std::string& path) {
+    QFile f(QString::fromStdString(path));
+    if (!f.open(QIODevice::ReadOnly)) {
+        return {};
+    }
+    return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
 }
 
 std::int64_t runToml(const std::string& dbPath, const std::string& toml, const std::vector<Override>& overrides,

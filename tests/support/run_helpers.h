@@ -3,7 +3,9 @@
 // Running experiments in-process from tests, and reading back what they stored.
 
 #include <cstdint>
+#include <QByteArray>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,12 @@
 
 namespace anneal::test {
 
+/// A run row for store tests: the tiny experiment (10 steps) as its config, optionally the branch of
+/// `parent` at `branchStep`.
+NewRun plainRun(const std::string& name, std::optional<std::int64_t> parent = {},
+                std::optional<std::int64_t> branchStep = {});
+/// SHA-256 of a file's bytes (to prove a file unchanged); empty when it cannot be read.
+QByteArray fileSha256(const std::string& path);
 /// Launches a run from TOML text into dbPath and waits for it. Returns the run id.
 std::int64_t runToml(const std::string& dbPath, const std::string& toml, const std::vector<Override>& overrides = {},
                      const std::string& name = {});
