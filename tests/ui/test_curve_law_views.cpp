@@ -21,6 +21,7 @@
 #include "curve_law_reference.h"
 #include "fit_options_panel.h"
 #include "fit_plot.h"
+#include "fit_view_wait.h"
 #include "prediction_fits.h"
 #include "resources.h"
 #include "scaling_law_view.h"
@@ -50,14 +51,6 @@ fit::FitResult mplFit(const std::vector<double>& values) {
         f.params.push_back(p);
     }
     return f;
-}
-
-bool waitForFit(ScalingLawView& view, int timeoutMs = 300000) {
-    QSignalSpy done(&view, &ScalingLawView::fitFinished);
-    if (!done.wait(timeoutMs)) {
-        return false;
-    }
-    return done.first().first().toBool();
 }
 
 }  // namespace
@@ -112,7 +105,7 @@ void TestCurveLawViews::fitViewOffersMplAndDrawsItsCurves() {
     QCOMPARE(view.options()->columnCombo(QStringLiteral("group"))->currentText(), QStringLiteral("run"));
     view.options()->bootstrapBox()->setValue(0);
     QVERIFY(view.startFit());
-    QVERIFY2(waitForFit(view), qPrintable(view.statusLabel()->text()));
+    QVERIFY2(test::waitForFit(view), qPrintable(view.statusLabel()->text()));
     const fit::FitResult& r = view.fitResult();
     QCOMPARE(QString::fromStdString(r.law), QStringLiteral("mpl"));
     QCOMPARE(r.curves.size(), std::size_t(2));

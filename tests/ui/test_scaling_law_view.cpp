@@ -25,6 +25,7 @@
 #include "fit_curves.h"
 #include "fit_options_panel.h"
 #include "fit_plot.h"
+#include "fit_view_wait.h"
 #include "resources.h"
 #include "scaling_law_view.h"
 #include "temp_paths.h"
@@ -39,15 +40,6 @@ QString writeFile(const QString& path, const QString& text) {
     f.open(QIODevice::WriteOnly | QIODevice::Truncate);
     f.write(text.toUtf8());
     return path;
-}
-
-/// Waits for the running fit of the view; returns whether it succeeded.
-bool waitForFit(ScalingLawView& view, int timeoutMs = 300000) {
-    QSignalSpy done(&view, &ScalingLawView::fitFinished);
-    if (!done.wait(timeoutMs)) {
-        return false;
-    }
-    return done.first().first().toBool();
 }
 
 }  // namespace
@@ -95,7 +87,7 @@ void TestScalingLawView::powerFitCurveBandAndExtrapolation() {
     QVERIFY(view.startFit());
     QVERIFY(!view.fitButton()->isEnabled());
     QVERIFY(view.cancelButton()->isEnabled());
-    QVERIFY(waitForFit(view));
+    QVERIFY(test::waitForFit(view));
     QCOMPARE(view.progressBar()->value(), 1000);
     const fit::FitResult& f = view.fitResult();
     QCOMPARE(f.law, std::string("power"));
@@ -165,7 +157,7 @@ void TestScalingLawView::chinchillaCsvSlicesFrontierAndTime() {
     QCOMPARE(view.options()->columnCombo(QStringLiteral("loss"))->currentText(), QStringLiteral("loss"));
     view.options()->bootstrapBox()->setValue(0);
     QVERIFY(view.startFit());
-    QVERIFY(waitForFit(view));
+    QVERIFY(test::waitForFit(view));
     qInfo("chinchilla fit of the Chinchilla CSV in the view (%zu points, 4500 starts): %.2f s",
           view.fitResult().nPoints, view.lastFitSeconds());
     const fit::FitResult& f = view.fitResult();
@@ -224,7 +216,7 @@ void TestScalingLawView::storeListAndExport() {
     view.options()->setLaw(QStringLiteral("power"));
     view.options()->bootstrapBox()->setValue(0);
     QVERIFY(view.startFit());
-    QVERIFY(waitForFit(view));
+    QVERIFY(test::waitForFit(view));
     QSignalSpy saved(&view, &ScalingLawView::fitSaved);
     QSignalSpy listed(&view, &ScalingLawView::storedFitsLoaded);
     view.saveFit(QStringLiteral("power on power.csv"));
@@ -277,7 +269,7 @@ void TestScalingLawView::sweepGroupOfRuns() {
     view.options()->variableCombo()->setCurrentText(QStringLiteral("N"));
     view.options()->bootstrapBox()->setValue(0);
     QVERIFY(view.startFit());
-    QVERIFY2(waitForFit(view), qPrintable(view.statusLabel()->text()));
+    QVERIFY2(test::waitForFit(view), qPrintable(view.statusLabel()->text()));
     const fit::FitResult& f = view.fitResult();
     QCOMPARE(f.nPoints, ids.size());
     auto store = Store::open(db, Store::Mode::ReadOnly);
@@ -319,7 +311,7 @@ void TestScalingLawView::lrAnnealingCurvesAreThePredictions() {
     QCOMPARE(view.options()->columnCombo(QStringLiteral("group"))->currentText(), QStringLiteral("run"));
     view.options()->bootstrapBox()->setValue(0);
     QVERIFY(view.startFit());
-    QVERIFY2(waitForFit(view), qPrintable(view.statusLabel()->text()));
+    QVERIFY2(test::waitForFit(view), qPrintable(view.statusLabel()->text()));
     const fit::FitResult& f = view.fitResult();
     QCOMPARE(f.curves.size(), std::size_t(2));
     for (const fit::Curve& c : f.curves) {
