@@ -20,7 +20,9 @@
 #include "anneal/store.h"
 #include "store/metric_tiles.h"
 #include "store/schema.h"
+#include "store/wal_checkpointer.h"
 #include "store/weights_codec.h"
+#include "store/weights_summary.h"
 
 namespace anneal {
 
@@ -56,10 +58,12 @@ struct StoreWriter::Impl {
     std::map<std::int64_t, RunInfo> runs;
     store::TileAccumulator tiles;  // min/max tiles of the curves written (metric_tiles.h)
     std::vector<std::string> filesToDelete;
+    std::unique_ptr<store::WalCheckpointer> checkpointer;  // checkpoints off this thread (wal_checkpointer.h)
 
     void prepare() {
         db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE, opt.busyTimeoutMs);
         store::configureConnection(*db, false, opt.busyTimeoutMs);
+        checkpointer->attach(db->getHandle());
         store::ensureTileTables(db->getHandle());
         auto st = [&](const char* sql) { return std::make_unique<SQLite::Statement>(*db, sql); };
         insMetric = st("INSERT OR REPLACE INTO metrics(run_id, name_id, step, value) VALUES (?,?,?,?)");
@@ -242,17 +246,17 @@ struct StoreWriter::Impl {
     }
 
     void apply(std::int64_t run, const WeightSnapshotEvent& e) {
-        for (const auto& chunk : store::chunkSnapshot(e)) {
-            const std::string blob = store::encodeChunk(chunk);
+        for (const auto& chunk : store::encodeSnapshot(e)) {
             insChunk->bind(1, run);
             insChunk->bind(2, chunk.bucket);
             insChunk->bind(3, e.step);
-            insChunk->bind(4, static_cast<std::int64_t>(chunk.records.size()));
-            insChunk->bind(5, blob.data(), static_cast<int>(blob.size()));
+            insChunk->bind(4, chunk.n);
+            insChunk->bindNoCopy(5, chunk.blob.data(), static_cast<int>(chunk.blob.size()));
             insChunk->exec();
             insChunk->reset();
             ++stats.rowsWritten;
         }
+        insChunk->clearBindings();  // the blobs were bound without a copy
         for (const auto& s : store::summarizeSnapshot(e)) {
             int i = 1;
             auto real = [&](double v) { std::isfinite(v) ? insStats->bind(i++, v) : insStats->bind(i++); };
@@ -345,6 +349,7 @@ struct StoreWriter::Impl {
     }
 
     void loop() {
+        checkpointer = std::make_unique<store::WalCheckpointer>(path, opt.busyTimeoutMs);
         try {
             prepare();
         } catch (const std::exception& e) {
@@ -376,6 +381,7 @@ struct StoreWriter::Impl {
             }
         }
         closeDb();
+        checkpointer->stop();  // after the writer's connection: the last to close checkpoints the rest
     }
 
     void closeDb() {

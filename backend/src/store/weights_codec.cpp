@@ -2,279 +2,356 @@
 #include "store/weights_codec.h"
 
 #include <algorithm>
-#include <cmath>
+#include <array>
 #include <cstring>
-#include <map>
 #include <unordered_map>
 
-#include "anneal/dataset.h"
 #include "anneal/error.h"
 
 namespace anneal::store {
 
-std::vector<WeightChunk> chunkSnapshot(const WeightSnapshotEvent& s) {
-    // Two passes: count the samples of each bucket, then place each record straight into its chunk
-    // (reserved to size), instead of growing 250 vectors one push at a time through a std::map.
-    const size_t n = s.sampleIds.size();
-    std::unordered_map<std::int64_t, std::uint32_t> slotOf;
-    std::vector<std::uint32_t> slot(n);
-    std::vector<std::int64_t> buckets;
-    std::vector<size_t> counts;
-    std::int64_t lastBucket = -1;
-    std::uint32_t lastSlot = 0;
-    for (size_t i = 0; i < n; ++i) {
-        const auto bucket = static_cast<std::int64_t>(s.sampleIds[i] >> kBucketBits);
-        if (bucket != lastBucket) {
-            auto [it, fresh] = slotOf.emplace(bucket, static_cast<std::uint32_t>(buckets.size()));
-            if (fresh) {
-                buckets.push_back(bucket);
-                counts.push_back(0);
-            }
-            lastBucket = bucket;
-            lastSlot = it->second;
-        }
-        slot[i] = lastSlot;
-        ++counts[lastSlot];
-    }
-    std::vector<WeightChunk> chunks(buckets.size());
-    for (size_t k = 0; k < chunks.size(); ++k) {
-        chunks[k].bucket = buckets[k];
-        chunks[k].records.reserve(counts[k]);
-    }
-    for (size_t i = 0; i < n; ++i) {
-        chunks[slot[i]].records.push_back({s.sampleIds[i], i < s.steps.size() ? s.steps[i] : static_cast<std::int32_t>(s.step),
-                                           s.losses[i], s.weights[i], i < s.flags.size() ? s.flags[i] : std::uint8_t{0}});
-    }
-    const auto byIdStep = [](const WeightRecord& a, const WeightRecord& b2) {
-        return a.sampleId != b2.sampleId ? a.sampleId < b2.sampleId : a.step < b2.step;
-    };
-    for (WeightChunk& c : chunks) {
-        // Consecutive draws get consecutive ids: a bucket usually arrives sorted already.
-        if (!std::is_sorted(c.records.begin(), c.records.end(), byIdStep)) {
-            std::sort(c.records.begin(), c.records.end(), byIdStep);
-        }
-    }
-    std::sort(chunks.begin(), chunks.end(), [](const WeightChunk& a, const WeightChunk& b) { return a.bucket < b.bucket; });
-    return chunks;
+namespace {
+
+constexpr unsigned kBucketSize = 1u << kBucketBits;
+constexpr std::uint64_t kOffsetMask = kBucketSize - 1;
+constexpr std::size_t kBitmapBytes = kBucketSize / 8;
+constexpr std::size_t kHeaderBytes = 8;
+constexpr unsigned char kMagic0 = 0xA5, kMagic1 = 0xFE, kFormat2 = 2;
+constexpr unsigned kIdsBitmap = 1, kSteps16 = 2, kFlagsShift = 2;
+enum FlagsMode : unsigned { FlagsNone = 0, FlagsBits = 1, FlagsBytes = 2 };
+
+int popcount(std::uint64_t x) { return __builtin_popcountll(x); }
+int countrZero(std::uint64_t x) { return __builtin_ctzll(x); }  // x != 0
+
+template <class T>
+T get(const unsigned char* p, std::size_t i) {
+    T v;
+    std::memcpy(&v, p + i * sizeof(T), sizeof(T));
+    return v;
 }
 
-std::string encodeChunk(const WeightChunk& c) {
-    const size_t n = c.records.size();
-    std::string blob(n * 15, '\0');
-    char* p = blob.data();
-    for (size_t i = 0; i < n; ++i) {
-        const auto off = static_cast<std::uint16_t>(c.records[i].sampleId & ((1u << kBucketBits) - 1));
-        std::memcpy(p + 2 * i, &off, 2);
-        std::memcpy(p + 2 * n + 4 * i, &c.records[i].step, 4);
-        std::memcpy(p + 6 * n + 4 * i, &c.records[i].loss, 4);
-        std::memcpy(p + 10 * n + 4 * i, &c.records[i].weight, 4);
-        p[14 * n + i] = static_cast<char>(c.records[i].flags);
+template <class T>
+void put(unsigned char* p, std::size_t i, T v) {
+    std::memcpy(p + i * sizeof(T), &v, sizeof(T));
+}
+
+[[noreturn]] void corrupt(std::int64_t bucket, std::size_t bytes, int n, const char* why) {
+    throw Error(ErrorCode::Storage, "corrupt weight chunk (bucket " + std::to_string(bucket) + ": " + std::to_string(bytes) +
+                                        " bytes for " + std::to_string(n) + " samples: " + why + ")");
+}
+
+/// Where each array of a blob starts, for either format.
+struct ChunkView {
+    std::size_t n = 0;
+    const unsigned char* ids = nullptr;  ///< bitmap or u16 offsets
+    bool bitmap = false;
+    const unsigned char* steps = nullptr;
+    bool steps16 = false;
+    std::int32_t baseStep = 0;
+    const unsigned char* loss = nullptr;
+    const unsigned char* weight = nullptr;
+    const unsigned char* flags = nullptr;
+    unsigned flagsMode = FlagsNone;
+
+    std::int32_t stepAt(std::size_t i) const {
+        return steps16 ? baseStep + static_cast<std::int32_t>(get<std::uint16_t>(steps, i)) : get<std::int32_t>(steps, i);
     }
-    return blob;
+    std::uint8_t flagsAt(std::size_t i) const {
+        switch (flagsMode) {
+            case FlagsBits: return static_cast<std::uint8_t>((flags[i >> 3] >> (i & 7)) & 1u);
+            case FlagsBytes: return flags[i];
+            default: return 0;
+        }
+    }
+    WeightRecord record(std::uint64_t id, std::size_t i) const {
+        return {id, stepAt(i), get<float>(loss, i), get<float>(weight, i), flagsAt(i)};
+    }
+};
+
+ChunkView view(std::int64_t bucket, const void* data, std::size_t bytes, int n) {
+    if (n < 0) {
+        corrupt(bucket, bytes, n, "negative count");
+    }
+    ChunkView v;
+    v.n = static_cast<std::size_t>(n);
+    const auto* p = static_cast<const unsigned char*>(data);
+    const bool format2 = bytes >= kHeaderBytes && p[0] == kMagic0 && p[1] == kMagic1;
+    if (!format2) {
+        if (bytes != v.n * 15) {
+            corrupt(bucket, bytes, n, "not 15 bytes a sample");
+        }
+        v.ids = p;
+        v.steps = p + 2 * v.n;
+        v.loss = p + 6 * v.n;
+        v.weight = p + 10 * v.n;
+        v.flags = p + 14 * v.n;
+        v.flagsMode = FlagsBytes;
+        return v;
+    }
+    if (p[2] != kFormat2) {
+        corrupt(bucket, bytes, n, "unknown format version");
+    }
+    const unsigned layout = p[3];
+    v.bitmap = (layout & kIdsBitmap) != 0;
+    v.steps16 = (layout & kSteps16) != 0;
+    v.flagsMode = (layout >> kFlagsShift) & 3u;
+    v.baseStep = get<std::int32_t>(p + 4, 0);
+    if (v.flagsMode > FlagsBytes || (layout >> (kFlagsShift + 2)) != 0) {
+        corrupt(bucket, bytes, n, "unknown layout");
+    }
+    const std::size_t idBytes = v.bitmap ? kBitmapBytes : 2 * v.n;
+    const std::size_t stepBytes = (v.steps16 ? 2 : 4) * v.n;
+    const std::size_t flagBytes = v.flagsMode == FlagsBits ? (v.n + 7) / 8 : v.flagsMode == FlagsBytes ? v.n : 0;
+    if (bytes != kHeaderBytes + idBytes + stepBytes + 8 * v.n + flagBytes) {
+        corrupt(bucket, bytes, n, "size disagrees with the layout");
+    }
+    v.ids = p + kHeaderBytes;
+    v.steps = v.ids + idBytes;
+    v.loss = v.steps + stepBytes;
+    v.weight = v.loss + 4 * v.n;
+    v.flags = v.weight + 4 * v.n;
+    if (v.bitmap) {
+        std::size_t set = 0;
+        for (std::size_t w = 0; w < kBitmapBytes / 8; ++w) {
+            set += static_cast<std::size_t>(popcount(get<std::uint64_t>(v.ids, w)));
+        }
+        if (set != v.n) {
+            corrupt(bucket, bytes, n, "id bitmap disagrees with the count");
+        }
+    }
+    return v;
+}
+
+std::int32_t stepOf(const WeightSnapshotEvent& s, std::size_t i) {
+    return i < s.steps.size() ? s.steps[i] : static_cast<std::int32_t>(s.step);
+}
+
+std::uint8_t flagsOf(const WeightSnapshotEvent& s, std::size_t i) {
+    return i < s.flags.size() ? s.flags[i] : std::uint8_t{0};
+}
+
+/// One bucket of a snapshot: what the first pass learns of its samples, then its blob and where each
+/// array of it starts.
+struct Bucket {
+    std::int64_t bucket = 0;
+    std::size_t count = 0;
+    std::uint64_t lastId = 0;
+    std::int32_t lastStep = 0, lo = 0, hi = 0;
+    bool sorted = true, unique = true;
+    unsigned maxFlag = 0;
+
+    std::string blob;
+    bool bitmap = false, steps16 = false;
+    unsigned flagsMode = FlagsNone;
+    unsigned char *ids = nullptr, *steps = nullptr, *loss = nullptr, *weight = nullptr, *flags = nullptr;
+    std::size_t next = 0;
+
+    void see(std::uint64_t id, std::int32_t step, std::uint8_t flag) {
+        if (count == 0) {
+            lo = hi = step;
+        } else {
+            if (id < lastId || (id == lastId && step < lastStep)) {
+                sorted = false;
+            }
+            unique = unique && id != lastId;  // meaningful when sorted; the sort path recounts
+            lo = std::min(lo, step);
+            hi = std::max(hi, step);
+        }
+        maxFlag = std::max<unsigned>(maxFlag, flag);
+        lastId = id;
+        lastStep = step;
+        ++count;
+    }
+
+    void allocate() {
+        const std::size_t k = count;
+        bitmap = unique && 2 * k >= kBitmapBytes;
+        steps16 = static_cast<std::int64_t>(hi) - lo < 65536;
+        flagsMode = maxFlag == 0 ? FlagsNone : maxFlag == 1 ? FlagsBits : FlagsBytes;
+        const std::size_t idBytes = bitmap ? kBitmapBytes : 2 * k;
+        const std::size_t stepBytes = (steps16 ? 2 : 4) * k;
+        const std::size_t flagBytes = flagsMode == FlagsBits ? (k + 7) / 8 : flagsMode == FlagsBytes ? k : 0;
+        blob.assign(kHeaderBytes + idBytes + stepBytes + 8 * k + flagBytes, '\0');
+        auto* p = reinterpret_cast<unsigned char*>(blob.data());
+        p[0] = kMagic0;
+        p[1] = kMagic1;
+        p[2] = kFormat2;
+        p[3] = static_cast<unsigned char>((bitmap ? kIdsBitmap : 0u) | (steps16 ? kSteps16 : 0u) | (flagsMode << kFlagsShift));
+        put<std::int32_t>(p + 4, 0, lo);
+        ids = p + kHeaderBytes;
+        steps = ids + idBytes;
+        loss = steps + stepBytes;
+        weight = loss + 4 * k;
+        flags = weight + 4 * k;
+        next = 0;
+    }
+
+    /// Appends the next record (records arrive sorted by id, step).
+    void write(std::uint64_t id, std::int32_t step, float l, float w, std::uint8_t f) {
+        const std::size_t j = next++;
+        const auto off = static_cast<unsigned>(id & kOffsetMask);
+        if (bitmap) {
+            ids[off >> 3] = static_cast<unsigned char>(ids[off >> 3] | (1u << (off & 7)));
+        } else {
+            put<std::uint16_t>(ids, j, static_cast<std::uint16_t>(off));
+        }
+        if (steps16) {
+            put<std::uint16_t>(steps, j, static_cast<std::uint16_t>(step - lo));
+        } else {
+            put<std::int32_t>(steps, j, step);
+        }
+        put<float>(loss, j, l);
+        put<float>(weight, j, w);
+        if (flagsMode == FlagsBits) {
+            flags[j >> 3] = static_cast<unsigned char>(flags[j >> 3] | (f << (j & 7)));
+        } else if (flagsMode == FlagsBytes) {
+            flags[j] = f;
+        }
+    }
+};
+
+}  // namespace
+
+std::vector<EncodedChunk> encodeSnapshot(const WeightSnapshotEvent& s) {
+    // Two passes in arrival order, reading the snapshot's arrays front to back: the first finds each
+    // sample's bucket and what the bucket's layout needs, the second writes each sample into its
+    // bucket's blob. Consecutive draws get consecutive ids, so a bucket usually arrives sorted by
+    // (id, step); one that does not is sorted through an index and written from it.
+    const std::size_t n = s.sampleIds.size();
+    std::unordered_map<std::int64_t, std::uint32_t> slotOf;
+    std::vector<std::uint32_t> slot(n);
+    std::vector<Bucket> buckets;
+    // A batch draws from every domain in turn, so the bucket changes at almost every sample: a small
+    // cache of recent buckets (one per domain in practice) spares most hash lookups.
+    constexpr std::size_t kRecent = 8;
+    std::array<std::int64_t, kRecent> recentBucket;
+    std::array<std::uint32_t, kRecent> recentSlot{};
+    recentBucket.fill(-1);
+    std::size_t replace = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint64_t id = s.sampleIds[i];
+        const auto bucket = static_cast<std::int64_t>(id >> kBucketBits);
+        std::size_t r = 0;
+        while (r < kRecent && recentBucket[r] != bucket) {
+            ++r;
+        }
+        if (r == kRecent) {
+            auto [it, fresh] = slotOf.emplace(bucket, static_cast<std::uint32_t>(buckets.size()));
+            if (fresh) {
+                buckets.emplace_back().bucket = bucket;
+            }
+            r = replace;
+            replace = (replace + 1) % kRecent;
+            recentBucket[r] = bucket;
+            recentSlot[r] = it->second;
+        }
+        const std::uint32_t k = recentSlot[r];
+        slot[i] = k;
+        buckets[k].see(id, stepOf(s, i), flagsOf(s, i));
+    }
+    bool anyUnsorted = false;
+    for (Bucket& b : buckets) {
+        if (b.sorted) {
+            b.allocate();
+        }
+        anyUnsorted = anyUnsorted || !b.sorted;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        Bucket& b = buckets[slot[i]];
+        if (b.sorted) {
+            b.write(s.sampleIds[i], stepOf(s, i), s.losses[i], s.weights[i], flagsOf(s, i));
+        }
+    }
+    if (anyUnsorted) {
+        std::vector<std::vector<std::uint32_t>> order(buckets.size());
+        for (std::size_t i = 0; i < n; ++i) {
+            if (!buckets[slot[i]].sorted) {
+                order[slot[i]].push_back(static_cast<std::uint32_t>(i));
+            }
+        }
+        const auto byIdStep = [&s](std::uint32_t a, std::uint32_t b) {
+            return s.sampleIds[a] != s.sampleIds[b] ? s.sampleIds[a] < s.sampleIds[b] : stepOf(s, a) < stepOf(s, b);
+        };
+        for (std::size_t k = 0; k < buckets.size(); ++k) {
+            if (buckets[k].sorted) {
+                continue;
+            }
+            std::stable_sort(order[k].begin(), order[k].end(), byIdStep);
+            Bucket sortedBucket;
+            sortedBucket.bucket = buckets[k].bucket;
+            for (std::uint32_t i : order[k]) {
+                sortedBucket.see(s.sampleIds[i], stepOf(s, i), flagsOf(s, i));
+            }
+            sortedBucket.allocate();
+            for (std::uint32_t i : order[k]) {
+                sortedBucket.write(s.sampleIds[i], stepOf(s, i), s.losses[i], s.weights[i], flagsOf(s, i));
+            }
+            buckets[k] = std::move(sortedBucket);
+        }
+    }
+    std::sort(buckets.begin(), buckets.end(), [](const Bucket& a, const Bucket& b) { return a.bucket < b.bucket; });
+    std::vector<EncodedChunk> out;
+    out.reserve(buckets.size());
+    for (Bucket& b : buckets) {
+        out.push_back({b.bucket, static_cast<int>(b.count), std::move(b.blob)});
+    }
+    return out;
 }
 
 std::vector<WeightRecord> decodeChunk(std::int64_t bucket, const void* data, std::size_t bytes, int n) {
-    if (n < 0 || bytes != static_cast<size_t>(n) * 15) {
-        throw Error(ErrorCode::Storage, "corrupt weight chunk (bucket " + std::to_string(bucket) + ": " +
-                                            std::to_string(bytes) + " bytes for " + std::to_string(n) + " samples)");
+    const ChunkView v = view(bucket, data, bytes, n);
+    const std::uint64_t base = static_cast<std::uint64_t>(bucket) << kBucketBits;
+    std::vector<WeightRecord> out;
+    out.reserve(v.n);
+    if (v.bitmap) {
+        std::size_t i = 0;
+        for (std::size_t w = 0; w < kBitmapBytes / 8; ++w) {
+            for (std::uint64_t bits = get<std::uint64_t>(v.ids, w); bits != 0; bits &= bits - 1) {
+                const auto off = static_cast<std::uint64_t>(64 * w) + static_cast<std::uint64_t>(countrZero(bits));
+                out.push_back(v.record(base | off, i++));
+            }
+        }
+        return out;
     }
-    const auto* p = static_cast<const char*>(data);
-    const auto N = static_cast<size_t>(n);
-    std::vector<WeightRecord> out(N);
-    for (size_t i = 0; i < N; ++i) {
-        std::uint16_t off;
-        std::memcpy(&off, p + 2 * i, 2);
-        out[i].sampleId = (static_cast<std::uint64_t>(bucket) << kBucketBits) | off;
-        std::memcpy(&out[i].step, p + 2 * N + 4 * i, 4);
-        std::memcpy(&out[i].loss, p + 6 * N + 4 * i, 4);
-        std::memcpy(&out[i].weight, p + 10 * N + 4 * i, 4);
-        out[i].flags = static_cast<std::uint8_t>(p[14 * N + i]);
+    for (std::size_t i = 0; i < v.n; ++i) {
+        out.push_back(v.record(base | get<std::uint16_t>(v.ids, i), i));
     }
     return out;
 }
 
 void decodeSample(std::int64_t bucket, const void* data, std::size_t bytes, int n, std::uint64_t sampleId,
                   std::vector<WeightRecord>& out) {
-    if (n < 0 || bytes != static_cast<size_t>(n) * 15) {
-        throw Error(ErrorCode::Storage, "corrupt weight chunk (bucket " + std::to_string(bucket) + ": " +
-                                            std::to_string(bytes) + " bytes for " + std::to_string(n) + " samples)");
-    }
+    const ChunkView v = view(bucket, data, bytes, n);
     if ((sampleId >> kBucketBits) != static_cast<std::uint64_t>(bucket)) {
         return;
     }
-    const auto* p = static_cast<const char*>(data);
-    const auto N = static_cast<size_t>(n);
-    const auto want = static_cast<std::uint16_t>(sampleId & ((1u << kBucketBits) - 1));
-    auto offsetAt = [&](size_t i) {
-        std::uint16_t off;
-        std::memcpy(&off, p + 2 * i, 2);
-        return off;
-    };
+    const auto want = static_cast<unsigned>(sampleId & kOffsetMask);
+    if (v.bitmap) {
+        // Unique ids: the sample's record is the one whose rank is the number of ids before it.
+        const std::uint64_t word = get<std::uint64_t>(v.ids, want / 64);
+        if (((word >> (want % 64)) & 1u) == 0) {
+            return;
+        }
+        std::size_t rank = static_cast<std::size_t>(popcount(word & ((std::uint64_t{1} << (want % 64)) - 1)));
+        for (unsigned w = 0; w < want / 64; ++w) {
+            rank += static_cast<std::size_t>(popcount(get<std::uint64_t>(v.ids, w)));
+        }
+        out.push_back(v.record(sampleId, rank));
+        return;
+    }
     // Records are sorted by (id, step): the sample's are one run of equal offsets.
-    size_t lo = 0, hi = N;
+    std::size_t lo = 0, hi = v.n;
     while (lo < hi) {
-        const size_t mid = (lo + hi) / 2;
-        if (offsetAt(mid) < want) {
+        const std::size_t mid = (lo + hi) / 2;
+        if (get<std::uint16_t>(v.ids, mid) < want) {
             lo = mid + 1;
         } else {
             hi = mid;
         }
     }
-    for (size_t i = lo; i < N && offsetAt(i) == want; ++i) {
-        WeightRecord r;
-        r.sampleId = sampleId;
-        std::memcpy(&r.step, p + 2 * N + 4 * i, 4);
-        std::memcpy(&r.loss, p + 6 * N + 4 * i, 4);
-        std::memcpy(&r.weight, p + 10 * N + 4 * i, 4);
-        r.flags = static_cast<std::uint8_t>(p[14 * N + i]);
-        out.push_back(r);
+    for (std::size_t i = lo; i < v.n && get<std::uint16_t>(v.ids, i) == want; ++i) {
+        out.push_back(v.record(sampleId, i));
     }
-}
-
-namespace {
-
-double quantile(const std::vector<double>& sorted, double q) {
-    if (sorted.empty()) {
-        return std::nan("");
-    }
-    const double pos = q * static_cast<double>(sorted.size() - 1);
-    const auto lo = static_cast<size_t>(std::floor(pos));
-    const auto hi = std::min(lo + 1, sorted.size() - 1);
-    return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - static_cast<double>(lo));
-}
-
-/// Indices 0..n-1 in ascending order of the weights: an LSD radix sort (3 passes of 11 bits) on the
-/// floats' bit patterns mapped to unsigned order. A snapshot of 1e6 samples spent most of its store
-/// time in std::sort of doubles (and then nth_element); this is ~10x faster and gives the same order
-/// statistics, hence the same quantiles.
-std::vector<std::uint32_t> orderByWeight(const std::vector<float>& w) {
-    const size_t n = w.size();
-    std::vector<std::uint32_t> key(n), idx(n), key2(n), idx2(n);
-    for (size_t i = 0; i < n; ++i) {
-        std::uint32_t b;
-        std::memcpy(&b, &w[i], 4);
-        key[i] = (b & 0x80000000u) ? ~b : (b | 0x80000000u);
-        idx[i] = static_cast<std::uint32_t>(i);
-    }
-    for (int shift = 0; shift < 32; shift += 11) {
-        std::vector<size_t> count(2049, 0);
-        for (size_t i = 0; i < n; ++i) {
-            ++count[((key[i] >> shift) & 2047u) + 1];
-        }
-        for (size_t b = 1; b < count.size(); ++b) {
-            count[b] += count[b - 1];
-        }
-        for (size_t i = 0; i < n; ++i) {
-            const size_t at = count[(key[i] >> shift) & 2047u]++;
-            key2[at] = key[i];
-            idx2[at] = idx[i];
-        }
-        key.swap(key2);
-        idx.swap(idx2);
-    }
-    return idx;
-}
-
-/// The histogram bin of each weight (log10 over [kHistLo, kHistHi]), computed once per sample for the
-/// overall and the per-domain summaries.
-std::vector<std::uint8_t> histBins(const WeightSnapshotEvent& s) {
-    std::vector<std::uint8_t> bins(s.weights.size());
-    for (size_t i = 0; i < s.weights.size(); ++i) {
-        const double lw = std::log10(std::max<double>(s.weights[i], 1e-30));
-        const int bin = static_cast<int>(std::floor((lw - kHistLo) / (kHistHi - kHistLo) * kHistBins));
-        bins[i] = static_cast<std::uint8_t>(std::clamp(bin, 0, kHistBins - 1));
-    }
-    return bins;
-}
-
-/// Summary of the samples idx (in index order); sorted: their weights, ascending.
-WeightSummary summarize(int domain, const std::vector<size_t>& idx, const std::vector<double>& sorted,
-                        const WeightSnapshotEvent& s, double total, const std::vector<std::uint8_t>& bins) {
-    WeightSummary w;
-    w.domain = domain;
-    w.count = static_cast<std::int64_t>(idx.size());
-    w.hist.assign(kHistBins, 0);
-    if (idx.empty()) {
-        w.mean = w.std = w.min = w.max = w.q05 = w.q25 = w.q50 = w.q75 = w.q95 = w.lossMean = w.noisyMean = std::nan("");
-        return w;
-    }
-    double sum = 0, lossSum = 0, noisySum = 0;
-    for (size_t i : idx) {
-        const double x = s.weights[i];
-        sum += x;
-        lossSum += s.losses[i];
-        if (i < s.flags.size() && (s.flags[i] & 1)) {
-            ++w.noisyCount;
-            noisySum += x;
-        }
-        ++w.hist[bins[i]];
-    }
-    const double n = static_cast<double>(sorted.size());
-    w.mean = sum / n;
-    double var = 0;
-    for (double x : sorted) {  // in ascending order, as before
-        var += (x - w.mean) * (x - w.mean);
-    }
-    w.std = std::sqrt(var / n);
-    w.min = sorted.front();
-    w.max = sorted.back();
-    w.q05 = quantile(sorted, 0.05);
-    w.q25 = quantile(sorted, 0.25);
-    w.q50 = quantile(sorted, 0.50);
-    w.q75 = quantile(sorted, 0.75);
-    w.q95 = quantile(sorted, 0.95);
-    w.share = total > 0 ? sum / total : 0.0;
-    w.lossMean = lossSum / n;
-    w.noisyMean = w.noisyCount > 0 ? noisySum / static_cast<double>(w.noisyCount) : std::nan("");
-    return w;
-}
-
-}  // namespace
-
-std::vector<WeightSummary> summarizeSnapshot(const WeightSnapshotEvent& s) {
-    const size_t n = s.sampleIds.size();
-    // Domains in ascending order, each sample's slot among them (few domains: a linear search).
-    std::vector<int> domains;
-    std::vector<std::uint32_t> slot(n);
-    for (size_t i = 0; i < n; ++i) {
-        const int d = sampleDomain(s.sampleIds[i]);
-        auto it = std::find(domains.begin(), domains.end(), d);
-        if (it == domains.end()) {
-            domains.push_back(d);
-            it = domains.end() - 1;
-        }
-        slot[i] = static_cast<std::uint32_t>(it - domains.begin());
-    }
-    std::vector<int> sortedDomains = domains;
-    std::sort(sortedDomains.begin(), sortedDomains.end());
-    std::vector<std::vector<size_t>> idxBy(domains.size());
-    std::vector<size_t> all(n);
-    double total = 0;
-    for (size_t i = 0; i < n; ++i) {
-        all[i] = i;
-        idxBy[slot[i]].push_back(i);
-        total += s.weights[i];
-    }
-    // One sort of all weights; each domain's sorted weights follow from it.
-    const std::vector<std::uint32_t> order = orderByWeight(s.weights);
-    std::vector<double> sortedAll(n);
-    std::vector<std::vector<double>> sortedBy(domains.size());
-    for (size_t k = 0; k < domains.size(); ++k) {
-        sortedBy[k].reserve(idxBy[k].size());
-    }
-    for (size_t k = 0; k < n; ++k) {
-        const std::uint32_t i = order[k];
-        sortedAll[k] = s.weights[i];
-        sortedBy[slot[i]].push_back(s.weights[i]);
-    }
-    const std::vector<std::uint8_t> bins = histBins(s);
-    std::vector<WeightSummary> out;
-    out.push_back(summarize(-1, all, sortedAll, s, total, bins));
-    for (int d : sortedDomains) {
-        const size_t k = static_cast<size_t>(std::find(domains.begin(), domains.end(), d) - domains.begin());
-        out.push_back(summarize(d, idxBy[k], sortedBy[k], s, total, bins));
-    }
-    return out;
 }
 
 }  // namespace anneal::store

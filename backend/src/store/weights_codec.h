@@ -2,9 +2,19 @@
 #pragma once
 // Compact storage of per-sample weights. Samples are grouped into buckets of 4096 consecutive ids
 // (bucket = id >> 12; the domain sits in the id's top bits, so a bucket never mixes domains) and each
-// (run, bucket, snapshot step) is one blob, sorted by id, struct-of-arrays:
-//   u16 offset[n] (id & 4095) | i32 step[n] | f32 loss[n] | f32 weight[n] | u8 flags[n]
-// 15 bytes a sample. A sample's whole history is one indexed query on (run_id, bucket).
+// (run, bucket, snapshot step) is one blob of n records sorted by (id, step), struct-of-arrays.
+//
+// Format 2 (written now; 10.3 bytes a sample for a full bucket of unique ids, against 15 before):
+//   u8 0xA5 | u8 0xFE | u8 2 | u8 layout | i32 base step | ids | steps | f32 loss[n] | f32 weight[n] | flags
+//   layout bit 0: ids as a 512-byte bitmap of the 4096 offsets (ids unique and the bucket at least
+//                 1/8 full), else u16 offset[n];
+//   layout bit 1: steps as u16 (step - base step) when the snapshot's steps span < 65536, else i32[n];
+//   layout bits 2-3: flags 0 = all zero (absent), 1 = one bit each (all flags <= 1), 2 = u8[n].
+// Format 1 (read only; databases written before): u16 offset[n] | i32 step[n] | f32 loss[n] |
+//   f32 weight[n] | u8 flags[n], 15 bytes a sample, no header. Its second byte is the high byte of an
+//   offset < 4096, never 0xFE, which is how the two are told apart.
+// A sample's whole history is one indexed query on (run_id, bucket). Losses and weights are stored
+// exactly (float32): the format saves bytes only where they carry no information.
 
 #include <cstdint>
 #include <string>
@@ -24,37 +34,20 @@ struct WeightRecord {
     std::uint8_t flags = 0;
 };
 
-struct WeightChunk {
+/// One bucket of a snapshot, encoded (format 2) and ready to insert.
+struct EncodedChunk {
     std::int64_t bucket = 0;
-    std::vector<WeightRecord> records;
+    int n = 0;
+    std::string blob;
 };
 
-/// Groups a snapshot into chunks by bucket, each sorted by (sample id, step).
-std::vector<WeightChunk> chunkSnapshot(const WeightSnapshotEvent& snapshot);
-std::string encodeChunk(const WeightChunk& chunk);
-/// Decodes a blob; throws Storage when its size does not match n.
+/// Groups a snapshot's samples by bucket, sorts each bucket by (sample id, step) and encodes it.
+/// Chunks come in ascending bucket order.
+std::vector<EncodedChunk> encodeSnapshot(const WeightSnapshotEvent& snapshot);
+/// Decodes a blob of either format; throws Storage when its size does not match n.
 std::vector<WeightRecord> decodeChunk(std::int64_t bucket, const void* data, std::size_t bytes, int n);
-/// Decodes only the records of one sample (a binary search on the sorted offsets), appending to out.
+/// Decodes only the records of one sample, appending to out.
 void decodeSample(std::int64_t bucket, const void* data, std::size_t bytes, int n, std::uint64_t sampleId,
                   std::vector<WeightRecord>& out);
-
-/// Summary of a set of weights (one domain or all).
-struct WeightSummary {
-    int domain = -1;  ///< -1: all domains
-    std::int64_t count = 0;
-    double mean = 0, std = 0, min = 0, max = 0;
-    double q05 = 0, q25 = 0, q50 = 0, q75 = 0, q95 = 0;
-    double share = 0;           ///< this domain's share of the total weight (effective gradient share)
-    double lossMean = 0;
-    std::int64_t noisyCount = 0;
-    double noisyMean = 0;       ///< mean weight of planted-noise samples (NaN if none)
-    std::vector<std::uint32_t> hist;  ///< kHistBins counts of log10(weight) over [kHistLo, kHistHi]
-};
-constexpr int kHistBins = 64;
-constexpr double kHistLo = -2.0;
-constexpr double kHistHi = 2.0;
-
-/// Overall (domain -1) and per-domain summaries of a snapshot.
-std::vector<WeightSummary> summarizeSnapshot(const WeightSnapshotEvent& snapshot);
 
 }  // namespace anneal::store
