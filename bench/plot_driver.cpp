@@ -79,7 +79,7 @@ int replotMode(const bench::Args& a) {
 
     SeriesPlot plot;
     plot.resize(width, height);
-    plot.setSmoothing(0.6);   // PlotOptions' default
+    plot.setSmoothing(a.num("smoothing", 60) / 100.0);   // PlotOptions' default (--smoothing 60)
     QCustomPlot peer;
     peer.resize(width, height);
     peer.setPlottingHint(QCP::phFastPolylines, true);

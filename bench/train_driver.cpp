@@ -276,9 +276,10 @@ int overheadsMode(const bench::Args& a) {
             continue;
         }
         const std::vector<double> rr = ratios(name, ref, m);
-        std::printf("ratio %s vs %s %s %.4f spread %s ms %.3f vs %.3f\n", name.c_str(), ref.c_str(),
+        std::printf("ratio %s vs %s %s %.4f spread %s ms %.3f vs %.3f iqr %.4f..%.4f reps %zu\n", name.c_str(), ref.c_str(),
                     byLoop ? "loop_ms_per_step" : "step_ms_median", bench::median(rr), bench::spread(rr, "%.4f").c_str(),
-                    bench::median(m[name]), bench::median(m[ref]));
+                    bench::median(m[name]), bench::median(m[ref]), bench::quantile(rr, 0.25), bench::quantile(rr, 0.75),
+                    rr.size());
     }
     return 0;
 }

@@ -74,7 +74,7 @@ void MinMaxPyramid::rebuildFrom(const double* y, std::size_t oldSize) {
 
 void MinMaxPyramid::decimate(const double* x, const double* y, std::size_t n,
                              const MinMaxDecimator::Range& range, std::vector<double>& outX,
-                             std::vector<double>& outY) const {
+                             std::vector<double>& outY, bool midpoints) const {
     const std::size_t columns = static_cast<std::size_t>(std::max(1, range.columns));
     const std::size_t first = static_cast<std::size_t>(std::lower_bound(x, x + n, range.xMin) - x);
     const std::size_t last =
@@ -113,6 +113,9 @@ void MinMaxPyramid::decimate(const double* x, const double* y, std::size_t n,
         if (any) {
             if (minI == maxI) {
                 push(minI);
+            } else if (midpoints) {
+                outX.push_back(0.5 * (x[minI] + x[maxI]));
+                outY.push_back(0.5 * (y[minI] + y[maxI]));
             } else {
                 push(std::min(minI, maxI));
                 push(std::max(minI, maxI));

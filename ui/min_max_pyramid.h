@@ -26,8 +26,11 @@ public:
     std::size_t size() const { return m_size; }
 
     /// Same contract as MinMaxDecimator::decimate (linear x only; a log range falls back to it).
+    /// With `midpoints`, a column holding many points gives one point instead of two: the middle of
+    /// its lowest and highest (at the x halfway between them), for smoothed curves, whose trend is what
+    /// is drawn (their raw envelope beside them keeps the extremes); half the vertices to stroke.
     void decimate(const double* x, const double* y, std::size_t n, const MinMaxDecimator::Range& range,
-                  std::vector<double>& outX, std::vector<double>& outY) const;
+                  std::vector<double>& outX, std::vector<double>& outY, bool midpoints = false) const;
 
 private:
     struct Block {

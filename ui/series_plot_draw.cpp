@@ -31,17 +31,19 @@ void SeriesPlot::decimateCurve(Curve& c) {
     std::vector<double> vx, vy;
     QVector<QCPGraphData> points;
     auto fill = [&](QCPGraph* g, const std::vector<double>& x, const std::vector<double>& y,
-                    const MinMaxPyramid& pyramid) {
-        pyramid.decimate(x.data(), y.data(), std::min(x.size(), y.size()), range, vx, vy);
+                    const MinMaxPyramid& pyramid, bool midpoints) {
+        pyramid.decimate(x.data(), y.data(), std::min(x.size(), y.size()), range, vx, vy, midpoints);
         points.resize(static_cast<int>(vx.size()));
         for (std::size_t i = 0; i < vx.size(); ++i) {
             points[static_cast<int>(i)] = QCPGraphData(vx[i], vy[i]);
         }
         g->data()->set(points, true);
     };
-    fill(c.raw, c.x, c.y, c.rawPyramid);
+    fill(c.raw, c.x, c.y, c.rawPyramid, false);
     if (c.smoothGraph->visible()) {
-        fill(c.smoothGraph, c.x, c.smooth, c.smoothPyramid);
+        // The smoothed line is the trend, drawn wide (1.6 px: Qt strokes it as a polygon, the costly
+        // part of a replot): one point per dense column. The faint raw envelope keeps every extreme.
+        fill(c.smoothGraph, c.x, c.smooth, c.smoothPyramid, true);
     } else {
         c.smoothGraph->data()->clear();
     }

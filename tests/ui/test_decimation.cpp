@@ -47,6 +47,7 @@ private slots:
     void pyramidKeepsExtremes_data();
     void pyramidKeepsExtremes();
     void pyramidUpdatesIncrementally();
+    void pyramidMidpointsFollowTheTrend();
 };
 
 void TestDecimation::spikeSurvivesFullZoomOut_data() {
@@ -243,6 +244,38 @@ void TestDecimation::pyramidUpdatesIncrementally() {
     QCOMPARE(ax, bx);
     QCOMPARE(ay, by);
     QVERIFY(std::find(ay.begin(), ay.end(), 40.0) != ay.end());
+}
+
+void TestDecimation::pyramidMidpointsFollowTheTrend() {
+    // A smoothed curve's decimation: one point per dense column, each the middle of that column's
+    // extremes, so it lies inside the values of the samples around it.
+    std::vector<double> x, y;
+    makeCurve(kMillion, 500000, 40.0, x, y);
+    anneal::ui::MinMaxPyramid pyramid;
+    pyramid.build(y.data(), y.size());
+    const int columns = 1200;
+    MinMaxDecimator::Range r{0, double(y.size() - 1), columns, false};
+    std::vector<double> mx, my, px, py;
+    pyramid.decimate(x.data(), y.data(), x.size(), r, mx, my, true);
+    pyramid.decimate(x.data(), y.data(), x.size(), r, px, py, false);
+    QVERIFY2(mx.size() <= static_cast<std::size_t>(columns) + 2, qPrintable(QString::number(mx.size())));
+    QVERIFY(mx.size() >= static_cast<std::size_t>(columns) - 2);
+    QVERIFY(px.size() > static_cast<std::size_t>(columns) + 2);  // the envelope keeps two a column
+    QVERIFY(std::is_sorted(mx.begin(), mx.end()));
+    const double perColumn = static_cast<double>(y.size()) / columns;
+    for (std::size_t k = 0; k < mx.size(); ++k) {
+        // The samples within two columns of the point: its value lies between their extremes.
+        const auto lo = static_cast<std::size_t>(std::max(0.0, mx[k] - 2 * perColumn));
+        const auto hi = static_cast<std::size_t>(std::min(double(y.size() - 1), mx[k] + 2 * perColumn));
+        const auto [mn, mxv] = std::minmax_element(y.begin() + static_cast<std::ptrdiff_t>(lo),
+                                                   y.begin() + static_cast<std::ptrdiff_t>(hi) + 1);
+        QVERIFY2(my[k] >= *mn && my[k] <= *mxv, qPrintable(QString("point %1 at x %2").arg(k).arg(mx[k])));
+    }
+    // The spike's column: the midpoint of 40 and that column's lowest value.
+    const auto at = std::min_element(mx.begin(), mx.end(), [](double a, double b) {
+        return std::abs(a - 500000) < std::abs(b - 500000);
+    });
+    QVERIFY(my[static_cast<std::size_t>(at - mx.begin())] > 20.0);
 }
 
 QTEST_MAIN(TestDecimation)
