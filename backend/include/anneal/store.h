@@ -18,8 +18,9 @@
 
 namespace anneal {
 
-/// Version 2 adds indexes for readers (docs/STORAGE.md); a version 1 file is migrated on open.
-constexpr int kSchemaVersion = 2;
+/// Version 2 adds indexes for readers, version 3 the compact weight blobs (docs/STORAGE.md); an older
+/// file is migrated on open.
+constexpr int kSchemaVersion = 3;
 
 /// Where the database lives by default: $ANNEAL_DB, else $XDG_DATA_HOME/anneal/anneal.db, else
 /// ~/.local/share/anneal/anneal.db.

@@ -160,13 +160,20 @@ CREATE INDEX IF NOT EXISTS runs_branch_checkpoint ON runs(branch_checkpoint_id)
     WHERE branch_checkpoint_id IS NOT NULL;
 )SQL";
 
+// Version 3: weight_chunks blobs may be format 2 (store/weights_codec.h: 10.3 bytes a sample instead
+// of 15). Older blobs stay as they are and still read; the version bump makes an older Anneal refuse
+// the file ("written by a newer Anneal") instead of calling its new blobs corrupt. No table changes.
+const char* kMigrationV3 = R"SQL(
+SELECT 1;
+)SQL";
+
 /// Schema changes after version 1, in order. A new database is version 1 plus all of them, so a
 /// migrated file and a new one have the same schema.
 struct Migration {
     int to;
     const char* sql;
 };
-const Migration kMigrations[] = {{2, kMigrationV2}};
+const Migration kMigrations[] = {{2, kMigrationV2}, {3, kMigrationV3}};
 static_assert(sizeof kMigrations / sizeof kMigrations[0] == kSchemaVersion - 1,
               "every schema version after 1 needs its migration");
 

@@ -222,30 +222,25 @@ std::vector<EncodedChunk> encodeSnapshot(const WeightSnapshotEvent& s) {
     std::vector<std::uint32_t> slot(n);
     std::vector<Bucket> buckets;
     // A batch draws from every domain in turn, so the bucket changes at almost every sample: a small
-    // cache of recent buckets (one per domain in practice) spares most hash lookups.
-    constexpr std::size_t kRecent = 8;
-    std::array<std::int64_t, kRecent> recentBucket;
-    std::array<std::uint32_t, kRecent> recentSlot{};
-    recentBucket.fill(-1);
-    std::size_t replace = 0;
+    // direct-mapped cache of buckets (the domain, in the id's top bits, mixed into its index, so the
+    // domains' current buckets sit in different entries) spares most hash lookups.
+    constexpr std::size_t kCache = 64;
+    std::array<std::int64_t, kCache> cachedBucket;
+    std::array<std::uint32_t, kCache> cachedSlot{};
+    cachedBucket.fill(-1);
     for (std::size_t i = 0; i < n; ++i) {
         const std::uint64_t id = s.sampleIds[i];
         const auto bucket = static_cast<std::int64_t>(id >> kBucketBits);
-        std::size_t r = 0;
-        while (r < kRecent && recentBucket[r] != bucket) {
-            ++r;
-        }
-        if (r == kRecent) {
+        const std::size_t r = (static_cast<std::size_t>(bucket) ^ (static_cast<std::size_t>(bucket >> 36) * 13)) % kCache;
+        if (cachedBucket[r] != bucket) {
             auto [it, fresh] = slotOf.emplace(bucket, static_cast<std::uint32_t>(buckets.size()));
             if (fresh) {
                 buckets.emplace_back().bucket = bucket;
             }
-            r = replace;
-            replace = (replace + 1) % kRecent;
-            recentBucket[r] = bucket;
-            recentSlot[r] = it->second;
+            cachedBucket[r] = bucket;
+            cachedSlot[r] = it->second;
         }
-        const std::uint32_t k = recentSlot[r];
+        const std::uint32_t k = cachedSlot[r];
         slot[i] = k;
         buckets[k].see(id, stepOf(s, i), flagsOf(s, i));
     }

@@ -36,7 +36,7 @@ float floatOf(std::uint32_t k) {
 
 /// histBin by table: edge[b] is the smallest key whose bin is >= b (found by bisection on histBin,
 /// which is non-decreasing in the key between -inf and +inf), cell[c] the bin of key c << 16. A cell
-/// spans a factor of at most 2^(1/128) in weight, a bin 10^(1/16): the loop below runs at most once.
+/// spans a factor of at most 2^(1/128) in weight, a bin 10^(1/16): a cell holds at most one edge.
 struct BinTable {
     std::uint32_t lo = keyOf(-std::numeric_limits<float>::infinity());
     std::uint32_t hi = keyOf(std::numeric_limits<float>::infinity());
@@ -71,11 +71,8 @@ struct BinTable {
         if (key < lo || key > hi) {
             return 0;  // NaN
         }
-        int b = cell[key >> 16];
-        while (b + 1 < kHistBins && key >= edge[static_cast<std::size_t>(b + 1)]) {
-            ++b;
-        }
-        return b;
+        const int b = cell[key >> 16];  // at most one edge inside a cell; edge[kHistBins] is the top
+        return b + (key >= edge[static_cast<std::size_t>(b + 1)] ? 1 : 0);
     }
 };
 
@@ -246,17 +243,20 @@ std::vector<WeightSummary> summarizeSnapshot(const WeightSnapshotEvent& s) {
     // Groups: 0 = all samples, then one per domain in order of first appearance.
     std::vector<Group> groups(1);
     std::vector<int> domains;
+    std::vector<std::uint32_t> groupOf;  // by domain: 0 = not seen yet
     std::vector<std::uint32_t> slot(n);
     std::vector<std::uint32_t> keys(n);
     for (std::size_t i = 0; i < n; ++i) {
-        const int d = sampleDomain(s.sampleIds[i]);
-        auto it = std::find(domains.begin(), domains.end(), d);
-        if (it == domains.end()) {
-            domains.push_back(d);
-            groups.emplace_back();
-            it = domains.end() - 1;
+        const auto d = static_cast<std::size_t>(sampleDomain(s.sampleIds[i]));
+        if (d >= groupOf.size()) {
+            groupOf.resize(d + 1, 0);
         }
-        const auto g = static_cast<std::uint32_t>(it - domains.begin()) + 1;
+        if (groupOf[d] == 0) {
+            domains.push_back(static_cast<int>(d));
+            groups.emplace_back();
+            groupOf[d] = static_cast<std::uint32_t>(groups.size() - 1);
+        }
+        const std::uint32_t g = groupOf[d];
         slot[i] = g;
         const std::uint32_t key = keyOf(s.weights[i]);
         keys[i] = key;
