@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// Over ~400 lines: one class; its load job, merge and poll share the Job and Loaded types.
 #include "run_data_cache.h"
 
 #include <algorithm>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// Over ~400 lines: the Scaling-law tab's wiring; its options, plot, drawing and runner have own files.
 #include "scaling_law_view.h"
 
 #include <QDateTime>
