@@ -152,9 +152,9 @@ void RunBrowser::load(bool force) {
             applyLoaded(dbPath, r);
             if (m_reloadAgain) {
                 m_reloadAgain = false;
-                const bool force = m_forceAgain;
+                const bool forceNext = m_forceAgain;
                 m_forceAgain = false;
-                load(force);
+                load(forceNext);
             }
         });
 }
