@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// Over ~400 lines: one benchmark program (generate, then time each read), like the other drivers.
 // bench_db: a large database — 10,000 runs and 1e8 metric rows — opened, listed, and one run's curve
 // brought to the screen.
 //

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// Over ~400 lines: one benchmark program (modes, measurements, report), like the other drivers.
 // bench_store: Anneal's storage writer against SQLite's own limit on this machine, in the same run.
 //
 //   bench_store rows [--events 20000] [--reps 5]

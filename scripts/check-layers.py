@@ -38,6 +38,7 @@ PUBLIC = {
     "schedule.h": "schedule", "mixture.h": "schedule",
     "reweight.h": "reweight",
     "store.h": "store", "store_writer.h": "store", "curve_query.h": "store", "import_curve.h": "store",
+    "run_experiment.h": "store",
     "trainer.h": "train", "run_session.h": "train",
     "sweep.h": "sweep",
     "report.h": "report",

@@ -14,6 +14,7 @@
 
 #include "anneal/config.h"
 #include "anneal/error.h"
+#include "anneal/run_experiment.h"
 
 namespace anneal::ui {
 
@@ -138,8 +139,7 @@ void BranchDialog::validate() {
             ov.push_back(o.toStdString());
         }
         try {
-            const ExperimentSpec spec =
-                parseExperiment(m_parent.configToml, "run " + std::to_string(m_parent.id) + " config", ov);
+            const ExperimentSpec spec = runExperiment(m_parent, ov);
             if (spec.train.steps < step()) {
                 m_error = tr("train.steps: the branch ends (%1) before its start step %2")
                               .arg(spec.train.steps)

@@ -2,19 +2,16 @@
 #include "compare_view.h"
 
 #include <QComboBox>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QProgressBar>
-#include <QPromise>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 
 #include "anneal/store.h"
 #include "compare_plot_view.h"
@@ -226,7 +223,7 @@ void CompareView::updateMetricChoices() {
 void CompareView::cancel() {
     if (m_loading) {
         m_future.cancel();
-        ++m_generation;  // drop what the cancelled job returns
+        m_tableRequests.invalidate();  // drop what the cancelled job returns
         m_loading = false;
         m_progress->hide();
         m_cancel->hide();
@@ -243,54 +240,48 @@ void CompareView::refreshTables() {
         return;
     }
     m_loading = true;
-    const quint64 generation = ++m_generation;
+    const quint64 ticket = m_tableRequests.next();
     m_progress->setRange(0, static_cast<int>(m_runs.size()));
     m_progress->setValue(0);
     m_progress->show();
     m_cancel->show();
     const std::string db = m_dbPath.toStdString();
     const QList<qint64> ids = m_runs;
-    m_future = QtConcurrent::run([db, ids](QPromise<Loaded>& promise) {
-        Loaded out;
-        try {
+    m_future = readAsync(
+        this,
+        [db, ids](ReadProgress& progress) {
+            Loaded out;
             auto store = Store::open(db, Store::Mode::ReadOnly);  // this thread's connection
-            promise.setProgressRange(0, static_cast<int>(ids.size()));
-            for (int i = 0; i < ids.size(); ++i) {
-                if (promise.isCanceled()) {
-                    return;
-                }
+            progress.setRange(0, static_cast<int>(ids.size()));
+            for (int i = 0; i < ids.size() && !progress.cancelled(); ++i) {
                 const RunRecord r = store->run(ids[i]);
                 out.configs.push_back(r.configToml);
                 out.labels << QStringLiteral("#%1 %2").arg(ids[i]).arg(QString::fromStdString(r.name));
                 out.metrics << computeFinalMetrics(*store, ids[i]);
-                promise.setProgressValue(i + 1);
+                progress.setValue(i + 1);
             }
-        } catch (const std::exception& e) {
-            out.error = QString::fromStdString(e.what());
-        }
-        promise.addResult(out);
-    });
-    auto* watcher = new QFutureWatcher<Loaded>(this);
-    connect(watcher, &QFutureWatcher<Loaded>::progressValueChanged, m_progress, &QProgressBar::setValue);
-    connect(watcher, &QFutureWatcher<Loaded>::finished, this, [this, watcher, generation] {
-        watcher->deleteLater();
-        if (generation != m_generation || watcher->future().isCanceled() ||
-            watcher->future().resultCount() == 0) {
-            return;
-        }
-        applyLoaded(watcher->result());
-    });
-    watcher->setFuture(m_future);
+            return out;
+        },
+        [this, ticket](const ReadResult<Loaded>& r) {
+            if (m_tableRequests.isLatest(ticket)) {
+                applyLoaded(r);
+            }
+        },
+        [this](QFutureWatcher<ReadResult<Loaded>>* watcher) {
+            connect(watcher, &QFutureWatcher<ReadResult<Loaded>>::progressValueChanged, m_progress,
+                    &QProgressBar::setValue);
+        });
 }
 
-void CompareView::applyLoaded(const Loaded& loaded) {
+void CompareView::applyLoaded(const ReadResult<Loaded>& result) {
     m_loading = false;
     m_progress->hide();
     m_cancel->hide();
-    if (!loaded.error.isEmpty()) {
-        emit failed(tr("reading the compared runs"), loaded.error);
+    if (!result.ok()) {
+        emit failed(tr("reading the compared runs"), result.error);
         return;
     }
+    const Loaded& loaded = result.value;
     const ConfigDiff diff = diffConfigs(loaded.configs);
     m_diffModel->setDiff(diff, loaded.labels);
     m_finalModel->setMetrics(loaded.metrics);

@@ -5,9 +5,9 @@
 // table of final metrics (exportable to CSV). Configs and final metrics are read on a pool thread
 // with progress and cancel.
 
-#include <QFuture>
 #include <QWidget>
 
+#include "async_read.h"
 #include "final_metrics.h"
 #include "plot_options.h"
 
@@ -66,10 +66,9 @@ private:
         QVector<FinalMetrics> metrics;
         std::vector<std::string> configs;
         QStringList labels;
-        QString error;
     };
     void updateMetricChoices();
-    void applyLoaded(const Loaded& loaded);
+    void applyLoaded(const ReadResult<Loaded>& loaded);
 
     RunDataCache* m_cache;
     QString m_dbPath;
@@ -89,9 +88,9 @@ private:
     ConfigDiffModel* m_diffModel;
     FinalMetricsModel* m_finalModel;
     QSortFilterProxyModel* m_finalProxy;
-    QFuture<Loaded> m_future;
+    QFuture<ReadResult<Loaded>> m_future;
     bool m_loading = false;
-    quint64 m_generation = 0;
+    RequestSequence m_tableRequests;
 };
 
 }  // namespace anneal::ui

@@ -3,8 +3,6 @@
 
 #include <QElapsedTimer>
 #include <QFileInfo>
-#include <QFutureWatcher>
-#include <QtConcurrent>
 
 #include "anneal/error.h"
 #include "anneal/fit/fit.h"
@@ -101,17 +99,18 @@ bool FitRunner::start(const FitRequest& request) {
     auto shared = m_shared;
     auto progressOut = std::shared_ptr<std::atomic<double>>(shared, &shared->progress);
     auto cancel = std::shared_ptr<std::atomic<bool>>(shared, &shared->cancel);
-    m_future = QtConcurrent::run([request, progressOut, cancel] { return runFit(request, progressOut, cancel); });
-    auto* watcher = new QFutureWatcher<FitOutcome>(this);
-    connect(watcher, &QFutureWatcher<FitOutcome>::finished, this, [this, watcher] {
-        watcher->deleteLater();
-        m_poll.stop();
-        m_running = false;
-        const FitOutcome outcome = watcher->result();
-        emit progress(outcome.ok ? 1.0 : m_shared->progress.load());
-        emit finished(outcome);
-    });
-    watcher->setFuture(m_future);
+    m_future = readAsync(
+        this, [request, progressOut, cancel] { return runFit(request, progressOut, cancel); },
+        [this](const ReadResult<FitOutcome>& r) {
+            m_poll.stop();
+            m_running = false;
+            FitOutcome outcome = r.value;  // runFit reports the backend's errors in it
+            if (!r.ok()) {
+                outcome.error = r.error;
+            }
+            emit progress(outcome.ok ? 1.0 : m_shared->progress.load());
+            emit finished(outcome);
+        });
     m_poll.start();
     emit progress(0);
     return true;

@@ -3,10 +3,10 @@
 // FitRunner: one scaling-law fit at a time, in the background. It reads the points (runs of the
 // database, a sweep group or a CSV/JSONL file: anneal::fit::prepareFrom*) and fits
 // (anneal::fit::fitLaw) on a pool thread, reports progress about every 50 ms, and cancels through
-// the fit's ProgressFn (returning false makes fitLaw stop and throw Cancelled). The QFutureWatcher
-// is parented to the runner, which the view owns: a closed view never receives a result.
+// the fit's ProgressFn (returning false makes fitLaw stop and throw Cancelled). The fit runs through
+// readAsync (async_read.h) with the runner as receiver, which the view owns: a closed view never
+// receives a result.
 
-#include <QFuture>
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -17,6 +17,7 @@
 #include "anneal/fit/fit_options.h"
 #include "anneal/fit/fit_record.h"
 #include "anneal/fit/fit_result.h"
+#include "async_read.h"
 
 namespace anneal::ui {
 
@@ -68,7 +69,7 @@ private:
         std::atomic<bool> cancel{false};
     };
     std::shared_ptr<Shared> m_shared;
-    QFuture<FitOutcome> m_future;
+    QFuture<ReadResult<FitOutcome>> m_future;
     QTimer m_poll;
     bool m_running = false;
 };

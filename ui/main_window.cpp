@@ -6,7 +6,6 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QFileInfo>
-#include <QFutureWatcher>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -15,10 +14,10 @@
 #include <QTabWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 
 #include "anneal/error.h"
 #include "anneal/store.h"
+#include "async_read.h"
 #include "compare_view.h"
 #include "grad_norm_plot_view.h"
 #include "loss_plot_view.h"
@@ -235,31 +234,30 @@ void MainWindow::openDatabase(const QString& path) {
     // Create or migrate the file and mark runs whose process died as interrupted, off the GUI thread;
     // the run browser reads the list afterwards.
     const std::string db = path.toStdString();
-    auto* watcher = new QFutureWatcher<QString>(this);
-    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, path] {
-        watcher->deleteLater();
-        const QString error = watcher->result();
-        if (path != m_dbPath) {
-            return;
-        }
-        if (!error.isEmpty()) {
-            showError(tr("the database %1").arg(path), error);
-            return;
-        }
-        m_recent->add(RecentFiles::Kind::Database, path);
-        m_browser->setDatabasePath(path);
-        m_scaling->setDatabasePath(path);
-        reloadPredictionFits();
-    });
-    watcher->setFuture(QtConcurrent::run([db]() -> QString {
-        try {
-            auto store = Store::open(db, Store::Mode::ReadWrite);
-            store->recoverInterruptedRuns();
-            return {};
-        } catch (const std::exception& e) {
-            return describeOpenError(db, e);
-        }
-    }));
+    readAsync(
+        this,
+        [db]() -> QString {
+            try {
+                Store::open(db, Store::Mode::ReadWrite)->recoverInterruptedRuns();
+                return {};
+            } catch (const std::exception& e) {
+                return describeOpenError(db, e);  // says what to do about a locked, newer or foreign file
+            }
+        },
+        [this, path](const ReadResult<QString>& r) {
+            if (path != m_dbPath) {
+                return;  // another database was opened meanwhile
+            }
+            const QString error = r.ok() ? r.value : r.error;
+            if (!error.isEmpty()) {
+                showError(tr("the database %1").arg(path), error);
+                return;
+            }
+            m_recent->add(RecentFiles::Kind::Database, path);
+            m_browser->setDatabasePath(path);
+            m_scaling->setDatabasePath(path);
+            reloadPredictionFits();
+        });
 }
 
 void MainWindow::onRunsLoaded(int count) {

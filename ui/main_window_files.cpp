@@ -8,15 +8,14 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFutureWatcher>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMimeData>
 #include <QStatusBar>
-#include <QtConcurrent>
 
 #include "about_dialog.h"
 #include "anneal/import_curve.h"
+#include "async_read.h"
 #include "experiment_dialog.h"
 #include "main_window.h"
 #include "recent_files.h"
@@ -111,29 +110,22 @@ void MainWindow::importCurve(const QString& path) {
     CurveImport request;
     request.file = path.toStdString();
     const std::string db = m_dbPath.toStdString();
-    using Result = std::pair<CurveImportResult, QString>;
-    auto* watcher = new QFutureWatcher<Result>(this);
-    connect(watcher, &QFutureWatcher<Result>::finished, this, [this, watcher, path] {
-        watcher->deleteLater();
-        const Result r = watcher->result();
-        if (!r.second.isEmpty()) {
-            showError(tr("the import of %1").arg(path), r.second);
-            return;
-        }
-        statusBar()->showMessage(
-            tr("Imported %1 rows of %2 as run %3").arg(r.first.rows).arg(QFileInfo(path).fileName()).arg(r.first.runId),
-            10000);
-        m_selectWhenListed = {r.first.runId};
-        m_browser->reload();
-        emit curveImported(r.first.runId);
-    });
-    watcher->setFuture(QtConcurrent::run([db, request]() -> Result {
-        try {
-            return {importCurveFile(db, request), QString()};
-        } catch (const std::exception& e) {
-            return {CurveImportResult{}, QString::fromStdString(e.what())};
-        }
-    }));
+    readAsync(
+        this, [db, request] { return importCurveFile(db, request); },
+        [this, path](const ReadResult<CurveImportResult>& r) {
+            if (!r.ok()) {
+                showError(tr("the import of %1").arg(path), r.error);
+                return;
+            }
+            statusBar()->showMessage(tr("Imported %1 rows of %2 as run %3")
+                                         .arg(r.value.rows)
+                                         .arg(QFileInfo(path).fileName())
+                                         .arg(r.value.runId),
+                                     10000);
+            m_selectWhenListed = {r.value.runId};
+            m_browser->reload();
+            emit curveImported(r.value.runId);
+        });
 }
 
 void MainWindow::openDroppedFile(const QString& path) {

@@ -6,14 +6,14 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
-#include <QFutureWatcher>
 #include <QMenu>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QtConcurrent>
 
 #include "anneal/config.h"
+#include "anneal/run_experiment.h"
 #include "anneal/store.h"
+#include "async_read.h"
 #include "branch_dialog.h"
 #include "compare_plot_view.h"
 #include "compare_view.h"
@@ -180,9 +180,7 @@ void MainWindow::loadScheduleFromRun() {
         return;
     }
     try {
-        m_scheduleEditor->setExperiment(
-            parseExperiment(r->configToml, "run " + std::to_string(r->id) + " config"),
-            tr("run %1").arg(r->id));
+        m_scheduleEditor->setExperiment(runExperiment(*r), tr("run %1").arg(r->id));
     } catch (const std::exception& e) {
         showError(tr("the config of run %1").arg(r->id), QString::fromStdString(e.what()));
         return;
@@ -192,52 +190,44 @@ void MainWindow::loadScheduleFromRun() {
 
 void MainWindow::readBranchCheckpoints(qint64 runId) {
     const std::string db = m_dbPath.toStdString();
-    auto* watcher = new QFutureWatcher<QList<qint64>>(this);
-    connect(watcher, &QFutureWatcher<QList<qint64>>::finished, this, [this, watcher, runId] {
-        watcher->deleteLater();
-        const RunRecord* r = m_browser->model()->record(runId);
-        if (r) {
-            m_scheduleEditor->setBranchSource(*r, watcher->result());
-        }
-    });
-    watcher->setFuture(QtConcurrent::run([db, runId] {
-        QList<qint64> steps;
-        try {
+    readAsync(
+        this,
+        [db, runId] {
+            QList<qint64> steps;
             for (const CheckpointRecord& c : Store::open(db, Store::Mode::ReadOnly)->checkpoints(runId)) {
                 steps << c.step;
             }
-        } catch (const std::exception&) {
-            // No checkpoints to offer: the editor then launches a new run only.
-        }
-        return steps;
-    }));
+            return steps;
+        },
+        [this, runId](const ReadResult<QList<qint64>>& r) {
+            // On an error r.value is empty: no checkpoints to offer, the editor launches a new run only.
+            if (const RunRecord* run = m_browser->model()->record(runId)) {
+                m_scheduleEditor->setBranchSource(*run, r.value);
+            }
+        });
 }
 
 void MainWindow::reloadPredictionFits() {
     const std::string db = m_dbPath.toStdString();
     const QString path = m_dbPath;
-    using Result = std::pair<std::vector<PredictionFit>, QString>;
-    auto* watcher = new QFutureWatcher<Result>(this);
-    connect(watcher, &QFutureWatcher<Result>::finished, this, [this, watcher, path] {
-        watcher->deleteLater();
-        if (path != m_dbPath) {
-            return;
-        }
-        const Result r = watcher->result();
-        m_scheduleEditor->setPredictionFits(r.first);
-        if (!r.second.isEmpty()) {
-            statusBar()->showMessage(tr("Some stored fits do not load: %1").arg(r.second), 10000);
-        }
-    });
-    watcher->setFuture(QtConcurrent::run([db]() -> Result {
-        try {
+    using Fits = std::pair<std::vector<PredictionFit>, QString>;  // the fits that load, and why others do not
+    readAsync(
+        this,
+        [db] {
             QString bad;
             std::vector<PredictionFit> fits = loadPredictionFits(db, &bad);
-            return {std::move(fits), bad};
-        } catch (const std::exception& e) {
-            return {{}, QString::fromStdString(e.what())};
-        }
-    }));
+            return Fits{std::move(fits), bad};
+        },
+        [this, path](const ReadResult<Fits>& r) {
+            if (path != m_dbPath) {
+                return;
+            }
+            m_scheduleEditor->setPredictionFits(r.value.first);
+            const QString bad = r.ok() ? r.value.second : r.error;
+            if (!bad.isEmpty()) {
+                statusBar()->showMessage(tr("Some stored fits do not load: %1").arg(bad), 10000);
+            }
+        });
 }
 
 void MainWindow::updateGroups() {

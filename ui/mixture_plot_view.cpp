@@ -3,8 +3,8 @@
 
 #include <algorithm>
 
-#include "anneal/config.h"
 #include "anneal/mixture.h"
+#include "anneal/run_experiment.h"
 #include "run_data_cache.h"
 
 namespace anneal::ui {
@@ -66,7 +66,7 @@ void MixturePlotView::syncExtras(qint64 runId, const XAxisMapper& mapper, int ru
     }
     ExperimentSpec spec;
     try {
-        spec = parseExperiment(r->record.configToml, "run config");
+        spec = runExperiment(r->record);
     } catch (const std::exception&) {
         return;  // an imported curve has no config to plan from
     }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "prediction_fits.h"
 
-#include "anneal/config.h"
 #include "anneal/fit/fit_export.h"
 #include "anneal/fit/law.h"
+#include "anneal/run_experiment.h"
 #include "anneal/store.h"
 
 namespace anneal::ui {
@@ -43,7 +43,7 @@ std::vector<PredictionFit> loadPredictionFits(const std::string& dbPath, QString
                     p.runSignatures << QString();
                     continue;
                 }
-                p.runSignatures << experimentSignature(parseExperiment(run->configToml, "run " + runId));
+                p.runSignatures << experimentSignature(runExperiment(*run));
             }
         } catch (const std::exception& e) {
             bad << QStringLiteral("fit %1: %2").arg(rec.id).arg(QString::fromStdString(e.what()));

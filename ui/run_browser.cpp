@@ -2,7 +2,6 @@
 #include "run_browser.h"
 
 #include <QComboBox>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -10,7 +9,6 @@
 #include <QMenu>
 #include <QTreeView>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 #include <algorithm>
 #include <functional>
 
@@ -124,10 +122,10 @@ void RunBrowser::load(bool force) {
     std::shared_ptr<Store> store = m_store;
     const std::int64_t lastVersion = force ? -1 : m_version;
     const std::vector<std::int64_t> knownIds = m_model->runIds();  // their configs are in the model
-    m_future = QtConcurrent::run([db, dbPath, store, lastVersion, knownIds]() mutable {
-        Loaded out;
-        out.dbPath = dbPath;
-        try {
+    m_future = readAsync(
+        this,
+        [db, store, lastVersion, knownIds]() mutable {
+            Loaded out;
             if (!store) {
                 store = Store::open(db, Store::Mode::ReadOnly);
             }
@@ -147,36 +145,30 @@ void RunBrowser::load(bool force) {
                     }
                 }
             }
-        } catch (const std::exception& e) {
-            out.error = QString::fromStdString(e.what());
-            out.store.reset();
-        }
-        return out;
-    });
-    auto* watcher = new QFutureWatcher<Loaded>(this);
-    connect(watcher, &QFutureWatcher<Loaded>::finished, this, [this, watcher] {
-        watcher->deleteLater();
-        m_loading = false;
-        applyLoaded(watcher->result());
-        if (m_reloadAgain) {
-            m_reloadAgain = false;
-            const bool force = m_forceAgain;
-            m_forceAgain = false;
-            load(force);
-        }
-    });
-    watcher->setFuture(m_future);
+            return out;
+        },
+        [this, dbPath](const ReadResult<Loaded>& r) {
+            m_loading = false;
+            applyLoaded(dbPath, r);
+            if (m_reloadAgain) {
+                m_reloadAgain = false;
+                const bool forceNext = m_forceAgain;
+                m_forceAgain = false;
+                load(forceNext);
+            }
+        });
 }
 
-void RunBrowser::applyLoaded(Loaded loaded) {
-    if (loaded.dbPath != m_dbPath) {
+void RunBrowser::applyLoaded(const QString& dbPath, ReadResult<Loaded> result) {
+    if (dbPath != m_dbPath) {
         return;  // another database was opened meanwhile
     }
-    if (!loaded.error.isEmpty()) {
+    if (!result.ok()) {
         m_refreshTimer.stop();  // one message, not one every few seconds
-        emit failed(tr("reading the runs of %1").arg(loaded.dbPath), loaded.error);
+        emit failed(tr("reading the runs of %1").arg(dbPath), result.error);
         return;
     }
+    Loaded& loaded = result.value;
     m_store = loaded.store;
     m_version = loaded.version;
     if (loaded.unchanged) {

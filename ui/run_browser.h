@@ -7,7 +7,6 @@
 // listRuns(false) (no config texts); the configs of runs it has not seen yet are read once with
 // findRun, the others are kept from the previous list. Selection and expanded branches survive reloads.
 
-#include <QFuture>
 #include <QList>
 #include <QSet>
 #include <QTimer>
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "anneal/store.h"
+#include "async_read.h"
 
 class QComboBox;
 class QLineEdit;
@@ -75,11 +75,9 @@ private:
         bool unchanged = false;          ///< dataVersion did not move: nothing was read
         std::int64_t version = -1;
         std::shared_ptr<Store> store;    ///< the connection the read used (kept for the next one)
-        QString error;
-        QString dbPath;
     };
     void load(bool force);
-    void applyLoaded(Loaded loaded);
+    void applyLoaded(const QString& dbPath, ReadResult<Loaded> result);
     void saveViewState();
     void restoreViewState();
     void emitSelectionIfChanged();
@@ -97,7 +95,7 @@ private:
     bool m_reloadAgain = false;
     bool m_loadedOnce = false;
     bool m_restoring = false;
-    QFuture<Loaded> m_future;
+    QFuture<ReadResult<Loaded>> m_future;
     std::shared_ptr<Store> m_store;  ///< read-only; only ever used by the one read in flight
     std::int64_t m_version = -1;
     int m_skippedReads = 0;

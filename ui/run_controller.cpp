@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "run_controller.h"
 
-#include <QFutureWatcher>
 #include <QtConcurrent>
 #include <cmath>
 #include <exception>
@@ -60,7 +59,7 @@ RunController::~RunController() {
     for (auto& [n, f] : m_pending) {
         f.waitForFinished();
         if (f.resultCount() > 0) {
-            const Started s = f.result();
+            const Started s = f.result().value;
             if (s.session) {
                 s.session->stop();
             }
@@ -91,31 +90,26 @@ template <typename Fn>
 void RunController::startAsync(const QString& source, Fn setUp) {
     // Everything that may touch the disk (parsing includes building the data sources; the run's row;
     // the store writer's connection) runs on a pool thread.
-    QFuture<Started> future = QtConcurrent::run([source, setUp]() {
-        Started s;
-        s.source = source;
-        try {
+    const int number = m_nextLaunch++;
+    m_pending[number] = readAsync(
+        this,
+        [source, setUp] {
+            Started s;
+            s.source = source;
             std::unique_ptr<RunSession> session = setUp();
             s.queue = std::make_shared<EventQueue>(1 << 16);
             session->bus()->subscribe(s.queue);
             session->start();
             s.session = std::move(session);
-        } catch (const std::exception& e) {
-            s.error = QString::fromStdString(e.what());
-        } catch (...) {
-            s.error = QStringLiteral("unknown error");
-        }
-        return s;
-    });
-    const int number = m_nextLaunch++;
-    m_pending[number] = future;
-    auto* watcher = new QFutureWatcher<Started>(this);
-    connect(watcher, &QFutureWatcher<Started>::finished, this, [this, watcher, number] {
-        m_pending.erase(number);
-        adopt(watcher->result());
-        watcher->deleteLater();
-    });
-    watcher->setFuture(future);
+            return s;
+        },
+        [this, number, source](const ReadResult<Started>& r) {
+            m_pending.erase(number);
+            Started s = r.value;
+            s.source = source;
+            s.error = r.error;
+            adopt(s);
+        });
 }
 
 void RunController::launch(const QString& specText, const QString& origin, const QStringList& overrides,

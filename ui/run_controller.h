@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// RunController: the one class that touches both the backend and Qt. It launches, branches, resumes,
-// stops and pauses runs through anneal::RunSession, subscribes an EventQueue to each session's bus
-// and drains the queues from a 25 Hz timer on the GUI thread, emitting the events as typed, batched
-// Qt signals. Launching (parsing, the run's row, starting the threads) and tearing a finished session
-// down happen on worker threads, so the GUI thread never waits for training or storage. Exceptions
-// from the backend stop here and become failed(source, message). The destructor stops and joins
-// every session it owns.
+// RunController: the one owner of running sessions and the live path from the backend's event bus
+// to Qt (the views read stored data through readAsync, async_read.h, and never hold a session). It
+// launches, branches, resumes, stops and pauses runs through anneal::RunSession, subscribes an
+// EventQueue to each session's bus and drains the queues from a 25 Hz timer on the GUI thread,
+// emitting the events as typed, batched Qt signals. Launching (parsing, the run's row, starting the
+// threads, through readAsync) and tearing a finished session down happen on worker threads, so the
+// GUI thread never waits for training or storage. Exceptions from the backend stop here and become
+// failed(source, message). The destructor stops and joins every session it owns.
 
-#include <QFuture>
 #include <QList>
 #include <QObject>
 #include <QString>
@@ -20,6 +20,7 @@
 #include <memory>
 
 #include "anneal/events.h"
+#include "async_read.h"
 #include "run_events.h"
 
 namespace anneal {
@@ -109,7 +110,7 @@ private:
     QString m_dbPath;
     QTimer m_drainTimer;
     std::map<qint64, Live> m_runs;
-    std::map<int, QFuture<Started>> m_pending;  ///< by a launch number
+    std::map<int, QFuture<ReadResult<Started>>> m_pending;  ///< by a launch number
     int m_nextLaunch = 0;
     QList<QFuture<void>> m_retiring;
     std::vector<Event> m_buffer;

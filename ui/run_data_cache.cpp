@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// Over ~400 lines: one class; its load job, merge and poll share the Job and Loaded types.
 #include "run_data_cache.h"
 
-#include <QFutureWatcher>
-#include <QtConcurrent>
 #include <algorithm>
 #include <cmath>
 #include <exception>
@@ -20,65 +19,61 @@ RunDataCache::Loaded load(const std::string& dbPath, const RunDataCache::Job& jo
     RunDataCache::Loaded out;
     out.runId = job.runId;
     out.since = job.since;
-    try {
-        // One connection for this job, on this thread (a Store never crosses threads).
-        auto store = Store::open(dbPath, Store::Mode::ReadOnly);
-        if (auto rec = store->findRun(job.runId)) {
-            out.record = *rec;
-            out.recordFound = true;
-        } else {
-            out.error = QStringLiteral("run %1 is not in the database").arg(job.runId);
+    // One connection for this job, on this thread (a Store never crosses threads).
+    auto store = Store::open(dbPath, Store::Mode::ReadOnly);
+    if (auto rec = store->findRun(job.runId)) {
+        out.record = *rec;
+        out.recordFound = true;
+    } else {
+        out.error = QStringLiteral("run %1 is not in the database").arg(job.runId);
+        return out;
+    }
+    for (const std::string& n : store->metricNames(job.runId)) {
+        out.names << QString::fromStdString(n);
+    }
+    if (job.wantAxis) {
+        const StepAxis a = store->stepAxis(job.runId, true);
+        out.hasAxis = true;
+        for (size_t i = 0; i < a.steps.size(); ++i) {
+            out.axis.append(static_cast<double>(a.steps[i]), static_cast<double>(a.tokens[i]), a.wall[i]);
+        }
+    }
+    QStringList wanted = job.names;
+    for (const QString& name : out.names) {
+        if (RunDataCache::matches(name, job.patterns) && !job.skip.contains(name) &&
+            !wanted.contains(name)) {
+            wanted << name;
+        }
+    }
+    for (const QString& name : wanted) {
+        if (*cancelled) {
             return out;
         }
-        for (const std::string& n : store->metricNames(job.runId)) {
-            out.names << QString::fromStdString(n);
-        }
-        if (job.wantAxis) {
-            const StepAxis a = store->stepAxis(job.runId, true);
-            out.hasAxis = true;
-            for (size_t i = 0; i < a.steps.size(); ++i) {
-                out.axis.append(static_cast<double>(a.steps[i]), static_cast<double>(a.tokens[i]), a.wall[i]);
+        if (job.since) {
+            auto it = job.sinceSteps.find(name);
+            const auto from = static_cast<std::int64_t>(it == job.sinceSteps.end() ? -1.0 : it->second);
+            out.series[name] = store->metricSince(job.runId, name.toStdString(), from);
+        } else if (job.full.contains(name)) {
+            if (store->metricCount(job.runId, name.toStdString()) > RunDataCache::kFullReadMaxPoints) {
+                out.overviewOnly.insert(name);
+                continue;
             }
+            out.series[name] = store->metric(job.runId, name.toStdString(), true);
+        } else if (!out.record.parentId &&
+                   store->metricCount(job.runId, name.toStdString()) <= RunDataCache::kDirectReadMaxPoints) {
+            // Short (and no parent history before it): all of it in one read, no overview first.
+            out.series[name] = store->metric(job.runId, name.toStdString(), true);
+        } else {
+            // The overview first: when the series is short it is the whole series.
+            CurveQuery q;
+            q.buckets = RunDataCache::kPreviewBuckets;
+            const DecimatedCurve d = metricDecimated(*store, job.runId, name.toStdString(), q);
+            MetricSeries& target = d.decimated ? out.previews[name] : out.series[name];
+            target.steps = d.steps;
+            target.values = d.values;
         }
-        QStringList wanted = job.names;
-        for (const QString& name : out.names) {
-            if (RunDataCache::matches(name, job.patterns) && !job.skip.contains(name) &&
-                !wanted.contains(name)) {
-                wanted << name;
-            }
-        }
-        for (const QString& name : wanted) {
-            if (*cancelled) {
-                return out;
-            }
-            if (job.since) {
-                auto it = job.sinceSteps.find(name);
-                const auto from = static_cast<std::int64_t>(it == job.sinceSteps.end() ? -1.0 : it->second);
-                out.series[name] = store->metricSince(job.runId, name.toStdString(), from);
-            } else if (job.full.contains(name)) {
-                if (store->metricCount(job.runId, name.toStdString()) > RunDataCache::kFullReadMaxPoints) {
-                    out.overviewOnly.insert(name);
-                    continue;
-                }
-                out.series[name] = store->metric(job.runId, name.toStdString(), true);
-            } else if (!out.record.parentId &&
-                       store->metricCount(job.runId, name.toStdString()) <= RunDataCache::kDirectReadMaxPoints) {
-                // Short (and no parent history before it): all of it in one read, no overview first.
-                out.series[name] = store->metric(job.runId, name.toStdString(), true);
-            } else {
-                // The overview first: when the series is short it is the whole series.
-                CurveQuery q;
-                q.buckets = RunDataCache::kPreviewBuckets;
-                const DecimatedCurve d = metricDecimated(*store, job.runId, name.toStdString(), q);
-                MetricSeries& target = d.decimated ? out.previews[name] : out.series[name];
-                target.steps = d.steps;
-                target.values = d.values;
-            }
-        }
-        out.ok = true;
-    } catch (const std::exception& e) {
-        out.error = QString::fromStdString(e.what());
     }
+    out.ok = true;
     return out;
 }
 
@@ -224,32 +219,36 @@ void RunDataCache::request(const QList<qint64>& runIds, const QStringList& patte
 void RunDataCache::startJob(Job job) {
     const std::string db = m_dbPath.toStdString();
     auto cancelled = m_cancelled;
-    QFuture<Loaded> future = QtConcurrent::run([db, job, cancelled] { return load(db, job, cancelled); });
     const int number = m_nextJob++;
-    m_jobs[number] = future;
+    const quint64 epoch = m_epoch;
+    m_jobs[number] = readAsync(
+        this, [db, job, cancelled] { return load(db, job, cancelled); },
+        [this, number, epoch, runId = job.runId, since = job.since](const ReadResult<Loaded>& r) {
+            if (epoch != m_epoch) {
+                return;  // cancelled, or another database was opened meanwhile
+            }
+            m_jobs.erase(number);
+            ++m_jobsDone;
+            if (r.ok()) {
+                merge(r.value);
+            } else {
+                Loaded failed;
+                failed.runId = runId;
+                failed.since = since;
+                failed.error = r.error;
+                merge(failed);
+            }
+            emit loadProgress(m_jobsDone, m_jobsTotal);
+            if (m_jobs.empty()) {
+                m_jobsTotal = m_jobsDone = 0;
+                emit busyChanged(false);
+            }
+        });
     ++m_jobsTotal;
     if (m_jobs.size() == 1) {
         emit busyChanged(true);
     }
     emit loadProgress(m_jobsDone, m_jobsTotal);
-    auto* watcher = new QFutureWatcher<Loaded>(this);
-    const quint64 epoch = m_epoch;
-    connect(watcher, &QFutureWatcher<Loaded>::finished, this, [this, watcher, number, epoch] {
-        watcher->deleteLater();
-        if (epoch != m_epoch) {
-            return;  // cancelled, or another database was opened meanwhile
-        }
-        m_jobs.erase(number);
-        ++m_jobsDone;
-        const Loaded loaded = watcher->result();
-        merge(loaded);
-        emit loadProgress(m_jobsDone, m_jobsTotal);
-        if (m_jobs.empty()) {
-            m_jobsTotal = m_jobsDone = 0;
-            emit busyChanged(false);
-        }
-    });
-    watcher->setFuture(future);
 }
 
 void RunDataCache::merge(const Loaded& loaded) {

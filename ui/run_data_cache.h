@@ -10,7 +10,6 @@
 // rows) stays the overview. Runs trained by another process (anneal-cli on the same file) are
 // polled with Store::metricSince.
 
-#include <QFuture>
 #include <QList>
 #include <QObject>
 #include <QSet>
@@ -23,6 +22,7 @@
 #include <vector>
 
 #include "anneal/store.h"
+#include "async_read.h"
 #include "run_events.h"
 #include "x_axis.h"
 
@@ -142,7 +142,7 @@ private:
     std::map<qint64, QSet<QString>> m_inFlight;  ///< metric names, "#record", "#axis"
     std::map<qint64, QStringList> m_patterns;    ///< everything requested of a run so far
     std::shared_ptr<std::atomic<bool>> m_cancelled;
-    std::map<int, QFuture<Loaded>> m_jobs;  ///< by a job number
+    std::map<int, QFuture<ReadResult<Loaded>>> m_jobs;  ///< by a job number
     int m_nextJob = 0;
     int m_jobsTotal = 0;
     int m_jobsDone = 0;

@@ -3,7 +3,6 @@
 
 #include <QDateTime>
 #include <QFormLayout>
-#include <QFutureWatcher>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPlainTextEdit>
@@ -12,7 +11,6 @@
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 #include <cmath>
 
 #include "run_list_model.h"
@@ -224,7 +222,7 @@ void RunPropertyPanel::fillDomains() {
 }
 
 void RunPropertyPanel::refreshCheckpoints() {
-    const quint64 generation = ++m_generation;
+    const quint64 ticket = m_checkpointRequests.next();
     if (!m_run || m_dbPath.isEmpty()) {
         m_checkpointRows.clear();
         fillCheckpoints();
@@ -232,25 +230,16 @@ void RunPropertyPanel::refreshCheckpoints() {
     }
     const std::string db = m_dbPath.toStdString();
     const qint64 id = m_run->id;
-    m_future = QtConcurrent::run([db, id]() -> std::vector<CheckpointRecord> {
-        try {
-            return Store::open(db, Store::Mode::ReadOnly)->checkpoints(id);
-        } catch (const std::exception&) {
-            return {};
-        }
-    });
-    auto* watcher = new QFutureWatcher<std::vector<CheckpointRecord>>(this);
-    connect(watcher, &QFutureWatcher<std::vector<CheckpointRecord>>::finished, this,
-            [this, watcher, generation] {
-                watcher->deleteLater();
-                if (generation != m_generation) {
-                    return;
-                }
-                m_checkpointRows = watcher->result();
-                fillCheckpoints();
-                emit checkpointsLoaded();
-            });
-    watcher->setFuture(m_future);
+    m_future = readAsync(
+        this, [db, id] { return Store::open(db, Store::Mode::ReadOnly)->checkpoints(id); },
+        [this, ticket](const ReadResult<std::vector<CheckpointRecord>>& r) {
+            if (!m_checkpointRequests.isLatest(ticket)) {
+                return;  // another run was shown meanwhile
+            }
+            m_checkpointRows = r.value;  // none when the list cannot be read
+            fillCheckpoints();
+            emit checkpointsLoaded();
+        });
 }
 
 void RunPropertyPanel::fillCheckpoints() {

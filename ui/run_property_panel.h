@@ -4,11 +4,11 @@
 // floor, progress), its domains with their entropy, its resolved config (RunRecord::configToml) and
 // its checkpoints (Store::checkpoints, read on a pool thread) with "Branch from here…".
 
-#include <QFuture>
 #include <QWidget>
 #include <vector>
 
 #include "anneal/store.h"
+#include "async_read.h"
 
 class QFormLayout;
 class QLabel;
@@ -64,8 +64,8 @@ private:
     QPushButton* m_branch;
     QLabel* m_checkpointNote;
     std::vector<CheckpointRecord> m_checkpointRows;
-    QFuture<std::vector<CheckpointRecord>> m_future;
-    quint64 m_generation = 0;
+    QFuture<ReadResult<std::vector<CheckpointRecord>>> m_future;
+    RequestSequence m_checkpointRequests;
 };
 
 }  // namespace anneal::ui

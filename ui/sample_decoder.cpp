@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sample_decoder.h"
 
-#include "anneal/config.h"
 #include "anneal/dataset.h"
+#include "anneal/experiment.h"
 
 namespace anneal::ui {
 
@@ -16,10 +16,9 @@ QString printableBytes(const std::uint8_t* data, std::size_t size) {
     return out;
 }
 
-std::shared_ptr<const SampleDecoder> SampleDecoder::fromConfig(const std::string& configToml,
-                                                               const std::string& origin) {
+std::shared_ptr<const SampleDecoder> SampleDecoder::fromExperiment(const ExperimentSpec& spec) {
     std::shared_ptr<SampleDecoder> d(new SampleDecoder);
-    d->m_data = std::make_unique<Dataset>(parseExperiment(configToml, origin));
+    d->m_data = std::make_unique<Dataset>(spec);
     return d;
 }
 

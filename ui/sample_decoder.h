@@ -13,6 +13,7 @@
 
 namespace anneal {
 class Dataset;
+struct ExperimentSpec;
 }
 
 namespace anneal::ui {
@@ -26,9 +27,9 @@ inline QString printableBytes(const std::vector<std::uint8_t>& bytes) {
 
 class SampleDecoder {
 public:
-    /// From a run's resolved config (RunRecord::configToml). Throws anneal::Error naming the field
-    /// when the config does not parse or a domain's source cannot be built.
-    static std::shared_ptr<const SampleDecoder> fromConfig(const std::string& configToml, const std::string& origin);
+    /// From a run's experiment (anneal::runExperiment of its record). Throws anneal::Error naming
+    /// the field when a domain's source cannot be built.
+    static std::shared_ptr<const SampleDecoder> fromExperiment(const ExperimentSpec& spec);
     ~SampleDecoder();
 
     /// The sample's bytes (context + 1 of them), as Dataset::fill writes them.

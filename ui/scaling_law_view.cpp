@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// Over ~400 lines: the Scaling-law tab's wiring; its options, plot, drawing and runner have own files.
 #include "scaling_law_view.h"
 
 #include <QDateTime>
 #include <QFile>
 #include <QFileDialog>
 #include <QFormLayout>
-#include <QFutureWatcher>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -20,10 +20,10 @@
 #include <QTabWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 #include <cmath>
 
 #include "anneal/fit/fit_record.h"
+#include "async_read.h"
 #include "fit_options_panel.h"
 #include "fit_plot.h"
 
@@ -277,28 +277,19 @@ void ScalingLawView::saveFit(const QString& name) {
     const fit::FitResult result = m_fit;
     const fit::Provenance prov = m_provenance;
     const std::string n = name.toStdString();
-    auto* watcher = new QFutureWatcher<std::pair<qint64, QString>>(this);
-    connect(watcher, &QFutureWatcher<std::pair<qint64, QString>>::finished, this, [this, watcher] {
-        watcher->deleteLater();
-        const auto [id, error] = watcher->result();
-        if (!error.isEmpty()) {
-            m_status->setText(tr("Not stored: %1").arg(error));
-            emit failed(tr("storing the fit in %1").arg(m_dbPath), error);
-            return;
-        }
-        m_status->setText(tr("Stored as fit %1.").arg(id));
-        emit fitSaved(id);
-        emit fitsChanged();
-        refreshStoredFits();
-    });
-    watcher->setFuture(QtConcurrent::run([db, result, prov, n]() -> std::pair<qint64, QString> {
-        try {
-            auto store = Store::open(db);
-            return {fit::storeFit(*store, result, prov, n), QString()};
-        } catch (const std::exception& e) {
-            return {0, QString::fromStdString(e.what())};
-        }
-    }));
+    readAsync(
+        this, [db, result, prov, n] { return qint64(fit::storeFit(*Store::open(db), result, prov, n)); },
+        [this](const ReadResult<qint64>& r) {
+            if (!r.ok()) {
+                m_status->setText(tr("Not stored: %1").arg(r.error));
+                emit failed(tr("storing the fit in %1").arg(m_dbPath), r.error);
+                return;
+            }
+            m_status->setText(tr("Stored as fit %1.").arg(r.value));
+            emit fitSaved(r.value);
+            emit fitsChanged();
+            refreshStoredFits();
+        });
 }
 
 bool ScalingLawView::exportFit(const QString& format, const QString& path, QString* error) const {
@@ -343,44 +334,36 @@ void ScalingLawView::refreshStoredFits() {
     }
     const std::string db = m_dbPath.toStdString();
     const QString path = m_dbPath;
-    auto* watcher = new QFutureWatcher<std::pair<std::vector<FitRecord>, QString>>(this);
-    connect(watcher, &QFutureWatcher<std::pair<std::vector<FitRecord>, QString>>::finished, this,
-            [this, watcher, path] {
-                watcher->deleteLater();
-                if (path != m_dbPath) {
-                    return;
-                }
-                const auto [fits, error] = watcher->result();
-                if (!error.isEmpty()) {
-                    return;  // the database's own error is shown once, by the main window
-                }
-                m_stored = fits;
-                m_storedTable->blockSignals(true);
-                m_storedTable->setRowCount(static_cast<int>(fits.size()));
-                for (int i = 0; i < static_cast<int>(fits.size()); ++i) {
-                    const FitRecord& r = fits[static_cast<std::size_t>(fits.size() - 1 - static_cast<std::size_t>(i))];
-                    auto* id = new QTableWidgetItem;
-                    id->setData(Qt::DisplayRole, qint64(r.id));
-                    m_storedTable->setItem(i, 0, id);
-                    m_storedTable->setItem(i, 1, new QTableWidgetItem(QString::fromStdString(r.name)));
-                    m_storedTable->setItem(i, 2, new QTableWidgetItem(QString::fromStdString(r.law)));
-                    m_storedTable->setItem(i, 3, new QTableWidgetItem(QString::number(r.nPoints)));
-                    m_storedTable->setItem(
-                        i, 4,
-                        new QTableWidgetItem(QDateTime::fromSecsSinceEpoch(static_cast<qint64>(r.createdAt))
-                                                 .toString(QStringLiteral("yyyy-MM-dd hh:mm"))));
-                }
-                m_storedTable->blockSignals(false);
-                m_storedTable->resizeColumnsToContents();
-                emit storedFitsLoaded();
-            });
-    watcher->setFuture(QtConcurrent::run([db]() -> std::pair<std::vector<FitRecord>, QString> {
-        try {
-            return {Store::open(db, Store::Mode::ReadOnly)->listFits(), QString()};
-        } catch (const std::exception& e) {
-            return {{}, QString::fromStdString(e.what())};
-        }
-    }));
+    readAsync(
+        this, [db] { return Store::open(db, Store::Mode::ReadOnly)->listFits(); },
+        [this, path](const ReadResult<std::vector<FitRecord>>& read) {
+            if (path != m_dbPath) {
+                return;
+            }
+            if (!read.ok()) {
+                return;  // the database's own error is shown once, by the main window
+            }
+            const std::vector<FitRecord>& fits = read.value;
+            m_stored = fits;
+            m_storedTable->blockSignals(true);
+            m_storedTable->setRowCount(static_cast<int>(fits.size()));
+            for (int i = 0; i < static_cast<int>(fits.size()); ++i) {
+                const FitRecord& r = fits[static_cast<std::size_t>(fits.size() - 1 - static_cast<std::size_t>(i))];
+                auto* id = new QTableWidgetItem;
+                id->setData(Qt::DisplayRole, qint64(r.id));
+                m_storedTable->setItem(i, 0, id);
+                m_storedTable->setItem(i, 1, new QTableWidgetItem(QString::fromStdString(r.name)));
+                m_storedTable->setItem(i, 2, new QTableWidgetItem(QString::fromStdString(r.law)));
+                m_storedTable->setItem(i, 3, new QTableWidgetItem(QString::number(r.nPoints)));
+                m_storedTable->setItem(
+                    i, 4,
+                    new QTableWidgetItem(QDateTime::fromSecsSinceEpoch(static_cast<qint64>(r.createdAt))
+                                             .toString(QStringLiteral("yyyy-MM-dd hh:mm"))));
+            }
+            m_storedTable->blockSignals(false);
+            m_storedTable->resizeColumnsToContents();
+            emit storedFitsLoaded();
+        });
 }
 
 bool ScalingLawView::showStoredFit(qint64 fitId) {

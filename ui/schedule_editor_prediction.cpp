@@ -11,6 +11,7 @@
 #include <map>
 
 #include "anneal/config.h"
+#include "anneal/run_experiment.h"
 #include "anneal/fit/fit.h"
 #include "anneal/schedule.h"
 #include "run_data_cache.h"
@@ -150,7 +151,7 @@ void ScheduleEditor::setBranchSource(const RunRecord& run, const QList<qint64>& 
     m_branchRun = run;
     m_parentLr.clear();
     try {
-        m_parentLr = learningRates(parseExperiment(run.configToml, "run " + std::to_string(run.id) + " config"));
+        m_parentLr = learningRates(runExperiment(run));
     } catch (const std::exception&) {
         // An imported run or an unreadable config: the prediction uses the edited schedule throughout.
     }

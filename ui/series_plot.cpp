@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// Over ~400 lines: one widget over QCustomPlot; curves, smoothing, ranges share its Curve state.
 #include "series_plot.h"
 
 #include <qcustomplot.h>

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <exception>
 
+#include "anneal/run_experiment.h"
 #include "sample_decoder.h"
 
 namespace anneal::ui {
@@ -29,7 +30,7 @@ WeightsOverview loadWeightsOverview(const std::string& dbPath, qint64 runId) {
     }
     if (!out.stats.empty() && out.record.kind == "trained") {
         try {
-            out.decoder = SampleDecoder::fromConfig(out.record.configToml, "run " + std::to_string(runId) + " config");
+            out.decoder = SampleDecoder::fromExperiment(runExperiment(out.record));
         } catch (const std::exception& e) {
             out.decoderError = QString::fromStdString(e.what());
         }

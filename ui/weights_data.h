@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "anneal/store.h"
+#include "async_read.h"
 
 namespace anneal::ui {
 
@@ -60,5 +61,16 @@ double cleanMean(const WeightStatsRow& row);
 /// then the first k and the last k of that order: the highest and the lowest weighted. When there
 /// are at most 2k samples, all of them.
 std::vector<std::size_t> extremeSamples(const std::vector<SampleWeight>& samples, int domain, int k);
+
+/// A loader's result as readAsync delivers it: the loaders report the backend's errors in their value;
+/// anything else they threw (readAsync's own error) joins it there.
+template <typename T>
+T valueOf(const ReadResult<T>& r) {
+    T v = r.value;
+    if (!r.ok()) {
+        v.error = r.error;
+    }
+    return v;
+}
 
 }  // namespace anneal::ui

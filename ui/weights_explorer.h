@@ -10,8 +10,8 @@
 //     with their bytes regenerated from the run's config (SampleDecoder) as text;
 //   - a selected sample's weight at every step it was trained on (Store::sampleWeightHistory).
 // Weights are relative to plain averaging: 1.0 is what every sample gets without reweighting.
-// Everything is read on pool threads (QtConcurrent + QFutureWatcher parented to the view); a
-// result for a run or step no longer shown is dropped. A running run is re-read every few seconds.
+// Everything is read on pool threads (readAsync, async_read.h); a result for a run or step no
+// longer shown is dropped. A running run is re-read every few seconds.
 
 #include <QTimer>
 #include <QWidget>

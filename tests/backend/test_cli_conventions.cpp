@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// Over ~400 lines: one suite, one concern (the CLI's conventions) on every subcommand.
 // anneal-cli's conventions, checked on every subcommand its --help lists (new ones included):
 // --help with examples, --json on every listing, the documented exit codes (0, 1, 2, 130), errors on
 // stderr, progress bars only on a terminal, one version (CMake's) everywhere, and the man page,

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// Over ~400 lines: one suite, bad values for every key of the experiment format.
 // Bad experiment input gets a clear error that names the key, and changes nothing.
 //   - every key of docs/EXPERIMENT-FORMAT.md (read from the document itself, so a key added there
 //     without a case here fails this suite) is given a value of the wrong type and a value out of

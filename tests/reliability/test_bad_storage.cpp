@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// Over ~400 lines: one suite, a case per kind of bad database file, one nothing-changed check.
 // Bad files around the store get a clear error and change nothing, through anneal-cli as a user
 // meets them. Every refusal exits 1 with "anneal-cli: error: <the file>: ..." (never a signal), and
 // the database's content — or, where asked, its bytes — is the same afterwards.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// Over ~400 lines: one suite; its kill points share one child-process fixture and resume check.
 // Killed runs lose nothing committed. `anneal-cli run` is started as a child and killed with SIGKILL
 // at random moments — during start-up, training, commits, checkpoint writes (a kill as soon as a
 // checkpoint's .tmp file appears) and the final checkpoint — then resumed with `anneal-cli resume`,

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// Over ~400 lines: one suite; most of it is the lexer that finds SQL literals joined with data.
 // Security basics.
 //   - Every SQL statement in backend/src binds its data: a scanner reads the sources and fails on an
 //     SQL string literal joined (+, +=, <<, printf formats) with anything but another literal or a

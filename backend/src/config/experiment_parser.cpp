@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// Over ~400 lines: one parser per table, in document order; tables check each other's domains.
 // Experiment file (TOML) -> ExperimentSpec, validating every key. The format is documented in
 // docs/EXPERIMENT-FORMAT.md; the key names of the foundation issue are fixed.
 

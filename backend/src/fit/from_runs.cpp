@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "anneal/config.h"
 #include "anneal/error.h"
+#include "anneal/run_experiment.h"
 #include "anneal/schedule.h"
 
 namespace anneal::fit {
@@ -50,7 +50,7 @@ std::vector<double> ownLearningRates(const Store& store, std::int64_t runId) {
         }
         return interpolate(lr, lr.steps.back());
     }
-    return learningRates(parseExperiment(r.configToml, runName(runId) + " config"));
+    return learningRates(runExperiment(r));
 }
 
 }  // namespace
@@ -89,7 +89,7 @@ Curve curveFromRun(const Store& store, std::int64_t runId, const std::string& me
         }
     }
     if (r.kind != "imported") {
-        c.warmupSteps = parseExperiment(r.configToml, runName(runId) + " config").schedule.warmupSteps;
+        c.warmupSteps = runExperiment(r).schedule.warmupSteps;
     }
     return c;
 }
@@ -113,7 +113,7 @@ FitInput pointsFromRuns(const Store& store, const std::vector<std::int64_t>& run
                 }
             }
         } else {
-            const ExperimentSpec spec = parseExperiment(r.configToml, runName(id) + " config");
+            const ExperimentSpec spec = runExperiment(r);
             tokens = static_cast<double>(step + 1) * spec.data.batchSize * spec.model.context;
         }
         const double n = static_cast<double>(o.includeEmbeddings ? r.params : r.paramsNonEmbedding);

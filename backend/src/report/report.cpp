@@ -5,9 +5,9 @@
 #include <cstdio>
 #include <map>
 
-#include "anneal/config.h"
 #include "anneal/error.h"
 #include "anneal/report.h"
+#include "anneal/run_experiment.h"
 #include "report_internal.h"
 
 namespace anneal::report {
@@ -229,7 +229,7 @@ std::vector<RunSummary> gather(const SweepPlan& plan, const Store& store, std::v
         s.record = r;
         s.parentName = parentName(r);
         try {
-            s.spec = parseExperiment(r.configToml, "run " + std::to_string(id) + " config");
+            s.spec = runExperiment(r);
         } catch (const Error& e) {
             warnings.push_back("run " + std::to_string(id) + ": its stored config does not parse here (" + e.what() +
                                "); its analysis columns may be wrong");

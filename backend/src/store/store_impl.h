@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// Store's private state, shared by the files that implement Store (store.cpp, store_weights.cpp,
-// store_fits.cpp).
+// Store's private state and helpers, shared by the files that implement Store (store.cpp,
+// store_runs.cpp, store_metrics.cpp, store_checkpoints.cpp, store_weights.cpp, store_fits.cpp).
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -29,8 +29,21 @@ inline double realOr(const SQLite::Column& c, double def) { return c.isNull() ? 
 /// An anneal::Error for a failed SQLite call: names the database and says what a full disk, a
 /// read-only location or a busy database means.
 Error storageError(const std::string& path, const SQLite::Exception& e);
+
+/// Runs f, turning SQLite's exceptions into the store's anneal::Error that names the database (what
+/// the API promises; a bare SQLite::Exception reached the CLI as "attempt to write a readonly
+/// database" without the file, and the GUI does not catch it as a storage error).
+template <typename F>
+auto guarded(const std::string& path, F&& f) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const SQLite::Exception& e) {
+        throw storageError(path, e);
+    }
+}
 }  // namespace store
 
+using store::guarded;
 using store::optInt;
 using store::realOr;
 

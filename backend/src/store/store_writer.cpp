@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// Over ~400 lines: one class (the writer's Impl); statements, batches, tiles share one connection.
 // The storage writer thread (STYLE lesson 13): one connection, statements prepared once and reused
 // (bind -> exec -> reset) inside one transaction per batch of events.
 

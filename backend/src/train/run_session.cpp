@@ -7,6 +7,7 @@
 #include "anneal/dataset.h"
 #include "anneal/error.h"
 #include "anneal/mixture.h"
+#include "anneal/run_experiment.h"
 #include "anneal/store.h"
 #include "train/checkpoint.h"
 
@@ -115,7 +116,7 @@ std::unique_ptr<RunSession> RunSession::resume(const std::string& dbPath, std::i
                     "failed runs can be resumed",
                     "RUN_ID", "a run whose status is interrupted | stopped | failed");
     }
-    m.spec = parseExperiment(r.configToml, "run " + std::to_string(runId) + " config");
+    m.spec = runExperiment(r);
     // The newest checkpoint whose file verifies; a checkpoint cut short by a kill is never used.
     auto cps = store->checkpoints(runId);
     std::string from;
@@ -166,7 +167,7 @@ std::unique_ptr<RunSession> RunSession::branch(const std::string& dbPath, std::i
                     steps.empty() ? "none: the parent has no checkpoints (set log.checkpoint_every)" : steps);
     }
     train::readCheckpointHeader(cp->path);  // verify before creating a run
-    m.spec = parseExperiment(parent.configToml, "run " + std::to_string(parentId) + " config", overrides);
+    m.spec = runExperiment(parent, overrides);
     if (m.spec.train.steps < atStep) {
         throw Error(ErrorCode::InvalidConfig, "the branch ends before its start step " + std::to_string(atStep),
                     "train.steps", ">= " + std::to_string(atStep));
