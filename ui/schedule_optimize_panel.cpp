@@ -41,6 +41,7 @@ ScheduleOptimizePanel::ScheduleOptimizePanel(QWidget* parent)
     layout->addLayout(use);
     m_progress->hide();
     m_cancel->hide();
+    setAvailable(false, tr("Choose an lr_annealing or mpl fit above first"));
     m_use->setEnabled(false);
     m_useAndRun->setEnabled(false);
 
@@ -119,6 +120,7 @@ void ScheduleOptimizePanel::onFinished() {
     m_poll.stop();
     m_progress->hide();
     m_cancel->hide();
+    setAvailable(false, tr("Choose an lr_annealing or mpl fit above first"));
     m_optimize->setEnabled(true);
     const Outcome out = m_watcher.result();
     if (!out.result) {

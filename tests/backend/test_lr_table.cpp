@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The `table` schedule kind (lr_table.h): the `step,lr` file's errors name the file, line and what is
 // allowed; interpolation against values worked out by hand; the resolved config carries the knots, so a
-// run does not change when the file changes later; a short run applies and logs exactly the table's LRs.
+// run (and a branch of it) does not change when the file changes later; a short run applies and logs
+// exactly the table's LRs.
 #include <QtTest>
 
 #include <fstream>
@@ -9,6 +10,7 @@
 #include "anneal/config.h"
 #include "anneal/error.h"
 #include "anneal/lr_table.h"
+#include "anneal/run_session.h"
 #include "anneal/schedule.h"
 #include "run_helpers.h"
 #include "temp_paths.h"
@@ -119,13 +121,15 @@ private slots:
         QTest::newRow("file and knots") << "file = \"x.csv\"\nsteps = [0]\nlrs = [1e-3]\n" << "schedule.file";
         QTest::newRow("steps only") << "steps = [0, 29]\n" << "schedule.lrs";
         QTest::newRow("nothing") << "" << "schedule.file";
-        QTest::newRow("lengths differ") << "steps = [0, 29]\nlrs = [1e-3]\n" << "schedule.steps/lrs";
+        QTest::newRow("lengths differ") << "steps = [0, 29]\nlrs = [1e-3]\n" << "schedule.lrs";
+        QTest::newRow("not from 0") << "steps = [1, 29]\nlrs = [1e-3, 1e-3]\n" << "schedule.steps[0]";
+        QTest::newRow("not increasing") << "steps = [0, 29, 29]\nlrs = [1e-3, 1e-3, 0]\n" << "schedule.steps[2]";
         QTest::newRow("float step") << "steps = [0, 2.5]\nlrs = [1e-3, 1e-3]\n" << "schedule.steps[1]";
-        QTest::newRow("negative LR") << "steps = [0, 29]\nlrs = [1e-3, -1e-3]\n" << "schedule.steps/lrs";
+        QTest::newRow("negative LR") << "steps = [0, 29]\nlrs = [1e-3, -1e-3]\n" << "schedule.lrs[1]";
         QTest::newRow("too short") << "steps = [0, 20]\nlrs = [1e-3, 1e-4]\n" << "schedule.steps";
         QTest::newRow("warmup key") << "steps = [0, 29]\nlrs = [1e-3, 1e-4]\nwarmup_steps = 3\n"
                                     << "schedule.warmup_steps";
-        QTest::newRow("missing file") << "file = \"/nonexistent/lr.csv\"\n" << "/nonexistent/lr.csv";
+        QTest::newRow("missing file") << "file = \"/nonexistent/lr.csv\"\n" << "schedule.file";
     }
     void inlineKnotsAndTheirErrors() {
         QFETCH(QString, schedule);
@@ -169,6 +173,27 @@ private slots:
             QVERIFY2(std::abs(logged[t] - want[t]) <= 1e-18, qPrintable(QString("step %1").arg(t)));
             QCOMPARE(logged[t], learningRate(spec, std::int64_t(t)));  // exactly what the schedule gives
         }
+    }
+
+    // A branch of a table-schedule run, made after its file changed, repeats the parent bit for bit: the
+    // run holds the knots, not the file.
+    void branchAfterTheFileChangedRepeatsTheRun() {
+        test::TempDir dir;
+        const std::string csv = dir.path("lr.csv"), db = dir.path("b.db");
+        writeFile(csv, "step,lr\n0,0.002\n5,0.01\n30,0.01\n39,0.0004\n");
+        const std::vector<Override> ov = {"!train.lr", "!schedule.warmup_steps", "schedule.kind=\"table\"",
+                                          "schedule.file=\"" + csv + "\"", "log.checkpoint_every=10",
+                                          "log.keep_checkpoints=10"};
+        const std::int64_t parent = test::runToml(db, test::tinyExperimentToml(40, 4), ov, "parent");
+        const auto loss = test::storedMetric(db, parent, "train_loss");
+        const auto lr = test::storedMetric(db, parent, "lr");
+        writeFile(csv, "step,lr\n0,0.5\n39,0.5\n");
+        auto branch = RunSession::branch(db, parent, 20, {});
+        test::driveSession(*branch);
+        QVERIFY(test::bitIdentical(test::storedMetric(db, branch->runId(), "train_loss"),
+                                   std::vector<double>(loss.begin() + 20, loss.end())));
+        QVERIFY(test::bitIdentical(test::storedMetric(db, branch->runId(), "lr"),
+                                   std::vector<double>(lr.begin() + 20, lr.end())));
     }
 };
 

@@ -203,7 +203,15 @@ void parseTableSchedule(TableReader& r, ExperimentSpec& spec, const std::string&
         }
         const std::string file = r.string("file", "");
         const bool relative = !file.empty() && file[0] != '/';
-        knots = readLrTableFile(relative && !baseDir.empty() ? baseDir + "/" + file : file);
+        const std::string path = relative && !baseDir.empty() ? baseDir + "/" + file : file;
+        try {
+            knots = readLrTableFile(path);
+        } catch (const Error& e) {
+            if (e.code() != ErrorCode::Io) {
+                throw;  // a bad file names its line
+            }
+            configError("schedule.file", "cannot read \"" + path + "\"", "a readable step,lr file");
+        }
         source = file;
     } else if (inline_) {
         if (!r.has("steps") || !r.has("lrs")) {
@@ -212,7 +220,26 @@ void parseTableSchedule(TableReader& r, ExperimentSpec& spec, const std::string&
         }
         for (double v : numberArray(r, "steps", true)) knots.steps.push_back(static_cast<std::int64_t>(v));
         knots.lrs = numberArray(r, "lrs", false);
-        validateLrTable(knots, "schedule.steps/lrs");
+        // Errors name the entry (schedule.steps[3]); validateLrTable would only name the table.
+        if (knots.steps.empty()) {
+            configError("schedule.steps", "is empty", "the knots' steps, the first 0");
+        }
+        if (knots.lrs.size() != knots.steps.size()) {
+            configError("schedule.lrs",
+                        "has " + std::to_string(knots.lrs.size()) + " values for " +
+                            std::to_string(knots.steps.size()) + " steps",
+                        "one LR per step");
+        }
+        for (size_t i = 0; i < knots.steps.size(); ++i) {
+            const std::string at = "[" + std::to_string(i) + "]";
+            if (i == 0 ? knots.steps[0] != 0 : knots.steps[i] <= knots.steps[i - 1]) {
+                configError("schedule.steps" + at, "is " + std::to_string(knots.steps[i]),
+                            i == 0 ? "0 (the first update)" : "a step after " + std::to_string(knots.steps[i - 1]));
+            }
+            if (!std::isfinite(knots.lrs[i]) || knots.lrs[i] < 0.0) {
+                configError("schedule.lrs" + at, "is " + core::formatNumber(knots.lrs[i]), "a finite LR >= 0");
+            }
+        }
     } else {
         configError("schedule.file", "kind = \"table\" needs its LRs",
                     "file = \"lr.csv\" (columns step,lr) or steps = [...] and lrs = [...]");
