@@ -35,7 +35,7 @@ PUBLIC = {
     "metric_names.h": "core", "table.h": "core", "sha256.h": "core",
     "data_source.h": "data", "dataset.h": "data",
     "config.h": "config", "config_schema.h": "config",
-    "schedule.h": "schedule", "mixture.h": "schedule",
+    "schedule.h": "schedule", "mixture.h": "schedule", "lr_table.h": "schedule",
     "reweight.h": "reweight",
     "store.h": "store", "store_writer.h": "store", "curve_query.h": "store", "import_curve.h": "store",
     "run_experiment.h": "store",

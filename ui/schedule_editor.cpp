@@ -4,6 +4,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QElapsedTimer>
+#include <QFileDialog>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -17,7 +18,9 @@
 #include "anneal/error.h"
 #include "anneal/mixture.h"
 #include "anneal/schedule.h"
+#include "anneal/lr_table.h"
 #include "schedule_form.h"
+#include "schedule_optimize_panel.h"
 #include "schedule_plot.h"
 #include "series_plot.h"
 
@@ -61,15 +64,22 @@ ScheduleEditor::ScheduleEditor(QWidget* parent)
     sources->addWidget(fromRun);
     sources->addWidget(fromFile);
     sources->addWidget(fromDefault);
+    auto* table = new QPushButton(tr("Load LR table…"), this);
+    table->setObjectName(QStringLiteral("loadLrTable"));
+    table->setToolTip(tr("Any LR sequence: a step,lr file (absolute LRs at knots, linear between them) becomes "
+                         "a table schedule, stored by content with the run"));
+    m_optimizer = new ScheduleOptimizePanel(this);
 
     auto* left = new QWidget(this);
     auto* leftLayout = new QVBoxLayout(left);
     leftLayout->addWidget(m_originLabel);
     leftLayout->addLayout(sources);
     leftLayout->addWidget(m_form);
+    leftLayout->addWidget(table);
     leftLayout->addWidget(m_errorLabel);
     leftLayout->addStretch(1);
     leftLayout->addWidget(buildPredictionBox());
+    leftLayout->addWidget(m_optimizer);
     leftLayout->addWidget(m_timing);
     leftLayout->addWidget(m_run);
     auto* scroll = new QScrollArea(this);
@@ -102,6 +112,31 @@ ScheduleEditor::ScheduleEditor(QWidget* parent)
     connect(fromFile, &QPushButton::clicked, this, &ScheduleEditor::loadFileRequested);
     connect(fromDefault, &QPushButton::clicked, this, &ScheduleEditor::loadDefaultRequested);
     connect(m_run, &QPushButton::clicked, this, &ScheduleEditor::runThis);
+    connect(table, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("LR table (step,lr)"), QString(),
+                                                          tr("CSV files (*.csv);;All files (*)"));
+        if (!path.isEmpty()) loadLrTable(path);
+    });
+    connect(m_optimizer, &ScheduleOptimizePanel::optimizeRequested, this, &ScheduleEditor::startOptimize);
+    connect(m_optimizer, &ScheduleOptimizePanel::finished, this, &ScheduleEditor::showOptimized);
+    connect(m_optimizer, &ScheduleOptimizePanel::useRequested, this, &ScheduleEditor::useOptimized);
+}
+
+bool ScheduleEditor::loadLrTable(const QString& path) {
+    try {
+        ExperimentSpec edited = m_spec;
+        applyLrTable(edited, readLrTableFile(path.toStdString()), path.toStdString());
+        m_spec = edited;
+    } catch (const std::exception& e) {
+        m_error = QString::fromStdString(e.what());
+        m_errorLabel->setText(m_error);
+        return false;
+    }
+    dropOptimized();
+    m_form->load(m_spec);
+    recompute();
+    validate();
+    return true;
 }
 
 void ScheduleEditor::runThis() {
@@ -141,12 +176,16 @@ void ScheduleEditor::onFormEdited() {
         m_run->setEnabled(false);
         return;
     }
+    dropOptimized();
     recompute();
     m_validateTimer.start();
 }
 
 void ScheduleEditor::moveKnot(const QString& name, double step, double multiplier) {
     ScheduleSpec& s = m_spec.schedule;
+    if (s.kind == "table") {
+        return;  // a table's knots are its file's; its warmup_end/end knots only mark it
+    }
     const std::int64_t total = m_spec.train.steps;
     const double m = std::clamp(multiplier, 0.0, 1.0);
     auto fractionFromEnd = [&](double x) {
@@ -169,6 +208,7 @@ void ScheduleEditor::moveKnot(const QString& name, double step, double multiplie
         return;
     }
     m_form->load(m_spec);
+    dropOptimized();
     recompute();
     m_validateTimer.start();
 }

@@ -10,7 +10,11 @@
 // shows the loss the law predicts for the edited schedule (anneal::fit::predictCurve on
 // anneal::learningRates, with the schedule's warmup), recomputed on every edit and drag; once the
 // edited schedule runs, its real validation loss (val_loss) arrives over the prediction.
-// (schedule_editor_prediction.cpp holds the prediction, the branch source and the followed run.)
+// "Load LR table…" makes the schedule a `table` (any LR sequence from a step,lr file, lr_table.h).
+// "Optimize" (ScheduleOptimizePanel) finds the schedule the chosen fit predicts best, draws it and its
+// predicted loss beside the current ones, and "Use this" / "Use and run" make it a `table` schedule.
+// (schedule_editor_prediction.cpp holds the prediction, the optimiser, the branch source and the
+// followed run.)
 
 #include <QList>
 #include <QTimer>
@@ -30,6 +34,7 @@ namespace anneal::ui {
 
 class RunDataCache;
 class ScheduleForm;
+class ScheduleOptimizePanel;
 class SchedulePlot;
 class SeriesPlot;
 
@@ -81,6 +86,16 @@ public:
     /// and the schedule's keys; keys the edited kind does not use are removed: "!key").
     QStringList branchOverrides() const;
 
+    /// Makes the schedule a `table` read from a step,lr file; false (and the error shown) when it
+    /// cannot be read or does not cover train.steps.
+    bool loadLrTable(const QString& path);
+
+    /// The Optimize box; startOptimize() is what its button does (with the chosen fit).
+    ScheduleOptimizePanel* optimizePanel() const { return m_optimizer; }
+    void startOptimize();
+    /// Makes the optimised schedule this experiment's `table` schedule (and starts it when run).
+    void useOptimized(bool run);
+
     /// Draws the validation loss of a run (the one "Run this" started) over the prediction as it
     /// arrives in the cache.
     void followRun(qint64 runId, RunDataCache* cache);
@@ -110,6 +125,8 @@ private:
     void updatePrediction();
     void onFollowedRunChanged(qint64 runId);
     void updateBranchControls();
+    void showOptimized();
+    void dropOptimized();
 
     ExperimentSpec m_spec;
     QString m_origin;
@@ -131,6 +148,7 @@ private:
     std::vector<double> m_predicted;
     std::vector<double> m_predictionLr;
     double m_lastPredictionMs = 0;
+    ScheduleOptimizePanel* m_optimizer = nullptr;
     // branching
     std::optional<RunRecord> m_branchRun;
     std::vector<double> m_parentLr;

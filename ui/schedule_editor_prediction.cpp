@@ -16,6 +16,9 @@
 #include "anneal/schedule.h"
 #include "run_data_cache.h"
 #include "schedule_editor.h"
+#include "schedule_form.h"
+#include "anneal/lr_table.h"
+#include "schedule_optimize_panel.h"
 #include "schedule_plot.h"
 
 namespace anneal::ui {
@@ -104,6 +107,9 @@ void ScheduleEditor::updatePrediction() {
     }
     m_predicted.clear();
     m_predictionLr.clear();
+    if (m_optimizer) {
+        m_optimizer->setAvailable(fit != nullptr, tr("Choose an lr_annealing or mpl fit above first"));
+    }
     if (!fit) {
         m_lrPlot->setPredictedCurve({}, {});
         const bool any = !m_fits.empty();
@@ -141,6 +147,71 @@ void ScheduleEditor::updatePrediction() {
         note += tr(" ⚠ Fitted on runs of another model or data mix: the prediction may not apply.");
     }
     m_fitNote->setText(note);
+}
+
+void ScheduleEditor::startOptimize() {
+    const PredictionFit* fit = predictionFit();
+    if (!fit) {
+        return;
+    }
+    fit::ScheduleProblem p;
+    p.steps = m_spec.train.steps;
+    p.peakLr = m_spec.train.lr;
+    p.warmupSteps = m_spec.schedule.warmupSteps;
+    p.warmupStartFraction = m_spec.schedule.warmupStartFraction;
+    const double current = m_predicted.empty() ? fit::kNaN : m_predicted.back();
+    dropOptimized();
+    m_optimizer->start(fit->fit, p, current, fit->id);
+}
+
+void ScheduleEditor::showOptimized() {
+    const auto& r = m_optimizer->result();
+    const PredictionFit* fit = predictionFit();
+    if (!r || !fit || fit->id != m_optimizer->resultFitId()) {
+        return;
+    }
+    std::vector<double> loss;
+    try {
+        loss = fit::predictCurve(fit->fit, r->best.lr, m_spec.schedule.warmupSteps);
+    } catch (const std::exception&) {
+        // The LR is still drawn; the label has the final loss.
+    }
+    m_lrPlot->setOptimizedCurves(r->best.lr, loss, tr("optimised schedule's predicted loss (fit #%1)").arg(fit->id));
+}
+
+void ScheduleEditor::dropOptimized() {
+    if (!m_optimizer) {
+        return;
+    }
+    m_optimizer->cancel();
+    if (m_optimizer->result()) {
+        m_optimizer->clear();
+    }
+    m_lrPlot->setOptimizedCurves({}, {}, {});
+}
+
+void ScheduleEditor::useOptimized(bool run) {
+    const auto& r = m_optimizer->result();
+    if (!r) {
+        return;
+    }
+    try {
+        ExperimentSpec edited = m_spec;
+        applyLrTable(edited, lrTableFromSequence(r->best.lr),
+                     "schedule optimizer, fit #" + std::to_string(m_optimizer->resultFitId()));
+        m_spec = edited;
+    } catch (const std::exception& e) {
+        m_error = QString::fromStdString(e.what());
+        m_errorLabel->setText(m_error);
+        return;
+    }
+    dropOptimized();
+    m_form->load(m_spec);
+    recompute();
+    validate();
+    if (run) {
+        runThis();
+    }
 }
 
 void ScheduleEditor::setPredictedLoss(const QVector<double>& steps, const QVector<double>& loss) {

@@ -50,6 +50,16 @@ SchedulePlot::SchedulePlot(QWidget* parent) : QWidget(parent), m_plot(new QCusto
     m_observedGraph->setPen(QPen(curveColor(3), 1.4));
     m_observedGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 5));
     m_observedGraph->removeFromLegend();
+    m_optLrGraph = m_plot->addGraph();
+    m_optLrGraph->setName(tr("optimised learning rate"));
+    m_optLrGraph->setPen(QPen(curveColor(4), 2, Qt::DashLine));
+    m_optLrGraph->setAdaptiveSampling(false);
+    m_optLrGraph->removeFromLegend();
+    m_optLossGraph = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis2);
+    m_optLossGraph->setName(tr("its predicted loss"));
+    m_optLossGraph->setPen(QPen(curveColor(4), 1.6, Qt::DotLine));
+    m_optLossGraph->setAdaptiveSampling(false);
+    m_optLossGraph->removeFromLegend();
     m_lossNote = new QCPItemText(m_plot);
     m_lossNote->position->setType(QCPItemPosition::ptAxisRectRatio);
     m_lossNote->position->setCoords(0.99, 0.02);
@@ -163,6 +173,42 @@ void SchedulePlot::setPredictedCurve(const std::vector<double>& loss, const QStr
     rescaleLossAxis();
 }
 
+namespace {
+
+/// Every finite value of `y` at x = its index, min/max-decimated to the plot's pixel columns.
+QVector<QCPGraphData> decimated(const std::vector<double>& y, int pixels) {
+    std::vector<double> xs, ys, ox, oy;
+    for (std::size_t i = 0; i < y.size(); ++i) {
+        if (std::isfinite(y[i])) {
+            xs.push_back(static_cast<double>(i));
+            ys.push_back(y[i]);
+        }
+    }
+    MinMaxDecimator::Range r{0, std::max<double>(1.0, static_cast<double>(y.size())), std::max(100, pixels), false};
+    MinMaxDecimator::decimate(xs.data(), ys.data(), xs.size(), r, ox, oy);
+    QVector<QCPGraphData> d(static_cast<int>(ox.size()));
+    for (std::size_t i = 0; i < ox.size(); ++i) d[static_cast<int>(i)] = QCPGraphData(ox[i], oy[i]);
+    return d;
+}
+
+}  // namespace
+
+void SchedulePlot::setOptimizedCurves(const std::vector<double>& lr, const std::vector<double>& loss,
+                                      const QString& label) {
+    const int px = m_plot->axisRect()->width();
+    m_optLrGraph->data()->set(decimated(lr, px), true);
+    m_optLossGraph->data()->set(decimated(loss, px), true);
+    m_optLossGraph->setName(label);
+    for (QCPGraph* g : {m_optLrGraph, m_optLossGraph}) {
+        if (g->data()->isEmpty()) {
+            g->removeFromLegend();
+        } else {
+            g->addToLegend();
+        }
+    }
+    rescaleLossAxis();
+}
+
 void SchedulePlot::setObservedLoss(const std::vector<double>& steps, const std::vector<double>& loss,
                                    const QString& label) {
     QVector<QCPGraphData> d;
@@ -190,7 +236,7 @@ void SchedulePlot::rescaleLossAxis() {
     // Both loss curves share the right axis; the range covers what is drawn of both.
     bool found = false;
     QCPRange range;
-    for (QCPGraph* g : {m_lossGraph, m_observedGraph}) {
+    for (QCPGraph* g : {m_lossGraph, m_observedGraph, m_optLossGraph}) {
         bool ok = false;
         const QCPRange r = g->getValueRange(ok);
         if (ok) {

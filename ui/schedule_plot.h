@@ -40,6 +40,11 @@ public:
     void setPredictedCurve(const std::vector<double>& loss, const QString& label);
     /// The real validation loss of a run at its steps (empty clears it).
     void setObservedLoss(const std::vector<double>& steps, const std::vector<double>& loss, const QString& label);
+    /// An optimised schedule beside the current one (dashed LR) with its predicted loss (dotted, loss
+    /// axis); empty vectors clear both.
+    void setOptimizedCurves(const std::vector<double>& lr, const std::vector<double>& loss, const QString& label);
+    QCPGraph* optimizedLrGraph() const { return m_optLrGraph; }
+    QCPGraph* optimizedLossGraph() const { return m_optLossGraph; }
     /// The note shown while there is no predicted curve.
     void setPredictionNote(const QString& text);
 
@@ -61,6 +66,8 @@ private:
     QCPGraph* m_knotGraph;
     QCPGraph* m_lossGraph;
     QCPGraph* m_observedGraph;
+    QCPGraph* m_optLrGraph;
+    QCPGraph* m_optLossGraph;
     QCPItemText* m_lossNote;
     std::vector<double> m_lr;
     std::vector<ScheduleKnot> m_knots;

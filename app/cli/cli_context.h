@@ -35,6 +35,8 @@ void addImportCommands(CLI::App& app, Context& ctx);
 void addSweepCommands(CLI::App& app, Context& ctx);
 void addReportCommands(CLI::App& app, Context& ctx);
 void addVersionCommands(CLI::App& app, Context& ctx);
+/// `schedule optimize`, a subcommand of `schedule` (cmd_check.cpp creates that one).
+void addScheduleOptimizeCommand(CLI::App* schedule, Context& ctx);
 
 /// Whether stdout / stderr is a terminal (progress bars only then).
 bool stdoutIsTty();

@@ -73,14 +73,22 @@ void addCheckCommands(CLI::App& app, Context& ctx) {
     });
 
     CLI::App* sched = app.add_subcommand("schedule", "Print the LR and domain mixture of every step, without training");
-    sched->add_option("SPEC", o->spec, "Experiment file (TOML)")->required()->check(CLI::ExistingFile);
+    sched->add_option("SPEC", o->spec, "Experiment file (TOML)")->check(CLI::ExistingFile);
     addOverrideOptions(sched, o->sets, o->unsets);
     auto* schedFormat = sched->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"csv", "json"}));
     sched->add_flag("--json", o->json, "Same as --format json")->excludes(schedFormat);
     sched->footer(
         "Columns: step,lr,mix.<domain>... for steps 0 .. train.steps-1; step t's LR is the one update t uses.\n"
-        "Example:\n  anneal-cli schedule wsd.toml --set schedule.decay_shape=1-sqrt > wsd.csv");
-    sched->callback([o] {
+        "Example:\n  anneal-cli schedule wsd.toml --set schedule.decay_shape=1-sqrt > wsd.csv\n"
+        "Subcommand: `anneal-cli schedule optimize --help` (the schedule a fitted law predicts best).");
+    addScheduleOptimizeCommand(sched, ctx);
+    sched->callback([o, sched] {
+        if (!sched->get_subcommands().empty()) {
+            return;  // `schedule optimize` ran
+        }
+        if (o->spec.empty()) {
+            throw CLI::RequiredError("SPEC");
+        }
         if (o->json) {
             o->format = "json";
         }

@@ -119,6 +119,9 @@ const std::vector<KeyCase>& keyCases() {
     const C invSqrt = {{"schedule.kind", "\"inverse_sqrt\""}, {"schedule.warmup_steps", "10"}};
     const C rewarm = {{"schedule.kind", "\"rewarm\""}, {"schedule.warmup_steps", "10"}};
     const C infinite = {{"schedule.kind", "\"infinite\""}, {"schedule.final_lr_fraction", "0.05"}};
+    const C table = {{"schedule.kind", "\"table\""}, {"schedule.steps", "[0, 99]"}, {"schedule.lrs", "[0.001, 0.0001]"}};
+    static const std::string lrFile = "\"" + test::dataFile("lr_table.csv") + "\"";
+    const C tableFile = {{"schedule.kind", "\"table\""}, {"schedule.file", lrFile}};
     const C temp = {{"mixture.kind", "\"temperature\""}};
     const C upsample = {{"mixture.upsample.weights", "{ markov = 1.0 }"}};
     const C replay = {{"mixture.replay.weights", "{ markov = 1.0 }"}};
@@ -172,6 +175,10 @@ const std::vector<KeyCase>& keyCases() {
         {"schedule.constant_lr_fraction", infinite, "\"x\"", "0"},
         {"schedule.cooldown_timescale", infinite, "\"x\"", "0"},
         {"schedule.anneal_fraction", infinite, "\"x\"", "1.5"},
+        {"schedule.steps", table, "\"x\"", "[0, -99]"},
+        {"schedule.lrs", table, "\"x\"", "[0.001, -0.0001]"},
+        {"schedule.source", table, "1", "\"\""},
+        {"schedule.file", tableFile, "1", "\"/nonexistent/lr.csv\""},
         {"mixture.kind", {}, "1", "\"dynamic\""},
         {"mixture.temperature", temp, "\"x\"", "0"},
         {"mixture.temperature_schedule", temp, "1", "\"exponential\""},

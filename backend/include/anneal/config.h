@@ -23,6 +23,12 @@ using Override = std::string;
 ExperimentSpec parseExperiment(const std::string& tomlText, const std::string& origin,
                                const std::vector<Override>& overrides = {});
 
+/// Same, with relative paths inside the experiment (schedule.file of a table schedule) read from
+/// `baseDir` ("" = the working directory, as parseExperiment() does). loadExperiment() passes the
+/// file's folder.
+ExperimentSpec parseExperimentIn(const std::string& tomlText, const std::string& origin,
+                                 const std::vector<Override>& overrides, const std::string& baseDir);
+
 /// What the store writer and the live plots need to name a run's metrics (metric_names.h).
 RunFacts runFacts(const ExperimentSpec& spec);
 

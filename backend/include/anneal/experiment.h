@@ -59,7 +59,7 @@ struct TrainSpec {
 /// starts at its initial value and reaches its end value at t = a + n (one past its last step), as
 /// PyTorch's closed forms and Hägele et al.'s code do. For t >= train.steps the final value holds.
 struct ScheduleSpec {
-    std::string kind = "cosine";      ///< constant | cosine | linear | inverse_sqrt | wsd | rewarm | infinite
+    std::string kind = "cosine";      ///< constant | cosine | linear | inverse_sqrt | wsd | rewarm | infinite | table
     std::int64_t warmupSteps = 0;
     double warmupStartFraction = 0.01;  ///< warmup is s + (1 - s)·t/W; s = 0.01 as in Hägele et al.'s code
     double finalLrFraction = 0.1;     ///< lr at the end, as a fraction of the peak
@@ -77,6 +77,11 @@ struct ScheduleSpec {
     double constantLrFraction = 0.5;  ///< eta_const / eta_max
     double cooldownTimescale = 10.0;  ///< alpha of the inverse-sqrt cooldown
     double annealFraction = 0.0;      ///< fraction of steps in the final exponential anneal
+    // table (docs/SCHEDULES.md): absolute LRs at knots, linear between them (lr_table.h). Stored by
+    // content: the resolved config carries the knots, so a run never depends on the file again.
+    std::vector<std::int64_t> tableSteps;  ///< strictly increasing, the first is 0
+    std::vector<double> tableLrs;          ///< absolute LRs (not fractions of train.lr), >= 0
+    std::string tableSource;               ///< the file the knots were read from (a note; never read again)
 };
 
 struct UpsampleSpec {

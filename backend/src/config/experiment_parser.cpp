@@ -12,6 +12,7 @@
 #include "anneal/config.h"
 #include "anneal/data_source.h"
 #include "anneal/error.h"
+#include "anneal/lr_table.h"
 #include "config/kind_keys.h"
 #include "config/overrides.h"
 #include "core/toml_reader.h"
@@ -173,10 +174,86 @@ void parseTrain(const toml::table* t, TrainSpec& tr) {
     r.finish();
 }
 
-void parseSchedule(const toml::table* t, ScheduleSpec& s, std::int64_t steps) {
+std::vector<double> numberArray(TableReader& r, const std::string& key, bool integers) {
+    std::vector<double> out;
+    const toml::array* a = r.array(key);
+    if (!a) {
+        return out;
+    }
+    for (size_t i = 0; i < a->size(); ++i) {
+        const toml::node& n = *a->get(i);
+        const std::string field = r.keyPath(key) + "[" + std::to_string(i) + "]";
+        if (integers ? !n.is_integer() : !n.is_number()) {
+            configError(field, "is " + core::describeNode(n), integers ? "an integer step >= 0" : "a finite LR >= 0");
+        }
+        out.push_back(n.is_integer() ? static_cast<double>(*n.value<std::int64_t>()) : *n.value<double>());
+    }
+    return out;
+}
+
+/// kind = "table": the knots inline (steps + lrs, as the resolved config writes them) or from `file`
+/// (relative paths from the experiment file's folder), never both. lr_table.h.
+void parseTableSchedule(TableReader& r, ExperimentSpec& spec, const std::string& baseDir) {
+    const bool inline_ = r.has("steps") || r.has("lrs");
+    LrTable knots;
+    std::string source = r.string("source", "");
+    if (r.has("file")) {
+        if (inline_) {
+            configError("schedule.file", "is given together with steps/lrs",
+                        "either file = \"lr.csv\" or the knots steps = [...] and lrs = [...]");
+        }
+        const std::string file = r.string("file", "");
+        const bool relative = !file.empty() && file[0] != '/';
+        const std::string path = relative && !baseDir.empty() ? baseDir + "/" + file : file;
+        try {
+            knots = readLrTableFile(path);
+        } catch (const Error& e) {
+            if (e.code() != ErrorCode::Io) {
+                throw;  // a bad file names its line
+            }
+            configError("schedule.file", "cannot read \"" + path + "\"", "a readable step,lr file");
+        }
+        source = file;
+    } else if (inline_) {
+        if (!r.has("steps") || !r.has("lrs")) {
+            configError(r.has("steps") ? "schedule.lrs" : "schedule.steps", "is missing",
+                        "both steps = [...] and lrs = [...]");
+        }
+        for (double v : numberArray(r, "steps", true)) knots.steps.push_back(static_cast<std::int64_t>(v));
+        knots.lrs = numberArray(r, "lrs", false);
+        // Errors name the entry (schedule.steps[3]); validateLrTable would only name the table.
+        if (knots.steps.empty()) {
+            configError("schedule.steps", "is empty", "the knots' steps, the first 0");
+        }
+        if (knots.lrs.size() != knots.steps.size()) {
+            configError("schedule.lrs",
+                        "has " + std::to_string(knots.lrs.size()) + " values for " +
+                            std::to_string(knots.steps.size()) + " steps",
+                        "one LR per step");
+        }
+        for (size_t i = 0; i < knots.steps.size(); ++i) {
+            const std::string at = "[" + std::to_string(i) + "]";
+            if (i == 0 ? knots.steps[0] != 0 : knots.steps[i] <= knots.steps[i - 1]) {
+                configError("schedule.steps" + at, "is " + std::to_string(knots.steps[i]),
+                            i == 0 ? "0 (the first update)" : "a step after " + std::to_string(knots.steps[i - 1]));
+            }
+            if (!std::isfinite(knots.lrs[i]) || knots.lrs[i] < 0.0) {
+                configError("schedule.lrs" + at, "is " + core::formatNumber(knots.lrs[i]), "a finite LR >= 0");
+            }
+        }
+    } else {
+        configError("schedule.file", "kind = \"table\" needs its LRs",
+                    "file = \"lr.csv\" (columns step,lr) or steps = [...] and lrs = [...]");
+    }
+    applyLrTable(spec, knots, source);
+}
+
+void parseSchedule(const toml::table* t, ExperimentSpec& spec, const std::string& baseDir) {
     if (!t) {
         return;
     }
+    ScheduleSpec& s = spec.schedule;
+    const std::int64_t steps = spec.train.steps;
     const auto& table = config::scheduleKindKeys();
     TableReader r(*t, "schedule");
     s.kind = r.choice("kind", s.kind, config::kindNames(table));
@@ -186,6 +263,11 @@ void parseSchedule(const toml::table* t, ScheduleSpec& s, std::int64_t steps) {
         }
     }
     auto uses = [&](const char* key) { return config::kindUses(table, s.kind, key); };
+    if (s.kind == "table") {
+        parseTableSchedule(r, spec, baseDir);
+        r.finish();
+        return;
+    }
     s.warmupSteps = r.integer("warmup_steps", s.warmupSteps, 0, steps);
     s.warmupStartFraction = r.number("warmup_start_fraction", s.warmupStartFraction, 0.0, 1.0);
     if (uses("final_lr_fraction")) {
@@ -403,7 +485,7 @@ void parseLog(const toml::table* t, LogSpec& l) {
     r.finish();
 }
 
-ExperimentSpec parseRoot(const toml::table& root) {
+ExperimentSpec parseRoot(const toml::table& root, const std::string& baseDir) {
     ExperimentSpec spec;
     TableReader top(root, "");
     spec.name = top.string("name", spec.name);
@@ -413,7 +495,17 @@ ExperimentSpec parseRoot(const toml::table& root) {
     parseModel(top.table("model"), spec.model);
     parseData(top.table("data"), spec.data);
     parseTrain(top.table("train"), spec.train);
-    parseSchedule(top.table("schedule"), spec.schedule, spec.train.steps);
+    const double givenLr = spec.train.lr;
+    const toml::table* train = root["train"].as_table();
+    const bool lrGiven = train && train->contains("lr");
+    parseSchedule(top.table("schedule"), spec, baseDir);
+    if (spec.schedule.kind == "table" && lrGiven && givenLr != spec.train.lr) {
+        // A table's LRs are absolute: train.lr is its largest applied LR, not a scale (lr_table.h).
+        configError("train.lr",
+                    "is " + core::formatNumber(givenLr) + " but the table schedule's largest LR is " +
+                        core::formatNumber(spec.train.lr) + "; with schedule.kind = \"table\" the LRs come from the table",
+                    "no train.lr, or train.lr = " + core::formatNumber(spec.train.lr));
+    }
     parseMixture(top.table("mixture"), spec.mixture, spec.data);
     parseReweight(top.table("reweight"), spec.reweight, spec.data);
     parseLog(top.table("log"), spec.log);
@@ -425,6 +517,11 @@ ExperimentSpec parseRoot(const toml::table& root) {
 
 ExperimentSpec parseExperiment(const std::string& tomlText, const std::string& origin,
                                const std::vector<Override>& overrides) {
+    return parseExperimentIn(tomlText, origin, overrides, "");
+}
+
+ExperimentSpec parseExperimentIn(const std::string& tomlText, const std::string& origin,
+                                 const std::vector<Override>& overrides, const std::string& baseDir) {
     toml::table root;
     try {
         root = toml::parse(tomlText, origin);
@@ -435,11 +532,12 @@ ExperimentSpec parseExperiment(const std::string& tomlText, const std::string& o
                     "TOML 1.0 (https://toml.io)");
     }
     config::applyOverrides(root, overrides);
-    return parseRoot(root);
+    return parseRoot(root, baseDir);
 }
 
 ExperimentSpec loadExperiment(const std::string& path, const std::vector<Override>& overrides) {
-    return parseExperiment(readTextFile(path), path, overrides);
+    const auto slash = path.rfind('/');
+    return parseExperimentIn(readTextFile(path), path, overrides, slash == std::string::npos ? "" : path.substr(0, slash));
 }
 
 }  // namespace anneal

@@ -78,9 +78,30 @@ std::string paramValue(const ParamValue& v) {
     return std::visit(Visitor{}, v);
 }
 
+/// A table schedule by content: its knots inline (never `file`), so the stored run does not change
+/// when the file does. Ten values a line keeps long tables diffable.
+void writeTable(std::ostream& os, const ScheduleSpec& s) {
+    if (!s.tableSource.empty()) {
+        os << "source = " << quote(s.tableSource) << "\n";
+    }
+    auto list = [&os](const char* key, size_t n, auto&& item) {
+        os << key << " = [";
+        for (size_t i = 0; i < n; ++i) {
+            os << (i % 10 == 0 ? "\n    " : " ") << item(i) << (i + 1 < n ? "," : "\n");
+        }
+        os << "]\n";
+    };
+    list("steps", s.tableSteps.size(), [&](size_t i) { return std::to_string(s.tableSteps[i]); });
+    list("lrs", s.tableLrs.size(), [&](size_t i) { return flt(s.tableLrs[i]); });
+}
+
 void writeSchedule(std::ostream& os, const ScheduleSpec& s) {
     const auto& table = config::scheduleKindKeys();
     os << "\n[schedule]\nkind = " << quote(s.kind) << "\n";
+    if (s.kind == "table") {
+        writeTable(os, s);
+        return;
+    }
     for (const auto& key : config::keysOf(table, s.kind)) {
         if (key == "decay_half_life" && s.decayShape != "exponential") {
             continue;  // the parser accepts it only with an exponential decay

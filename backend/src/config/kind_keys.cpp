@@ -27,6 +27,9 @@ const std::vector<KindKeys>& scheduleKindKeys() {
         {"infinite",
          {"warmup_steps", "warmup_start_fraction", "cooldown_steps", "cooldown_shape", "constant_lr_fraction",
           "cooldown_timescale", "anneal_fraction", "final_lr_fraction"}},
+        // Either `file` (read once) or the knots `steps` + `lrs` inline (what the resolved config holds);
+        // `source` notes where the knots came from. lr_table.h.
+        {"table", {"file", "steps", "lrs", "source"}},
     };
     return table;
 }

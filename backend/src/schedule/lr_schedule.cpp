@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "anneal/lr_table.h"
 #include "anneal/schedule.h"
 
 namespace anneal {
@@ -100,6 +101,16 @@ std::int64_t decayStartStep(const ScheduleSpec& s, std::int64_t total) {
 
 double lrMultiplier(const ScheduleSpec& s, std::int64_t t, std::int64_t total) {
     t = std::clamp<std::int64_t>(t, 0, total);
+    if (s.kind == "table") {
+        // Absolute LRs: the multiplier is relative to the table's largest LR up to `total`, which is
+        // train.lr once applyLrTable() has run. learningRate() reads the table directly instead.
+        const std::int64_t last = std::max<std::int64_t>(total - 1, 0);
+        double peak = tableLr(s.tableSteps, s.tableLrs, last);
+        for (size_t i = 0; i < s.tableSteps.size() && s.tableSteps[i] <= last; ++i) {
+            peak = std::max(peak, s.tableLrs[i]);
+        }
+        return peak > 0.0 ? tableLr(s.tableSteps, s.tableLrs, t) / peak : 0.0;
+    }
     if (t < s.warmupSteps) {
         const double x = static_cast<double>(t) / static_cast<double>(s.warmupSteps);
         return s.warmupStartFraction + (1.0 - s.warmupStartFraction) * x;
@@ -139,6 +150,10 @@ double lrMultiplier(const ScheduleSpec& s, std::int64_t t, std::int64_t total) {
 }
 
 double learningRate(const ExperimentSpec& spec, std::int64_t step) {
+    if (spec.schedule.kind == "table") {  // exactly the table's LRs, not train.lr x (lr / peak)
+        const std::int64_t t = std::clamp<std::int64_t>(step, 0, spec.train.steps);
+        return tableLr(spec.schedule.tableSteps, spec.schedule.tableLrs, t);
+    }
     return spec.train.lr * lrMultiplier(spec.schedule, step, spec.train.steps);
 }
 
