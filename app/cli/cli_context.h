@@ -35,6 +35,7 @@ void addImportCommands(CLI::App& app, Context& ctx);
 void addSweepCommands(CLI::App& app, Context& ctx);
 void addReportCommands(CLI::App& app, Context& ctx);
 void addVersionCommands(CLI::App& app, Context& ctx);
+void addDataCommands(CLI::App& app, Context& ctx);
 
 /// Whether stdout / stderr is a terminal (progress bars only then).
 bool stdoutIsTty();
