@@ -24,7 +24,7 @@ CurveStyle ComparePlotView::styleFor(qint64 runId, const QString& metric, int ru
     s.color = curveColor(runIndex);
     s.label = runLabel(runId);
     s.width = 1.7;
-    const bool sparse = metric.startsWith(QLatin1String("val_loss"));
+    const bool sparse = metric.startsWith(QLatin1String("val_loss")) || metric.startsWith(QLatin1String("val_bpb"));
     s.smoothable = !sparse;
     s.markers = sparse;
     return s;
@@ -36,6 +36,9 @@ QString ComparePlotView::yLabel() const {
     }
     if (m_metric.startsWith(QLatin1String("val_loss."))) {
         return tr("validation loss on %1 (nats/token)").arg(m_metric.mid(9));
+    }
+    if (m_metric.startsWith(QLatin1String("val_bpb."))) {
+        return tr("validation bits per byte on %1").arg(m_metric.mid(8));
     }
     if (m_metric == QLatin1String("train_loss")) {
         return tr("train loss (nats/token)");

@@ -25,6 +25,7 @@ namespace anneal::ui {
 namespace {
 
 const QStringList kComparable = {QStringLiteral("val_loss"),    QStringLiteral("val_loss.*"),
+                                 QStringLiteral("val_bpb.*"),
                                  QStringLiteral("train_loss"),  QStringLiteral("train_loss.*"),
                                  QStringLiteral("lr"),          QStringLiteral("grad_norm"),
                                  QStringLiteral("tokens_per_s")};

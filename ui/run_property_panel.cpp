@@ -191,8 +191,10 @@ void RunPropertyPanel::fillSummary() {
                tr("%1 (%2 without embeddings)")
                    .arg(QLocale().toString(r.params), QLocale().toString(r.paramsNonEmbedding)));
     addSummary(tr("FLOPs per token"), QString::number(r.flopsPerToken, 'g', 4));
-    addSummary(tr("Entropy floor"),
-               tr("%1 nats/token (the mix's irreducible loss)").arg(number(r.entropyFloor)));
+    // Real text has no known entropy floor (NaN): say so rather than show a dash.
+    addSummary(tr("Entropy floor"), std::isfinite(r.entropyFloor)
+                                        ? tr("%1 nats/token (the mix's irreducible loss)").arg(number(r.entropyFloor))
+                                        : tr("unknown (a domain of real data has no known entropy)"));
     addSummary(tr("Created"), when(r.createdAt));
     addSummary(tr("Host"),
                r.host.empty() ? QStringLiteral("–")
@@ -212,8 +214,8 @@ void RunPropertyPanel::fillDomains() {
         const QStringList cells{QString::fromStdString(d.name),
                                 QString::fromStdString(d.source),
                                 number(d.weight, 3),
-                                number(d.entropyRate),
-                                number(d.entropyFloor),
+                                std::isfinite(d.entropyRate) ? number(d.entropyRate) : tr("unknown"),
+                                std::isfinite(d.entropyFloor) ? number(d.entropyFloor) : tr("unknown"),
                                 QString::fromStdString(d.description)};
         for (int c = 0; c < cells.size(); ++c) {
             m_domains->setItem(row, c, new QTableWidgetItem(cells[c]));

@@ -37,6 +37,7 @@ void addReportCommands(CLI::App& app, Context& ctx);
 void addVersionCommands(CLI::App& app, Context& ctx);
 /// `schedule optimize`, a subcommand of `schedule` (cmd_check.cpp creates that one).
 void addScheduleOptimizeCommand(CLI::App* schedule, Context& ctx);
+void addDataCommands(CLI::App& app, Context& ctx);
 
 /// Whether stdout / stderr is a terminal (progress bars only then).
 bool stdoutIsTty();

@@ -69,7 +69,11 @@ void addCheckCommands(CLI::App& app, Context& ctx) {
         for (const auto& d : domains) {
             std::printf("  domain  %-12s %s\n", d.name.c_str(), d.description.c_str());
         }
-        std::printf("  floor   %.4f nats/token (the static mix's entropy floor at this context)\n", floor);
+        if (std::isfinite(floor)) {
+            std::printf("  floor   %.4f nats/token (the static mix's entropy floor at this context)\n", floor);
+        } else {
+            std::printf("  floor   unknown (real data has no known entropy floor)\n");
+        }
     });
 
     CLI::App* sched = app.add_subcommand("schedule", "Print the LR and domain mixture of every step, without training");

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
     addRunCommands(app, ctx);
     addListCommands(app, ctx);
     addCheckCommands(app, ctx);
+    addDataCommands(app, ctx);
     addWeightsCommands(app, ctx);
     addFitCommands(app, ctx);
     addPredictCommands(app, ctx);

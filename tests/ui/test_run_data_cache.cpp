@@ -218,7 +218,7 @@ void TestRunDataCache::liveNamesAreStoredNames() {
     qInfo("%lld metrics: %s", static_cast<long long>(stored.size()), qPrintable(stored.join(QStringLiteral(", "))));
     // The run really has each family (else the comparison proves little).
     for (const char* n : {"train_loss_weighted", "grad_share.markov", "epochs.markov", "mix.noise", "val_loss.noise",
-                          "train_loss.markov", "loss_z"}) {
+                          "val_bpb.noise", "train_loss.markov", "loss_z"}) {
         QVERIFY2(stored.contains(QString::fromLatin1(n)), n);
     }
     QCOMPARE(live, stored);

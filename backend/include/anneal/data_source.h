@@ -4,7 +4,9 @@
 /// Byte-level data sources. A source is a pure function from a sample index to bytes, so any sample
 /// can be regenerated from its id (the weights explorer previews samples this way) and runs are
 /// deterministic by seed. Synthetic sources know their entropy rate, which makes the irreducible
-/// loss of a mixture known exactly. Thread-safe: sample() is const and touches no shared state.
+/// loss of a mixture known exactly; real sources (text:, jsonl:, tokens:) do not (NaN) and read
+/// windows of their document stream (docs/DATA.md). Thread-safe: sample() is const and touches no
+/// shared state.
 
 #include <cstdint>
 #include <memory>
@@ -14,6 +16,19 @@
 #include "anneal/experiment.h"
 
 namespace anneal {
+
+/// What a real-data source read: its files, documents and the train/validation split by document.
+/// Tokens count the document stream (the documents plus one end-of-document token each).
+struct CorpusStats {
+    std::vector<std::string> files;
+    std::int64_t documents = 0;
+    std::int64_t bytes = 0;            ///< text bytes (after decompression), without separators
+    std::int64_t tokens = 0;
+    std::int64_t trainDocuments = 0;
+    std::int64_t valDocuments = 0;
+    std::int64_t trainTokens = 0;
+    std::int64_t valTokens = 0;
+};
 
 class DataSource {
 public:
@@ -28,6 +43,8 @@ public:
     virtual double entropyFloor(int targets) const { return entropyRate(); }
     /// One line for humans: "markov order 2, alphabet 16, H = 1.5 nats/token".
     virtual std::string description() const = 0;
+    /// Files, documents and split of a real-data source; nullptr for synthetic ones.
+    virtual const CorpusStats* corpus() const { return nullptr; }
 };
 
 struct SourceInfo {
@@ -36,12 +53,25 @@ struct SourceInfo {
     std::vector<std::string> params;   ///< accepted [data.domain.params] keys besides noise_rate
 };
 
+/// The byte real-text sources put between documents (the end-of-document token of the byte
+/// tokenizer). 0xFF never occurs in valid UTF-8, so it cannot be confused with text.
+constexpr std::uint8_t kEndOfDocumentByte = 0xFF;
+
 /// Every source kind Anneal knows.
 std::vector<SourceInfo> sourceCatalog();
 
 /// Builds a domain's source. `field` is the domain's key path ("data.domain[1]") for messages.
 /// Throws InvalidConfig for an unknown source, an unknown param or a param out of range.
 std::unique_ptr<DataSource> makeSource(const DomainSpec& domain, const std::string& field);
+/// Validates a domain's source and params without reading its data (real sources check that their
+/// glob matches a file, not the files' contents; makeSource does that). Used when parsing.
+void checkSource(const DomainSpec& domain, const std::string& field);
+
+/// A window of byte tokens as one line a terminal shows safely: valid UTF-8 stays as it is;
+/// control characters and bytes of broken sequences become escapes (\n, \t, \xNN, \u{202E} for
+/// C1 and bidirectional controls); a backslash becomes \\. With `endOfDocument`, the
+/// end-of-document byte (kEndOfDocumentByte) shows as ⟨eod⟩.
+std::string escapeSampleText(const std::uint8_t* bytes, int n, bool endOfDocument);
 
 // --- helpers shared by the sources, the sampler and the noise planting ---
 

@@ -53,6 +53,11 @@ public:
 
     /// Writes sample `id` (training or validation) to out[0..sampleLength()).
     void fill(std::uint64_t id, std::uint8_t* out) const;
+    /// The bytes of text a window's targets (tokens 1 .. sampleLength()-1) stand for: the
+    /// denominator of bits per byte. With the byte tokenizer every token is one byte (the
+    /// end-of-document byte included), so this is sampleLength() - 1; a subword tokenizer will sum
+    /// its tokens' byte lengths here.
+    std::int64_t targetBytes(const std::uint8_t* window) const;
     /// Whether training sample `id` carries planted noise (validation samples never do).
     bool isNoisy(std::uint64_t id) const;
     /// Per-domain loss floor at this context (nats/token), from the sources' entropy.

@@ -49,6 +49,9 @@ struct EvalEvent {
     std::int64_t tokens = 0;
     std::vector<double> domainLoss;  ///< per domain, mean per-token loss on its fixed validation set
     double meanLoss = 0;             ///< average over domains weighted by the static domain weights
+    /// per domain, bits per byte: the validation set's summed loss (nats) / (its target bytes · ln 2).
+    /// Last, so that {step, tokens, domainLoss, meanLoss} initialisers keep their meaning.
+    std::vector<double> domainBpb;
 };
 
 struct StatusEvent {

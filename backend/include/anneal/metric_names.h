@@ -13,6 +13,7 @@
 ///   mix.<domain>                                      every logged step
 ///   epochs.<domain>                                   finite domains (data.domain.size)
 ///   val_loss, val_loss.<domain>                       every evaluation
+///   val_bpb.<domain>                                  every evaluation (bits per byte)
 
 #include <cmath>
 #include <string>
@@ -66,6 +67,9 @@ template <class Emit>
 void forEachEvalMetric(const EvalEvent& e, const RunFacts& run, Emit&& out) {
     for (size_t d = 0; d < run.domains.size() && d < e.domainLoss.size(); ++d) {
         out("val_loss." + run.domains[d], e.domainLoss[d]);
+        if (d < e.domainBpb.size()) {
+            out("val_bpb." + run.domains[d], e.domainBpb[d]);
+        }
     }
     out(std::string("val_loss"), e.meanLoss);
 }

@@ -132,7 +132,7 @@ void parseData(const toml::table* t, DataSpec& data) {
             dom.params = readParams(*p, path + ".params", dom);
         }
         d.finish();
-        makeSource(dom, path);  // validates the source and its params
+        checkSource(dom, path);  // validates the source and its params (real sources: not their files)
         total += dom.weight;
         data.domains.push_back(std::move(dom));
     }

@@ -43,6 +43,11 @@ void Dataset::fill(std::uint64_t id, std::uint8_t* out) const {
     }
 }
 
+std::int64_t Dataset::targetBytes(const std::uint8_t* window) const {
+    (void)window;  // byte tokenizer: one byte per token
+    return m_length - 1;
+}
+
 std::vector<double> Dataset::entropyFloors() const {
     std::vector<double> out;
     for (const auto& s : m_sources) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// Factories of the built-in sources (one file each), used by makeSource().
+// Factories of the built-in sources (one file each), used by makeSource(); check* validate a real
+// source's params and glob without reading its files (checkSource()).
 
 #include <memory>
 #include <string>
@@ -13,5 +14,12 @@ std::unique_ptr<DataSource> makeMarkov(const DomainSpec& d, const std::string& f
 std::unique_ptr<DataSource> makeNoise(const DomainSpec& d, const std::string& field);
 std::unique_ptr<DataSource> makeArithmetic(const DomainSpec& d, const std::string& field);
 std::unique_ptr<DataSource> makeBrackets(const DomainSpec& d, const std::string& field);
+
+std::unique_ptr<DataSource> makeText(const DomainSpec& d, const std::string& field);
+void checkText(const DomainSpec& d, const std::string& field);
+std::unique_ptr<DataSource> makeJsonl(const DomainSpec& d, const std::string& field);
+void checkJsonl(const DomainSpec& d, const std::string& field);
+std::unique_ptr<DataSource> makeTokens(const DomainSpec& d, const std::string& field);
+void checkTokens(const DomainSpec& d, const std::string& field);
 
 }  // namespace anneal::data

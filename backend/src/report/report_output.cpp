@@ -119,7 +119,7 @@ std::string toMarkdown(const Report& r, const FigureOutcome& figures) {
         for (const auto& d : domains) {
             row.push_back(formatNumber(run.domainLoss(d)));
         }
-        row.push_back(formatNumber(rec.entropyFloor));
+        row.push_back(std::isfinite(rec.entropyFloor) ? formatNumber(rec.entropyFloor) : "unknown");
         t.rows.push_back(std::move(row));
     }
     writeTable(os, t);

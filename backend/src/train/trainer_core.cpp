@@ -208,13 +208,21 @@ EvalEvent TrainerCore::evaluate(std::int64_t t) {
     staticWeights = normalized(staticWeights);
     for (int d = 0; d < D; ++d) {
         double total = 0;
+        double nats = 0;           // summed loss over every validation target, for bits per byte
+        std::int64_t bytes = 0;    // the text bytes those targets stand for
         for (int b = 0; b < m_spec.data.valBatches; ++b) {
             m_data->validationBatch(d, b, m_spec.data.batchSize, m_valBatch);
             auto tokens = tokensTensor(m_valBatch);
             auto logits = m_model->forward(tokens.narrow(1, 0, m_spec.model.context));
-            total += model::perSampleLoss(logits, tokens.narrow(1, 1, m_spec.model.context)).mean().item<double>();
+            const auto perSample = model::perSampleLoss(logits, tokens.narrow(1, 1, m_spec.model.context));
+            total += perSample.mean().item<double>();
+            nats += perSample.to(torch::kDouble).sum().item<double>() * m_spec.model.context;
+            for (int i = 0; i < m_valBatch.size; ++i) {
+                bytes += m_data->targetBytes(&m_valBatch.tokens[static_cast<size_t>(i) * static_cast<size_t>(m_valBatch.length)]);
+            }
         }
         ev.domainLoss.push_back(total / m_spec.data.valBatches);
+        ev.domainBpb.push_back(nats / (static_cast<double>(bytes) * std::log(2.0)));
         ev.meanLoss += staticWeights[static_cast<size_t>(d)] * ev.domainLoss.back();
     }
     m_model->train();
