@@ -18,7 +18,9 @@ namespace bench {
 
 using Clock = std::chrono::steady_clock;
 
-inline double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+inline double secondsSince(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 /// The q-quantile (0..1) of v by linear interpolation; NaN for an empty v.
 inline double quantile(std::vector<double> v, double q) {
@@ -32,8 +34,12 @@ inline double quantile(std::vector<double> v, double q) {
     return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
 }
 inline double median(const std::vector<double>& v) { return quantile(v, 0.5); }
-inline double minOf(const std::vector<double>& v) { return v.empty() ? std::nan("") : *std::min_element(v.begin(), v.end()); }
-inline double maxOf(const std::vector<double>& v) { return v.empty() ? std::nan("") : *std::max_element(v.begin(), v.end()); }
+inline double minOf(const std::vector<double>& v) {
+    return v.empty() ? std::nan("") : *std::min_element(v.begin(), v.end());
+}
+inline double maxOf(const std::vector<double>& v) {
+    return v.empty() ? std::nan("") : *std::max_element(v.begin(), v.end());
+}
 
 /// "--key value" pairs and bare "--flag"s after the mode word.
 class Args {

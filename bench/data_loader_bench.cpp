@@ -39,12 +39,13 @@ void loop(benchmark::State& state, const anneal::ExperimentSpec& s) {
         sampler.nextBatch(step++, b);
         benchmark::DoNotOptimize(b.tokens.data());
     }
-    state.counters["tokens/s"] = benchmark::Counter(static_cast<double>(step) * s.data.batchSize * s.model.context,
-                                                    benchmark::Counter::kIsRate);
+    state.counters["tokens/s"] = benchmark::Counter(
+        static_cast<double>(step) * s.data.batchSize * s.model.context, benchmark::Counter::kIsRate);
 }
 
 void textDomain(benchmark::State& state) {
-    loop(state, spec(std::string("text:") + ANNEAL_TEST_DATA "/text/*.txt", {{"separator", std::string("")}}));
+    loop(state,
+         spec(std::string("text:") + ANNEAL_TEST_DATA "/text/*.txt", {{"separator", std::string("")}}));
 }
 
 void tokensDomain(benchmark::State& state) {

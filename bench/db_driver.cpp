@@ -72,8 +72,8 @@ int generate(const bench::Args& a) {
     const std::int64_t bigRuns = a.num("big-runs", 10);
     const std::int64_t bigPoints = a.num("big-points", 1000000);
     constexpr int kBigMetrics = 5, kSmallMetrics = 10;
-    const std::int64_t smallSteps =
-        std::max<std::int64_t>(1, (rows - bigRuns * kBigMetrics * bigPoints) / ((runs - bigRuns) * kSmallMetrics));
+    const std::int64_t smallSteps = std::max<std::int64_t>(
+        1, (rows - bigRuns * kBigMetrics * bigPoints) / ((runs - bigRuns) * kSmallMetrics));
     for (const char* suffix : {"", "-wal", "-shm"}) {
         std::error_code ec;
         fs::remove(path + suffix, ec);
@@ -93,8 +93,16 @@ int generate(const bench::Args& a) {
     exec(db, "PRAGMA synchronous = OFF");
     exec(db, "PRAGMA locking_mode = EXCLUSIVE");
     exec(db, "PRAGMA cache_size = -262144");
-    const char* names[] = {"train_loss", "lr", "grad_norm", "tokens_per_s", "loss_z", "train_loss.markov",
-                           "train_loss.arithmetic", "train_loss.brackets", "train_loss.noise", "val_loss"};
+    const char* names[] = {"train_loss",
+                           "lr",
+                           "grad_norm",
+                           "tokens_per_s",
+                           "loss_z",
+                           "train_loss.markov",
+                           "train_loss.arithmetic",
+                           "train_loss.brackets",
+                           "train_loss.noise",
+                           "val_loss"};
     exec(db, "BEGIN");
     {
         sqlite3_stmt* n = prepare(db, "INSERT INTO metric_names(id, name) VALUES (?, ?)");
@@ -105,19 +113,21 @@ int generate(const bench::Args& a) {
             sqlite3_reset(n);
         }
         sqlite3_finalize(n);
-        sqlite3_stmt* r = prepare(db,
-                                  "INSERT INTO runs(id, uuid, name, group_name, kind, status, spec_toml, config_toml, "
-                                  "seed, device, version, created_at, started_at, ended_at, heartbeat_at, host, "
-                                  "steps_total, steps_done, tokens_done, wall_seconds, n_params, n_params_nonembed, "
-                                  "flops_per_token, entropy_floor, tags) VALUES "
-                                  "(?,?,?,?,'trained','completed',?,?,?,'cpu','0.1.0',?,?,?,?,'bench',?,?,?,?,?,?,?,?,?)");
+        sqlite3_stmt* r =
+            prepare(db,
+                    "INSERT INTO runs(id, uuid, name, group_name, kind, status, spec_toml, config_toml, "
+                    "seed, device, version, created_at, started_at, ended_at, heartbeat_at, host, "
+                    "steps_total, steps_done, tokens_done, wall_seconds, n_params, n_params_nonembed, "
+                    "flops_per_token, entropy_floor, tags) VALUES "
+                    "(?,?,?,?,'trained','completed',?,?,?,'cpu','0.1.0',?,?,?,?,'bench',?,?,?,?,?,?,?,?,?)");
         sqlite3_stmt* d = prepare(db,
                                   "INSERT INTO run_domains(run_id, idx, name, source, weight, entropy_rate, "
                                   "entropy_floor, description) VALUES (?,?,?,?,?,?,?,?)");
         for (std::int64_t id = 1; id <= runs; ++id) {
             const std::int64_t steps = id <= bigRuns ? bigPoints : smallSteps;
             char uuid[40], name[40], group[40];
-            std::snprintf(uuid, sizeof uuid, "00000000-0000-4000-8000-%012lld", static_cast<long long>(id % 1000000000000LL));
+            std::snprintf(uuid, sizeof uuid, "00000000-0000-4000-8000-%012lld",
+                          static_cast<long long>(id % 1000000000000LL));
             std::snprintf(name, sizeof name, "sweep-%05lld", static_cast<long long>(id));
             std::snprintf(group, sizeof group, "group-%03lld", static_cast<long long>(id / 100));
             int i = 1;
@@ -176,7 +186,8 @@ int generate(const bench::Args& a) {
             sqlite3_bind_int64(m, 2, k);
             for (std::int64_t t = 0; t < steps; ++t) {
                 const double x = static_cast<double>(t) / static_cast<double>(steps);
-                double v = k == 1 ? 1.2 + 4.3 * std::exp(-8 * x) + 0.15 * (rng.u() - 0.5) + (rng.u() < 1e-4 ? 2.0 : 0.0)
+                double v = k == 1 ? 1.2 + 4.3 * std::exp(-8 * x) + 0.15 * (rng.u() - 0.5) +
+                                        (rng.u() < 1e-4 ? 2.0 : 0.0)
                                   : rng.u();
                 sqlite3_bind_int64(m, 3, t);
                 sqlite3_bind_double(m, 4, v);
@@ -217,9 +228,12 @@ int generate(const bench::Args& a) {
     }
 #endif
     std::printf("tiles_seconds %.1f\n", bench::secondsSince(t1));
-    std::printf("generated runs %lld metric_rows %lld step_rows %lld big_runs %lld big_points %lld small_steps %lld\n",
-                static_cast<long long>(runs), static_cast<long long>(metricRows), static_cast<long long>(stepRows),
-                static_cast<long long>(bigRuns), static_cast<long long>(bigPoints), static_cast<long long>(smallSteps));
+    std::printf(
+        "generated runs %lld metric_rows %lld step_rows %lld big_runs %lld big_points %lld small_steps "
+        "%lld\n",
+        static_cast<long long>(runs), static_cast<long long>(metricRows), static_cast<long long>(stepRows),
+        static_cast<long long>(bigRuns), static_cast<long long>(bigPoints),
+        static_cast<long long>(smallSteps));
     std::printf("generate_seconds %.1f rows_per_s %.0f file_gib %.2f\n", secs,
                 static_cast<double>(metricRows + stepRows) / secs,
                 static_cast<double>(fs::file_size(path)) / (1024.0 * 1024 * 1024));
@@ -230,7 +244,8 @@ int generate(const bench::Args& a) {
 double rawList(sqlite3* db, std::size_t& bytes) {
     const auto t0 = bench::Clock::now();
     bytes = 0;
-    for (const char* sql : {"SELECT * FROM runs ORDER BY id", "SELECT * FROM run_domains ORDER BY run_id, idx"}) {
+    for (const char* sql :
+         {"SELECT * FROM runs ORDER BY id", "SELECT * FROM run_domains ORDER BY run_id, idx"}) {
         sqlite3_stmt* q = prepare(db, sql);
         const int n = sqlite3_column_count(q);
         while (sqlite3_step(q) == SQLITE_ROW) {
@@ -269,8 +284,8 @@ int openMode(const bench::Args& a) {
         }
         rw.push_back(bench::secondsSince(t0) * 1e3);
         rawMs.push_back(rawList(raw, bytes));
-        std::printf("rep %d open_list_ro_ms %.1f open_list_rw_ms %.1f raw_select_ms %.1f\n", r, ro.back(), rw.back(),
-                    rawMs.back());
+        std::printf("rep %d open_list_ro_ms %.1f open_list_rw_ms %.1f raw_select_ms %.1f\n", r, ro.back(),
+                    rw.back(), rawMs.back());
         std::fflush(stdout);
     }
     sqlite3_close(raw);
@@ -382,8 +397,8 @@ int curveMode(const bench::Args& a) {
             nameCount = store->metricNames(run).size();
         }
         namesMs.push_back(bench::secondsSince(t0) * 1e3);
-        std::printf("rep %d curve_ms %.1f full_load_decimate_ms %.1f raw_scan_ms %.1f names_ms %.1f\n", r, engine.back(),
-                    full.back(), rawMs.back(), namesMs.back());
+        std::printf("rep %d curve_ms %.1f full_load_decimate_ms %.1f raw_scan_ms %.1f names_ms %.1f\n", r,
+                    engine.back(), full.back(), rawMs.back(), namesMs.back());
         std::fflush(stdout);
     }
 #ifdef ANNEAL_BENCH_HAVE_CURVE_QUERY
@@ -402,7 +417,8 @@ int curveMode(const bench::Args& a) {
         exactMs.push_back(bench::secondsSince(t0) * 1e3);
         auto extremes = [&](const DecimatedCurve& c) {
             std::map<int, std::pair<double, double>> m;
-            const double scale = c.lastStep > c.firstStep ? buckets / static_cast<double>(c.lastStep - c.firstStep) : 0;
+            const double scale =
+                c.lastStep > c.firstStep ? buckets / static_cast<double>(c.lastStep - c.firstStep) : 0;
             for (size_t i = 0; i < c.steps.size(); ++i) {
                 if (c.steps[i] < c.firstStep || c.steps[i] > c.lastStep || std::isnan(c.values[i])) {
                     continue;
@@ -426,24 +442,28 @@ int curveMode(const bench::Args& a) {
         for (const auto& [col, mm] : tb) {
             auto it = ta.find(col);
             const double d = it == ta.end() ? INFINITY
-                                           : std::max(std::abs(it->second.first - mm.first), std::abs(it->second.second - mm.second));
+                                            : std::max(std::abs(it->second.first - mm.first),
+                                                       std::abs(it->second.second - mm.second));
             if (d > 0) {
                 ++columnsDiffering;
             }
             worst = std::max(worst, d);
         }
-        std::printf("tiles_vs_rows columns %zu differing %zu max_abs_diff %.4g (largest column span %.4g) used_tiles %d\n",
-                    tb.size(), columnsDiffering, worst, range, tiles.usedTiles ? 1 : 0);
+        std::printf(
+            "tiles_vs_rows columns %zu differing %zu max_abs_diff %.4g (largest column span %.4g) used_tiles "
+            "%d\n",
+            tb.size(), columnsDiffering, worst, range, tiles.usedTiles ? 1 : 0);
         std::printf("rows_path_ms %.1f (every row, same query without tiles)\n", exactMs.back());
     }
 #endif
-    std::printf("curve_rows %zu buckets %d points_returned %zu (gui decimation: %zu)\n", rows, buckets, points,
-                fullPoints);
+    std::printf("curve_rows %zu buckets %d points_returned %zu (gui decimation: %zu)\n", rows, buckets,
+                points, fullPoints);
     std::printf("curve_ms %.1f spread %s\n", bench::median(engine), bench::spread(engine, "%.1f").c_str());
-    std::printf("full_load_decimate_ms %.1f spread %s\n", bench::median(full), bench::spread(full, "%.1f").c_str());
+    std::printf("full_load_decimate_ms %.1f spread %s\n", bench::median(full),
+                bench::spread(full, "%.1f").c_str());
     std::printf("raw_scan_ms %.1f spread %s\n", bench::median(rawMs), bench::spread(rawMs, "%.1f").c_str());
-    std::printf("names_ms %.1f spread %s (Store::metricNames of the run: %zu names)\n", bench::median(namesMs),
-                bench::spread(namesMs, "%.1f").c_str(), nameCount);
+    std::printf("names_ms %.1f spread %s (Store::metricNames of the run: %zu names)\n",
+                bench::median(namesMs), bench::spread(namesMs, "%.1f").c_str(), nameCount);
     std::printf("ratio curve/raw_scan %.2f\n", bench::median(engine) / bench::median(rawMs));
     return 0;
 }

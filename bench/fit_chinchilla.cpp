@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Benchmark driver: Hoffmann et al.'s exact procedure (METHODS 7.2; Epoch's "replicate exactly") on the
-// 240 Chinchilla points of tests/data/reference/chinchilla_svg_extracted.csv, timed. fit_compare.sh runs it next to
-// fit_chinchilla_scipy.py (SciPy L-BFGS-B, same grid, same points).
+// 240 Chinchilla points of tests/data/reference/chinchilla_svg_extracted.csv, timed. fit_compare.sh runs it
+// next to fit_chinchilla_scipy.py (SciPy L-BFGS-B, same grid, same points).
 //
 //   fit_chinchilla [--csv PATH] [--repeat N] [--threads T] [--bootstrap K]
 //
@@ -48,12 +48,17 @@ int main(int argc, char** argv) {
     std::string csv = ANNEAL_REFERENCE_DATA "/chinchilla_svg_extracted.csv";
     int repeat = 1, threads = 0, bootstrap = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
-        if (!std::strcmp(argv[i], "--csv")) csv = argv[i + 1];
-        else if (!std::strcmp(argv[i], "--repeat")) repeat = std::atoi(argv[i + 1]);
-        else if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
-        else if (!std::strcmp(argv[i], "--bootstrap")) bootstrap = std::atoi(argv[i + 1]);
-        else {
-            std::fprintf(stderr, "usage: %s [--csv PATH] [--repeat N] [--threads T] [--bootstrap K]\n", argv[0]);
+        if (!std::strcmp(argv[i], "--csv")) {
+            csv = argv[i + 1];
+        } else if (!std::strcmp(argv[i], "--repeat")) {
+            repeat = std::atoi(argv[i + 1]);
+        } else if (!std::strcmp(argv[i], "--threads")) {
+            threads = std::atoi(argv[i + 1]);
+        } else if (!std::strcmp(argv[i], "--bootstrap")) {
+            bootstrap = std::atoi(argv[i + 1]);
+        } else {
+            std::fprintf(stderr, "usage: %s [--csv PATH] [--repeat N] [--threads T] [--bootstrap K]\n",
+                         argv[0]);
             return 2;
         }
     }
@@ -72,7 +77,9 @@ int main(int argc, char** argv) {
         }
         std::printf("points %zu starts %zu converged %zu\n", r.nPoints, r.startsTotal, r.startsConverged);
         std::printf("objective %.9e\n", r.objective);
-        for (const auto& p : r.params) std::printf("param %s %.8g\n", p.name.c_str(), p.value);
+        for (const auto& p : r.params) {
+            std::printf("param %s %.8g\n", p.name.c_str(), p.value);
+        }
         if (bootstrap > 0) {
             opt.bootstrap = bootstrap;
             opt.starts = {r.values()};  // the bootstrap alone: the main fit is one start from the best fit
@@ -80,7 +87,8 @@ int main(int argc, char** argv) {
             const auto t0 = std::chrono::steady_clock::now();
             const FitResult b = fitLaw(in, opt);
             const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            std::printf("bootstrap_seconds %.4f resamples %d failed %d\n", s, b.bootstrapResamples, b.bootstrapFailed);
+            std::printf("bootstrap_seconds %.4f resamples %d failed %d\n", s, b.bootstrapResamples,
+                        b.bootstrapFailed);
             for (const auto& p : b.params) {
                 std::printf("ci %s %.6g [%.6g, %.6g] se %.4g asymptotic_se %.4g\n", p.name.c_str(), p.value,
                             p.ciLow, p.ciHigh, p.seBootstrap, p.seAsymptotic);

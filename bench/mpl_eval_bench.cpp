@@ -31,7 +31,9 @@ std::vector<double> cosine(int total, int warmup) {
 
 std::vector<int64_t> evenSteps(int total, int points) {
     std::vector<int64_t> steps;
-    for (int i = 1; i <= points; ++i) steps.push_back(static_cast<int64_t>(i) * total / points - 1);
+    for (int i = 1; i <= points; ++i) {
+        steps.push_back(static_cast<int64_t>(i) * total / points - 1);
+    }
     return steps;
 }
 
@@ -45,12 +47,18 @@ void evaluate(benchmark::State& state, anneal::fit::MplMethod method, int points
     }
 }
 
-void BM_MplFast1000Points(benchmark::State& state) { evaluate(state, anneal::fit::MplMethod::Fast, 1000, false); }
-void BM_MplAuto1000Points(benchmark::State& state) { evaluate(state, anneal::fit::MplMethod::Auto, 1000, false); }
+void BM_MplFast1000Points(benchmark::State& state) {
+    evaluate(state, anneal::fit::MplMethod::Fast, 1000, false);
+}
+void BM_MplAuto1000Points(benchmark::State& state) {
+    evaluate(state, anneal::fit::MplMethod::Auto, 1000, false);
+}
 void BM_MplFastGradient1000Points(benchmark::State& state) {
     evaluate(state, anneal::fit::MplMethod::Fast, 1000, true);
 }
-void BM_MplDirect100Points(benchmark::State& state) { evaluate(state, anneal::fit::MplMethod::Direct, 100, false); }
+void BM_MplDirect100Points(benchmark::State& state) {
+    evaluate(state, anneal::fit::MplMethod::Direct, 100, false);
+}
 
 }  // namespace
 

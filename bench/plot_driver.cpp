@@ -60,7 +60,8 @@ void makeCurve(int seed, std::size_t n, std::vector<double>& x, std::vector<doub
     for (std::size_t i = 0; i < n; ++i) {
         const double t = static_cast<double>(i) / static_cast<double>(n);
         x[i] = static_cast<double>(i);
-        y[i] = 1.2 + 0.1 * seed + 4.3 * std::exp(-8 * t) + 0.15 * (u(rng) - 0.5) + (u(rng) < 1e-4 ? 2.0 : 0.0);
+        y[i] =
+            1.2 + 0.1 * seed + 4.3 * std::exp(-8 * t) + 0.15 * (u(rng) - 0.5) + (u(rng) < 1e-4 ? 2.0 : 0.0);
     }
 }
 
@@ -79,7 +80,7 @@ int replotMode(const bench::Args& a) {
 
     SeriesPlot plot;
     plot.resize(width, height);
-    plot.setSmoothing(a.num("smoothing", 60) / 100.0);   // PlotOptions' default (--smoothing 60)
+    plot.setSmoothing(a.num("smoothing", 60) / 100.0);  // PlotOptions' default (--smoothing 60)
     QCustomPlot peer;
     peer.resize(width, height);
     peer.setPlottingHint(QCP::phFastPolylines, true);
@@ -136,17 +137,23 @@ int replotMode(const bench::Args& a) {
         std::printf("rep %d follow_ms %.2f peer %.2f zoom_ms %.2f peer %.2f\n", r, f, fp, z, zp);
         std::fflush(stdout);
     }
-    std::printf("curves %d points %zu size %dx%d columns %d drawn_points %zu\n", curves, points, width, height,
-                plot.pixelColumns(), plot.drawnPointCount());
+    std::printf("curves %d points %zu size %dx%d columns %d drawn_points %zu\n", curves, points, width,
+                height, plot.pixelColumns(), plot.drawnPointCount());
     std::printf("replot_follow_ms %.2f spread %s (decimation and layout %.2f, QCustomPlot drawing %.2f)\n",
-                bench::median(follow), bench::spread(follow, "%.2f").c_str(), bench::median(decim), bench::median(draw));
+                bench::median(follow), bench::spread(follow, "%.2f").c_str(), bench::median(decim),
+                bench::median(draw));
     std::printf("replot_zoom_ms %.2f spread %s\n", bench::median(zoom), bench::spread(zoom, "%.2f").c_str());
-    std::printf("peer_follow_ms %.2f spread %s\n", bench::median(followPeer), bench::spread(followPeer, "%.2f").c_str());
-    std::printf("peer_zoom_ms %.2f spread %s\n", bench::median(zoomPeer), bench::spread(zoomPeer, "%.2f").c_str());
-    std::printf("ratio follow anneal/qcp %.3f spread %s\n", bench::median(ratioFollow), bench::spread(ratioFollow).c_str());
-    std::printf("ratio zoom anneal/qcp %.3f spread %s\n", bench::median(ratioZoom), bench::spread(ratioZoom).c_str());
+    std::printf("peer_follow_ms %.2f spread %s\n", bench::median(followPeer),
+                bench::spread(followPeer, "%.2f").c_str());
+    std::printf("peer_zoom_ms %.2f spread %s\n", bench::median(zoomPeer),
+                bench::spread(zoomPeer, "%.2f").c_str());
+    std::printf("ratio follow anneal/qcp %.3f spread %s\n", bench::median(ratioFollow),
+                bench::spread(ratioFollow).c_str());
+    std::printf("ratio zoom anneal/qcp %.3f spread %s\n", bench::median(ratioZoom),
+                bench::spread(ratioZoom).c_str());
     std::printf("ratio follow/33ms %.3f\n", bench::median(follow) / 33.0);
-    std::printf("rss_data_mib %.1f (both plots' data: SeriesPlot x, y, smoothed + QCustomPlot's copy)\n", rssData - rss0);
+    std::printf("rss_data_mib %.1f (both plots' data: SeriesPlot x, y, smoothed + QCustomPlot's copy)\n",
+                rssData - rss0);
     std::printf("peak_rss_mib %.1f\n", bench::peakRssMiB());
     return 0;
 }
@@ -178,7 +185,7 @@ int guiMode(const bench::Args& a) {
     if (cache.busy()) {
         loop.exec();
     }
-    settle(100);   // the follow-up requests (names learnt while loading)
+    settle(100);  // the follow-up requests (names learnt while loading)
     while (cache.busy()) {
         loop.exec();
         settle(50);
@@ -196,9 +203,10 @@ int guiMode(const bench::Args& a) {
     }
     std::printf("gui_runs %lld curves %lld points %zu\n", static_cast<long long>(runs.size()),
                 static_cast<long long>(view.plot()->curveKeys().size()), pts);
-    std::printf("gui_load_ms %.0f (RunDataCache reading %lld runs, Store::metric with history + step axes)\n", loadMs,
-                static_cast<long long>(runs.size()));
-    std::printf("gui_replot_ms %.2f spread %s\n", bench::median(follow), bench::spread(follow, "%.2f").c_str());
+    std::printf("gui_load_ms %.0f (RunDataCache reading %lld runs, Store::metric with history + step axes)\n",
+                loadMs, static_cast<long long>(runs.size()));
+    std::printf("gui_replot_ms %.2f spread %s\n", bench::median(follow),
+                bench::spread(follow, "%.2f").c_str());
     std::printf("gui_rss_held_mib %.1f\n", bench::rssMiB() - rss0);
     std::printf("peak_rss_mib %.1f\n", bench::peakRssMiB());
     return 0;
@@ -215,7 +223,8 @@ int liveMode(const bench::Args& a) {
     spec.train.steps = steps;
     spec.train.threads = 1;
     spec.log.checkpointEvery = 0;
-    const auto tmp = std::filesystem::temp_directory_path() / ("anneal-bench-live-" + std::to_string(::getpid()));
+    const auto tmp =
+        std::filesystem::temp_directory_path() / ("anneal-bench-live-" + std::to_string(::getpid()));
     std::filesystem::create_directories(tmp);
     const std::string dbPath = (tmp / "live.db").string();
     LaunchRequest lr;
@@ -345,7 +354,8 @@ int liveMode(const bench::Args& a) {
         lat.push_back((sec(t) - (t0 + wallOf[s])) * 1e3);
         probeLag.push_back((sec(probeAt[s]) - (t0 + wallOf[s])) * 1e3);
         if (df) {
-            std::fprintf(df, "%lld %.3f %.3f %.3f\n", static_cast<long long>(s), wallOf[s], lat.back(), probeLag.back());
+            std::fprintf(df, "%lld %.3f %.3f %.3f\n", static_cast<long long>(s), wallOf[s], lat.back(),
+                         probeLag.back());
         }
     }
     if (df) {
@@ -354,8 +364,8 @@ int liveMode(const bench::Args& a) {
     session.reset();
     std::error_code ec;
     std::filesystem::remove_all(tmp, ec);
-    std::printf("live_steps %lld measured %zu drain_interval_ms %d\n", static_cast<long long>(steps), lat.size(),
-                RunController::kDrainIntervalMs);
+    std::printf("live_steps %lld measured %zu drain_interval_ms %d\n", static_cast<long long>(steps),
+                lat.size(), RunController::kDrainIntervalMs);
     std::printf("step_to_pixel_ms median %.1f p90 %.1f p99 %.1f max %.1f\n", bench::median(lat),
                 bench::quantile(lat, 0.9), bench::quantile(lat, 0.99), bench::maxOf(lat));
     std::printf("probe_wakeup_ms median %.2f max %.2f\n", bench::median(probeLag), bench::maxOf(probeLag));

@@ -2,7 +2,8 @@
 // The schedule optimiser (issue 14, METHODS 2.1): the final loss with its gradient with respect to every
 // LR (one O(T) pass), and a whole optimisation, for T = 10,000, 24,000 and 100,000 updates, warmup 9% of
 // T (Luo et al.'s 2,160 of 24,000), peak LR 3e-4; the counters give the optimised (loss), cosine and
-// WSD 10% / 20% final losses. mpl: METHODS 8.8 (400M); lr_annealing: L0 2.4, A 0.6, alpha 0.45, C 0.5, lambda 0.999.
+// WSD 10% / 20% final losses. mpl: METHODS 8.8 (400M); lr_annealing: L0 2.4, A 0.6, alpha 0.45, C 0.5, lambda
+// 0.999.
 //
 //   schedule_optimizer_bench [--benchmark_filter=...]
 #include <benchmark/benchmark.h>
@@ -16,9 +17,10 @@
 namespace {
 
 anneal::fit::FitResult makeFit(const std::string& law) {
-    const std::vector<double> v = law == "mpl" ? std::vector<double>{2.37474466, 0.65421216, 0.42878731, 523.42464371,
-                                                                     2.02462735, 0.59350493, 0.63472457}
-                                               : std::vector<double>{2.4, 0.6, 0.45, 0.5, 0.999};
+    const std::vector<double> v = law == "mpl"
+                                      ? std::vector<double>{2.37474466, 0.65421216, 0.42878731, 523.42464371,
+                                                            2.02462735, 0.59350493, 0.63472457}
+                                      : std::vector<double>{2.4, 0.6, 0.45, 0.5, 0.999};
     anneal::fit::FitResult r;
     r.law = law;
     const auto& names = anneal::fit::lawByName(law).params();
@@ -55,7 +57,8 @@ void optimize(benchmark::State& state, const char* law) {
     anneal::fit::OptimizedSchedule r;
     for (auto _ : state) {
         r = anneal::fit::optimizeSchedule(fit, p);
-        benchmark::DoNotOptimize(r.best.lr.data());  // a pointer: DoNotOptimize on a double lvalue clobbers it here
+        benchmark::DoNotOptimize(
+            r.best.lr.data());  // a pointer: DoNotOptimize on a double lvalue clobbers it here
     }
     state.counters["iterations"] = r.iterations;
     state.counters["loss"] = r.best.finalLoss;

@@ -95,7 +95,7 @@ std::vector<StepEvent> stepEvents(int n, int domains) {
         for (int d = 0; d < domains; ++d) {
             e.domainLoss.push_back(1.0 + u(rng));
             e.mixDrawn.push_back(1.0 / domains);
-            e.epochs.push_back(std::nan(""));   // unbounded domains: no epochs row
+            e.epochs.push_back(std::nan(""));  // unbounded domains: no epochs row
             e.gradShare.push_back(1.0 / domains);
         }
     }
@@ -139,8 +139,10 @@ std::int64_t rawInsert(const std::string& path, std::int64_t runId, const std::v
     sqlite3* h = db.getHandle();
     sqlite3_stmt* m = nullptr;
     sqlite3_stmt* s = nullptr;
-    sqlite3_prepare_v2(h, "INSERT OR REPLACE INTO metrics(run_id, name_id, step, value) VALUES (?,?,?,?)", -1, &m, nullptr);
-    sqlite3_prepare_v2(h, "INSERT OR REPLACE INTO steps(run_id, step, tokens, wall) VALUES (?,?,?,?)", -1, &s, nullptr);
+    sqlite3_prepare_v2(h, "INSERT OR REPLACE INTO metrics(run_id, name_id, step, value) VALUES (?,?,?,?)", -1,
+                       &m, nullptr);
+    sqlite3_prepare_v2(h, "INSERT OR REPLACE INTO steps(run_id, step, tokens, wall) VALUES (?,?,?,?)", -1, &s,
+                       nullptr);
     auto metric = [&](std::int64_t nameId, std::int64_t step, double v) {
         sqlite3_bind_int64(m, 1, runId);
         sqlite3_bind_int64(m, 2, nameId);
@@ -219,13 +221,15 @@ int rowsMode(const bench::Args& a) {
         raw.push_back(rawRate);
         writer.push_back(writerRate);
         ratio.push_back(writerRate / rawRate);
-        std::printf("rep %d raw_rows_per_s %.0f writer_rows_per_s %.0f ratio %.3f transactions %llu\n", r, rawRate,
-                    writerRate, writerRate / rawRate, static_cast<unsigned long long>(st.transactions));
+        std::printf("rep %d raw_rows_per_s %.0f writer_rows_per_s %.0f ratio %.3f transactions %llu\n", r,
+                    rawRate, writerRate, writerRate / rawRate,
+                    static_cast<unsigned long long>(st.transactions));
         std::fflush(stdout);
     }
     std::printf("rows_per_run %lld events %d\n", static_cast<long long>(rowsPerRun), n);
     std::printf("raw_rows_per_s %.0f spread %s\n", bench::median(raw), bench::spread(raw, "%.0f").c_str());
-    std::printf("writer_rows_per_s %.0f spread %s\n", bench::median(writer), bench::spread(writer, "%.0f").c_str());
+    std::printf("writer_rows_per_s %.0f spread %s\n", bench::median(writer),
+                bench::spread(writer, "%.0f").c_str());
     std::printf("ratio writer/raw %.3f spread %s\n", bench::median(ratio), bench::spread(ratio).c_str());
     return 0;
 }
@@ -292,7 +296,8 @@ int weightsMode(const bench::Args& a) {
             db.exec("PRAGMA wal_autocheckpoint = 0");  // as the writer: checkpoints run on another thread
             const auto t0 = bench::Clock::now();
             SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
-            SQLite::Statement ins(db, "INSERT OR REPLACE INTO weight_chunks(run_id, bucket, step, n, data) VALUES (?,?,?,?,?)");
+            SQLite::Statement ins(
+                db, "INSERT OR REPLACE INTO weight_chunks(run_id, bucket, step, n, data) VALUES (?,?,?,?,?)");
             blobBytes = 0;
             for (const auto& c : chunks) {
                 ins.bind(1, run);
@@ -319,12 +324,13 @@ int weightsMode(const bench::Args& a) {
         writerMs.push_back(bench::secondsSince(t0) * 1e3);
         w.stop();
         ratio.push_back(writerMs.back() / rawMs.back());
-        std::printf("rep %d snapshot_store_ms writer %.2f raw %.2f ratio %.3f\n", r, writerMs.back(), rawMs.back(),
-                    ratio.back());
+        std::printf("rep %d snapshot_store_ms writer %.2f raw %.2f ratio %.3f\n", r, writerMs.back(),
+                    rawMs.back(), ratio.back());
         std::fflush(stdout);
     }
     std::printf("snapshot_samples %d blob_bytes %zu\n", n, blobBytes);
-    std::printf("writer_store_ms %.2f spread %s\n", bench::median(writerMs), bench::spread(writerMs, "%.2f").c_str());
+    std::printf("writer_store_ms %.2f spread %s\n", bench::median(writerMs),
+                bench::spread(writerMs, "%.2f").c_str());
     std::printf("raw_store_ms %.2f spread %s\n", bench::median(rawMs), bench::spread(rawMs, "%.2f").c_str());
     std::printf("ratio writer/raw %.3f spread %s\n", bench::median(ratio), bench::spread(ratio).c_str());
 
@@ -348,7 +354,8 @@ int weightsMode(const bench::Args& a) {
             }
         }
         std::printf("breakdown_ms summary %.2f encode %.2f (spreads %s / %s)\n", bench::median(summaryMs),
-                    bench::median(encodeMs), bench::spread(summaryMs, "%.2f").c_str(), bench::spread(encodeMs, "%.2f").c_str());
+                    bench::median(encodeMs), bench::spread(summaryMs, "%.2f").c_str(),
+                    bench::spread(encodeMs, "%.2f").c_str());
     }
 
     // 3. One sample's history once `snapshots` snapshots of the same ids are stored.
@@ -364,8 +371,9 @@ int weightsMode(const bench::Args& a) {
     auto store = Store::open(path, Store::Mode::ReadOnly);
     sqlite3* db = static_cast<sqlite3*>(store->handle());
     sqlite3_stmt* rawQ = nullptr;
-    sqlite3_prepare_v2(db, "SELECT bucket, n, data FROM weight_chunks WHERE run_id = ? AND bucket = ? ORDER BY step", -1,
-                       &rawQ, nullptr);
+    sqlite3_prepare_v2(
+        db, "SELECT bucket, n, data FROM weight_chunks WHERE run_id = ? AND bucket = ? ORDER BY step", -1,
+        &rawQ, nullptr);
     std::mt19937_64 rng(5);
     std::vector<double> histMs, rawHistMs;
     std::size_t found = 0;
@@ -386,12 +394,14 @@ int weightsMode(const bench::Args& a) {
         sqlite3_reset(rawQ);
         rawHistMs.push_back(bench::secondsSince(t0) * 1e3);
         if (bytes == 0) {
-            std::fprintf(stderr, "bench_store: no chunk for sample %llu\n", static_cast<unsigned long long>(id));
+            std::fprintf(stderr, "bench_store: no chunk for sample %llu\n",
+                         static_cast<unsigned long long>(id));
             return 1;
         }
     }
     sqlite3_finalize(rawQ);
-    std::printf("history_points_per_sample %.1f (snapshots %d)\n", static_cast<double>(found) / queries, snapshots);
+    std::printf("history_points_per_sample %.1f (snapshots %d)\n", static_cast<double>(found) / queries,
+                snapshots);
     std::printf("sample_history_ms %.3f p90 %.3f\n", bench::median(histMs), bench::quantile(histMs, 0.9));
     std::printf("raw_select_ms %.3f p90 %.3f\n", bench::median(rawHistMs), bench::quantile(rawHistMs, 0.9));
     std::printf("ratio history/raw_select %.2f\n", bench::median(histMs) / bench::median(rawHistMs));

@@ -36,8 +36,8 @@ using namespace anneal;
 
 namespace {
 
-ExperimentSpec makeSpec(const std::string& model, std::int64_t steps, int threads, const std::string& device = "cpu",
-                        int batch = 0) {
+ExperimentSpec makeSpec(const std::string& model, std::int64_t steps, int threads,
+                        const std::string& device = "cpu", int batch = 0) {
     ExperimentSpec s = parseExperiment(readTextFile(ANNEAL_DEFAULT_EXPERIMENT), "default.toml");
     if (model == "tiny") {
         s.model = ModelSpec{1, 64, 4, 64};
@@ -54,7 +54,7 @@ ExperimentSpec makeSpec(const std::string& model, std::int64_t steps, int thread
     s.device = device;
     s.train.steps = steps;
     s.train.threads = threads;
-    s.data.valEvery = 0;        // validation only after the last step, outside the timed window
+    s.data.valEvery = 0;  // validation only after the last step, outside the timed window
     s.log.every = 1;
     s.log.weightsEvery = 0;
     s.log.checkpointEvery = 0;  // a checkpoint only at the end, outside the timed window
@@ -104,8 +104,9 @@ void collect(EventQueue& q, std::int64_t tokensPerStep, RunTimes& out) {
     for (const Event& e : events) {
         if (const auto* s = std::get_if<StepEvent>(&e.payload)) {
             out.steps.push_back(s->step);
-            out.stepSeconds.push_back(s->tokensPerSecond > 0 ? static_cast<double>(tokensPerStep) / s->tokensPerSecond
-                                                             : std::nan(""));
+            out.stepSeconds.push_back(s->tokensPerSecond > 0
+                                          ? static_cast<double>(tokensPerStep) / s->tokensPerSecond
+                                          : std::nan(""));
             out.wall.push_back(s->wallSeconds);
             out.finalLoss = s->trainLoss;
         } else if (const auto* st = std::get_if<StatusEvent>(&e.payload)) {
@@ -156,7 +157,8 @@ int stepMode(const bench::Args& a) {
     const std::string model = a.str("model", "default");
     const std::int64_t steps = a.num("steps", 100), warmup = a.num("warmup", 10);
     const int threads = static_cast<int>(a.num("threads", 1));
-    ExperimentSpec spec = makeSpec(model, warmup + steps, threads, a.str("device", "cpu"), static_cast<int>(a.num("batch", 0)));
+    ExperimentSpec spec =
+        makeSpec(model, warmup + steps, threads, a.str("device", "cpu"), static_cast<int>(a.num("batch", 0)));
     const RunTimes t = runBare(spec);
     if (!t.failure.empty()) {
         std::fprintf(stderr, "bench_train: run failed: %s\n", t.failure.c_str());
@@ -171,9 +173,9 @@ int stepMode(const bench::Args& a) {
     const std::int64_t params = countModelParameters(spec.model);
     const double tps = static_cast<double>(spec.data.batchSize) * spec.model.context / (med / 1e3);
     const ModelInfo mi = modelInfo(spec.model);
-    std::printf("model %s n_layer %d d_model %d n_head %d context %d batch %d threads %d device %s\n", model.c_str(),
-                spec.model.nLayer, spec.model.dModel, spec.model.nHead, spec.model.context, spec.data.batchSize,
-                threads, spec.device.c_str());
+    std::printf("model %s n_layer %d d_model %d n_head %d context %d batch %d threads %d device %s\n",
+                model.c_str(), spec.model.nLayer, spec.model.dModel, spec.model.nHead, spec.model.context,
+                spec.data.batchSize, threads, spec.device.c_str());
     std::printf("step_ms_median %.4f\n", med);
     std::printf("step_ms_p10 %.4f\n", bench::quantile(ms, 0.1));
     std::printf("step_ms_p90 %.4f\n", bench::quantile(ms, 0.9));
@@ -190,8 +192,8 @@ int stepMode(const bench::Args& a) {
 
 struct Variant {
     std::string name;
-    bool logged = false;   ///< RunSession + store writer
-    bool bare = false;     ///< sparse step events, no store: the loop-time baseline
+    bool logged = false;  ///< RunSession + store writer
+    bool bare = false;    ///< sparse step events, no store: the loop-time baseline
 };
 
 ExperimentSpec variantSpec(const ExperimentSpec& base, const std::string& name, std::int64_t warmup) {
@@ -230,18 +232,19 @@ int overheadsMode(const bench::Args& a) {
         names.push_back("meta_rescale/every=" + k);
     }
     const ExperimentSpec base = makeSpec(model, warmup + steps, threads);
-    const auto tmp = std::filesystem::temp_directory_path() /
-                     ("anneal-bench-train-" + std::to_string(::getpid()));
+    const auto tmp =
+        std::filesystem::temp_directory_path() / ("anneal-bench-train-" + std::to_string(::getpid()));
     std::filesystem::create_directories(tmp);
     std::map<std::string, std::vector<double>> median, loop;
-    std::printf("model %s steps %lld warmup %lld reps %d threads %d\n", model.c_str(), static_cast<long long>(steps),
-                static_cast<long long>(warmup), reps, threads);
+    std::printf("model %s steps %lld warmup %lld reps %d threads %d\n", model.c_str(),
+                static_cast<long long>(steps), static_cast<long long>(warmup), reps, threads);
     for (int r = 0; r < reps; ++r) {
         for (size_t k = 0; k < names.size(); ++k) {
             const std::string& name = names[(k + static_cast<size_t>(r)) % names.size()];  // rotated order
             const ExperimentSpec spec = variantSpec(base, name, warmup);
-            const RunTimes t = name == "log" ? runLogged(spec, (tmp / ("rep" + std::to_string(r) + ".db")).string())
-                                             : runBare(spec);
+            const RunTimes t = name == "log"
+                                   ? runLogged(spec, (tmp / ("rep" + std::to_string(r) + ".db")).string())
+                                   : runBare(spec);
             if (!t.failure.empty()) {
                 std::fprintf(stderr, "bench_train: %s failed: %s\n", name.c_str(), t.failure.c_str());
                 return 1;
@@ -255,7 +258,8 @@ int overheadsMode(const bench::Args& a) {
         }
     }
     std::filesystem::remove_all(tmp);
-    auto ratios = [&](const std::string& v, const std::string& ref, std::map<std::string, std::vector<double>>& m) {
+    auto ratios = [&](const std::string& v, const std::string& ref,
+                      std::map<std::string, std::vector<double>>& m) {
         std::vector<double> out;
         for (size_t r = 0; r < m[v].size() && r < m[ref].size(); ++r) {
             out.push_back(m[v][r] / m[ref][r]);
@@ -276,10 +280,10 @@ int overheadsMode(const bench::Args& a) {
             continue;
         }
         const std::vector<double> rr = ratios(name, ref, m);
-        std::printf("ratio %s vs %s %s %.4f spread %s ms %.3f vs %.3f iqr %.4f..%.4f reps %zu\n", name.c_str(), ref.c_str(),
-                    byLoop ? "loop_ms_per_step" : "step_ms_median", bench::median(rr), bench::spread(rr, "%.4f").c_str(),
-                    bench::median(m[name]), bench::median(m[ref]), bench::quantile(rr, 0.25), bench::quantile(rr, 0.75),
-                    rr.size());
+        std::printf("ratio %s vs %s %s %.4f spread %s ms %.3f vs %.3f iqr %.4f..%.4f reps %zu\n",
+                    name.c_str(), ref.c_str(), byLoop ? "loop_ms_per_step" : "step_ms_median",
+                    bench::median(rr), bench::spread(rr, "%.4f").c_str(), bench::median(m[name]),
+                    bench::median(m[ref]), bench::quantile(rr, 0.25), bench::quantile(rr, 0.75), rr.size());
     }
     return 0;
 }
@@ -288,7 +292,8 @@ int overheadsMode(const bench::Args& a) {
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: %s step|overheads [--model default|tiny] [--steps N] [--warmup W] ...\n", argv[0]);
+        std::fprintf(stderr, "usage: %s step|overheads [--model default|tiny] [--steps N] [--warmup W] ...\n",
+                     argv[0]);
         return 2;
     }
     try {

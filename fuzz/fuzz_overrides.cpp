@@ -66,7 +66,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     size_t start = 0;
     while (start < rest.size()) {
         size_t end = rest.find('\n', start);
-        if (end == std::string::npos) end = rest.size();
+        if (end == std::string::npos) {
+            end = rest.size();
+        }
         overrides.push_back(rest.substr(start, end - start));
         start = end + 1;
     }

@@ -39,21 +39,33 @@ inline anneal::TableSpec tableSpecFor(std::uint8_t selector) {
 
 inline void checkTable(const anneal::Table& t, const anneal::TableSpec& spec) {
     const size_t n = t.rows();
-    if (n == 0) fail("an accepted table without rows");
+    if (n == 0) {
+        fail("an accepted table without rows");
+    }
     for (size_t r = 1; r < n; ++r) {
-        if (t.lines[r] <= t.lines[r - 1]) fail("row line numbers do not increase");
+        if (t.lines[r] <= t.lines[r - 1]) {
+            fail("row line numbers do not increase");
+        }
     }
     for (const auto& c : spec.numeric) {
-        if (!t.has(c)) fail("a required numeric column is missing:", c);
+        if (!t.has(c)) {
+            fail("a required numeric column is missing:", c);
+        }
     }
     for (const auto& [name, values] : t.numeric) {
-        if (values.size() != n) fail("a numeric column with the wrong number of cells:", name);
+        if (values.size() != n) {
+            fail("a numeric column with the wrong number of cells:", name);
+        }
         for (double v : values) {
-            if (!std::isfinite(v)) fail("a non-finite value was accepted in column", name);
+            if (!std::isfinite(v)) {
+                fail("a non-finite value was accepted in column", name);
+            }
         }
     }
     for (const auto& [name, cells] : t.text) {
-        if (cells.size() != n) fail("a text column with the wrong number of cells:", name);
+        if (cells.size() != n) {
+            fail("a text column with the wrong number of cells:", name);
+        }
     }
     if (!spec.increasing.empty()) {
         const auto& v = t.column(spec.increasing);
@@ -61,7 +73,9 @@ inline void checkTable(const anneal::Table& t, const anneal::TableSpec& spec) {
         for (size_t r = 0; r < n; ++r) {
             const std::string g = spec.group.empty() ? std::string() : t.text.at(spec.group)[r];
             auto it = last.find(g);
-            if (it != last.end() && !(v[r] > it->second)) fail("the increasing column does not increase");
+            if (it != last.end() && !(v[r] > it->second)) {
+                fail("the increasing column does not increase");
+            }
             last[g] = v[r];
         }
     }
@@ -69,7 +83,9 @@ inline void checkTable(const anneal::Table& t, const anneal::TableSpec& spec) {
 
 template <typename Parse>
 int fuzzTable(const std::uint8_t* data, std::size_t size, const char* source, Parse parse) {
-    if (size == 0) return 0;
+    if (size == 0) {
+        return 0;
+    }
     const anneal::TableSpec spec = tableSpecFor(data[0]);
     const std::string content(reinterpret_cast<const char*>(data + 1), size - 1);
     try {

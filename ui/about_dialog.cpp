@@ -44,21 +44,21 @@ AboutDialog::AboutDialog(QWidget* parent) : QDialog(parent), m_label(new QLabel(
             .arg(majorMinor(QStringLiteral(QCUSTOMPLOT_VERSION_STR))) +
         QStringLiteral("<tr><td>LibTorch %1</td><td>BSD-3-Clause</td></tr>")
             .arg(majorMinor(QString::fromLatin1(ANNEAL_TORCH_VERSION))) +
-        QStringLiteral("<tr><td>SQLite %1</td><td>public domain</td></tr>").arg(QString::fromLatin1(sqlite3_libversion())) +
+        QStringLiteral("<tr><td>SQLite %1</td><td>public domain</td></tr>")
+            .arg(QString::fromLatin1(sqlite3_libversion())) +
         QStringLiteral("<tr><td>Ceres Solver</td><td>BSD-3-Clause (built in)</td></tr>") +
         QStringLiteral("<tr><td>toml++%1</td><td>MIT</td></tr>")
             .arg(tomlpp.isEmpty() ? QString() : QLatin1Char(' ') + tomlpp);
-    const QString text =
-        tr("<h2>Anneal %1</h2>"
-           "<p>A desktop lab for training-dynamics experiments on language models.</p>"
-           "<p><b>Anneal %1, GPL-3.0-or-later</b>. It comes with no warranty.</p>"
-           "<p>Built with:</p><table cellspacing='0' cellpadding='2'>%2</table>"
-           "<p>CUDA: %3</p>"
-           "<p>Copyright and licences: <tt>%4</tt><br>The GPL version 3: <tt>%5</tt></p>")
-            .arg(QString::fromLatin1(kVersion), rows,
-                 kBuiltWithCuda ? tr("built with CUDA (training on NVIDIA GPUs)")
-                                : tr("not built with CUDA (training on the CPU)"),
-                 copyrightPath(), gplPath());
+    const QString text = tr("<h2>Anneal %1</h2>"
+                            "<p>A desktop lab for training-dynamics experiments on language models.</p>"
+                            "<p><b>Anneal %1, GPL-3.0-or-later</b>. It comes with no warranty.</p>"
+                            "<p>Built with:</p><table cellspacing='0' cellpadding='2'>%2</table>"
+                            "<p>CUDA: %3</p>"
+                            "<p>Copyright and licences: <tt>%4</tt><br>The GPL version 3: <tt>%5</tt></p>")
+                             .arg(QString::fromLatin1(kVersion), rows,
+                                  kBuiltWithCuda ? tr("built with CUDA (training on NVIDIA GPUs)")
+                                                 : tr("not built with CUDA (training on the CPU)"),
+                                  copyrightPath(), gplPath());
     m_label->setText(text);
     m_label->setTextFormat(Qt::RichText);
     m_label->setTextInteractionFlags(Qt::TextSelectableByMouse);

@@ -31,7 +31,8 @@ namespace anneal::ui {
 template <typename T>
 struct ReadResult {
     T value{};
-    QString error;  ///< what the work threw (anneal::Error names the database, run or field); empty on success
+    QString
+        error;  ///< what the work threw (anneal::Error names the database, run or field); empty on success
     bool ok() const { return error.isEmpty(); }
 };
 
@@ -45,7 +46,9 @@ class ReadProgress {
 public:
     ReadProgress(std::function<void(int, int)> setRange, std::function<void(int)> setValue,
                  std::function<bool()> cancelled)
-        : m_setRange(std::move(setRange)), m_setValue(std::move(setValue)), m_cancelled(std::move(cancelled)) {}
+        : m_setRange(std::move(setRange)),
+          m_setValue(std::move(setValue)),
+          m_cancelled(std::move(cancelled)) {}
     void setRange(int minimum, int maximum) { m_setRange(minimum, maximum); }
     void setValue(int value) { m_setValue(value); }
     /// True once the future was cancelled: the work should return early; its result is dropped.

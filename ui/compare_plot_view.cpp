@@ -24,7 +24,8 @@ CurveStyle ComparePlotView::styleFor(qint64 runId, const QString& metric, int ru
     s.color = curveColor(runIndex);
     s.label = runLabel(runId);
     s.width = 1.7;
-    const bool sparse = metric.startsWith(QLatin1String("val_loss")) || metric.startsWith(QLatin1String("val_bpb"));
+    const bool sparse =
+        metric.startsWith(QLatin1String("val_loss")) || metric.startsWith(QLatin1String("val_bpb"));
     s.smoothable = !sparse;
     s.markers = sparse;
     return s;

@@ -24,11 +24,10 @@ namespace anneal::ui {
 
 namespace {
 
-const QStringList kComparable = {QStringLiteral("val_loss"),    QStringLiteral("val_loss.*"),
-                                 QStringLiteral("val_bpb.*"),
-                                 QStringLiteral("train_loss"),  QStringLiteral("train_loss.*"),
-                                 QStringLiteral("lr"),          QStringLiteral("grad_norm"),
-                                 QStringLiteral("tokens_per_s")};
+const QStringList kComparable = {QStringLiteral("val_loss"),     QStringLiteral("val_loss.*"),
+                                 QStringLiteral("val_bpb.*"),    QStringLiteral("train_loss"),
+                                 QStringLiteral("train_loss.*"), QStringLiteral("lr"),
+                                 QStringLiteral("grad_norm"),    QStringLiteral("tokens_per_s")};
 
 QTableView* makeTable(QWidget* parent) {
     auto* t = new QTableView(parent);

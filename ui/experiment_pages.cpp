@@ -155,8 +155,7 @@ void ExperimentDialog::buildPages() {
     SpecForm* rw = addFormPage(tr("Reweighting"));
     rw->addChoice(
         QStringLiteral("reweight.strategy"), tr("Strategy"),
-        [](S& s) -> std::string& { return s.reweight.strategy; },
-        allowed("reweight.strategy"));
+        [](S& s) -> std::string& { return s.reweight.strategy; }, allowed("reweight.strategy"));
     rw->addInt<std::int64_t>(
         QStringLiteral("reweight.burnin_steps"), tr("Burn-in steps"),
         [](S& s) -> std::int64_t& { return s.reweight.burninSteps; }, 0, kBig,

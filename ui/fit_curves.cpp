@@ -22,7 +22,8 @@ constexpr std::size_t kMaxCurvePoints = 2000;
 QString sci(double v) { return QString::number(v, 'g', 3); }
 
 /// Groups indices by their value (log10 within kSliceGap of the previous one, after sorting).
-std::vector<std::vector<std::size_t>> groupBy(const std::vector<std::size_t>& idx, const std::vector<double>& value) {
+std::vector<std::vector<std::size_t>> groupBy(const std::vector<std::size_t>& idx,
+                                              const std::vector<double>& value) {
     std::vector<std::size_t> order = idx;
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return value[a] < value[b]; });
     std::vector<std::vector<std::size_t>> groups;
@@ -42,7 +43,8 @@ std::vector<std::vector<std::size_t>> groupBy(const std::vector<std::size_t>& id
 /// span at most kSliceSpan in log10. Chaining by gaps alone can link a continuum (the tokens of an
 /// iso-FLOP sweep, D = C/6N) into a few wide "groups"; those are not slices.
 constexpr double kSliceSpan = 0.1;
-std::size_t slicedPoints(const std::vector<std::vector<std::size_t>>& groups, const std::vector<double>& value) {
+std::size_t slicedPoints(const std::vector<std::vector<std::size_t>>& groups,
+                         const std::vector<double>& value) {
     std::size_t n = 0;
     for (const auto& g : groups) {
         if (g.size() >= 2 && std::log10(value[g.back()]) - std::log10(value[g.front()]) <= kSliceSpan) {
@@ -83,7 +85,7 @@ QString fitPlotXLabel(const fit::FitResult& fit) {
     }
     if (fit.law == "power") {
         const std::string& v = fit.options.variable;
-        return v == "N" ? QObject::tr("N (non-embedding parameters)")
+        return v == "N"   ? QObject::tr("N (non-embedding parameters)")
                : v == "D" ? QObject::tr("D (tokens)")
                : v == "C" ? QObject::tr("C (training FLOPs)")
                           : QObject::tr("x");
@@ -123,7 +125,8 @@ std::vector<Slice> fitSlices(const fit::FitResult& fit) {
             logSum += std::log(useC ? c[i] : d[i]);
         }
         s.value = std::exp(logSum / static_cast<double>(g.size()));
-        s.label = useC ? QObject::tr("C = %1 FLOPs").arg(sci(s.value)) : QObject::tr("D = %1 tokens").arg(sci(s.value));
+        s.label = useC ? QObject::tr("C = %1 FLOPs").arg(sci(s.value))
+                       : QObject::tr("D = %1 tokens").arg(sci(s.value));
         s.points = g;
         out.push_back(s);
     }
@@ -195,8 +198,8 @@ std::vector<std::int64_t> curvePlotSteps(std::size_t updates) {
     return steps;
 }
 
-std::vector<double> curveLawAt(const fit::FitResult& fit, const std::vector<double>& params, const fit::Curve& c,
-                               const std::vector<std::int64_t>& steps) {
+std::vector<double> curveLawAt(const fit::FitResult& fit, const std::vector<double>& params,
+                               const fit::Curve& c, const std::vector<std::int64_t>& steps) {
     // A fit that differs from `fit` in its parameter values only (a bootstrap sample).
     fit::FitResult at;
     at.law = fit.law;

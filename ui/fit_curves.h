@@ -40,9 +40,9 @@ QString fitPlotYLabel(const fit::FitResult& fit);
 bool fitHasSlices(const fit::FitResult& fit);
 
 struct Slice {
-    bool byCompute = false;  ///< fixed C (D = C/(6N) along the curve), else fixed D
-    double value = 0;        ///< the slice's D or C (the geometric mean of its points)
-    QString label;           ///< "D = 2.1e9 tokens", "C = 1e19 FLOPs"
+    bool byCompute = false;           ///< fixed C (D = C/(6N) along the curve), else fixed D
+    double value = 0;                 ///< the slice's D or C (the geometric mean of its points)
+    QString label;                    ///< "D = 2.1e9 tokens", "C = 1e19 FLOPs"
     std::vector<std::size_t> points;  ///< indices into FitResult::points
 };
 /// Groups the points with target "loss" (steplaw: "lr") into slices: by C when that gives fewer
@@ -61,8 +61,8 @@ std::vector<double> evaluateLaw(const fit::FitResult& fit, const std::vector<dou
 std::vector<std::int64_t> curvePlotSteps(std::size_t updates);
 /// Curve laws (lr_annealing, mpl): the law with these parameters (the fit's or a bootstrap sample) after
 /// each update in `steps` of the fitted curve c (fit::predictCurveAt with c's LR sequence and warmup).
-std::vector<double> curveLawAt(const fit::FitResult& fit, const std::vector<double>& params, const fit::Curve& c,
-                               const std::vector<std::int64_t>& steps);
+std::vector<double> curveLawAt(const fit::FitResult& fit, const std::vector<double>& params,
+                               const fit::Curve& c, const std::vector<std::int64_t>& steps);
 /// Curve laws: the predicted loss of each fitted curve's LR sequence at curvePlotSteps.
 std::vector<XYCurve> annealingCurves(const fit::FitResult& fit, const std::vector<double>& params);
 

@@ -21,16 +21,18 @@ namespace anneal::ui {
 
 namespace {
 
-const QStringList kColumnRoles = {QStringLiteral("n"),    QStringLiteral("d"),  QStringLiteral("c"),
-                                  QStringLiteral("x"),    QStringLiteral("loss"), QStringLiteral("step"),
-                                  QStringLiteral("lr"),   QStringLiteral("group")};
+const QStringList kColumnRoles = {QStringLiteral("n"),  QStringLiteral("d"),    QStringLiteral("c"),
+                                  QStringLiteral("x"),  QStringLiteral("loss"), QStringLiteral("step"),
+                                  QStringLiteral("lr"), QStringLiteral("group")};
 
 /// The column of a file that most likely holds a role ("" when none).
 QString guessColumn(const QString& role, const QStringList& columns) {
     static const QMap<QString, QStringList> kNames = {
-        {QStringLiteral("n"), {"n", "N", "params", "parameters", "model size", "model_size", "non_embedding_params"}},
+        {QStringLiteral("n"),
+         {"n", "N", "params", "parameters", "model size", "model_size", "non_embedding_params"}},
         {QStringLiteral("d"), {"d", "D", "tokens", "data", "training tokens", "training_tokens"}},
-        {QStringLiteral("c"), {"c", "C", "flops", "compute", "training flop", "training flops", "training_flops"}},
+        {QStringLiteral("c"),
+         {"c", "C", "flops", "compute", "training flop", "training flops", "training_flops"}},
         {QStringLiteral("x"), {"x"}},
         {QStringLiteral("loss"), {"loss", "val_loss", "train_loss"}},
         {QStringLiteral("step"), {"step", "steps"}},
@@ -106,8 +108,8 @@ FitOptionsPanel::FitOptionsPanel(QWidget* parent)
         m_law->setItemData(m_law->count() - 1, QString::fromStdString(fit::lawByName(name).equation()),
                            Qt::ToolTipRole);
     }
-    m_variable->addItems({QStringLiteral("auto"), QStringLiteral("N"), QStringLiteral("D"), QStringLiteral("C"),
-                          QStringLiteral("steps")});
+    m_variable->addItems({QStringLiteral("auto"), QStringLiteral("N"), QStringLiteral("D"),
+                          QStringLiteral("C"), QStringLiteral("steps")});
     m_variable->setToolTip(tr("power law: the variable x of L = E + A·x^-α"));
     m_metric->setToolTip(tr("The loss of runs to fit: val_loss is the mix-weighted mean validation loss"));
     m_bootstrap->setRange(0, 100000);
@@ -115,7 +117,8 @@ FitOptionsPanel::FitOptionsPanel(QWidget* parent)
     m_bootstrap->setToolTip(tr("Bootstrap resamples for confidence intervals and the band (0: none)"));
     m_holdOut->setPlaceholderText(tr("none"));
     m_holdOut->setToolTip(
-        tr("Fit on points with N (power: its variable; lr_annealing, mpl: the step) up to this; score the rest"));
+        tr("Fit on points with N (power: its variable; lr_annealing, mpl: the step) up to this; score the "
+           "rest"));
     m_lambda->setToolTip(tr("lr_annealing: decay factor of the annealing momentum"));
     m_warmup->addItem(tr("warmup in S1, no negative annealing area"), QStringLiteral("clamp"));
     m_warmup->addItem(tr("start S1 and S2 after warmup"), QStringLiteral("after"));
@@ -181,9 +184,10 @@ void FitOptionsPanel::setSelectedRuns(const QList<qint64>& runIds) {
     }
     // A few ids are listed; a long selection is counted (the ids go to the tooltip) so the form keeps
     // its width.
-    m_fromRuns->setText(runIds.isEmpty()      ? tr("Selected runs (none selected)")
-                        : runIds.size() <= 4 ? tr("Selected runs (%1)").arg(ids.join(QStringLiteral(", ")))
-                                             : tr("Selected runs (%n run(s))", nullptr, static_cast<int>(runIds.size())));
+    m_fromRuns->setText(runIds.isEmpty() ? tr("Selected runs (none selected)")
+                        : runIds.size() <= 4
+                            ? tr("Selected runs (%1)").arg(ids.join(QStringLiteral(", ")))
+                            : tr("Selected runs (%n run(s))", nullptr, static_cast<int>(runIds.size())));
     m_fromRuns->setToolTip(ids.join(QStringLiteral(", ")));
 }
 
@@ -300,7 +304,8 @@ bool FitOptionsPanel::request(FitRequest& out, QString* error) const {
     if (!parseNumber(m_holdOut->text(), r.options.holdOutAbove, true)) {
         return fail(tr("Hold out above: '%1' is not a number").arg(m_holdOut->text()));
     }
-    if (!parseNumber(m_lambda->text(), r.options.lambda, false) || r.options.lambda < 0 || r.options.lambda > 1) {
+    if (!parseNumber(m_lambda->text(), r.options.lambda, false) || r.options.lambda < 0 ||
+        r.options.lambda > 1) {
         return fail(tr("λ: '%1' is not a number in [0, 1]").arg(m_lambda->text()));
     }
     r.metric = m_metric->text().trimmed();

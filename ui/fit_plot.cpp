@@ -108,7 +108,8 @@ void FitPlot::addPoints(const XYCurve& points, const QColor& color, bool hollow,
     m_points.push_back(points);
 }
 
-void FitPlot::addCurve(const XYCurve& curve, const QColor& color, Qt::PenStyle style, double width, bool inLegend) {
+void FitPlot::addCurve(const XYCurve& curve, const QColor& color, Qt::PenStyle style, double width,
+                       bool inLegend) {
     QCPGraph* g = m_plot->addGraph();
     g->setName(curve.label);
     QPen pen(color, width, style);

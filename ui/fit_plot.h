@@ -27,8 +27,8 @@ public:
     void setAxes(const QString& xLabel, bool logX, const QString& yLabel, bool logY);
     void setPlaceholder(const QString& text);
     void addPoints(const XYCurve& points, const QColor& color, bool hollow = false, bool inLegend = true);
-    void addCurve(const XYCurve& curve, const QColor& color, Qt::PenStyle style = Qt::SolidLine, double width = 1.8,
-                  bool inLegend = true);
+    void addCurve(const XYCurve& curve, const QColor& color, Qt::PenStyle style = Qt::SolidLine,
+                  double width = 1.8, bool inLegend = true);
     /// A filled area between band.lo and band.hi (not in the legend unless label is given).
     void addBand(const Band& band, const QColor& color, const QString& label = {});
     void addMarker(double x, double y, const QString& label, const QColor& color);

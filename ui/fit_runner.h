@@ -24,13 +24,13 @@ namespace anneal::ui {
 struct FitRequest {
     enum class Source { Runs, Group, File };
     Source source = Source::Runs;
-    fit::FitOptions options;        ///< options.law names the law
-    QString dbPath;                 ///< runs and groups
+    fit::FitOptions options;  ///< options.law names the law
+    QString dbPath;           ///< runs and groups
     std::vector<std::int64_t> runIds;
     QString group;
     QString metric = QStringLiteral("val_loss");
     bool includeEmbeddings = false;
-    QString file;                   ///< a CSV or JSONL file
+    QString file;  ///< a CSV or JSONL file
     fit::FileColumns columns;
     /// Where the points come from, for messages ("runs 3,4 of lab.db", "file x.csv").
     QString describe() const;
@@ -39,10 +39,10 @@ struct FitRequest {
 struct FitOutcome {
     bool ok = false;
     bool cancelled = false;
-    QString error;                  ///< the backend's message (it names the file line or the run)
+    QString error;  ///< the backend's message (it names the file line or the run)
     fit::FitResult result;
     fit::Provenance provenance;
-    double seconds = 0;             ///< reading and fitting, wall time
+    double seconds = 0;  ///< reading and fitting, wall time
 };
 
 class FitRunner : public QObject {

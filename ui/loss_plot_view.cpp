@@ -61,7 +61,9 @@ CurveStyle LossPlotView::styleFor(qint64 runId, const QString& metric, int runIn
     const bool mix = metric == QLatin1String("val_loss");
     const int domain = static_cast<int>(domainsOf(runId).indexOf(metric.mid(9)));
     if (drawnRuns().size() <= 1) {
-        s.color = mix ? palette().color(QPalette::WindowText) : val ? curveColor(1 + std::max(0, domain)) : curveColor(0);
+        s.color = mix   ? palette().color(QPalette::WindowText)
+                  : val ? curveColor(1 + std::max(0, domain))
+                        : curveColor(0);
     }
     if (val) {
         // Validation points are means over a fixed set every val_every steps: no smoothing, and a
@@ -115,7 +117,9 @@ QVector<ReferenceLine> LossPlotView::referenceLines() const {
                 c.setAlphaF(0.8);
                 l.color = c;
                 l.penStyle = Qt::DotLine;
-                l.label = tr("floor %1 %2").arg(QString::fromStdString(r->record.domains[d].name)).arg(f, 0, 'f', 3);
+                l.label = tr("floor %1 %2")
+                              .arg(QString::fromStdString(r->record.domains[d].name))
+                              .arg(f, 0, 'f', 3);
                 l.labelRight = true;
                 lines << l;
             }

@@ -47,12 +47,14 @@ QString describeOpenError(const std::string& path, const std::exception& e) {
     const auto* err = dynamic_cast<const Error*>(&e);
     const QFileInfo file(QString::fromStdString(path));
     if (err && err->code() == ErrorCode::SchemaTooNew) {
-        message += QObject::tr("\n\nThe file was written by a newer Anneal; open it with that version. It was "
-                               "not changed.");
+        message += QObject::tr(
+            "\n\nThe file was written by a newer Anneal; open it with that version. It was "
+            "not changed.");
     } else if ((file.exists() && !file.isWritable()) ||
                (!QFileInfo(file.absolutePath()).isWritable() && QFileInfo(file.absolutePath()).exists())) {
-        message += QObject::tr("\n\n%1 is read-only (or its folder is): Anneal writes runs and a write-ahead log "
-                               "beside the database. Copy it to a writable folder, or make it writable.")
+        message += QObject::tr(
+                       "\n\n%1 is read-only (or its folder is): Anneal writes runs and a write-ahead log "
+                       "beside the database. Copy it to a writable folder, or make it writable.")
                        .arg(file.exists() && !file.isWritable() ? file.fileName() : file.absolutePath());
     }
     return message;
@@ -210,10 +212,11 @@ void MainWindow::wireController() {
         updateActions();
         updateLiveStatus();
     });
-    connect(m_controller, &RunController::failed, this, [this](const QString& source, const QString& message) {
-        m_followNextRun = false;
-        showError(source, message);
-    });
+    connect(m_controller, &RunController::failed, this,
+            [this](const QString& source, const QString& message) {
+                m_followNextRun = false;
+                showError(source, message);
+            });
 }
 
 void MainWindow::openDatabase(const QString& path) {
@@ -309,10 +312,10 @@ void MainWindow::onRunsLoaded(int count) {
 }
 
 QStringList MainWindow::viewNames() {
-    return {QStringLiteral("loss"),       QStringLiteral("lr"),       QStringLiteral("mixture"),
-            QStringLiteral("weights"),    QStringLiteral("grad-norm"), QStringLiteral("throughput"),
-            QStringLiteral("compare"),    QStringLiteral("schedule"), QStringLiteral("scaling"),
-            QStringLiteral("new-experiment"), QStringLiteral("branch"), QStringLiteral("about")};
+    return {QStringLiteral("loss"),           QStringLiteral("lr"),        QStringLiteral("mixture"),
+            QStringLiteral("weights"),        QStringLiteral("grad-norm"), QStringLiteral("throughput"),
+            QStringLiteral("compare"),        QStringLiteral("schedule"),  QStringLiteral("scaling"),
+            QStringLiteral("new-experiment"), QStringLiteral("branch"),    QStringLiteral("about")};
 }
 
 bool MainWindow::showView(const QString& name) {
@@ -357,7 +360,8 @@ void MainWindow::showError(const QString& source, const QString& message) {
 
 QList<QMessageBox*> MainWindow::errorDialogs() const {
     QList<QMessageBox*> out;
-    for (QMessageBox* b : findChildren<QMessageBox*>(QStringLiteral("errorDialog"), Qt::FindDirectChildrenOnly)) {
+    for (QMessageBox* b :
+         findChildren<QMessageBox*>(QStringLiteral("errorDialog"), Qt::FindDirectChildrenOnly)) {
         out << b;
     }
     return out;

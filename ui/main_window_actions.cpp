@@ -79,9 +79,8 @@ void MainWindow::createActions() {
         m_browser->filterEdit()->selectAll();
     });
     filter->setShortcut(QKeySequence::Find);
-    QAction* fullScreen = view->addAction(tr("F&ull screen"), this, [this] {
-        setWindowState(windowState() ^ Qt::WindowFullScreen);
-    });
+    QAction* fullScreen = view->addAction(tr("F&ull screen"), this,
+                                          [this] { setWindowState(windowState() ^ Qt::WindowFullScreen); });
     fullScreen->setShortcut(QKeySequence::FullScreen);
     view->addSeparator();
     for (int i = 0; i < m_tabs->count() && i < 9; ++i) {

@@ -32,11 +32,12 @@ FileKind kindOf(const QString& path) {
     if (suffix == QLatin1String("toml")) {
         return FileKind::Experiment;
     }
-    if (suffix == QLatin1String("csv") || suffix == QLatin1String("jsonl") || suffix == QLatin1String("ndjson") ||
-        suffix == QLatin1String("json")) {
+    if (suffix == QLatin1String("csv") || suffix == QLatin1String("jsonl") ||
+        suffix == QLatin1String("ndjson") || suffix == QLatin1String("json")) {
         return FileKind::Curve;
     }
-    if (suffix == QLatin1String("db") || suffix == QLatin1String("sqlite") || suffix == QLatin1String("sqlite3")) {
+    if (suffix == QLatin1String("db") || suffix == QLatin1String("sqlite") ||
+        suffix == QLatin1String("sqlite3")) {
         return FileKind::Database;
     }
     return FileKind::Unknown;
@@ -76,7 +77,8 @@ void MainWindow::createFileActions(QMenu* fileMenu) {
         connect(dialog, &QFileDialog::fileSelected, this, &MainWindow::importCurve);
         dialog->open();
     });
-    importAction->setToolTip(tr("A CSV or JSONL file with step and loss columns (lr, tokens and others optional)"));
+    importAction->setToolTip(
+        tr("A CSV or JSONL file with step and loss columns (lr, tokens and others optional)"));
 }
 
 void MainWindow::createHelpMenu() {
@@ -141,9 +143,10 @@ void MainWindow::openDroppedFile(const QString& path) {
             return;
         case FileKind::Unknown:
         default:
-            showError(tr("the dropped file %1").arg(path),
-                      tr("Anneal opens experiment files (.toml), imports loss curves (.csv, .jsonl) and opens "
-                         "databases (.db, .sqlite)."));
+            showError(
+                tr("the dropped file %1").arg(path),
+                tr("Anneal opens experiment files (.toml), imports loss curves (.csv, .jsonl) and opens "
+                   "databases (.db, .sqlite)."));
             return;
     }
 }

@@ -66,10 +66,11 @@ void MainWindow::createLabViews() {
     connect(m_weights, &WeightsExplorer::failed, this, &MainWindow::showError);
     connect(m_scaling, &ScalingLawView::failed, this, &MainWindow::showError);
     connect(m_scaling, &ScalingLawView::fitsChanged, this, &MainWindow::reloadPredictionFits);
-    connect(m_scheduleEditor, &ScheduleEditor::runRequested, this, [this](const QString& toml, const QString& origin) {
-        m_followNextRun = true;
-        launchExperiment(toml, origin);
-    });
+    connect(m_scheduleEditor, &ScheduleEditor::runRequested, this,
+            [this](const QString& toml, const QString& origin) {
+                m_followNextRun = true;
+                launchExperiment(toml, origin);
+            });
     connect(m_scheduleEditor, &ScheduleEditor::branchRequested, this,
             [this](qint64 parentId, qint64 step, const QStringList& overrides, const QString& name) {
                 m_followNextRun = true;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// The stored curve-law fits (lr_annealing, mpl) the schedule editor can predict a loss curve with, and which of them
-// fits an edited experiment: a law fitted on runs of one model and one data mix says nothing about
+// The stored curve-law fits (lr_annealing, mpl) the schedule editor can predict a loss curve with, and which
+// of them fits an edited experiment: a law fitted on runs of one model and one data mix says nothing about
 // another, so the default is the newest fit whose runs all have the experiment's model (layers,
 // width, heads, context) and domains (names and sources). loadPredictionFits runs on a pool thread.
 
@@ -26,8 +26,8 @@ struct PredictionFit {
 /// "model 2x128 h4 ctx64 | markov=synthetic:markov, ..." — what must match for a fit to apply.
 QString experimentSignature(const ExperimentSpec& spec);
 
-/// Every stored curve-law fit (lr_annealing, mpl) of a database, oldest first. Fits whose JSON does not load are
-/// skipped (errorOut names them); throws anneal::Error when the database cannot be read.
+/// Every stored curve-law fit (lr_annealing, mpl) of a database, oldest first. Fits whose JSON does not load
+/// are skipped (errorOut names them); throws anneal::Error when the database cannot be read.
 std::vector<PredictionFit> loadPredictionFits(const std::string& dbPath, QString* errorOut = nullptr);
 
 /// Whether every run of the fit has the experiment's signature (false for fits of files).

@@ -34,7 +34,9 @@ void RecentFiles::add(Kind kind, const QString& path) {
     save(kind);
 }
 
-QStringList RecentFiles::files(Kind kind) const { return kind == Kind::Database ? m_databases : m_experiments; }
+QStringList RecentFiles::files(Kind kind) const {
+    return kind == Kind::Database ? m_databases : m_experiments;
+}
 
 void RecentFiles::clear() {
     m_databases.clear();
@@ -52,7 +54,8 @@ void RecentFiles::save(Kind kind) const {
 void RecentFiles::populate(QMenu* menu) {
     menu->clear();
     for (QStringList* list : {&m_databases, &m_experiments}) {
-        list->erase(std::remove_if(list->begin(), list->end(), [](const QString& p) { return !QFileInfo::exists(p); }),
+        list->erase(std::remove_if(list->begin(), list->end(),
+                                   [](const QString& p) { return !QFileInfo::exists(p); }),
                     list->end());
     }
     save(Kind::Database);

@@ -71,10 +71,10 @@ signals:
 
 private:
     struct Loaded {
-        std::vector<RunRecord> runs;     ///< listRuns(false), configs of new runs filled
-        bool unchanged = false;          ///< dataVersion did not move: nothing was read
+        std::vector<RunRecord> runs;  ///< listRuns(false), configs of new runs filled
+        bool unchanged = false;       ///< dataVersion did not move: nothing was read
         std::int64_t version = -1;
-        std::shared_ptr<Store> store;    ///< the connection the read used (kept for the next one)
+        std::shared_ptr<Store> store;  ///< the connection the read used (kept for the next one)
     };
     void load(bool force);
     void applyLoaded(const QString& dbPath, ReadResult<Loaded> result);

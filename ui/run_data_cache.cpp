@@ -40,8 +40,7 @@ RunDataCache::Loaded load(const std::string& dbPath, const RunDataCache::Job& jo
     }
     QStringList wanted = job.names;
     for (const QString& name : out.names) {
-        if (RunDataCache::matches(name, job.patterns) && !job.skip.contains(name) &&
-            !wanted.contains(name)) {
+        if (RunDataCache::matches(name, job.patterns) && !job.skip.contains(name) && !wanted.contains(name)) {
             wanted << name;
         }
     }
@@ -347,8 +346,9 @@ void RunDataCache::appendSteps(qint64 runId, const QVector<StepEvent>& steps) {
     for (const StepEvent& e : steps) {
         const double x = static_cast<double>(e.step);
         r.axis.append(x, static_cast<double>(e.tokens), e.wallSeconds);
-        forEachStepMetric(e, r.liveInfo.facts,
-                          [&](const std::string& name, double v) { appendPoint(r, QString::fromStdString(name), x, v); });
+        forEachStepMetric(e, r.liveInfo.facts, [&](const std::string& name, double v) {
+            appendPoint(r, QString::fromStdString(name), x, v);
+        });
     }
     if (!steps.isEmpty()) {
         r.record.stepsDone = steps.back().step + 1;
@@ -361,8 +361,9 @@ void RunDataCache::appendEvals(qint64 runId, const QVector<EvalEvent>& evals) {
     RunData& r = entry(runId);
     for (const EvalEvent& e : evals) {
         const double x = static_cast<double>(e.step);
-        forEachEvalMetric(e, r.liveInfo.facts,
-                          [&](const std::string& name, double v) { appendPoint(r, QString::fromStdString(name), x, v); });
+        forEachEvalMetric(e, r.liveInfo.facts, [&](const std::string& name, double v) {
+            appendPoint(r, QString::fromStdString(name), x, v);
+        });
     }
     if (!evals.isEmpty()) {
         emit runChanged(runId);

@@ -32,9 +32,9 @@ namespace anneal::ui {
 struct Series {
     std::vector<double> steps;
     std::vector<double> values;
-    quint64 generation = 0;  ///< bumped when the series is replaced (not when appended to)
-    bool loaded = false;     ///< history has been read from the store
-    bool preview = false;    ///< for now the store's min/max overview of a long series; full rows follow
+    quint64 generation = 0;     ///< bumped when the series is replaced (not when appended to)
+    bool loaded = false;        ///< history has been read from the store
+    bool preview = false;       ///< for now the store's min/max overview of a long series; full rows follow
     bool overviewOnly = false;  ///< too long to hold: only the overview is kept
 };
 

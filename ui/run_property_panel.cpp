@@ -192,9 +192,10 @@ void RunPropertyPanel::fillSummary() {
                    .arg(QLocale().toString(r.params), QLocale().toString(r.paramsNonEmbedding)));
     addSummary(tr("FLOPs per token"), QString::number(r.flopsPerToken, 'g', 4));
     // Real text has no known entropy floor (NaN): say so rather than show a dash.
-    addSummary(tr("Entropy floor"), std::isfinite(r.entropyFloor)
-                                        ? tr("%1 nats/token (the mix's irreducible loss)").arg(number(r.entropyFloor))
-                                        : tr("unknown (a domain of real data has no known entropy)"));
+    addSummary(tr("Entropy floor"),
+               std::isfinite(r.entropyFloor)
+                   ? tr("%1 nats/token (the mix's irreducible loss)").arg(number(r.entropyFloor))
+                   : tr("unknown (a domain of real data has no known entropy)"));
     addSummary(tr("Created"), when(r.createdAt));
     addSummary(tr("Host"),
                r.host.empty() ? QStringLiteral("–")

@@ -36,7 +36,7 @@ int SampleDecoder::domainCount() const { return m_data->domainCount(); }
 
 QString SampleDecoder::domainName(int domain) const {
     return domain >= 0 && domain < m_data->domainCount() ? QString::fromStdString(m_data->domain(domain).name)
-                                                        : QStringLiteral("#%1").arg(domain);
+                                                         : QStringLiteral("#%1").arg(domain);
 }
 
 }  // namespace anneal::ui

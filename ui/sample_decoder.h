@@ -14,7 +14,7 @@
 namespace anneal {
 class Dataset;
 struct ExperimentSpec;
-}
+}  // namespace anneal
 
 namespace anneal::ui {
 

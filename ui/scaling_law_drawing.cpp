@@ -47,17 +47,20 @@ void ScalingLawView::fillParams() {
     for (int i = 0; i < static_cast<int>(f.params.size()); ++i) {
         const fit::ParamEstimate& p = f.params[static_cast<std::size_t>(i)];
         const QStringList cells = {QString::fromStdString(p.name) + (p.fixed ? tr(" (fixed)") : QString()),
-                                   num(p.value), num(p.ciLow), num(p.ciHigh), num(p.seBootstrap),
+                                   num(p.value),
+                                   num(p.ciLow),
+                                   num(p.ciHigh),
+                                   num(p.seBootstrap),
                                    num(p.seAsymptotic)};
         for (int c = 0; c < cells.size(); ++c) {
             m_params->setItem(i, c, new QTableWidgetItem(cells[c]));
         }
     }
-    QString summary = tr("<b>%1</b>: %2<br>objective %3 on %4 points")
-                          .arg(QString::fromStdString(f.law),
-                               QString::fromStdString(fit::lawByName(f.law).equation()).toHtmlEscaped(),
-                               num(f.objective))
-                          .arg(f.nPoints);
+    QString summary =
+        tr("<b>%1</b>: %2<br>objective %3 on %4 points")
+            .arg(QString::fromStdString(f.law),
+                 QString::fromStdString(fit::lawByName(f.law).equation()).toHtmlEscaped(), num(f.objective))
+            .arg(f.nPoints);
     if (f.nHeldOut > 0) {
         summary += tr(", %1 held out").arg(f.nHeldOut);
     }
@@ -72,8 +75,9 @@ void ScalingLawView::fillParams() {
     }
     summary += tr("<br>source: %1").arg(QString::fromStdString(m_provenance.source).toHtmlEscaped());
     for (const fit::FitWarning& w : f.warnings) {
-        summary += tr("<br>⚠ %1: %2").arg(QString::fromStdString(w.field).toHtmlEscaped(),
-                                          QString::fromStdString(w.message).toHtmlEscaped());
+        summary += tr("<br>⚠ %1: %2")
+                       .arg(QString::fromStdString(w.field).toHtmlEscaped(),
+                            QString::fromStdString(w.message).toHtmlEscaped());
     }
     m_summary->setText(summary);
 }
@@ -82,8 +86,9 @@ void ScalingLawView::updatePrediction() {
     m_prediction = Prediction{};
     const fit::FitResult& f = m_fit;
     if (fit::isCurveLaw(f.law)) {
-        m_predictionLabel->setText(tr("An %1 fit predicts whole loss curves: open the Schedule tab and pick this fit.")
-                                       .arg(QString::fromStdString(f.law)));
+        m_predictionLabel->setText(
+            tr("An %1 fit predicts whole loss curves: open the Schedule tab and pick this fit.")
+                .arg(QString::fromStdString(f.law)));
         return;
     }
     QStringList lines;
@@ -134,9 +139,10 @@ void ScalingLawView::drawPoints() {
             }
             const fit::Curve& curve = f.curves[i];
             const std::vector<std::int64_t> steps = curvePlotSteps(curve.lr.size());
-            plot->addBand(bootstrapBand(f, predicted[i].x,
-                                        [&](const std::vector<double>& ps) { return curveLawAt(f, ps, curve, steps); }),
-                          color);
+            plot->addBand(
+                bootstrapBand(f, predicted[i].x,
+                              [&](const std::vector<double>& ps) { return curveLawAt(f, ps, curve, steps); }),
+                color);
             XYCurve law = predicted[i];
             law.label = tr("fit: %1").arg(obs.label);
             plot->addCurve(law, color);
@@ -216,8 +222,8 @@ void ScalingLawView::drawPoints() {
             t.value = t.byCompute ? m_target.c : m_target.d;
             const std::vector<fit::Point> pts =
                 slicePoints(t, std::min(xLo, targetX) / 1.3, std::max(xHi, targetX) * 1.3, kCurvePoints);
-            XYCurve law{tr("extrapolation at %1 = %2").arg(t.byCompute ? QStringLiteral("C") : QStringLiteral("D"),
-                                                             num(t.value)),
+            XYCurve law{tr("extrapolation at %1 = %2")
+                            .arg(t.byCompute ? QStringLiteral("C") : QStringLiteral("D"), num(t.value)),
                         {},
                         evaluateLaw(f, params, pts)};
             for (const fit::Point& p : pts) {
@@ -235,7 +241,8 @@ void ScalingLawView::drawPoints() {
         const double lo = (hasTarget ? std::min(xLo, targetX) : xLo) / 1.5;
         const double hi = (hasTarget ? std::max(xHi, targetX) : xHi) * 1.5;
         const std::vector<fit::Point> pts = powerPoints(f, lo, hi, kCurvePoints);
-        XYCurve law{tr("fit: %1").arg(QString::fromStdString(fit::lawByName(f.law).equation())), {},
+        XYCurve law{tr("fit: %1").arg(QString::fromStdString(fit::lawByName(f.law).equation())),
+                    {},
                     evaluateLaw(f, params, pts)};
         for (const fit::Point& p : pts) {
             law.x.push_back(p.x);
@@ -311,8 +318,10 @@ void ScalingLawView::drawFrontier() {
     plot->addPoints(runs, curveColor(0), true);
     if (std::isfinite(targetC) && targetC > 0) {
         const fit::Allocation a = fit::computeOptimal(fit::chinchillaParams(f), targetC);
-        plot->addMarker(targetC, a.nOpt, tr("N_opt at the target C: %1").arg(num(a.nOpt)), QColor(0xe1, 0x57, 0x59));
-        plot->addMarker(targetC, a.dOpt, tr("D_opt at the target C: %1").arg(num(a.dOpt)), QColor(0xe1, 0x57, 0x59));
+        plot->addMarker(targetC, a.nOpt, tr("N_opt at the target C: %1").arg(num(a.nOpt)),
+                        QColor(0xe1, 0x57, 0x59));
+        plot->addMarker(targetC, a.dOpt, tr("D_opt at the target C: %1").arg(num(a.dOpt)),
+                        QColor(0xe1, 0x57, 0x59));
     }
     plot->rescale();
 }

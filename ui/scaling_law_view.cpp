@@ -38,9 +38,15 @@ double numberOf(const QLineEdit* e) {
 }
 
 QString formatText(const QString& format) {
-    if (format == QLatin1String("json")) return QObject::tr("JSON (*.json)");
-    if (format == QLatin1String("csv")) return QObject::tr("CSV (*.csv)");
-    if (format == QLatin1String("latex")) return QObject::tr("LaTeX (*.tex)");
+    if (format == QLatin1String("json")) {
+        return QObject::tr("JSON (*.json)");
+    }
+    if (format == QLatin1String("csv")) {
+        return QObject::tr("CSV (*.csv)");
+    }
+    if (format == QLatin1String("latex")) {
+        return QObject::tr("LaTeX (*.tex)");
+    }
     return QObject::tr("Python (*.py)");
 }
 
@@ -103,8 +109,8 @@ ScalingLawView::ScalingLawView(QWidget* parent)
     m_fitPlot->setPlaceholder(tr("Choose the points and a law, then Fit"));
 
     // The fitted parameters and what to do with the fit.
-    m_params->setHorizontalHeaderLabels(
-        {tr("Parameter"), tr("Value"), tr("CI low"), tr("CI high"), tr("SE (bootstrap)"), tr("SE (sandwich)")});
+    m_params->setHorizontalHeaderLabels({tr("Parameter"), tr("Value"), tr("CI low"), tr("CI high"),
+                                         tr("SE (bootstrap)"), tr("SE (sandwich)")});
     m_params->verticalHeader()->setVisible(false);
     m_params->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_params->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -114,7 +120,8 @@ ScalingLawView::ScalingLawView(QWidget* parent)
     auto* target = new QGroupBox(tr("Extrapolate to"), this);
     auto* targetForm = new QFormLayout(target);
     for (auto [edit, label, tip] :
-         {std::tuple{m_targetN, tr("N"), tr("parameters, e.g. 7e10")}, std::tuple{m_targetD, tr("D"), tr("tokens, e.g. 1.4e12")},
+         {std::tuple{m_targetN, tr("N"), tr("parameters, e.g. 7e10")},
+          std::tuple{m_targetD, tr("D"), tr("tokens, e.g. 1.4e12")},
           std::tuple{m_targetC, tr("C"), tr("training FLOPs, e.g. 5.76e23 (D = C/(6N))")},
           std::tuple{m_targetX, tr("x"), tr("the power law's variable x (steps)")}}) {
         edit->setPlaceholderText(tip);
@@ -147,7 +154,8 @@ ScalingLawView::ScalingLawView(QWidget* parent)
     m_storedTable->setSelectionMode(QAbstractItemView::SingleSelection);
     m_storedTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_storedTable->setObjectName(QStringLiteral("storedFits"));
-    m_storedTable->setToolTip(tr("Fits stored in this database (by the app or anneal-cli fit); click one to show it"));
+    m_storedTable->setToolTip(
+        tr("Fits stored in this database (by the app or anneal-cli fit); click one to show it"));
 
     auto* right = new QWidget(this);
     auto* rightLayout = new QVBoxLayout(right);
@@ -210,7 +218,8 @@ bool ScalingLawView::startFit() {
     m_lastRequest = request;
     m_fitButton->setEnabled(false);
     m_cancelButton->setEnabled(true);
-    m_status->setText(tr("Fitting %1 on %2…").arg(QString::fromStdString(request.options.law), request.describe()));
+    m_status->setText(
+        tr("Fitting %1 on %2…").arg(QString::fromStdString(request.options.law), request.describe()));
     return true;
 }
 
@@ -231,8 +240,8 @@ void ScalingLawView::onFitFinished(const FitOutcome& outcome) {
     }
     if (!outcome.ok) {
         m_status->setText(tr("The fit failed: %1").arg(outcome.error));
-        emit failed(tr("the %1 fit on %2").arg(QString::fromStdString(m_lastRequest.options.law),
-                                                m_lastRequest.describe()),
+        emit failed(tr("the %1 fit on %2")
+                        .arg(QString::fromStdString(m_lastRequest.options.law), m_lastRequest.describe()),
                     outcome.error);
         emit fitFinished(false);
         return;
@@ -348,7 +357,8 @@ void ScalingLawView::refreshStoredFits() {
             m_storedTable->blockSignals(true);
             m_storedTable->setRowCount(static_cast<int>(fits.size()));
             for (int i = 0; i < static_cast<int>(fits.size()); ++i) {
-                const FitRecord& r = fits[static_cast<std::size_t>(fits.size() - 1 - static_cast<std::size_t>(i))];
+                const FitRecord& r =
+                    fits[static_cast<std::size_t>(fits.size() - 1 - static_cast<std::size_t>(i))];
                 auto* id = new QTableWidgetItem;
                 id->setData(Qt::DisplayRole, qint64(r.id));
                 m_storedTable->setItem(i, 0, id);

@@ -66,8 +66,9 @@ ScheduleEditor::ScheduleEditor(QWidget* parent)
     sources->addWidget(fromDefault);
     auto* table = new QPushButton(tr("Load LR table…"), this);
     table->setObjectName(QStringLiteral("loadLrTable"));
-    table->setToolTip(tr("Any LR sequence: a step,lr file (absolute LRs at knots, linear between them) becomes "
-                         "a table schedule, stored by content with the run"));
+    table->setToolTip(
+        tr("Any LR sequence: a step,lr file (absolute LRs at knots, linear between them) becomes "
+           "a table schedule, stored by content with the run"));
     m_optimizer = new ScheduleOptimizePanel(this);
 
     auto* left = new QWidget(this);
@@ -115,7 +116,9 @@ ScheduleEditor::ScheduleEditor(QWidget* parent)
     connect(table, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("LR table (step,lr)"), QString(),
                                                           tr("CSV files (*.csv);;All files (*)"));
-        if (!path.isEmpty()) loadLrTable(path);
+        if (!path.isEmpty()) {
+            loadLrTable(path);
+        }
     });
     connect(m_optimizer, &ScheduleOptimizePanel::optimizeRequested, this, &ScheduleEditor::startOptimize);
     connect(m_optimizer, &ScheduleOptimizePanel::finished, this, &ScheduleEditor::showOptimized);
@@ -146,10 +149,9 @@ void ScheduleEditor::runThis() {
     }
     if (m_branchRun && m_branchCheck->isChecked() && m_checkpointCombo->count() > 0) {
         const qint64 step = m_checkpointCombo->currentData().toLongLong();
-        emit branchRequested(m_branchRun->id, step, branchOverrides(),
-                             tr("%1 (edited schedule from step %2)")
-                                 .arg(QString::fromStdString(m_branchRun->name))
-                                 .arg(step));
+        emit branchRequested(
+            m_branchRun->id, step, branchOverrides(),
+            tr("%1 (edited schedule from step %2)").arg(QString::fromStdString(m_branchRun->name)).arg(step));
         return;
     }
     emit runRequested(QString::fromStdString(toToml(m_spec)), tr("schedule editor (%1)").arg(m_origin));
@@ -290,6 +292,5 @@ void ScheduleEditor::validate() {
     m_errorLabel->setText(m_error);
     m_run->setEnabled(m_error.isEmpty());
 }
-
 
 }  // namespace anneal::ui

@@ -61,8 +61,8 @@ public:
     SeriesPlot* mixturePlot() const { return m_mixPlot; }
     QPushButton* runButton() const { return m_run; }
 
-    /// The stored curve-law fits (lr_annealing, mpl) to predict with; selects the default for the experiment unless
-    /// the user chose one that is still listed.
+    /// The stored curve-law fits (lr_annealing, mpl) to predict with; selects the default for the experiment
+    /// unless the user chose one that is still listed.
     void setPredictionFits(const std::vector<PredictionFit>& fits);
     const std::vector<PredictionFit>& predictionFits() const { return m_fits; }
     /// Predicts with this fit (0: none).

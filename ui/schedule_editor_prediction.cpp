@@ -28,14 +28,16 @@ QWidget* ScheduleEditor::buildPredictionBox() {
     auto* form = new QFormLayout(box);
     m_fitCombo = new QComboBox(box);
     m_fitCombo->setObjectName(QStringLiteral("predictionFit"));
-    m_fitCombo->setToolTip(tr("A stored lr_annealing or mpl fit (Scaling laws tab, or anneal-cli fit) that predicts "
-                              "the loss curve of any schedule of the same model and data"));
+    m_fitCombo->setToolTip(
+        tr("A stored lr_annealing or mpl fit (Scaling laws tab, or anneal-cli fit) that predicts "
+           "the loss curve of any schedule of the same model and data"));
     m_fitNote = new QLabel(box);
     m_fitNote->setWordWrap(true);
     m_fitNote->setForegroundRole(QPalette::PlaceholderText);
     m_branchCheck = new QCheckBox(tr("Branch from checkpoint"), box);
-    m_branchCheck->setToolTip(tr("Start the edited schedule from a checkpoint of the run it was loaded from, "
-                                 "sharing that run's history before the checkpoint"));
+    m_branchCheck->setToolTip(
+        tr("Start the edited schedule from a checkpoint of the run it was loaded from, "
+           "sharing that run's history before the checkpoint"));
     m_checkpointCombo = new QComboBox(box);
     m_checkpointCombo->setObjectName(QStringLiteral("branchCheckpoint"));
     form->addRow(tr("Fit"), m_fitCombo);
@@ -113,12 +115,14 @@ void ScheduleEditor::updatePrediction() {
     if (!fit) {
         m_lrPlot->setPredictedCurve({}, {});
         const bool any = !m_fits.empty();
-        const QString note = any ? tr("No lr_annealing or mpl fit of this model and data is chosen (%n stored).", nullptr,
-                                      static_cast<int>(m_fits.size()))
-                                 : tr("No lr_annealing or mpl fit in this database: fit one in the Scaling laws tab "
-                                      "on runs of this model and data.");
+        const QString note =
+            any ? tr("No lr_annealing or mpl fit of this model and data is chosen (%n stored).", nullptr,
+                     static_cast<int>(m_fits.size()))
+                : tr("No lr_annealing or mpl fit in this database: fit one in the Scaling laws tab "
+                     "on runs of this model and data.");
         m_fitNote->setText(note);
-        m_lrPlot->setPredictionNote(tr("predicted loss: needs a stored lr_annealing or mpl fit of this model and data"));
+        m_lrPlot->setPredictionNote(
+            tr("predicted loss: needs a stored lr_annealing or mpl fit of this model and data"));
         m_lastPredictionMs = 0;
         return;
     }
@@ -134,7 +138,8 @@ void ScheduleEditor::updatePrediction() {
     try {
         m_predicted = fit::predictCurve(fit->fit, m_predictionLr, m_spec.schedule.warmupSteps);
     } catch (const std::exception& e) {
-        m_fitNote->setText(tr("The fit cannot predict this schedule: %1").arg(QString::fromStdString(e.what())));
+        m_fitNote->setText(
+            tr("The fit cannot predict this schedule: %1").arg(QString::fromStdString(e.what())));
         m_lrPlot->setPredictedCurve({}, {});
         return;
     }
@@ -142,7 +147,8 @@ void ScheduleEditor::updatePrediction() {
     m_lrPlot->setPredictedCurve(m_predicted, tr("predicted by fit #%1").arg(fit->id));
     m_lastPredictionMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
     const double last = m_predicted.empty() ? fit::kNaN : m_predicted.back();
-    QString note = tr("Predicted final loss %1 (fit #%2: %3).").arg(last, 0, 'f', 4).arg(fit->id).arg(fit->source);
+    QString note =
+        tr("Predicted final loss %1 (fit #%2: %3).").arg(last, 0, 'f', 4).arg(fit->id).arg(fit->source);
     if (!matches) {
         note += tr(" ⚠ Fitted on runs of another model or data mix: the prediction may not apply.");
     }
@@ -176,7 +182,8 @@ void ScheduleEditor::showOptimized() {
     } catch (const std::exception&) {
         // The LR is still drawn; the label has the final loss.
     }
-    m_lrPlot->setOptimizedCurves(r->best.lr, loss, tr("optimised schedule's predicted loss (fit #%1)").arg(fit->id));
+    m_lrPlot->setOptimizedCurves(r->best.lr, loss,
+                                 tr("optimised schedule's predicted loss (fit #%1)").arg(fit->id));
 }
 
 void ScheduleEditor::dropOptimized() {

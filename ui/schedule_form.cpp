@@ -66,9 +66,10 @@ ScheduleForm::ScheduleForm(bool withTrain, QWidget* parent) : SpecForm(parent) {
         QStringLiteral("schedule.decay_fraction"), tr("Decay fraction"),
         [](S& s) -> double& { return s.schedule.decayFraction; },
         tr("wsd: share of the steps in the final decay; inverse_sqrt: its cooldown"));
-    addChoice(QStringLiteral("schedule.decay_shape"), tr("Decay shape"),
-              [](S& s) -> std::string& { return s.schedule.decayShape; },
-              toQStringList(configAllowedValues("schedule.decay_shape")));
+    addChoice(
+        QStringLiteral("schedule.decay_shape"), tr("Decay shape"),
+        [](S& s) -> std::string& { return s.schedule.decayShape; },
+        toQStringList(configAllowedValues("schedule.decay_shape")));
     addNumber(
         QStringLiteral("schedule.decay_half_life"), tr("Decay half-life"),
         [](S& s) -> double& { return s.schedule.decayHalfLife; },
@@ -90,9 +91,10 @@ ScheduleForm::ScheduleForm(bool withTrain, QWidget* parent) : SpecForm(parent) {
     addInt<std::int64_t>(
         QStringLiteral("schedule.cooldown_steps"), tr("Cooldown steps"),
         [](S& s) -> std::int64_t& { return s.schedule.cooldownSteps; }, 0, 1000000000000LL);
-    addChoice(QStringLiteral("schedule.cooldown_shape"), tr("Cooldown shape"),
-              [](S& s) -> std::string& { return s.schedule.cooldownShape; },
-              toQStringList(configAllowedValues("schedule.cooldown_shape")));
+    addChoice(
+        QStringLiteral("schedule.cooldown_shape"), tr("Cooldown shape"),
+        [](S& s) -> std::string& { return s.schedule.cooldownShape; },
+        toQStringList(configAllowedValues("schedule.cooldown_shape")));
     addNumber(QStringLiteral("schedule.constant_lr_fraction"), tr("Constant LR fraction"),
               [](S& s) -> double& { return s.schedule.constantLrFraction; });
     addNumber(QStringLiteral("schedule.cooldown_timescale"), tr("Cooldown timescale"),

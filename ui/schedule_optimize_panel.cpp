@@ -21,8 +21,9 @@ ScheduleOptimizePanel::ScheduleOptimizePanel(QWidget* parent)
       m_progress(new QProgressBar(this)),
       m_label(new QLabel(this)) {
     setObjectName(QStringLiteral("scheduleOptimize"));
-    m_optimize->setToolTip(tr("Find the LR schedule with the lowest final loss the chosen fit predicts: same steps, "
-                              "peak LR and warmup, non-increasing after warmup (METHODS 2.1)"));
+    m_optimize->setToolTip(
+        tr("Find the LR schedule with the lowest final loss the chosen fit predicts: same steps, "
+           "peak LR and warmup, non-increasing after warmup (METHODS 2.1)"));
     m_use->setToolTip(tr("Make the optimised schedule this experiment's schedule (kind = table)"));
     m_useAndRun->setToolTip(tr("Make it this experiment's schedule and start a run of it"));
     m_label->setWordWrap(true);
@@ -47,7 +48,9 @@ ScheduleOptimizePanel::ScheduleOptimizePanel(QWidget* parent)
 
     m_poll.setInterval(100);
     connect(&m_poll, &QTimer::timeout, this, [this] {
-        if (m_fraction) m_progress->setValue(static_cast<int>(1000 * m_fraction->load()));
+        if (m_fraction) {
+            m_progress->setValue(static_cast<int>(1000 * m_fraction->load()));
+        }
     });
     connect(&m_watcher, &QFutureWatcher<Outcome>::finished, this, &ScheduleOptimizePanel::onFinished);
     connect(m_optimize, &QPushButton::clicked, this, &ScheduleOptimizePanel::optimizeRequested);
@@ -58,15 +61,18 @@ ScheduleOptimizePanel::ScheduleOptimizePanel(QWidget* parent)
 
 ScheduleOptimizePanel::~ScheduleOptimizePanel() {
     // The worker only reads its own copies; stop it and wait, so nothing outlives the panel.
-    if (m_stop) m_stop->store(true);
+    if (m_stop) {
+        m_stop->store(true);
+    }
     m_watcher.waitForFinished();
 }
 
 void ScheduleOptimizePanel::setAvailable(bool available, const QString& reason) {
     m_optimize->setEnabled(available && !running());
-    m_optimize->setToolTip(available ? tr("Find the LR schedule with the lowest final loss the chosen fit predicts: "
-                                          "same steps, peak LR and warmup, non-increasing after warmup (METHODS 2.1)")
-                                     : reason);
+    m_optimize->setToolTip(
+        available ? tr("Find the LR schedule with the lowest final loss the chosen fit predicts: "
+                       "same steps, peak LR and warmup, non-increasing after warmup (METHODS 2.1)")
+                  : reason);
 }
 
 void ScheduleOptimizePanel::start(const fit::FitResult& fitResult, const fit::ScheduleProblem& problem,

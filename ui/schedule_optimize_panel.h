@@ -30,7 +30,8 @@ public:
 
     /// Starts optimising (cancelling a run in progress). currentLoss: the edited schedule's predicted
     /// final loss, shown beside the result. fitId names the fit in the result line.
-    void start(const fit::FitResult& fit, const fit::ScheduleProblem& problem, double currentLoss, qint64 fitId);
+    void start(const fit::FitResult& fit, const fit::ScheduleProblem& problem, double currentLoss,
+               qint64 fitId);
     /// Cancels a run in progress (its result is dropped).
     void cancel();
     bool running() const { return m_watcher.isRunning(); }

@@ -184,10 +184,13 @@ QVector<QCPGraphData> decimated(const std::vector<double>& y, int pixels) {
             ys.push_back(y[i]);
         }
     }
-    MinMaxDecimator::Range r{0, std::max<double>(1.0, static_cast<double>(y.size())), std::max(100, pixels), false};
+    MinMaxDecimator::Range r{0, std::max<double>(1.0, static_cast<double>(y.size())), std::max(100, pixels),
+                             false};
     MinMaxDecimator::decimate(xs.data(), ys.data(), xs.size(), r, ox, oy);
     QVector<QCPGraphData> d(static_cast<int>(ox.size()));
-    for (std::size_t i = 0; i < ox.size(); ++i) d[static_cast<int>(i)] = QCPGraphData(ox[i], oy[i]);
+    for (std::size_t i = 0; i < ox.size(); ++i) {
+        d[static_cast<int>(i)] = QCPGraphData(ox[i], oy[i]);
+    }
     return d;
 }
 

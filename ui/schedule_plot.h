@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // SchedulePlot: the schedule editor's LR curve with its knots (anneal::scheduleKnots), which the user
-// drags with the mouse. On a second y axis: the loss a curve-law fit (lr_annealing, mpl) predicts for the schedule
-// (decimated to min/max per pixel column like the LR), and the real validation loss of the run
+// drags with the mouse. On a second y axis: the loss a curve-law fit (lr_annealing, mpl) predicts for the
+// schedule (decimated to min/max per pixel column like the LR), and the real validation loss of the run
 // started from the editor as it arrives. Without a fit no curve is drawn, and a note says why.
 
 #include <QString>
@@ -39,10 +39,12 @@ public:
     /// names the fit in the legend.
     void setPredictedCurve(const std::vector<double>& loss, const QString& label);
     /// The real validation loss of a run at its steps (empty clears it).
-    void setObservedLoss(const std::vector<double>& steps, const std::vector<double>& loss, const QString& label);
+    void setObservedLoss(const std::vector<double>& steps, const std::vector<double>& loss,
+                         const QString& label);
     /// An optimised schedule beside the current one (dashed LR) with its predicted loss (dotted, loss
     /// axis); empty vectors clear both.
-    void setOptimizedCurves(const std::vector<double>& lr, const std::vector<double>& loss, const QString& label);
+    void setOptimizedCurves(const std::vector<double>& lr, const std::vector<double>& loss,
+                            const QString& label);
     QCPGraph* optimizedLrGraph() const { return m_optLrGraph; }
     QCPGraph* optimizedLossGraph() const { return m_optLossGraph; }
     /// The note shown while there is no predicted curve.

@@ -148,7 +148,8 @@ void WeightHeatmap::setRows(const std::vector<WeightStatsRow>& rows) {
         const WeightStatsRow& row = rows[r];
         m_columnSteps.push_back(row.step);
         for (int b = 0; b < kBins; ++b) {
-            const double count = b < static_cast<int>(row.hist.size()) ? row.hist[static_cast<std::size_t>(b)] : 0;
+            const double count =
+                b < static_cast<int>(row.hist.size()) ? row.hist[static_cast<std::size_t>(b)] : 0;
             m_map->data()->setCell(j, b, count > 0 ? count : std::nan(""));
             maxCount = std::max(maxCount, count);
         }

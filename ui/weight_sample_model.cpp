@@ -18,7 +18,9 @@ int WeightSampleModel::rowCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
 }
 
-int WeightSampleModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int WeightSampleModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 QVariant WeightSampleModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= rowCount()) {
@@ -55,7 +57,8 @@ QVariant WeightSampleModel::data(const QModelIndex& index, int role) const {
         case IdColumn:
             return QString::number(s.sampleId);
         case DomainColumn:
-            return s.domain >= 0 && s.domain < m_domains.size() ? m_domains[s.domain] : QString::number(s.domain);
+            return s.domain >= 0 && s.domain < m_domains.size() ? m_domains[s.domain]
+                                                                : QString::number(s.domain);
         case WeightColumn:
             return QString::number(static_cast<double>(s.weight), 'f', 4);
         case LossColumn:

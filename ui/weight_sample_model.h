@@ -16,14 +16,22 @@ class WeightSampleModel : public QAbstractTableModel {
     Q_OBJECT
 
 public:
-    enum Column { RankColumn, IdColumn, DomainColumn, WeightColumn, LossColumn, NoiseColumn, PreviewColumn,
-                  ColumnCount };
+    enum Column {
+        RankColumn,
+        IdColumn,
+        DomainColumn,
+        WeightColumn,
+        LossColumn,
+        NoiseColumn,
+        PreviewColumn,
+        ColumnCount
+    };
     enum Role { SampleIdRole = Qt::UserRole + 1, WeightRole };
 
     struct Row {
-        QString rank;        ///< "1" … "k" from the top, "n-k+1" … "n" at the bottom
+        QString rank;  ///< "1" … "k" from the top, "n-k+1" … "n" at the bottom
         SampleWeight sample;
-        QString preview;     ///< printableBytes of the sample ("" when it cannot be regenerated)
+        QString preview;  ///< printableBytes of the sample ("" when it cannot be regenerated)
     };
 
     explicit WeightSampleModel(QObject* parent = nullptr);

@@ -23,10 +23,10 @@ struct WeightsOverview {
     qint64 runId = 0;
     QString error;
     RunRecord record;
-    QStringList domains;                 ///< by domain index
-    std::vector<WeightStatsRow> stats;   ///< by step, then domain
+    QStringList domains;                ///< by domain index
+    std::vector<WeightStatsRow> stats;  ///< by step, then domain
     std::vector<std::int64_t> snapshotSteps;
-    bool hasNoise = false;               ///< some snapshot holds planted-noise samples
+    bool hasNoise = false;                         ///< some snapshot holds planted-noise samples
     std::shared_ptr<const SampleDecoder> decoder;  ///< null with decoderError when the config does not build
     QString decoderError;
 };

@@ -158,8 +158,9 @@ void WeightsExplorer::setRun(qint64 runId) {
     }
     if (runId <= 0) {
         m_refresh.stop();
-        m_title->setText(tr("Select a run that stored per-sample weights ([reweight] strategy and "
-                            "log.weights_every)"));
+        m_title->setText(
+            tr("Select a run that stored per-sample weights ([reweight] strategy and "
+               "log.weights_every)"));
         m_heatmap->setPlaceholder(tr("Select a run in the run browser"));
         return;
     }
@@ -303,8 +304,9 @@ void WeightsExplorer::drawNoise() {
     m_noisePlot->setReferenceLines({plainLine(palette())});
     if (!m_overview.hasNoise) {
         m_noisePlot->setPlaceholder(
-            m_overview.stats.empty() ? QString()
-                                     : tr("No planted noise in this run (set noise_rate in a domain's params)"));
+            m_overview.stats.empty()
+                ? QString()
+                : tr("No planted noise in this run (set noise_rate in a domain's params)"));
         return;
     }
     std::vector<double> x, noisy, clean;

@@ -105,8 +105,8 @@ void WeightsExplorer::selectSample(std::uint64_t sampleId) {
 void WeightsExplorer::showPreview(int row) {
     const WeightSampleModel::Row& r = m_model->rows()[static_cast<std::size_t>(row)];
     const SampleWeight& s = r.sample;
-    const QString domain = s.domain < m_overview.domains.size() ? m_overview.domains[s.domain]
-                                                                : QString::number(s.domain);
+    const QString domain =
+        s.domain < m_overview.domains.size() ? m_overview.domains[s.domain] : QString::number(s.domain);
     QString text = tr("sample %1 (%2, index %3), trained at step %4: weight %5, loss %6%7\n")
                        .arg(s.sampleId)
                        .arg(domain)

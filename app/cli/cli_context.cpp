@@ -30,7 +30,8 @@ std::string csvNumber(double v) {
 
 nlohmann::json jsonNumber(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
-std::vector<std::string> collectOverrides(const std::vector<std::string>& sets, const std::vector<std::string>& unsets) {
+std::vector<std::string> collectOverrides(const std::vector<std::string>& sets,
+                                          const std::vector<std::string>& unsets) {
     std::vector<std::string> out = sets;
     for (const auto& u : unsets) {
         out.push_back("!" + u);

@@ -19,7 +19,7 @@ constexpr int kExitUsage = 2;
 constexpr int kExitInterrupted = 130;
 
 struct Context {
-    std::string db;       ///< --db, else $ANNEAL_DB, else the XDG default
+    std::string db;  ///< --db, else $ANNEAL_DB, else the XDG default
     int exitCode = kExitOk;
     std::string dbPath() const;
 };
@@ -47,7 +47,8 @@ std::string csvNumber(double v);
 /// JSON value of a double: null for NaN/Inf.
 nlohmann::json jsonNumber(double v);
 /// Parses "K=V" lists from --set and --unset into overrides ("!K" for unset).
-std::vector<std::string> collectOverrides(const std::vector<std::string>& sets, const std::vector<std::string>& unsets);
+std::vector<std::string> collectOverrides(const std::vector<std::string>& sets,
+                                          const std::vector<std::string>& unsets);
 /// Adds the --set/--unset options to a subcommand.
 void addOverrideOptions(CLI::App* sub, std::vector<std::string>& sets, std::vector<std::string>& unsets);
 

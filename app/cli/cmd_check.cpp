@@ -24,7 +24,8 @@ void addCheckCommands(CLI::App& app, Context& ctx) {
     };
     auto o = std::make_shared<Opts>();
 
-    CLI::App* check = app.add_subcommand("check", "Validate an experiment file (nothing is trained or stored)");
+    CLI::App* check =
+        app.add_subcommand("check", "Validate an experiment file (nothing is trained or stored)");
     check->add_option("SPEC", o->spec, "Experiment file (TOML)")->required()->check(CLI::ExistingFile);
     addOverrideOptions(check, o->sets, o->unsets);
     check->add_flag("--json", o->json, "Print the summary as JSON");
@@ -52,37 +53,46 @@ void addCheckCommands(CLI::App& app, Context& ctx) {
             j["entropy_floor"] = jsonNumber(floor);
             nlohmann::json ds = nlohmann::json::array();
             for (const auto& d : domains) {
-                ds.push_back({{"name", d.name}, {"source", d.source}, {"entropy_rate", jsonNumber(d.entropyRate)},
-                              {"entropy_floor", jsonNumber(d.entropyFloor)}, {"description", d.description}});
+                ds.push_back({{"name", d.name},
+                              {"source", d.source},
+                              {"entropy_rate", jsonNumber(d.entropyRate)},
+                              {"entropy_floor", jsonNumber(d.entropyFloor)},
+                              {"description", d.description}});
             }
             j["domains"] = ds;
             std::cout << j.dump(2) << std::endl;
             return;
         }
         std::printf("%s: valid\n", o->spec.c_str());
-        std::printf("  model   %d layers, d_model %d, %d heads, context %d: %lld parameters (%lld without embeddings)\n",
-                    spec.model.nLayer, spec.model.dModel, spec.model.nHead, spec.model.context,
-                    static_cast<long long>(mi.params), static_cast<long long>(mi.paramsNonEmbedding));
+        std::printf(
+            "  model   %d layers, d_model %d, %d heads, context %d: %lld parameters (%lld without "
+            "embeddings)\n",
+            spec.model.nLayer, spec.model.dModel, spec.model.nHead, spec.model.context,
+            static_cast<long long>(mi.params), static_cast<long long>(mi.paramsNonEmbedding));
         std::printf("  train   %lld steps x %d sequences = %lld tokens, %.3g training FLOPs\n",
-                    static_cast<long long>(spec.train.steps), spec.data.batchSize, static_cast<long long>(tokens),
-                    mi.flopsPerToken * static_cast<double>(tokens));
+                    static_cast<long long>(spec.train.steps), spec.data.batchSize,
+                    static_cast<long long>(tokens), mi.flopsPerToken * static_cast<double>(tokens));
         for (const auto& d : domains) {
             std::printf("  domain  %-12s %s\n", d.name.c_str(), d.description.c_str());
         }
         if (std::isfinite(floor)) {
-            std::printf("  floor   %.4f nats/token (the static mix's entropy floor at this context)\n", floor);
+            std::printf("  floor   %.4f nats/token (the static mix's entropy floor at this context)\n",
+                        floor);
         } else {
             std::printf("  floor   unknown (real data has no known entropy floor)\n");
         }
     });
 
-    CLI::App* sched = app.add_subcommand("schedule", "Print the LR and domain mixture of every step, without training");
+    CLI::App* sched =
+        app.add_subcommand("schedule", "Print the LR and domain mixture of every step, without training");
     sched->add_option("SPEC", o->spec, "Experiment file (TOML)")->check(CLI::ExistingFile);
     addOverrideOptions(sched, o->sets, o->unsets);
-    auto* schedFormat = sched->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"csv", "json"}));
+    auto* schedFormat =
+        sched->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"csv", "json"}));
     sched->add_flag("--json", o->json, "Same as --format json")->excludes(schedFormat);
     sched->footer(
-        "Columns: step,lr,mix.<domain>... for steps 0 .. train.steps-1; step t's LR is the one update t uses.\n"
+        "Columns: step,lr,mix.<domain>... for steps 0 .. train.steps-1; step t's LR is the one update t "
+        "uses.\n"
         "Example:\n  anneal-cli schedule wsd.toml --set schedule.decay_shape=1-sqrt > wsd.csv\n"
         "Subcommand: `anneal-cli schedule optimize --help` (the schedule a fitted law predicts best).");
     addScheduleOptimizeCommand(sched, ctx);

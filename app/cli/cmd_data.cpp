@@ -27,19 +27,23 @@ void addDataCommands(CLI::App& app, Context& /*ctx*/) {
     };
     auto o = std::make_shared<Opts>();
 
-    CLI::App* data = app.add_subcommand("data", "Inspect an experiment's data (files, documents, split, samples)");
+    CLI::App* data =
+        app.add_subcommand("data", "Inspect an experiment's data (files, documents, split, samples)");
     data->require_subcommand(1);
     data->footer("Example:\n  anneal-cli data inspect resources/experiments/licenses-text.toml --samples 2");
     CLI::App* inspect = data->add_subcommand(
-        "inspect", "Per domain: files, documents, bytes, tokens, train/validation split and decoded sample windows");
+        "inspect",
+        "Per domain: files, documents, bytes, tokens, train/validation split and decoded sample windows");
     inspect->add_option("SPEC", o->spec, "Experiment file (TOML)")->required()->check(CLI::ExistingFile);
     addOverrideOptions(inspect, o->sets, o->unsets);
     inspect->add_flag("--json", o->json, "Print the summary as JSON (windows as text and as token ids)");
     inspect->add_option("--samples", o->samples, "Training windows to decode per domain (default 3)")
         ->check(CLI::Range(0, 1000));
     inspect->footer(
-        "Windows are the first training samples of each domain as a run with this seed draws them, shown with\n"
-        "their sample ids (anneal-cli weights can show them again). Escapes: \\n, \\t, \\xNN, \\u{...}; \u27E8eod\u27E9 is\n"
+        "Windows are the first training samples of each domain as a run with this seed draws them, shown "
+        "with\n"
+        "their sample ids (anneal-cli weights can show them again). Escapes: \\n, \\t, \\xNN, \\u{...}; "
+        "\u27E8eod\u27E9 is\n"
         "the end-of-document token that joins the documents of real text.\n"
         "Example:\n  anneal-cli data inspect my.toml --samples 5 --json");
     inspect->callback([o] {
@@ -75,10 +79,11 @@ void addDataCommands(CLI::App& app, Context& /*ctx*/) {
                 }
                 nlohmann::json ws = nlohmann::json::array();
                 for (const auto& w : windows) {
-                    ws.push_back({{"id", w.id},
-                                  {"noisy", ds.isNoisy(w.id)},
-                                  {"text", escapeSampleText(w.tokens.data(), static_cast<int>(w.tokens.size()), real)},
-                                  {"tokens", w.tokens}});
+                    ws.push_back(
+                        {{"id", w.id},
+                         {"noisy", ds.isNoisy(w.id)},
+                         {"text", escapeSampleText(w.tokens.data(), static_cast<int>(w.tokens.size()), real)},
+                         {"tokens", w.tokens}});
                 }
                 j["samples"] = ws;
                 out.push_back(j);
@@ -89,27 +94,31 @@ void addDataCommands(CLI::App& app, Context& /*ctx*/) {
             if (c) {
                 std::printf("  files       %zu\n", c->files.size());
                 for (size_t f = 0; f < c->files.size() && f < 5; ++f) {
-                    std::printf("                %s\n", escapeSampleText(reinterpret_cast<const std::uint8_t*>(
-                                                                             c->files[f].data()),
-                                                                         static_cast<int>(c->files[f].size()), false)
-                                                        .c_str());
+                    std::printf("                %s\n",
+                                escapeSampleText(reinterpret_cast<const std::uint8_t*>(c->files[f].data()),
+                                                 static_cast<int>(c->files[f].size()), false)
+                                    .c_str());
                 }
                 if (c->files.size() > 5) {
                     std::printf("                ... and %zu more\n", c->files.size() - 5);
                 }
-                std::printf("  documents   %lld (train %lld, validation %lld)\n", static_cast<long long>(c->documents),
-                            static_cast<long long>(c->trainDocuments), static_cast<long long>(c->valDocuments));
+                std::printf("  documents   %lld (train %lld, validation %lld)\n",
+                            static_cast<long long>(c->documents), static_cast<long long>(c->trainDocuments),
+                            static_cast<long long>(c->valDocuments));
                 std::printf("  bytes       %lld\n", static_cast<long long>(c->bytes));
-                std::printf("  tokens      %lld (train %lld, validation %lld)\n", static_cast<long long>(c->tokens),
-                            static_cast<long long>(c->trainTokens), static_cast<long long>(c->valTokens));
+                std::printf("  tokens      %lld (train %lld, validation %lld)\n",
+                            static_cast<long long>(c->tokens), static_cast<long long>(c->trainTokens),
+                            static_cast<long long>(c->valTokens));
                 std::printf("  floor       unknown (real data)\n");
             } else {
-                std::printf("  generated   no files; entropy rate %.4f nats/token\n", ds.source(d).entropyRate());
+                std::printf("  generated   no files; entropy rate %.4f nats/token\n",
+                            ds.source(d).entropyRate());
             }
             for (const auto& w : windows) {
-                std::printf("  sample %llu%s: %s\n", static_cast<unsigned long long>(w.id),
-                            ds.isNoisy(w.id) ? " (noisy)" : "",
-                            escapeSampleText(w.tokens.data(), static_cast<int>(w.tokens.size()), real).c_str());
+                std::printf(
+                    "  sample %llu%s: %s\n", static_cast<unsigned long long>(w.id),
+                    ds.isNoisy(w.id) ? " (noisy)" : "",
+                    escapeSampleText(w.tokens.data(), static_cast<int>(w.tokens.size()), real).c_str());
             }
         }
         if (o->json) {

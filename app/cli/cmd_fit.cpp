@@ -22,7 +22,8 @@ namespace {
 struct FitOpts {
     std::string law;
     std::string csv;
-    std::string nCol, dCol, cCol, xCol, lossCol = "loss", stepCol = "step", lrCol = "lr", groupCol, weightCol, batchCol;
+    std::string nCol, dCol, cCol, xCol, lossCol = "loss", stepCol = "step", lrCol = "lr", groupCol, weightCol,
+                                        batchCol;
     std::string runs;
     std::string group;
     std::string metric = "val_loss";
@@ -55,13 +56,15 @@ std::vector<std::int64_t> parseIds(const std::string& list) {
                 throw std::invalid_argument(item);
             }
         } catch (const std::exception&) {
-            throw Error(ErrorCode::InvalidInput, "\"" + item + "\" is not a run id", "--runs", "comma-separated run ids, e.g. 3,4,7");
+            throw Error(ErrorCode::InvalidInput, "\"" + item + "\" is not a run id", "--runs",
+                        "comma-separated run ids, e.g. 3,4,7");
         }
     }
     return ids;
 }
 
-void writeExport(const fit::FitResult& r, const fit::Provenance& p, const std::string& format, const std::string& out) {
+void writeExport(const fit::FitResult& r, const fit::Provenance& p, const std::string& format,
+                 const std::string& out) {
     const std::string text = fit::exportFit(r, p, format);
     if (out.empty() || out == "-") {
         std::cout << text << std::flush;
@@ -94,7 +97,8 @@ nlohmann::json resultJson(const fit::FitResult& r, std::int64_t id) {
             ci[p.name] = {p.ciLow, p.ciHigh};
         }
         if (std::isfinite(p.seBootstrap) || std::isfinite(p.seAsymptotic)) {
-            se[p.name] = {{"bootstrap", jsonNumber(p.seBootstrap)}, {"asymptotic", jsonNumber(p.seAsymptotic)}};
+            se[p.name] = {{"bootstrap", jsonNumber(p.seBootstrap)},
+                          {"asymptotic", jsonNumber(p.seAsymptotic)}};
         }
     }
     j["params"] = params;
@@ -106,7 +110,8 @@ nlohmann::json resultJson(const fit::FitResult& r, std::int64_t id) {
         j["se"] = se;
     }
     if (r.holdOut) {
-        j["hold_out"] = {{"count", r.holdOut->count}, {"rmse_log", jsonNumber(r.holdOut->rmseLog)},
+        j["hold_out"] = {{"count", r.holdOut->count},
+                         {"rmse_log", jsonNumber(r.holdOut->rmseLog)},
                          {"max_abs_relative", jsonNumber(r.holdOut->maxAbsRelative)},
                          {"mean_abs_relative", jsonNumber(r.holdOut->meanAbsRelative)}};
     }
@@ -124,8 +129,8 @@ void printHuman(const fit::FitResult& r, std::int64_t id) {
     if (r.nHeldOut) {
         os << " (" << r.nHeldOut << " held out)";
     }
-    os << ": objective " << r.objective << ", " << r.startsConverged << "/" << r.startsTotal << " starts converged, "
-       << r.seconds << " s\n";
+    os << ": objective " << r.objective << ", " << r.startsConverged << "/" << r.startsTotal
+       << " starts converged, " << r.seconds << " s\n";
     for (const auto& p : r.params) {
         os << "  " << p.name << " = " << p.value;
         if (p.fixed) {
@@ -140,8 +145,8 @@ void printHuman(const fit::FitResult& r, std::int64_t id) {
         os << "\n";
     }
     if (r.holdOut) {
-        os << "  hold-out: " << r.holdOut->count << " points, RMSE(log) " << r.holdOut->rmseLog << ", max |rel. error| "
-           << r.holdOut->maxAbsRelative << "\n";
+        os << "  hold-out: " << r.holdOut->count << " points, RMSE(log) " << r.holdOut->rmseLog
+           << ", max |rel. error| " << r.holdOut->maxAbsRelative << "\n";
     }
     for (const auto& w : r.warnings) {
         os << "  warning: " << w.field << ": " << w.message << "\n";
@@ -152,7 +157,8 @@ void printHuman(const fit::FitResult& r, std::int64_t id) {
 void runFit(const FitOpts& o, const Context& ctx) {
     const int sources = (!o.csv.empty()) + (!o.runs.empty()) + (!o.group.empty());
     if (sources != 1) {
-        throw Error(ErrorCode::InvalidInput, "give exactly one of --csv, --runs, --group", "--csv | --runs | --group");
+        throw Error(ErrorCode::InvalidInput, "give exactly one of --csv, --runs, --group",
+                    "--csv | --runs | --group");
     }
     fit::FitOptions options;
     options.law = o.law;
@@ -228,7 +234,8 @@ void addFitCommands(CLI::App& app, Context& ctx) {
     f->add_option("--x-col", o->xCol, "Column of the power law's variable");
     f->add_option("--loss-col", o->lossCol, "Column of the loss (default: loss)");
     f->add_option("--step-col", o->stepCol, "lr_annealing, mpl: column of the step (default: step)");
-    f->add_option("--lr-col", o->lrCol, "lr_annealing, mpl: column of the LR; steplaw: of the best LR (default: lr)");
+    f->add_option("--lr-col", o->lrCol,
+                  "lr_annealing, mpl: column of the LR; steplaw: of the best LR (default: lr)");
     f->add_option("--group-col", o->groupCol, "lr_annealing, mpl: column naming the curve of each row");
     f->add_option("--batch-col", o->batchCol, "steplaw: column of the best batch size in tokens");
     f->add_option("--weight-col", o->weightCol, "Column of per-point weights");
@@ -238,14 +245,19 @@ void addFitCommands(CLI::App& app, Context& ctx) {
     f->add_option("--variable", o->variable, "power: auto | N | D | C | steps")
         ->check(CLI::IsMember({"auto", "N", "D", "C", "x", "steps"}));
     f->add_flag("--with-embeddings", o->withEmbeddings, "N of runs includes embedding parameters");
-    f->add_option("--bootstrap", o->bootstrap, "Bootstrap resamples for confidence intervals")->check(CLI::Range(0, 100000));
-    f->add_option("--ci-level", o->ciLevel, "Level of the intervals (default 0.95)")->check(CLI::Range(0.5, 0.999));
-    f->add_option("--hold-out-above", o->holdOutAbove,
-                  "Fit on points with N (power: its variable; lr_annealing, mpl: step) up to this; score the rest");
-    f->add_option("--lambda", o->lambda, "lr_annealing: decay factor (default 0.999)")->check(CLI::Range(0.0, 1.0));
+    f->add_option("--bootstrap", o->bootstrap, "Bootstrap resamples for confidence intervals")
+        ->check(CLI::Range(0, 100000));
+    f->add_option("--ci-level", o->ciLevel, "Level of the intervals (default 0.95)")
+        ->check(CLI::Range(0.5, 0.999));
+    f->add_option(
+        "--hold-out-above", o->holdOutAbove,
+        "Fit on points with N (power: its variable; lr_annealing, mpl: step) up to this; score the rest");
+    f->add_option("--lambda", o->lambda, "lr_annealing: decay factor (default 0.999)")
+        ->check(CLI::Range(0.0, 1.0));
     f->add_flag("--fit-lambda", o->fitLambda, "lr_annealing: fit lambda too");
-    f->add_option("--warmup", o->warmup, "lr_annealing: clamp (warmup in S1, no negative annealing area) | after "
-                                         "(start S1, S2 after warmup)")
+    f->add_option("--warmup", o->warmup,
+                  "lr_annealing: clamp (warmup in S1, no negative annealing area) | after "
+                  "(start S1, S2 after warmup)")
         ->check(CLI::IsMember({"clamp", "after"}));
     f->add_option("--seed", o->seed, "Bootstrap seed");
     f->add_option("--name", o->name, "Name of the stored fit");
@@ -256,7 +268,8 @@ void addFitCommands(CLI::App& app, Context& ctx) {
     f->add_flag("--json", o->json, "Print one JSON object: law, params, objective, n_points, ci");
     f->footer(
         "Examples:\n"
-        "  anneal-cli fit --law chinchilla --csv points.csv --n-col N --d-col D --loss-col loss --bootstrap 200\n"
+        "  anneal-cli fit --law chinchilla --csv points.csv --n-col N --d-col D --loss-col loss --bootstrap "
+        "200\n"
         "  anneal-cli fit --law chinchilla --group size-sweep --db lab.db --json\n"
         "  anneal-cli fit --law lr_annealing --runs 3,4 --db lab.db --export python --out law.py\n"
         "  anneal-cli fit --law mpl --csv curves.csv --group-col run --bootstrap 50\n"
@@ -269,7 +282,8 @@ void addFitCommands(CLI::App& app, Context& ctx) {
     fits->add_option("--export", o->exportFormat, "json | csv | latex | python")
         ->check(CLI::IsMember({"json", "csv", "latex", "python"}));
     fits->add_option("--out", o->out, "File for --export (default: stdout)");
-    fits->footer("Examples:\n  anneal-cli fits --db lab.db\n  anneal-cli fits 2 --export latex --out law.tex");
+    fits->footer(
+        "Examples:\n  anneal-cli fits --db lab.db\n  anneal-cli fits 2 --export latex --out law.tex");
     fits->callback([o, &ctx] {
         auto store = Store::open(ctx.dbPath(), Store::Mode::ReadOnly);
         if (o->fitId > 0) {
@@ -290,12 +304,18 @@ void addFitCommands(CLI::App& app, Context& ctx) {
                 for (const auto& p : fit::fitFromJson(rec.resultJson).fit.params) {
                     params[p.name] = jsonNumber(p.value);
                 }
-                arr.push_back({{"id", rec.id}, {"name", rec.name}, {"law", rec.law}, {"source", rec.source},
-                               {"objective", jsonNumber(rec.objective)}, {"n_points", rec.nPoints},
-                               {"version", rec.version}, {"params", params}});
+                arr.push_back({{"id", rec.id},
+                               {"name", rec.name},
+                               {"law", rec.law},
+                               {"source", rec.source},
+                               {"objective", jsonNumber(rec.objective)},
+                               {"n_points", rec.nPoints},
+                               {"version", rec.version},
+                               {"params", params}});
             } else {
-                std::printf("%5lld  %-14s %5lld points  objective %-12.6g %s\n", static_cast<long long>(rec.id),
-                            rec.law.c_str(), static_cast<long long>(rec.nPoints), rec.objective, rec.name.c_str());
+                std::printf("%5lld  %-14s %5lld points  objective %-12.6g %s\n",
+                            static_cast<long long>(rec.id), rec.law.c_str(),
+                            static_cast<long long>(rec.nPoints), rec.objective, rec.name.c_str());
             }
         }
         if (o->json) {

@@ -19,7 +19,8 @@ void addImportCommands(CLI::App& app, Context& ctx) {
         double params = 0;  // accepts 6.5e9
     };
     auto o = std::make_shared<Opts>();
-    CLI::App* im = app.add_subcommand("import", "Import a loss curve (CSV or JSONL) as a run you can plot, compare and fit");
+    CLI::App* im = app.add_subcommand(
+        "import", "Import a loss curve (CSV or JSONL) as a run you can plot, compare and fit");
     im->add_option("FILE", o->file, "A .csv with a header line, or a .jsonl with one object per line")
         ->required()
         ->check(CLI::ExistingFile);
@@ -27,7 +28,8 @@ void addImportCommands(CLI::App& app, Context& ctx) {
     im->add_option("--group", o->group, "Group of the imported run");
     im->add_option("--step-col", o->stepCol, "Column of the step (default: step)");
     im->add_option("--loss-col", o->lossCol, "Column of the loss (default: loss), stored as train_loss");
-    im->add_option("--params", o->params, "Non-embedding parameter count of the model, for fits in N (e.g. 6.5e9)")
+    im->add_option("--params", o->params,
+                   "Non-embedding parameter count of the model, for fits in N (e.g. 6.5e9)")
         ->check(CLI::Range(0.0, 1e18));
     im->add_flag("--json", o->json, "Print the new run's id and columns as JSON");
     im->footer(
@@ -48,7 +50,8 @@ void addImportCommands(CLI::App& app, Context& ctx) {
             std::cout << nlohmann::json{{"run_id", r.runId}, {"rows", r.rows}, {"metrics", r.metrics}}.dump()
                       << std::endl;
         } else {
-            std::cerr << "imported " << r.rows << " rows of " << o->file << " as run " << r.runId << " (metrics:";
+            std::cerr << "imported " << r.rows << " rows of " << o->file << " as run " << r.runId
+                      << " (metrics:";
             for (const auto& m : r.metrics) {
                 std::cerr << " " << m;
             }

@@ -54,7 +54,8 @@ void printRunPrediction(const fit::RunPrediction& r, std::int64_t fitId, const s
         j["final_error"] = jsonNumber(e.finalRelative);
         nlohmann::json rows = nlohmann::json::array();
         for (size_t i = 0; i < r.steps.size(); ++i) {
-            rows.push_back({{"step", r.steps[i]}, {"observed", jsonNumber(r.observed[i])},
+            rows.push_back({{"step", r.steps[i]},
+                            {"observed", jsonNumber(r.observed[i])},
                             {"predicted", jsonNumber(r.predicted[i])}});
         }
         j["curve"] = rows;
@@ -64,20 +65,21 @@ void printRunPrediction(const fit::RunPrediction& r, std::int64_t fitId, const s
     if (format == "csv") {
         std::string out = "step,observed,predicted\n";
         for (size_t i = 0; i < r.steps.size(); ++i) {
-            out += std::to_string(r.steps[i]) + "," + csvNumber(r.observed[i]) + "," + csvNumber(r.predicted[i]) + "\n";
+            out += std::to_string(r.steps[i]) + "," + csvNumber(r.observed[i]) + "," +
+                   csvNumber(r.predicted[i]) + "\n";
         }
         std::cout << out << std::flush;
         return;
     }
-    std::cout << "fit " << fitId << " (" << law << ") on run " << r.runId << " (" << r.runName << "), " << r.metric
-              << " at " << r.steps.size() << " logged steps";
+    std::cout << "fit " << fitId << " (" << law << ") on run " << r.runId << " (" << r.runName << "), "
+              << r.metric << " at " << r.steps.size() << " logged steps";
     if (r.skipped > 0) {
         std::cout << " (" << r.skipped << " left out: the law is undefined there)";
     }
     std::cout << "\n"
               << "PredE  (mean relative error):  " << percent(e.meanRelative) << "\n"
-              << "WorstE (worst relative error): " << percent(e.worstRelative) << " at step " << r.steps[e.worstIndex]
-              << "\n"
+              << "WorstE (worst relative error): " << percent(e.worstRelative) << " at step "
+              << r.steps[e.worstIndex] << "\n"
               << "final loss at step " << r.steps.back() << ": observed " << loss(r.observed.back())
               << ", predicted " << loss(r.predicted.back()) << " (" << (e.finalRelative >= 0 ? "+" : "")
               << percent(e.finalRelative) << ")\n";
@@ -98,32 +100,39 @@ void addPredictCommands(CLI::App& app, Context& ctx) {
         std::string metric;
     };
     auto o = std::make_shared<Opts>();
-    CLI::App* p = app.add_subcommand("predict", "Predict with a stored fit: a loss curve for a schedule or a run "
-                                                "(with its errors), a loss at (N, D), or the compute-optimal "
-                                                "allocation");
+    CLI::App* p = app.add_subcommand("predict",
+                                     "Predict with a stored fit: a loss curve for a schedule or a run "
+                                     "(with its errors), a loss at (N, D), or the compute-optimal "
+                                     "allocation");
     p->add_option("--fit", o->fitId, "Fit id (see `anneal-cli fits`)")->required();
     CLI::Option* schedule =
-        p->add_option("--schedule", o->schedule, "lr_annealing, mpl: an experiment file whose LR schedule to predict")
+        p->add_option("--schedule", o->schedule,
+                      "lr_annealing, mpl: an experiment file whose LR schedule to predict")
             ->check(CLI::ExistingFile);
-    CLI::Option* run = p->add_option("--run", o->run,
-                                     "lr_annealing, mpl: predict this run's curve from its own LR sequence and "
-                                     "report PredE, WorstE and the final-loss error over its logged steps")
-                           ->excludes(schedule);
-    p->add_option("--metric", o->metric, "with --run: the run's loss to compare (default: the fit's, else val_loss)")
+    CLI::Option* run =
+        p->add_option("--run", o->run,
+                      "lr_annealing, mpl: predict this run's curve from its own LR sequence and "
+                      "report PredE, WorstE and the final-loss error over its logged steps")
+            ->excludes(schedule);
+    p->add_option("--metric", o->metric,
+                  "with --run: the run's loss to compare (default: the fit's, else val_loss)")
         ->needs(run);
     addOverrideOptions(p, o->sets, o->unsets);
     p->add_option("--n", o->n, "Parameters N");
     p->add_option("--d", o->d, "Tokens D");
     p->add_option("--c", o->c, "FLOPs C (D = C/(6N) when --d is absent)");
     p->add_option("--x", o->x, "power law: its variable");
-    p->add_option("--compute", o->compute, "chinchilla: the compute-optimal N, D and loss at this FLOP budget");
-    p->add_option("--isoflop", o->isoflop, "with --compute: also print the loss at this many N across 1e-2..1e2 x N_opt");
-    CLI::Option* format =
-        p->add_option("--format", o->format, "csv | json (with --run: text unless given)")->check(CLI::IsMember({"csv", "json"}));
+    p->add_option("--compute", o->compute,
+                  "chinchilla: the compute-optimal N, D and loss at this FLOP budget");
+    p->add_option("--isoflop", o->isoflop,
+                  "with --compute: also print the loss at this many N across 1e-2..1e2 x N_opt");
+    CLI::Option* format = p->add_option("--format", o->format, "csv | json (with --run: text unless given)")
+                              ->check(CLI::IsMember({"csv", "json"}));
     p->add_flag("--json", o->json, "Same as --format json")->excludes(format);
     p->footer(
         "Examples:\n"
-        "  anneal-cli predict --fit 3 --schedule resources/experiments/wsd-stable.toml --set schedule.decay_fraction=0.2\n"
+        "  anneal-cli predict --fit 3 --schedule resources/experiments/wsd-stable.toml --set "
+        "schedule.decay_fraction=0.2\n"
         "  anneal-cli predict --fit 3 --run 12\n"
         "  anneal-cli predict --fit 3 --run 12 --format csv > run12-pred.csv\n"
         "  anneal-cli predict --fit 1 --n 7e10 --d 1.4e12\n"
@@ -136,16 +145,18 @@ void addPredictCommands(CLI::App& app, Context& ctx) {
         const fit::LoadedFit loaded = fit::fitFromJson(store->fitRecord(o->fitId).resultJson);
         const fit::FitResult& f = loaded.fit;
         if (run->count() > 0) {
-            const std::string metric =
-                !o->metric.empty() ? o->metric : !loaded.provenance.metric.empty() ? loaded.provenance.metric : "val_loss";
+            const std::string metric = !o->metric.empty()                  ? o->metric
+                                       : !loaded.provenance.metric.empty() ? loaded.provenance.metric
+                                                                           : "val_loss";
             const fit::RunPrediction r = fit::predictRun(*store, f, o->run, metric);
             printRunPrediction(r, o->fitId, f.law, o->json || format->count() > 0 ? o->format : "text");
             return;
         }
         if (!o->schedule.empty()) {
             if (!fit::isCurveLaw(f.law)) {
-                throw Error(ErrorCode::InvalidInput, "fit " + std::to_string(o->fitId) + " is a " + f.law +
-                                                         " fit; --schedule needs an lr_annealing fit or an mpl fit",
+                throw Error(ErrorCode::InvalidInput,
+                            "fit " + std::to_string(o->fitId) + " is a " + f.law +
+                                " fit; --schedule needs an lr_annealing fit or an mpl fit",
                             "--schedule", "--n/--d/--c for " + f.law);
             }
             const ExperimentSpec spec = loadExperiment(o->schedule, collectOverrides(o->sets, o->unsets));
@@ -168,18 +179,26 @@ void addPredictCommands(CLI::App& app, Context& ctx) {
                     out += std::to_string(t) + "," + csvNumber(lr[t]) + "," + csvNumber(loss[t]) + "\n";
                 }
                 std::cout << out << std::flush;
-                std::cerr << "predicted final loss (after update " << lr.size() - 1 << "): " << loss.back() << "\n";
+                std::cerr << "predicted final loss (after update " << lr.size() - 1 << "): " << loss.back()
+                          << "\n";
             }
             return;
         }
         if (std::isfinite(o->compute)) {
             const fit::ChinchillaParams cp = fit::chinchillaParams(f);
             const fit::Allocation a = fit::computeOptimal(cp, o->compute);
-            nlohmann::json j{{"flops", a.flops}, {"n_opt", a.nOpt}, {"d_opt", a.dOpt}, {"loss", a.loss},
-                             {"tokens_per_param", a.dOpt / a.nOpt}, {"a", a.a}, {"b", a.b}, {"G", a.G}};
+            nlohmann::json j{{"flops", a.flops},
+                             {"n_opt", a.nOpt},
+                             {"d_opt", a.dOpt},
+                             {"loss", a.loss},
+                             {"tokens_per_param", a.dOpt / a.nOpt},
+                             {"a", a.a},
+                             {"b", a.b},
+                             {"G", a.G}};
             if (o->isoflop > 1) {
                 nlohmann::json iso = nlohmann::json::array();
-                for (const auto& pt : fit::isoFlopProfile(cp, o->compute, a.nOpt / 100, a.nOpt * 100, o->isoflop)) {
+                for (const auto& pt :
+                     fit::isoFlopProfile(cp, o->compute, a.nOpt / 100, a.nOpt * 100, o->isoflop)) {
                     iso.push_back({{"n", pt.n}, {"d", pt.d}, {"loss", pt.loss}});
                 }
                 j["isoflop"] = iso;
@@ -187,13 +206,14 @@ void addPredictCommands(CLI::App& app, Context& ctx) {
             if (o->format == "json") {
                 std::cout << j.dump() << std::endl;
             } else {
-                std::cout << "flops,n_opt,d_opt,loss,tokens_per_param\n" << csvNumber(a.flops) << "," << csvNumber(a.nOpt)
-                          << "," << csvNumber(a.dOpt) << "," << csvNumber(a.loss) << "," << csvNumber(a.dOpt / a.nOpt)
-                          << "\n";
+                std::cout << "flops,n_opt,d_opt,loss,tokens_per_param\n"
+                          << csvNumber(a.flops) << "," << csvNumber(a.nOpt) << "," << csvNumber(a.dOpt) << ","
+                          << csvNumber(a.loss) << "," << csvNumber(a.dOpt / a.nOpt) << "\n";
                 if (o->isoflop > 1) {
                     std::cout << "\nn,d,loss\n";
                     for (const auto& pt : j["isoflop"]) {
-                        std::cout << csvNumber(pt["n"]) << "," << csvNumber(pt["d"]) << "," << csvNumber(pt["loss"]) << "\n";
+                        std::cout << csvNumber(pt["n"]) << "," << csvNumber(pt["d"]) << ","
+                                  << csvNumber(pt["loss"]) << "\n";
                     }
                 }
             }
@@ -201,12 +221,14 @@ void addPredictCommands(CLI::App& app, Context& ctx) {
         }
         fit::Point at;
         at.n = o->n;
-        at.d = std::isfinite(o->d) ? o->d : (std::isfinite(o->c) && std::isfinite(o->n) ? o->c / (6 * o->n) : o->d);
+        at.d = std::isfinite(o->d) ? o->d
+                                   : (std::isfinite(o->c) && std::isfinite(o->n) ? o->c / (6 * o->n) : o->d);
         at.c = std::isfinite(o->c) ? o->c : 6 * o->n * at.d;
         at.x = o->x;
         const double v = fit::predict(f, at);
         if (o->format == "json") {
-            std::cout << nlohmann::json{{"fit_id", o->fitId}, {"law", f.law}, {"value", jsonNumber(v)}}.dump() << std::endl;
+            std::cout << nlohmann::json{{"fit_id", o->fitId}, {"law", f.law}, {"value", jsonNumber(v)}}.dump()
+                      << std::endl;
         } else {
             std::cout << csvNumber(v) << "\n";
         }

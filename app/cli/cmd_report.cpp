@@ -45,7 +45,8 @@ fs::path rendererPath() {
 }
 
 /// Runs anneal-render on the figure file; "" when every figure was written, else why not.
-std::string render(const fs::path& renderer, const fs::path& json, const report::Report& r, const fs::path& out) {
+std::string render(const fs::path& renderer, const fs::path& json, const report::Report& r,
+                   const fs::path& out) {
     const fs::path log = out / "render.log";
     std::vector<std::string> args = {renderer.string(), json.string()};
     std::vector<char*> argv;
@@ -70,8 +71,9 @@ std::string render(const fs::path& renderer, const fs::path& json, const report:
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
         std::ifstream f(log);
         std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-        why = "anneal-render failed (" + (WIFEXITED(st) ? "exit status " + std::to_string(WEXITSTATUS(st)) : "killed") + "): " +
-              text.substr(0, 400);
+        why = "anneal-render failed (" +
+              (WIFEXITED(st) ? "exit status " + std::to_string(WEXITSTATUS(st)) : "killed") +
+              "): " + text.substr(0, 400);
     }
     for (const auto& fig : r.figures) {
         if (!fs::exists(out / fig.file)) {
@@ -96,16 +98,22 @@ void addReportCommands(CLI::App& app, Context& ctx) {
         bool json = false;
     };
     auto o = std::make_shared<Opts>();
-    CLI::App* r = app.add_subcommand("report", "Write a study's report: its runs, its numbers and figures (Markdown + PNG)");
-    r->add_option("PLAN", o->plan, "Sweep plan whose group to report on (docs/SWEEPS.md)")->required()->check(CLI::ExistingFile);
-    r->add_option("--out", o->out, "Directory for README.md, figures.json and the PNG figures (created)")->required();
+    CLI::App* r = app.add_subcommand(
+        "report", "Write a study's report: its runs, its numbers and figures (Markdown + PNG)");
+    r->add_option("PLAN", o->plan, "Sweep plan whose group to report on (docs/SWEEPS.md)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    r->add_option("--out", o->out, "Directory for README.md, figures.json and the PNG figures (created)")
+        ->required();
     r->add_option("--analysis", o->analysis,
                   "auto (the plan's name when it is a study) | generic | wsd-vs-cosine | upsample-window | "
-                  "temperature-vs-upweight | noisy-reweighting | scaling-entropy | lr-annealing-law | continued-pretraining");
+                  "temperature-vs-upweight | noisy-reweighting | scaling-entropy | lr-annealing-law | "
+                  "continued-pretraining");
     r->add_flag("--no-figures", o->noFigures, "Do not render the figures (figures.json is still written)");
     r->add_flag("--json", o->json, "Print the report's runs, numbers and files as one JSON object");
     r->footer(
-        "Figures are drawn by anneal-render (next to anneal-cli, or $ANNEAL_RENDER) with the app's plot code;\n"
+        "Figures are drawn by anneal-render (next to anneal-cli, or $ANNEAL_RENDER) with the app's plot "
+        "code;\n"
         "without it the report says so and lists the figures it would have drawn.\n"
         "Examples:\n"
         "  anneal-cli sweep resources/studies/wsd-vs-cosine/plan.toml --db wsd.db --jobs 2\n"
@@ -127,11 +135,15 @@ void addReportCommands(CLI::App& app, Context& ctx) {
         report::FigureOutcome fo;
         const fs::path renderer = rendererPath();
         if (o->noFigures) {
-            fo.note = "Figures were not rendered (--no-figures). Their descriptions are in `figures.json`; draw them with "
-                      "`anneal-render figures.json`.";
+            fo.note =
+                "Figures were not rendered (--no-figures). Their descriptions are in `figures.json`; draw "
+                "them with "
+                "`anneal-render figures.json`.";
         } else if (!fs::exists(renderer)) {
-            fo.note = "**Figures were not rendered: anneal-render was not found** (looked for " + renderer.string() +
-                      "; it is built with the desktop app, ANNEAL_BUILD_GUI=ON). Their descriptions are in `figures.json`; "
+            fo.note = "**Figures were not rendered: anneal-render was not found** (looked for " +
+                      renderer.string() +
+                      "; it is built with the desktop app, ANNEAL_BUILD_GUI=ON). Their descriptions are in "
+                      "`figures.json`; "
                       "draw them with `anneal-render figures.json` where it is available.";
         } else {
             for (const auto& f : rep.figures) {
@@ -149,8 +161,9 @@ void addReportCommands(CLI::App& app, Context& ctx) {
         if (o->json) {
             std::cout << report::reportJson(rep, fo, out.string()) << std::endl;
         } else {
-            std::cerr << "wrote " << (out / "README.md").string() << " (" << rep.runs.size() << " runs, analysis " << rep.analysis
-                      << ", " << rep.figures.size() << (fo.rendered ? " figures)" : " figures not rendered)") << "\n";
+            std::cerr << "wrote " << (out / "README.md").string() << " (" << rep.runs.size()
+                      << " runs, analysis " << rep.analysis << ", " << rep.figures.size()
+                      << (fo.rendered ? " figures)" : " figures not rendered)") << "\n";
             for (const auto& w : rep.warnings) {
                 std::cerr << "warning: " << w << "\n";
             }

@@ -89,7 +89,8 @@ int drive(RunSession& session, const std::string& dbPath, const RunOptions& opt)
             if (ws.eventsLost > 0) {
                 bar.finish();
                 storageError = "the database cannot store this run's events (" + ws.lastError + ")";
-                std::cerr << "anneal-cli: error: " << dbPath << ": " << storageError << "; stopping the run\n";
+                std::cerr << "anneal-cli: error: " << dbPath << ": " << storageError
+                          << "; stopping the run\n";
                 session.stop();
                 stopSent = true;
             }
@@ -105,13 +106,16 @@ int drive(RunSession& session, const std::string& dbPath, const RunOptions& opt)
     status = session.run().status();
     const StoreWriterStats ws = session.writerStats();
     if (ws.eventsLost > 0) {
-        std::cerr << "anneal-cli: warning: " << ws.eventsLost << " events could not be stored: " << ws.lastError << "\n";
+        std::cerr << "anneal-cli: warning: " << ws.eventsLost
+                  << " events could not be stored: " << ws.lastError << "\n";
     }
     if (!storageError.empty() && status != RunStatus::Completed) {
         status = RunStatus::Failed;  // stopped by storage, not by the user
-        message = storageError + (message.empty() || message.rfind("stopped by the user", 0) == 0 ? "" : "; " + message);
+        message = storageError +
+                  (message.empty() || message.rfind("stopped by the user", 0) == 0 ? "" : "; " + message);
         try {  // record why, if the database takes writes again (else it reads as interrupted)
-            Store::open(dbPath)->setRunStatus(session.runId(), RunStatus::Failed, message, session.run().stepsDone());
+            Store::open(dbPath)->setRunStatus(session.runId(), RunStatus::Failed, message,
+                                              session.run().stepsDone());
         } catch (const Error&) {
         }
     }
@@ -124,7 +128,8 @@ int drive(RunSession& session, const std::string& dbPath, const RunOptions& opt)
         j["steps_total"] = total;
         j["final_train_loss"] = jsonNumber(lastLoss);
         j["final_val_loss"] = jsonNumber(lastVal);
-        j["tokens"] = session.run().stepsDone() * session.spec().data.batchSize * session.spec().model.context;
+        j["tokens"] =
+            session.run().stepsDone() * session.spec().data.batchSize * session.spec().model.context;
         j["db"] = dbPath;
         j["message"] = message;
         j["events_lost"] = ws.eventsLost;
@@ -134,8 +139,8 @@ int drive(RunSession& session, const std::string& dbPath, const RunOptions& opt)
         j["store_error"] = ws.lastError;
         std::cout << j.dump() << std::endl;
     } else if (!opt.quiet) {
-        std::cerr << "run " << session.runId() << " " << runStatusName(status) << " after " << session.run().stepsDone()
-                  << " steps";
+        std::cerr << "run " << session.runId() << " " << runStatusName(status) << " after "
+                  << session.run().stepsDone() << " steps";
         if (std::isfinite(lastLoss)) {
             std::cerr << ", train loss " << lastLoss;
         }
@@ -151,7 +156,8 @@ int drive(RunSession& session, const std::string& dbPath, const RunOptions& opt)
         return kExitInterrupted;
     }
     if (!opt.json && opt.quiet) {
-        std::cerr << "anneal-cli: run " << session.runId() << " " << runStatusName(status) << ": " << message << "\n";
+        std::cerr << "anneal-cli: run " << session.runId() << " " << runStatusName(status) << ": " << message
+                  << "\n";
     }
     return kExitError;
 }
@@ -184,7 +190,8 @@ void addRunCommands(CLI::App& app, Context& ctx) {
         ctx.exitCode = drive(*session, req.dbPath, *opt);
     });
 
-    CLI::App* resume = app.add_subcommand("resume", "Continue an interrupted, stopped or failed run from its last checkpoint");
+    CLI::App* resume = app.add_subcommand(
+        "resume", "Continue an interrupted, stopped or failed run from its last checkpoint");
     resume->add_option("RUN_ID", opt->runId, "Run id (see `anneal-cli runs`)")->required();
     resume->add_flag("--json", opt->json, "Print one JSON object when the run ends");
     resume->add_flag("-q,--quiet", opt->quiet, "No progress or summary");
@@ -201,15 +208,19 @@ void addRunCommands(CLI::App& app, Context& ctx) {
                 }
             }
             std::cerr << "anneal-cli: resuming run " << opt->runId << " at step " << session->startStep()
-                      << (session->startStep() > 0 ? " from its checkpoint" : " from the start (no usable checkpoint)")
-                      << (skipped.empty() ? "" : "; skipped the unusable checkpoint(s) at step " + skipped) << "\n";
+                      << (session->startStep() > 0 ? " from its checkpoint"
+                                                   : " from the start (no usable checkpoint)")
+                      << (skipped.empty() ? "" : "; skipped the unusable checkpoint(s) at step " + skipped)
+                      << "\n";
         }
         ctx.exitCode = drive(*session, ctx.dbPath(), *opt);
     });
 
-    CLI::App* branch = app.add_subcommand("branch", "Start a new run from a run's checkpoint (e.g. a WSD cooldown)");
+    CLI::App* branch =
+        app.add_subcommand("branch", "Start a new run from a run's checkpoint (e.g. a WSD cooldown)");
     branch->add_option("RUN_ID", opt->runId, "Parent run id")->required();
-    branch->add_option("--at-step", opt->atStep, "Step of the parent's checkpoint to branch from")->required();
+    branch->add_option("--at-step", opt->atStep, "Step of the parent's checkpoint to branch from")
+        ->required();
     addOverrideOptions(branch, opt->sets, opt->unsets);
     branch->add_option("--name", opt->name, "Run name (default: <parent>@<step>)");
     branch->add_flag("--json", opt->json, "Print one JSON object when the run ends");

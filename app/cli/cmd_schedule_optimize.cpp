@@ -65,18 +65,24 @@ void addScheduleOptimizeCommand(CLI::App* schedule, Context& ctx) {
     auto o = std::make_shared<Opts>();
     CLI::App* opt = schedule->add_subcommand(
         "optimize", "The LR schedule that minimises a fitted mpl or lr_annealing law's predicted final loss");
-    opt->add_option("--fit", o->fitId, "Fit id of an mpl or lr_annealing fit (see `anneal-cli fits`)")->required();
-    CLI::Option* experiment = opt->add_option("--experiment", o->experiment,
-                                              "Take steps, peak LR, warmup and its start fraction from this experiment")
-                                  ->check(CLI::ExistingFile);
+    opt->add_option("--fit", o->fitId, "Fit id of an mpl or lr_annealing fit (see `anneal-cli fits`)")
+        ->required();
+    CLI::Option* experiment =
+        opt->add_option("--experiment", o->experiment,
+                        "Take steps, peak LR, warmup and its start fraction from this experiment")
+            ->check(CLI::ExistingFile);
     addOverrideOptions(opt, o->sets, o->unsets);
-    CLI::Option* steps = opt->add_option("--steps", o->steps, "T: updates 0..T-1; the loss after the last one is minimised");
+    CLI::Option* steps =
+        opt->add_option("--steps", o->steps, "T: updates 0..T-1; the loss after the last one is minimised");
     CLI::Option* peak = opt->add_option("--peak-lr", o->peak, "Peak LR (the upper bound)");
-    CLI::Option* warmup = opt->add_option("--warmup", o->warmup, "W: linear warmup updates (fixed); update W is at the peak");
+    CLI::Option* warmup =
+        opt->add_option("--warmup", o->warmup, "W: linear warmup updates (fixed); update W is at the peak");
     CLI::Option* start = opt->add_option("--warmup-start-fraction", o->warmupStart,
                                          "The warmup's first LR / peak (default 0.01)");
-    opt->add_option("--min-lr", o->minLr, "Lower bound after warmup, and the final LR of the references (default 0)");
-    opt->add_option("--out", o->out, "Write the schedule as a `step,lr` table file (schedule.kind = \"table\")");
+    opt->add_option("--min-lr", o->minLr,
+                    "Lower bound after warmup, and the final LR of the references (default 0)");
+    opt->add_option("--out", o->out,
+                    "Write the schedule as a `step,lr` table file (schedule.kind = \"table\")");
     opt->add_option("--out-experiment", o->outExperiment,
                     "With --experiment: write that experiment with the optimised table schedule inline")
         ->needs(experiment);
@@ -84,8 +90,10 @@ void addScheduleOptimizeCommand(CLI::App* schedule, Context& ctx) {
         ->check(CLI::PositiveNumber);
     opt->add_flag("--json", o->json, "Print the result as JSON (with the schedule's knots)");
     opt->footer(
-        "Constraints: warmup fixed (linear, as every Anneal schedule), max(min-lr, 1e-6 x peak) <= LR <= peak and\n"
-        "non-increasing after warmup. Method: projected gradient with the law's analytic gradient (docs/FITTING.md).\n"
+        "Constraints: warmup fixed (linear, as every Anneal schedule), max(min-lr, 1e-6 x peak) <= LR <= "
+        "peak and\n"
+        "non-increasing after warmup. Method: projected gradient with the law's analytic gradient "
+        "(docs/FITTING.md).\n"
         "Examples:\n"
         "  anneal-cli schedule optimize --fit 3 --steps 24000 --peak-lr 3e-4 --warmup 2160 --out lr.csv\n"
         "  anneal-cli schedule optimize --fit 3 --experiment wsd.toml --out-experiment optimized.toml\n"
@@ -100,10 +108,18 @@ void addScheduleOptimizeCommand(CLI::App* schedule, Context& ctx) {
             p.warmupSteps = spec.schedule.warmupSteps;
             p.warmupStartFraction = spec.schedule.warmupStartFraction;
         }
-        if (steps->count() > 0) p.steps = o->steps;
-        if (peak->count() > 0) p.peakLr = o->peak;
-        if (warmup->count() > 0) p.warmupSteps = o->warmup;
-        if (start->count() > 0 || o->experiment.empty()) p.warmupStartFraction = o->warmupStart;
+        if (steps->count() > 0) {
+            p.steps = o->steps;
+        }
+        if (peak->count() > 0) {
+            p.peakLr = o->peak;
+        }
+        if (warmup->count() > 0) {
+            p.warmupSteps = o->warmup;
+        }
+        if (start->count() > 0 || o->experiment.empty()) {
+            p.warmupStartFraction = o->warmupStart;
+        }
         p.minLr = o->minLr;
         if (o->experiment.empty() && (steps->count() == 0 || peak->count() == 0 || warmup->count() == 0)) {
             throw Error(ErrorCode::InvalidInput, "the problem is not complete", "--steps/--peak-lr/--warmup",
@@ -146,8 +162,8 @@ void addScheduleOptimizeCommand(CLI::App* schedule, Context& ctx) {
         bar.finish();
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         const LrTable table = lrTableFromSequence(r.best.lr);
-        const std::string source = o->out.empty() ? "anneal-cli schedule optimize --fit " + std::to_string(o->fitId)
-                                                  : o->out;
+        const std::string source =
+            o->out.empty() ? "anneal-cli schedule optimize --fit " + std::to_string(o->fitId) : o->out;
         if (!o->out.empty()) {
             writeText(o->out, lrTableCsv(table));
         }
@@ -167,7 +183,9 @@ void addScheduleOptimizeCommand(CLI::App* schedule, Context& ctx) {
             j["floor_lr"] = r.floorLr;
             j["final_loss"] = jsonNumber(r.best.finalLoss);
             nlohmann::json refs = nlohmann::json::object();
-            for (const auto& c : r.references) refs[c.name] = jsonNumber(c.finalLoss);
+            for (const auto& c : r.references) {
+                refs[c.name] = jsonNumber(c.finalLoss);
+            }
             j["references"] = refs;
             j["start"] = r.start;
             j["iterations"] = r.iterations;
@@ -179,9 +197,9 @@ void addScheduleOptimizeCommand(CLI::App* schedule, Context& ctx) {
             std::cout << j.dump() << std::endl;
             return;
         }
-        std::cout << "fit " << o->fitId << " (" << loaded.fit.law << "): predicted loss after update " << p.steps - 1
-                  << " (T = " << p.steps << ", peak " << csvNumber(p.peakLr) << ", warmup " << p.warmupSteps
-                  << ", min LR " << csvNumber(p.minLr) << ")\n";
+        std::cout << "fit " << o->fitId << " (" << loaded.fit.law << "): predicted loss after update "
+                  << p.steps - 1 << " (T = " << p.steps << ", peak " << csvNumber(p.peakLr) << ", warmup "
+                  << p.warmupSteps << ", min LR " << csvNumber(p.minLr) << ")\n";
         std::cout << "  optimized  " << lossText(r.best.finalLoss) << "\n";
         for (const auto& c : r.references) {
             std::printf("  %-9s  %s  (optimized %s)\n", c.name.c_str(), lossText(c.finalLoss).c_str(),

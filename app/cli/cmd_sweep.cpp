@@ -41,13 +41,13 @@ std::string selfPath() {
 
 /// One unit of work: a planned run, or one of its branches.
 struct Unit {
-    int run = 0;                 ///< index into plan.runs
-    int branch = -1;             ///< index into plan.branches, -1 for the run itself
+    int run = 0;      ///< index into plan.runs
+    int branch = -1;  ///< index into plan.branches, -1 for the run itself
     std::string label;
-    std::int64_t runId = 0;      ///< known once it exists in the database
+    std::int64_t runId = 0;  ///< known once it exists in the database
     std::string status = "pending";
     std::string message;
-    std::string gpu;             ///< CUDA_VISIBLE_DEVICES of its last launch (--gpus), else ""
+    std::string gpu;  ///< CUDA_VISIBLE_DEVICES of its last launch (--gpus), else ""
 };
 
 struct Child {
@@ -90,7 +90,8 @@ void writeSlurm(const SweepPlan& plan, const std::string& dirArg) {
     t.insert_or_assign("base", "base.toml");
     {
         std::ofstream f(dir / "plan" / "plan.toml");
-        f << "# A copy of " << plan.planPath << " for the Slurm array (base rewritten to its copy).\n" << t << "\n";
+        f << "# A copy of " << plan.planPath << " for the Slurm array (base rewritten to its copy).\n"
+          << t << "\n";
     }
     std::ofstream tsv(dir / "runs.tsv");
     tsv << "index\tlabel\tconfig\n";
@@ -106,8 +107,10 @@ void writeSlurm(const SweepPlan& plan, const std::string& dirArg) {
         std::ofstream f(script);
         f << slurmScript(plan, dir.string(), selfPath());
     }
-    fs::permissions(script, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec, fs::perm_options::add);
-    std::cerr << "wrote " << script.string() << " (" << plan.runs.size() << " array tasks, one database shard each)\n"
+    fs::permissions(script, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
+                    fs::perm_options::add);
+    std::cerr << "wrote " << script.string() << " (" << plan.runs.size()
+              << " array tasks, one database shard each)\n"
               << "submit: sbatch " << script.string() << "\n"
               << "merge:  anneal-cli merge " << (dir / "shards").string() << "/*.db --db lab.db\n";
 }
@@ -116,14 +119,17 @@ int runLocal(const SweepPlan& plan, const SweepOpts& o, const Context& ctx) {
     const std::string db = ctx.dbPath();
     GpuSlots gpus(o.gpus.empty() ? std::vector<std::string>{} : parseGpuList(o.gpus));
     if (gpus.enabled() && o.jobs > gpus.size()) {
-        throw CLI::ValidationError("--jobs", std::to_string(o.jobs) + " runs at a time need " + std::to_string(o.jobs) +
-                                                 " GPUs, but --gpus lists " + std::to_string(gpus.size()) +
+        throw CLI::ValidationError("--jobs", std::to_string(o.jobs) + " runs at a time need " +
+                                                 std::to_string(o.jobs) + " GPUs, but --gpus lists " +
+                                                 std::to_string(gpus.size()) +
                                                  " (each running run gets a GPU of its own)");
     }
     // With --gpus, as many runs at a time as GPUs unless --jobs says fewer.
     const int jobs = o.jobs > 0 ? o.jobs : (gpus.enabled() ? gpus.size() : plan.resources.jobs);
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    const int threads = o.threads > 0 ? o.threads : (plan.resources.threads > 0 ? plan.resources.threads : std::max(1, cores / jobs));
+    const int threads =
+        o.threads > 0 ? o.threads
+                      : (plan.resources.threads > 0 ? plan.resources.threads : std::max(1, cores / jobs));
     std::vector<Unit> units;
     for (const auto& r : plan.runs) {
         if (o.only >= 0 && r.index != o.only) {
@@ -193,8 +199,8 @@ int runLocal(const SweepPlan& plan, const SweepOpts& o, const Context& ctx) {
             args.insert(args.end(), {"--set", "train.threads=" + std::to_string(threads)});
         } else {
             const PlannedBranch& b = plan.branches[static_cast<size_t>(u.branch)];
-            args.insert(args.end(), {"branch", std::to_string(*parentId), "--at-step", std::to_string(b.atStep),
-                                     "--name", u.label});
+            args.insert(args.end(), {"branch", std::to_string(*parentId), "--at-step",
+                                     std::to_string(b.atStep), "--name", u.label});
             for (const auto& ov : b.overrides) {
                 args.insert(args.end(), {"--set", ov});
             }
@@ -236,9 +242,10 @@ int runLocal(const SweepPlan& plan, const SweepOpts& o, const Context& ctx) {
             u.message = j.value("message", std::string());
         } catch (const std::exception&) {
             u.status = "failed";
-            u.message = "the run process exited with status " +
-                        std::to_string(WIFEXITED(waitStatus) ? WEXITSTATUS(waitStatus) : 128 + WTERMSIG(waitStatus)) +
-                        " before printing its result (see its stderr above)";
+            u.message =
+                "the run process exited with status " +
+                std::to_string(WIFEXITED(waitStatus) ? WEXITSTATUS(waitStatus) : 128 + WTERMSIG(waitStatus)) +
+                " before printing its result (see its stderr above)";
         }
     };
     // On a terminal: one bar over the sweep's runs (branches join the total once their parent
@@ -248,7 +255,8 @@ int runLocal(const SweepPlan& plan, const SweepOpts& o, const Context& ctx) {
         const auto finished = std::count_if(units.begin(), units.end(), [](const auto& u) {
             return u.status != "pending" && u.status != "running";
         });
-        bar.update(finished, static_cast<std::int64_t>(units.size()), std::to_string(running.size()) + " running");
+        bar.update(finished, static_cast<std::int64_t>(units.size()),
+                   std::to_string(running.size()) + " running");
     };
     while (!ready.empty() || !running.empty()) {
         while (!ready.empty() && static_cast<int>(running.size()) < jobs && g_sweepInterrupts == 0) {
@@ -286,8 +294,10 @@ int runLocal(const SweepPlan& plan, const SweepOpts& o, const Context& ctx) {
                 }
                 bar.clear();
                 if (!o.json) {
-                    std::cerr << "sweep " << plan.name << ": " << units[c.unit].label << ": " << units[c.unit].status
-                              << (units[c.unit].runId ? " (run " + std::to_string(units[c.unit].runId) + ")" : "")
+                    std::cerr << "sweep " << plan.name << ": " << units[c.unit].label << ": "
+                              << units[c.unit].status
+                              << (units[c.unit].runId ? " (run " + std::to_string(units[c.unit].runId) + ")"
+                                                      : "")
                               << (c.gpu.empty() ? "" : " on GPU " + c.gpu)
                               << (units[c.unit].message.empty() ? "" : ": " + units[c.unit].message) << "\n";
                 }
@@ -302,9 +312,14 @@ int runLocal(const SweepPlan& plan, const SweepOpts& o, const Context& ctx) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& u : units) {
         done += u.status == "completed";
-        arr.push_back({{"index", u.run}, {"branch", u.branch < 0 ? nlohmann::json(nullptr) : nlohmann::json(plan.branches[static_cast<size_t>(u.branch)].name)},
-                       {"label", u.label}, {"run_id", u.runId}, {"status", u.status},
-                       {"gpu", u.gpu.empty() ? nlohmann::json(nullptr) : nlohmann::json(u.gpu)}});
+        arr.push_back(
+            {{"index", u.run},
+             {"branch", u.branch < 0 ? nlohmann::json(nullptr)
+                                     : nlohmann::json(plan.branches[static_cast<size_t>(u.branch)].name)},
+             {"label", u.label},
+             {"run_id", u.runId},
+             {"status", u.status},
+             {"gpu", u.gpu.empty() ? nlohmann::json(nullptr) : nlohmann::json(u.gpu)}});
     }
     if (o.json) {
         std::cout << nlohmann::json{{"group", plan.name}, {"db", db}, {"runs", arr}}.dump() << std::endl;
@@ -321,17 +336,21 @@ int runLocal(const SweepPlan& plan, const SweepOpts& o, const Context& ctx) {
 
 void addSweepCommands(CLI::App& app, Context& ctx) {
     auto o = std::make_shared<SweepOpts>();
-    CLI::App* s = app.add_subcommand("sweep", "Run a sweep plan: locally (resumable), or as a Slurm array job");
+    CLI::App* s =
+        app.add_subcommand("sweep", "Run a sweep plan: locally (resumable), or as a Slurm array job");
     s->add_option("PLAN", o->plan, "Sweep plan (TOML, docs/SWEEPS.md)")->required()->check(CLI::ExistingFile);
-    s->add_option("--jobs", o->jobs, "Runs at a time (default: the plan's resources.jobs)")->check(CLI::Range(1, 1024));
-    s->add_option("--threads", o->threads, "Torch threads per run (default: cores / jobs)")->check(CLI::Range(1, 1024));
+    s->add_option("--jobs", o->jobs, "Runs at a time (default: the plan's resources.jobs)")
+        ->check(CLI::Range(1, 1024));
+    s->add_option("--threads", o->threads, "Torch threads per run (default: cores / jobs)")
+        ->check(CLI::Range(1, 1024));
     s->add_option("--only", o->only, "Only this planned run (by index) and its branches");
     s->add_option("--gpus", o->gpus,
                   "GPUs for the runs, e.g. 0,1,2,3: each running run gets one that no other running run has "
                   "(CUDA_VISIBLE_DEVICES); runs at a time default to their number")
         ->type_name("LIST")
         ->check([](const std::string& v) { return gpuListError(v); });
-    s->add_option("--slurm", o->slurm, "Write DIR/sweep.sbatch (one array task per run, a database shard each)");
+    s->add_option("--slurm", o->slurm,
+                  "Write DIR/sweep.sbatch (one array task per run, a database shard each)");
     s->add_flag("--dry-run", o->dryRun, "Print the commands instead of running them");
     s->add_flag("--json", o->json, "Print one JSON object with every run's status");
     s->footer(
@@ -351,20 +370,27 @@ void addSweepCommands(CLI::App& app, Context& ctx) {
         ctx.exitCode = runLocal(plan, *o, ctx);
     });
 
-    CLI::App* m = app.add_subcommand("merge", "Merge database shards (e.g. from a Slurm sweep) into one database");
+    CLI::App* m =
+        app.add_subcommand("merge", "Merge database shards (e.g. from a Slurm sweep) into one database");
     m->add_option("SHARD", o->shards, "Shard databases")->required()->check(CLI::ExistingFile);
     m->add_flag("--json", o->json, "Print what was merged as JSON");
-    m->footer("Runs keep their uuids: merging a shard twice adds nothing.\nExample:\n  anneal-cli merge shards/*.db --db lab.db");
+    m->footer(
+        "Runs keep their uuids: merging a shard twice adds nothing.\nExample:\n  anneal-cli merge "
+        "shards/*.db --db lab.db");
     m->callback([o, &ctx] {
         auto store = Store::open(ctx.dbPath());
         nlohmann::json arr = nlohmann::json::array();
         for (const auto& shard : o->shards) {
             const MergeStats st = store->mergeFrom(shard);
-            arr.push_back({{"shard", shard}, {"runs_added", st.runsAdded}, {"runs_skipped", st.runsSkipped},
-                           {"metric_rows", st.metricRows}, {"fits_added", st.fitsAdded}});
+            arr.push_back({{"shard", shard},
+                           {"runs_added", st.runsAdded},
+                           {"runs_skipped", st.runsSkipped},
+                           {"metric_rows", st.metricRows},
+                           {"fits_added", st.fitsAdded}});
             if (!o->json) {
-                std::cerr << shard << ": " << st.runsAdded << " runs added, " << st.runsSkipped << " already present, "
-                          << st.metricRows << " metric rows, " << st.fitsAdded << " fits\n";
+                std::cerr << shard << ": " << st.runsAdded << " runs added, " << st.runsSkipped
+                          << " already present, " << st.metricRows << " metric rows, " << st.fitsAdded
+                          << " fits\n";
             }
         }
         if (o->json) {

@@ -13,7 +13,8 @@ namespace anneal::cli {
 void addVersionCommands(CLI::App& app, Context& /*ctx*/) {
     auto json = std::make_shared<bool>(false);
     CLI::App* v = app.add_subcommand("version", "Print the version of Anneal (the CMake project version)");
-    v->add_flag("--json", *json, "One JSON object: version, its parts, CUDA support, database schema, SQLite");
+    v->add_flag("--json", *json,
+                "One JSON object: version, its parts, CUDA support, database schema, SQLite");
     v->footer(
         "The text form is the same as 'anneal-cli --version': \"anneal-cli <major>.<minor>.<patch>\".\n"
         "Examples:\n"

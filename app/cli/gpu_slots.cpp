@@ -9,7 +9,8 @@ namespace anneal::cli {
 namespace {
 
 bool isIndex(const std::string& s) {
-    return !s.empty() && s.size() <= 4 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !s.empty() && s.size() <= 4 &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 bool isUuid(const std::string& s) {
@@ -17,7 +18,8 @@ bool isUuid(const std::string& s) {
         return false;
     }
     return s.size() > 4 && std::all_of(s.begin() + 4, s.end(), [](char c) {
-               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '-' || c == '/';
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
+                      c == '-' || c == '/';
            });
 }
 
@@ -38,7 +40,8 @@ std::vector<std::string> split(const std::string& text) {
 
 std::string gpuListError(const std::string& text) {
     const std::string allowed =
-        "; expected GPU indices separated by commas, each once, e.g. 0,1,2,3 (or GPU-/MIG- UUIDs from nvidia-smi -L)";
+        "; expected GPU indices separated by commas, each once, e.g. 0,1,2,3 (or GPU-/MIG- UUIDs from "
+        "nvidia-smi -L)";
     if (text.empty()) {
         return "an empty list" + allowed;
     }
@@ -48,7 +51,8 @@ std::string gpuListError(const std::string& text) {
         if (!isIndex(g) && !isUuid(g)) {
             return "entry " + std::to_string(i + 1) + " is \"" + g + "\", not a GPU index or UUID" + allowed;
         }
-        if (std::find(items.begin(), items.begin() + static_cast<long>(i), g) != items.begin() + static_cast<long>(i)) {
+        if (std::find(items.begin(), items.begin() + static_cast<long>(i), g) !=
+            items.begin() + static_cast<long>(i)) {
             return "GPU " + g + " is listed twice (two runs would share it)" + allowed;
         }
     }

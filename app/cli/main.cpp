@@ -10,16 +10,19 @@
 int main(int argc, char** argv) {
     using namespace anneal::cli;
     Context ctx;
-    CLI::App app{"anneal-cli: training-dynamics experiments on language models, headless.\n"
-                 "Runs, resumes and branches experiments, and reads what they stored.",
-                 "anneal-cli"};
+    CLI::App app{
+        "anneal-cli: training-dynamics experiments on language models, headless.\n"
+        "Runs, resumes and branches experiments, and reads what they stored.",
+        "anneal-cli"};
     app.set_version_flag("--version", std::string("anneal-cli ") + anneal::kVersion);
-    app.add_option("--db", ctx.db, "Database file (default: $ANNEAL_DB, else $XDG_DATA_HOME/anneal/anneal.db)")
+    app.add_option("--db", ctx.db,
+                   "Database file (default: $ANNEAL_DB, else $XDG_DATA_HOME/anneal/anneal.db)")
         ->type_name("FILE");
     app.require_subcommand(1);
     app.fallthrough();
-    app.footer("Exit codes: 0 ok, 1 error, 2 usage error, 130 stopped by Ctrl-C.\n"
-               "Run 'anneal-cli COMMAND --help' for a command's options and examples.");
+    app.footer(
+        "Exit codes: 0 ok, 1 error, 2 usage error, 130 stopped by Ctrl-C.\n"
+        "Run 'anneal-cli COMMAND --help' for a command's options and examples.");
     addRunCommands(app, ctx);
     addListCommands(app, ctx);
     addCheckCommands(app, ctx);

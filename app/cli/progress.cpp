@@ -32,8 +32,8 @@ void ProgressBar::update(std::int64_t done, std::int64_t total, const std::strin
     const double rate = elapsed > 0 ? static_cast<double>(done - m_first) / elapsed : 0.0;
     const double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0.0;
     std::fprintf(stderr, "\r%s [%s] %lld/%lld  %s  ETA %dm%02ds\033[K", m_label.c_str(), bar.c_str(),
-                 static_cast<long long>(done), static_cast<long long>(total), extra.c_str(), static_cast<int>(eta) / 60,
-                 static_cast<int>(eta) % 60);
+                 static_cast<long long>(done), static_cast<long long>(total), extra.c_str(),
+                 static_cast<int>(eta) / 60, static_cast<int>(eta) % 60);
     std::fflush(stderr);
     m_drawn = true;
 }

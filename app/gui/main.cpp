@@ -60,9 +60,10 @@ struct CommandLine {
         parser.addHelpOption();
         parser.addVersionOption();
         parser.addOptions({db, run, set, noRun, select, view});
-        parser.addPositionalArgument(QStringLiteral("FILE.toml"),
-                                     QStringLiteral("An experiment file to open in the New-experiment dialog."),
-                                     QStringLiteral("[FILE.toml]"));
+        parser.addPositionalArgument(
+            QStringLiteral("FILE.toml"),
+            QStringLiteral("An experiment file to open in the New-experiment dialog."),
+            QStringLiteral("[FILE.toml]"));
     }
 };
 
@@ -97,7 +98,8 @@ int main(int argc, char** argv) {
     CommandLine cl;
     cl.parser.process(app);
     const QStringList positional = cl.parser.positionalArguments();
-    if (positional.size() > 1 || (positional.size() == 1 && !positional.front().endsWith(QLatin1String(".toml")))) {
+    if (positional.size() > 1 ||
+        (positional.size() == 1 && !positional.front().endsWith(QLatin1String(".toml")))) {
         qCritical("anneal: expected at most one experiment file (FILE.toml), got: %s",
                   qPrintable(positional.join(QLatin1Char(' '))));
         return 2;

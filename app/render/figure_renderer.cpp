@@ -197,7 +197,9 @@ RenderOutcome renderDocument(const QByteArray& json, const QString& baseDir, con
     }
     const QDir base(baseDir.isEmpty() ? QDir::currentPath() : baseDir);
     const QString docDb = doc.object().value("db").toString();
-    const QString db = !dbOverride.isEmpty() ? dbOverride : docDb.isEmpty() ? docDb : base.absoluteFilePath(docDb);
+    const QString db = !dbOverride.isEmpty() ? dbOverride
+                       : docDb.isEmpty()     ? docDb
+                                             : base.absoluteFilePath(docDb);
     const QJsonArray figs = doc.object().value("figures").toArray();
     if (figs.isEmpty()) {
         o.errors << "figures: missing or empty";

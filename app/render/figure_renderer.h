@@ -27,7 +27,8 @@ struct RenderOutcome {
 /// Draws every figure of a document. Needs a QApplication (the offscreen platform will do).
 /// `baseDir`: the directory relative paths are resolved in (the document's; "" = the working
 /// directory). `db`: a database to read instead of the document's "db" ("" = the document's).
-RenderOutcome renderDocument(const QByteArray& json, const QString& baseDir = QString(), const QString& db = QString());
+RenderOutcome renderDocument(const QByteArray& json, const QString& baseDir = QString(),
+                             const QString& db = QString());
 /// Draws one figure; `db` is the document's database ("" when no series reads one).
 bool renderFigure(const QJsonObject& figure, const QString& db, QString* error);
 

@@ -14,14 +14,15 @@ int main(int argc, char** argv) {
     const bool help = argc == 2 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0);
     const bool withDb = argc == 4 && std::strcmp(argv[2], "--db") == 0;
     if (help || (argc != 2 && !withDb)) {
-        std::fprintf(help ? stdout : stderr,
-                     "Usage: anneal-render FIGURES.json [--db FILE]\n"
-                     "Draws each figure of the file (written by anneal-cli report) to its PNG with Anneal's "
-                     "plot code,\n"
-                     "offscreen (QT_QPA_PLATFORM=offscreen unless set). Exit 0: every figure written; 1: "
-                     "some failed.\n"
-                     "Relative paths in the file are relative to its directory; --db reads another copy of the "
-                     "database.\n");
+        std::fprintf(
+            help ? stdout : stderr,
+            "Usage: anneal-render FIGURES.json [--db FILE]\n"
+            "Draws each figure of the file (written by anneal-cli report) to its PNG with Anneal's "
+            "plot code,\n"
+            "offscreen (QT_QPA_PLATFORM=offscreen unless set). Exit 0: every figure written; 1: "
+            "some failed.\n"
+            "Relative paths in the file are relative to its directory; --db reads another copy of the "
+            "database.\n");
         return help ? 0 : 2;
     }
     if (!std::getenv("QT_QPA_PLATFORM")) {
@@ -33,8 +34,9 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "anneal-render: error: cannot read %s\n", argv[1]);
         return 1;
     }
-    const anneal::render::RenderOutcome o = anneal::render::renderDocument(
-        f.readAll(), QFileInfo(f.fileName()).absolutePath(), withDb ? QString::fromLocal8Bit(argv[3]) : QString());
+    const anneal::render::RenderOutcome o =
+        anneal::render::renderDocument(f.readAll(), QFileInfo(f.fileName()).absolutePath(),
+                                       withDb ? QString::fromLocal8Bit(argv[3]) : QString());
     for (const QString& e : o.errors) {
         std::fprintf(stderr, "anneal-render: error: %s\n", qPrintable(e));
     }

@@ -152,10 +152,10 @@ private slots:
             store->insertMetrics(b, "train_loss", flat(40, 100, 2.0));
         }
         // The crafted file: a's parent is b (b -> a -> b), or b is its own parent.
-        execSql(path, selfLoop ? "UPDATE runs SET parent_id = " + std::to_string(b) + ", branch_step = 50 WHERE id = " +
-                                     std::to_string(b) + ";"
-                               : "UPDATE runs SET parent_id = " + std::to_string(b) + ", branch_step = 20 WHERE id = " +
-                                     std::to_string(a) + ";");
+        execSql(path, selfLoop ? "UPDATE runs SET parent_id = " + std::to_string(b) +
+                                     ", branch_step = 50 WHERE id = " + std::to_string(b) + ";"
+                               : "UPDATE runs SET parent_id = " + std::to_string(b) +
+                                     ", branch_step = 20 WHERE id = " + std::to_string(a) + ";");
         const QByteArray before = test::fileSha256(path);
         QVERIFY(!before.isEmpty());
         {
@@ -164,13 +164,15 @@ private slots:
             expectParentError([&] { store->metric(b, "train_loss", true); }, "metric", "form a loop");
             expectParentError([&] { store->stepAxis(b, true); }, "stepAxis", "form a loop");
             CurveQuery q;
-            expectParentError([&] { metricDecimated(*store, b, "train_loss", q); }, "metricDecimated", "form a loop");
+            expectParentError([&] { metricDecimated(*store, b, "train_loss", q); }, "metricDecimated",
+                              "form a loop");
             expectParentError([&] { fit::runLearningRates(*store, b); }, "runLearningRates", "form a loop");
             // Without history, the run's own points are still readable.
             QCOMPARE(store->metric(b, "train_loss", false).steps.size(), size_t{60});
         }
         // The CLI: a clear message and a non-zero exit, no crash.
-        const auto r = test::runCli({"metrics", QString::number(b), "--name", "train_loss", "--with-history", "--db", QString::fromStdString(path)});
+        const auto r = test::runCli({"metrics", QString::number(b), "--name", "train_loss", "--with-history",
+                                     "--db", QString::fromStdString(path)});
         QVERIFY2(!r.crashed && !r.timedOut, qPrintable(r.err));
         QVERIFY2(r.exitCode != 0, qPrintable(r.out));
         QVERIFY2(r.err.contains("form a loop") && r.err.contains("runs.parent_id"), qPrintable(r.err));
@@ -187,13 +189,15 @@ private slots:
         }
         // kMaxBranchDepth + 1 generations, each the branch of the one before, inserted by SQL (copies
         // of the root's row with a new parent): deeper than any chain Anneal makes.
-        execSql(path, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i <= " +
-                          std::to_string(kMaxBranchDepth) +
-                          ") INSERT INTO runs (id, uuid, name, parent_id, branch_step, config_toml, spec_toml, "
-                          "status, version, created_at) SELECT " +
-                          std::to_string(root) + " + i, 'u' || i, 'g' || i, " + std::to_string(root) +
-                          " + i - 1, 1, config_toml, spec_toml, status, version, created_at FROM n, runs WHERE runs.id = " +
-                          std::to_string(root) + ";");
+        execSql(path,
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i <= " +
+                    std::to_string(kMaxBranchDepth) +
+                    ") INSERT INTO runs (id, uuid, name, parent_id, branch_step, config_toml, spec_toml, "
+                    "status, version, created_at) SELECT " +
+                    std::to_string(root) + " + i, 'u' || i, 'g' || i, " + std::to_string(root) +
+                    " + i - 1, 1, config_toml, spec_toml, status, version, created_at FROM n, runs WHERE "
+                    "runs.id = " +
+                    std::to_string(root) + ";");
         auto store = Store::open(path, Store::Mode::ReadOnly);
         const std::int64_t deepest = root + kMaxBranchDepth + 1;
         expectParentError([&] { store->branchHistory(deepest); }, "branchHistory", "deeper than");

@@ -77,8 +77,8 @@ private slots:
         if (truncateNewest) {
             // A checkpoint interrupted mid-write: its file is cut in half. Resume must skip it.
             std::filesystem::resize_file(cps.back().path, std::filesystem::file_size(cps.back().path) / 2);
-            exec(db, "DELETE FROM checkpoints WHERE run_id = " + std::to_string(id) + " AND step > 20 AND step < " +
-                         std::to_string(stoppedAt));
+            exec(db, "DELETE FROM checkpoints WHERE run_id = " + std::to_string(id) +
+                         " AND step > 20 AND step < " + std::to_string(stoppedAt));
         } else {
             // As if killed after the checkpoint at 20: later checkpoints never made it to the index.
             exec(db, "DELETE FROM checkpoints WHERE run_id = " + std::to_string(id) + " AND step > 20");
@@ -92,7 +92,8 @@ private slots:
         const auto got = test::storedMetric(db, id, "train_loss");
         QVERIFY2(test::bitIdentical(got, expected), "resumed run differs from the uninterrupted one");
         QCOMPARE(Store::open(db)->run(id).status, RunStatus::Completed);
-        QVERIFY(test::bitIdentical(test::storedMetric(db, id, "val_loss"), test::storedMetric(db, full, "val_loss")));
+        QVERIFY(test::bitIdentical(test::storedMetric(db, id, "val_loss"),
+                                   test::storedMetric(db, full, "val_loss")));
     }
 
     void resumeRefusesCompletedRun() {
@@ -175,7 +176,8 @@ private slots:
             RunSession::branch(db, parent, 10, {"train.steps=20"});
             QFAIL("used a corrupt checkpoint");
         } catch (const Error& e) {
-            QVERIFY2(QString(e.what()).contains("corrupt") || QString(e.what()).contains("unreadable"), e.what());
+            QVERIFY2(QString(e.what()).contains("corrupt") || QString(e.what()).contains("unreadable"),
+                     e.what());
         }
     }
 };

@@ -33,10 +33,12 @@ private slots:
         const auto v = runCli({"--version"});
         QCOMPARE(v.exitCode, 0);
         QVERIFY(v.out.startsWith("anneal-cli "));
-        for (const char* cmd : {"run", "runs", "metrics", "check", "schedule", "resume", "branch", "weights"}) {
+        for (const char* cmd :
+             {"run", "runs", "metrics", "check", "schedule", "resume", "branch", "weights"}) {
             const auto h = runCli({cmd, "--help"});
             QCOMPARE(h.exitCode, 0);
-            QVERIFY2(h.out.contains("Usage") || h.out.contains("usage") || h.out.contains(cmd), qPrintable(h.out));
+            QVERIFY2(h.out.contains("Usage") || h.out.contains("usage") || h.out.contains(cmd),
+                     qPrintable(h.out));
         }
     }
 
@@ -48,7 +50,8 @@ private slots:
         QCOMPARE(j["steps"].toInt(), 20);
         QVERIFY(j["run_id"].toInt() > 0);
         QVERIFY(j["final_train_loss"].toDouble() > 0);
-        const auto m = runCli({"metrics", QString::number(j["run_id"].toInt()), "--db", m_db, "--name", "train_loss"});
+        const auto m =
+            runCli({"metrics", QString::number(j["run_id"].toInt()), "--db", m_db, "--name", "train_loss"});
         QCOMPARE(m.exitCode, 0);
         const QStringList lines = m.out.trimmed().split('\n');
         QCOMPARE(lines.first(), QString("step,value"));
@@ -109,8 +112,8 @@ private slots:
     }
 
     void schedulePrintsEveryStep() {
-        const auto r = runCli({"schedule", m_spec, "--set", "schedule.kind=wsd", "--set", "schedule.decay_fraction=0.5",
-                               "--set", "train.lr=0.01"});
+        const auto r = runCli({"schedule", m_spec, "--set", "schedule.kind=wsd", "--set",
+                               "schedule.decay_fraction=0.5", "--set", "train.lr=0.01"});
         QCOMPARE(r.exitCode, 0);
         const QStringList lines = r.out.trimmed().split('\n');
         QCOMPARE(lines[0], QString("step,lr,mix.markov,mix.noise"));
@@ -124,11 +127,12 @@ private slots:
     }
 
     void branchAndResume() {
-        const auto b = runCli({"branch", "1", "--at-step", "10", "--db", m_db, "--set", "schedule.kind=wsd", "--set",
-                               "schedule.decay_fraction=0.5", "--json"});
+        const auto b = runCli({"branch", "1", "--at-step", "10", "--db", m_db, "--set", "schedule.kind=wsd",
+                               "--set", "schedule.decay_fraction=0.5", "--json"});
         QVERIFY2(b.exitCode == 0, qPrintable(b.err));
         const int branchId = QJsonDocument::fromJson(b.out.toUtf8()).object()["run_id"].toInt();
-        const auto runs = QJsonDocument::fromJson(runCli({"runs", "--db", m_db, "--json"}).out.toUtf8()).array();
+        const auto runs =
+            QJsonDocument::fromJson(runCli({"runs", "--db", m_db, "--json"}).out.toUtf8()).array();
         bool found = false;
         for (const auto& v : runs) {
             const QJsonObject o = v.toObject();

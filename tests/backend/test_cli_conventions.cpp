@@ -70,7 +70,8 @@ QString cmakeProjectVersion() {
 
 /// Runs a bash snippet (no rc files) and returns its output.
 ProcessResult bash(const QString& script) {
-    return runProcess(QStringLiteral("bash"), {QStringLiteral("--norc"), QStringLiteral("--noprofile"), QStringLiteral("-c"), script},
+    return runProcess(QStringLiteral("bash"),
+                      {QStringLiteral("--norc"), QStringLiteral("--noprofile"), QStringLiteral("-c"), script},
                       60000);
 }
 
@@ -104,7 +105,8 @@ private:
             w += " " + shellQuote(x);
         }
         const auto r = bash("source " + shellQuote(m_completion) + " && COMP_WORDS=(" + w +
-                            ") && COMP_CWORD=$((${#COMP_WORDS[@]} - 1)) && _anneal_cli && printf '%s\\n' \"${COMPREPLY[@]}\"");
+                            ") && COMP_CWORD=$((${#COMP_WORDS[@]} - 1)) && _anneal_cli && printf '%s\\n' "
+                            "\"${COMPREPLY[@]}\"");
         if (r.exitCode != 0) {
             qWarning() << "completion failed:" << r.err;
         }
@@ -131,8 +133,8 @@ private slots:
                 m_commands << name;
             }
         }
-        for (const char* c : {"run", "resume", "branch", "runs", "metrics", "checkpoints", "notices", "check", "schedule",
-                              "weights", "version"}) {
+        for (const char* c : {"run", "resume", "branch", "runs", "metrics", "checkpoints", "notices", "check",
+                              "schedule", "weights", "version"}) {
             QVERIFY2(m_commands.contains(QLatin1String(c)), c);
         }
     }
@@ -146,8 +148,10 @@ private slots:
             QVERIFY2(h.out.contains("Usage: anneal-cli " + cmd), qPrintable(cmd + ":\n" + h.out));
             QVERIFY2(h.out.contains(QRegularExpression(QStringLiteral("\\bExamples?\\b"))),
                      qPrintable(cmd + " --help has no example:\n" + h.out));
-            QVERIFY2(h.out.contains(QRegularExpression("\\n\\s+anneal-cli " + QRegularExpression::escape(cmd) + "\\b")),
-                     qPrintable(cmd + " --help: no example line starting with 'anneal-cli " + cmd + "':\n" + h.out));
+            QVERIFY2(h.out.contains(
+                         QRegularExpression("\\n\\s+anneal-cli " + QRegularExpression::escape(cmd) + "\\b")),
+                     qPrintable(cmd + " --help: no example line starting with 'anneal-cli " + cmd + "':\n" +
+                                h.out));
             QVERIFY2(h.err.isEmpty(), qPrintable(cmd + ": help wrote to stderr: " + h.err));
         }
     }
@@ -166,14 +170,10 @@ private slots:
             QString cmd;
             QStringList args;
         };
-        QList<Listing> listings = {{"runs", {}},
-                                   {"metrics", {"1", "--name", "train_loss"}},
-                                   {"checkpoints", {"1"}},
-                                   {"notices", {"1"}},
-                                   {"weights", {"1"}},
-                                   {"schedule", {m_spec}},
-                                   {"check", {m_spec}},
-                                   {"version", {}}};
+        QList<Listing> listings = {{"runs", {}},           {"metrics", {"1", "--name", "train_loss"}},
+                                   {"checkpoints", {"1"}}, {"notices", {"1"}},
+                                   {"weights", {"1"}},     {"schedule", {m_spec}},
+                                   {"check", {m_spec}},    {"version", {}}};
         if (m_commands.contains("fits")) {
             listings.append(Listing{"fits", {}});
         }
@@ -189,18 +189,20 @@ private slots:
     }
 
     void jsonIsFormatJson() {
-        for (const QStringList& args : {QStringList{"metrics", "1", "--name", "train_loss"}, QStringList{"schedule", m_spec},
-                                        QStringList{"weights", "1"}}) {
+        for (const QStringList& args : {QStringList{"metrics", "1", "--name", "train_loss"},
+                                        QStringList{"schedule", m_spec}, QStringList{"weights", "1"}}) {
             const auto a = runCli(args + QStringList{"--db", m_db, "--json"});
             const auto b = runCli(args + QStringList{"--db", m_db, "--format", "json"});
             QCOMPARE(a.exitCode, 0);
             QCOMPARE(a.out, b.out);
             const auto both = runCli(args + QStringList{"--db", m_db, "--json", "--format", "csv"});
-            QVERIFY2(both.exitCode == 2, qPrintable(args.first() + ": --json with --format csv should be a usage error"));
+            QVERIFY2(both.exitCode == 2,
+                     qPrintable(args.first() + ": --json with --format csv should be a usage error"));
         }
-        const QJsonArray m = QJsonDocument::fromJson(
-                                 runCli({"metrics", "1", "--db", m_db, "--name", "train_loss", "--json"}).out.toUtf8())
-                                 .array();
+        const QJsonArray m =
+            QJsonDocument::fromJson(
+                runCli({"metrics", "1", "--db", m_db, "--name", "train_loss", "--json"}).out.toUtf8())
+                .array();
         QCOMPARE(m.size(), 20);
         QVERIFY(m[0].toObject().contains("value"));
     }
@@ -215,26 +217,28 @@ private slots:
 
     void exitCodeOneOnRuntimeErrors() {
         const QList<QStringList> cases = {
-            {"check", m_spec, "--set", "train.lr=-1"},             // an invalid value
+            {"check", m_spec, "--set", "train.lr=-1"},                 // an invalid value
             {"metrics", "999", "--db", m_db, "--name", "train_loss"},  // no such run
-            {"runs", "--db", m_dir.qpath("missing.db")},           // no such database
-            {"branch", "1", "--db", m_db, "--at-step", "7"},        // no checkpoint at that step
+            {"runs", "--db", m_dir.qpath("missing.db")},               // no such database
+            {"branch", "1", "--db", m_db, "--at-step", "7"},           // no checkpoint at that step
         };
         for (const QStringList& args : cases) {
             const auto r = runCli(args);
-            QVERIFY2(r.exitCode == 1, qPrintable(args.join(' ') + " -> " + QString::number(r.exitCode) + ": " + r.err));
-            QVERIFY2(r.err.startsWith("anneal-cli: error: "), qPrintable(args.join(' ') + ": stderr: " + r.err));
+            QVERIFY2(r.exitCode == 1,
+                     qPrintable(args.join(' ') + " -> " + QString::number(r.exitCode) + ": " + r.err));
+            QVERIFY2(r.err.startsWith("anneal-cli: error: "),
+                     qPrintable(args.join(' ') + ": stderr: " + r.err));
             QVERIFY2(r.out.isEmpty(), qPrintable(args.join(' ') + ": error output on stdout: " + r.out));
         }
     }
 
     void exitCodeTwoOnUsageErrors() {
         const QList<QStringList> cases = {
-            {},                                // no subcommand
-            {"frobnicate"},                    // unknown subcommand
-            {"runs", "--bogus"},               // unknown option
-            {"metrics", "--db", m_db},         // missing RUN_ID and --name
-            {"metrics", "one", "--name", "x"}, // RUN_ID not a number
+            {},                                 // no subcommand
+            {"frobnicate"},                     // unknown subcommand
+            {"runs", "--bogus"},                // unknown option
+            {"metrics", "--db", m_db},          // missing RUN_ID and --name
+            {"metrics", "one", "--name", "x"},  // RUN_ID not a number
             {"schedule", m_spec, "--format", "xml"},
         };
         for (const QStringList& args : cases) {
@@ -247,15 +251,15 @@ private slots:
     void exitCode130WhenInterrupted() {
         const QString db = m_dir.qpath("interrupt.db");
         QProcess p;
-        p.start(cliPath(), {"run", m_spec, "--db", db, "--set", "train.steps=1000000", "--set", "data.val_every=100000",
-                            "--set", "log.checkpoint_every=500000",
-                            "--quiet"});
+        p.start(cliPath(), {"run", m_spec, "--db", db, "--set", "train.steps=1000000", "--set",
+                            "data.val_every=100000", "--set", "log.checkpoint_every=500000", "--quiet"});
         QVERIFY(p.waitForStarted(10000));
         // Wait until the run is stepping (the SIGINT handler is installed before the first step).
         bool stepping = false;
         for (int i = 0; i < 300 && !stepping; ++i) {
             QTest::qWait(200);
-            const QJsonArray runs = QJsonDocument::fromJson(runCli({"runs", "--db", db, "--json"}).out.toUtf8()).array();
+            const QJsonArray runs =
+                QJsonDocument::fromJson(runCli({"runs", "--db", db, "--json"}).out.toUtf8()).array();
             stepping = !runs.isEmpty() && runs[0].toObject()["steps_done"].toInt() > 0;
         }
         QVERIFY2(stepping, "the run never stored a step");
@@ -263,7 +267,8 @@ private slots:
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitStatus(), QProcess::NormalExit);
         QCOMPARE(p.exitCode(), 130);
-        const QJsonArray runs = QJsonDocument::fromJson(runCli({"runs", "--db", db, "--json"}).out.toUtf8()).array();
+        const QJsonArray runs =
+            QJsonDocument::fromJson(runCli({"runs", "--db", db, "--json"}).out.toUtf8()).array();
         QCOMPARE(runs[0].toObject()["status"].toString(), QString("stopped"));
     }
 
@@ -298,12 +303,14 @@ private slots:
         const QJsonObject j = QJsonDocument::fromJson(js.out.toUtf8()).object();
         QCOMPARE(j["program"].toString(), QString("anneal-cli"));
         QCOMPARE(j["version"].toString(), v);
-        QCOMPARE(QString("%1.%2.%3").arg(j["major"].toInt()).arg(j["minor"].toInt()).arg(j["patch"].toInt()), v);
+        QCOMPARE(QString("%1.%2.%3").arg(j["major"].toInt()).arg(j["minor"].toInt()).arg(j["patch"].toInt()),
+                 v);
         QVERIFY(j["cuda"].isBool());
         QVERIFY(j["db_schema"].toInt() >= 1);
         QVERIFY(!j["sqlite"].toString().isEmpty());
         // Stored with every run.
-        const QJsonArray runs = QJsonDocument::fromJson(runCli({"runs", "--db", m_db, "--json"}).out.toUtf8()).array();
+        const QJsonArray runs =
+            QJsonDocument::fromJson(runCli({"runs", "--db", m_db, "--json"}).out.toUtf8()).array();
         QVERIFY(!runs.isEmpty());
         QCOMPARE(runs[0].toObject()["version"].toString(), v);
     }
@@ -321,11 +328,12 @@ private slots:
             f.write(QString("%1,%2\n").arg(x).arg(2.0 + 5.0 / std::sqrt(double(x)), 0, 'g', 17).toUtf8());
         }
         f.close();
-        const auto r = runCli({"fit", "--law", "power", "--csv", csv, "--x-col", "x", "--no-store", "--export", "json",
-                               "--db", m_db});
+        const auto r = runCli({"fit", "--law", "power", "--csv", csv, "--x-col", "x", "--no-store",
+                               "--export", "json", "--db", m_db});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
-        QCOMPARE(j["provenance"].toObject()["anneal_version"].toString(), QString::fromLatin1(anneal::kVersion));
+        QCOMPARE(j["provenance"].toObject()["anneal_version"].toString(),
+                 QString::fromLatin1(anneal::kVersion));
     }
 
     // --- documentation in sync ---------------------------------------------------------------------
@@ -340,8 +348,9 @@ private slots:
                                                      QRegularExpression::MultilineOption)),
                      qPrintable("the man page has no .SS section for " + cmd));
             for (const QString& opt : longOptions(help(cmd))) {
-                QVERIFY2(man.contains(QRegularExpression(QRegularExpression::escape(opt) + "(?![-A-Za-z0-9])")),
-                         qPrintable("the man page does not mention " + cmd + " " + opt));
+                QVERIFY2(
+                    man.contains(QRegularExpression(QRegularExpression::escape(opt) + "(?![-A-Za-z0-9])")),
+                    qPrintable("the man page does not mention " + cmd + " " + opt));
             }
         }
         for (const char* s : {"EXIT STATUS", "130", "ANNEAL_DB", "XDG_DATA_HOME", "OPENBLAS_NUM_THREADS"}) {
@@ -361,11 +370,13 @@ private slots:
                                                      QRegularExpression::MultilineOption)),
                      qPrintable("docs/CLI.md has no ### section for " + cmd));
             for (const QString& opt : longOptions(help(cmd))) {
-                QVERIFY2(doc.contains(QRegularExpression(QRegularExpression::escape(opt) + "(?![-A-Za-z0-9])")),
-                         qPrintable("docs/CLI.md does not mention " + cmd + " " + opt));
+                QVERIFY2(
+                    doc.contains(QRegularExpression(QRegularExpression::escape(opt) + "(?![-A-Za-z0-9])")),
+                    qPrintable("docs/CLI.md does not mention " + cmd + " " + opt));
             }
         }
-        for (const char* s : {"| 0 |", "| 1 |", "| 2 |", "| 130 |", "ANNEAL_DB", "XDG_DATA_HOME", "OPENBLAS_NUM_THREADS"}) {
+        for (const char* s :
+             {"| 0 |", "| 1 |", "| 2 |", "| 130 |", "ANNEAL_DB", "XDG_DATA_HOME", "OPENBLAS_NUM_THREADS"}) {
             QVERIFY2(doc.contains(QLatin1String(s)), s);
         }
     }

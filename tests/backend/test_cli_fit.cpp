@@ -38,8 +38,11 @@ private slots:
 
     void importGoodCurve() {
         const QString f = m_dir.qpath("curve.csv");
-        writeFile(f, "step,loss,lr,tokens,grad_norm\n0,5.5,0.001,512,1.0\n10,4.0,0.001,5632,0.8\n20,3.5,0.0005,10752,0.7\n");
-        const auto r = runCli({"import", f, "--db", m_db, "--name", "external", "--params", "6.5e9", "--json"});
+        writeFile(f,
+                  "step,loss,lr,tokens,grad_norm\n0,5.5,0.001,512,1.0\n10,4.0,0.001,5632,0.8\n20,3.5,0.0005,"
+                  "10752,0.7\n");
+        const auto r =
+            runCli({"import", f, "--db", m_db, "--name", "external", "--params", "6.5e9", "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
         const int id = j["run_id"].toInt();
@@ -48,7 +51,8 @@ private slots:
         QCOMPARE(m.out.trimmed().split('\n').last(), QString("20,3.5"));
         const auto g = runCli({"metrics", QString::number(id), "--db", m_db, "--name", "grad_norm"});
         QCOMPARE(g.exitCode, 0);
-        const auto runs = QJsonDocument::fromJson(runCli({"runs", "--db", m_db, "--json"}).out.toUtf8()).array();
+        const auto runs =
+            QJsonDocument::fromJson(runCli({"runs", "--db", m_db, "--json"}).out.toUtf8()).array();
         QCOMPARE(runs.last().toObject()["kind"].toString(), QString("imported"));
         QCOMPARE(runs.last().toObject()["tokens"].toInt(), 10752);
         QCOMPARE(runs.last().toObject()["params_nonembedding"].toDouble(), 6.5e9);
@@ -58,12 +62,24 @@ private slots:
         QTest::addColumn<QString>("content");
         QTest::addColumn<QString>("where");
         QTest::addColumn<QString>("what");
-        QTest::newRow("missing column") << "step,value\n0,1\n" << "curve.csv" << "loss";
-        QTest::newRow("non-numeric cell") << "step,loss\n0,5.1\n1,abc\n" << "curve.csv:3" << "'abc' is not a number";
-        QTest::newRow("unsorted steps") << "step,loss\n0,5\n5,4\n3,3\n" << "curve.csv:4" << "step";
-        QTest::newRow("empty") << "" << "curve.csv" << "empty";
-        QTest::newRow("ragged row") << "step,loss\n0,5\n1\n" << "curve.csv:3" << "field";
-        QTest::newRow("fractional step") << "step,loss\n0,5\n1.5,4\n" << "curve.csv" << "integers";
+        QTest::newRow("missing column") << "step,value\n0,1\n"
+                                        << "curve.csv"
+                                        << "loss";
+        QTest::newRow("non-numeric cell") << "step,loss\n0,5.1\n1,abc\n"
+                                          << "curve.csv:3"
+                                          << "'abc' is not a number";
+        QTest::newRow("unsorted steps") << "step,loss\n0,5\n5,4\n3,3\n"
+                                        << "curve.csv:4"
+                                        << "step";
+        QTest::newRow("empty") << ""
+                               << "curve.csv"
+                               << "empty";
+        QTest::newRow("ragged row") << "step,loss\n0,5\n1\n"
+                                    << "curve.csv:3"
+                                    << "field";
+        QTest::newRow("fractional step") << "step,loss\n0,5\n1.5,4\n"
+                                         << "curve.csv"
+                                         << "integers";
     }
     void badImportsNameLineAndStoreNothing() {
         QFETCH(QString, content);
@@ -88,7 +104,9 @@ private slots:
             rows.append(QString::fromUtf8(in.readLine()).trimmed().split(','));
         }
         QCOMPARE(rows.size(), 245);
-        std::sort(rows.begin(), rows.end(), [](const QStringList& a, const QStringList& b) { return a[6].toDouble() < b[6].toDouble(); });
+        std::sort(rows.begin(), rows.end(), [](const QStringList& a, const QStringList& b) {
+            return a[6].toDouble() < b[6].toDouble();
+        });
         rows = rows.mid(0, 240);
         std::string csv = "N,C,loss\n";
         for (const auto& r : rows) {
@@ -96,8 +114,8 @@ private slots:
         }
         const QString f = m_dir.qpath("chinchilla.csv");
         writeFile(f, csv);
-        const auto r = runCli({"fit", "--law", "chinchilla", "--csv", f, "--n-col", "N", "--c-col", "C", "--loss-col",
-                               "loss", "--db", m_db, "--bootstrap", "50", "--json"});
+        const auto r = runCli({"fit", "--law", "chinchilla", "--csv", f, "--n-col", "N", "--c-col", "C",
+                               "--loss-col", "loss", "--db", m_db, "--bootstrap", "50", "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QCOMPARE(j["law"].toString(), QString("chinchilla"));
@@ -116,31 +134,37 @@ private slots:
         QVERIFY(fitId > 0);
 
         // Stored and listed; exported to Python with provenance; compute-optimal allocation.
-        const auto list = QJsonDocument::fromJson(runCli({"fits", "--db", m_db, "--json"}).out.toUtf8()).array();
+        const auto list =
+            QJsonDocument::fromJson(runCli({"fits", "--db", m_db, "--json"}).out.toUtf8()).array();
         QCOMPARE(list.last().toObject()["id"].toInt(), fitId);
         const QString py = m_dir.qpath("law.py");
-        QCOMPARE(runCli({"fits", QString::number(fitId), "--db", m_db, "--export", "python", "--out", py}).exitCode, 0);
+        QCOMPARE(runCli({"fits", QString::number(fitId), "--db", m_db, "--export", "python", "--out", py})
+                     .exitCode,
+                 0);
         QFile pyFile(py);
         QVERIFY(pyFile.open(QIODevice::ReadOnly));
         const QString code = QString::fromUtf8(pyFile.readAll());
         QVERIFY(code.contains("def law("));
         QVERIFY(code.contains("sha256") || code.contains("chinchilla.csv"));
-        const auto alloc = runCli({"predict", "--fit", QString::number(fitId), "--db", m_db, "--compute", "5.76e23",
-                                   "--format", "json"});
+        const auto alloc = runCli({"predict", "--fit", QString::number(fitId), "--db", m_db, "--compute",
+                                   "5.76e23", "--format", "json"});
         QCOMPARE(alloc.exitCode, 0);
         const QJsonObject a = QJsonDocument::fromJson(alloc.out.toUtf8()).object();
         QVERIFY(std::abs(a["n_opt"].toDouble() * a["d_opt"].toDouble() * 6 / 5.76e23 - 1) < 1e-12);
-        const auto at = runCli({"predict", "--fit", QString::number(fitId), "--db", m_db, "--n", "70e9", "--d", "1.4e12"});
+        const auto at = runCli(
+            {"predict", "--fit", QString::number(fitId), "--db", m_db, "--n", "70e9", "--d", "1.4e12"});
         QCOMPARE(at.exitCode, 0);
         const double E = p["E"].toDouble(), A = p["A"].toDouble(), B = p["B"].toDouble();
-        const double expected = E + A / std::pow(70e9, p["alpha"].toDouble()) + B / std::pow(1.4e12, p["beta"].toDouble());
+        const double expected =
+            E + A / std::pow(70e9, p["alpha"].toDouble()) + B / std::pow(1.4e12, p["beta"].toDouble());
         QVERIFY(std::abs(at.out.trimmed().toDouble() - expected) < 1e-9);
     }
 
     void fitErrorsAreClear() {
         const auto law = runCli({"fit", "--law", "chinchila", "--runs", "1", "--db", m_db});
         QCOMPARE(law.exitCode, 1);
-        QVERIFY2(law.err.contains("power | kaplan | chinchilla | lr_annealing | mpl | steplaw"), qPrintable(law.err));
+        QVERIFY2(law.err.contains("power | kaplan | chinchilla | lr_annealing | mpl | steplaw"),
+                 qPrintable(law.err));
         const auto two = runCli({"fit", "--law", "power", "--runs", "1", "--group", "g", "--db", m_db});
         QCOMPARE(two.exitCode, 1);
         QVERIFY(two.err.contains("exactly one of"));
@@ -153,8 +177,8 @@ private slots:
         const QString spec = m_dir.qpath("tiny.toml");
         writeFile(spec, tinyExperimentToml(60));
         for (const char* kind : {"constant", "cosine"}) {
-            const auto r = runCli({"run", spec, "--db", m_db, "--set", QString("schedule.kind=") + kind, "--set",
-                                   "data.val_every=5", "--group", "lra", "-q"});
+            const auto r = runCli({"run", spec, "--db", m_db, "--set", QString("schedule.kind=") + kind,
+                                   "--set", "data.val_every=5", "--group", "lra", "-q"});
             QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         }
         const auto f = runCli({"fit", "--law", "lr_annealing", "--group", "lra", "--db", m_db, "--json"});
@@ -165,8 +189,9 @@ private slots:
             QVERIFY2(p.contains(name), name);
         }
         QCOMPARE(j["n_points"].toInt(), 2 * 12);
-        const auto pred = runCli({"predict", "--fit", QString::number(j["fit_id"].toInt()), "--db", m_db, "--schedule",
-                                  spec, "--set", "schedule.kind=wsd", "--set", "schedule.decay_fraction=0.3"});
+        const auto pred =
+            runCli({"predict", "--fit", QString::number(j["fit_id"].toInt()), "--db", m_db, "--schedule",
+                    spec, "--set", "schedule.kind=wsd", "--set", "schedule.decay_fraction=0.3"});
         QVERIFY2(pred.exitCode == 0, qPrintable(pred.err));
         const QStringList lines = pred.out.trimmed().split('\n');
         QCOMPARE(lines[0], QString("step,lr,loss"));

@@ -27,13 +27,13 @@ namespace {
 constexpr double kPeak = 1e-3;
 constexpr int kUpdates = 401;  // updates 0..400
 constexpr int kWarmup = 20;
-constexpr int kEvery = 5;      // losses logged every 5 updates: every knot of the schedules is logged
+constexpr int kEvery = 5;  // losses logged every 5 updates: every knot of the schedules is logged
 // lr_annealing truth: L0, A, alpha, C, lambda.
 const std::vector<double> kTruth = {1.5, 0.6, 0.45, 2.0, 0.999};
 
 // mpl truth: METHODS 8.8, 400M (thu-yao-01-luo/MultiPowerLaw), fitted there with a peak LR of 3e-4.
-const std::vector<double> k400M = {2.37474466, 0.65421216, 0.42878731, 523.42464371, 2.02462735, 0.59350493,
-                                   0.63472457};
+const std::vector<double> k400M = {2.37474466, 0.65421216, 0.42878731, 523.42464371,
+                                   2.02462735, 0.59350493, 0.63472457};
 constexpr double kMplPeak = 3e-4;
 
 /// Warmup, constant to update 100, then linear to 0.1 of the peak at the last update.
@@ -61,7 +61,8 @@ Generated generate(const std::vector<double>& lr, bool mpl) {
             : fittest::annealingLawClosedForm(lr, kTruth[0], kTruth[1], kTruth[2], kTruth[3], kTruth[4]);
     for (int u = 0; u < kUpdates; u += kEvery) {
         g.steps.push_back(u);
-        const double clean = mpl ? test::mplDirect(k400M, lr, test::firstMaximum(lr), u) : law[static_cast<size_t>(u)];
+        const double clean =
+            mpl ? test::mplDirect(k400M, lr, test::firstMaximum(lr), u) : law[static_cast<size_t>(u)];
         g.val.push_back(clean * (1.0 - 0.004 * std::sin(0.7 * u)));
         g.train.push_back(g.val.back() * 1.01);
     }
@@ -136,7 +137,8 @@ private:
     QString import(const Generated& g, const char* name, bool withVal) {
         const std::string file = m_dir.path(std::string(name) + ".csv");
         writeCurve(file, g, withVal);
-        const auto r = runCli({"import", QString::fromStdString(file), "--db", m_db, "--name", name, "--json"});
+        const auto r =
+            runCli({"import", QString::fromStdString(file), "--db", m_db, "--name", name, "--json"});
         if (r.exitCode != 0) {
             qWarning("%s", qPrintable(r.err));
             return {};
@@ -145,7 +147,8 @@ private:
     }
 
     QJsonObject fitOn(const QString& law, const QString& runId, const QStringList& extra = {}) {
-        const auto f = runCli(QStringList{"fit", "--law", law, "--runs", runId, "--db", m_db, "--json"} + extra, 600000);
+        const auto f =
+            runCli(QStringList{"fit", "--law", law, "--runs", runId, "--db", m_db, "--json"} + extra, 600000);
         if (f.exitCode != 0) {
             qWarning("%s", qPrintable(f.err));
         }
@@ -171,17 +174,21 @@ private:
             const QJsonObject row = curve[i].toObject();
             QCOMPARE(row["step"].toInteger(), target.steps[static_cast<size_t>(i)]);
             QCOMPARE(row["observed"].toDouble(), observed[static_cast<size_t>(i)]);
-            worstRow = std::max(worstRow, rel(row["predicted"].toDouble(), reference[static_cast<size_t>(i)]));
+            worstRow =
+                std::max(worstRow, rel(row["predicted"].toDouble(), reference[static_cast<size_t>(i)]));
         }
         const Errors e = errorsOf(observed, reference);
-        const double errorDiff = std::max({rel(j["pred_e"].toDouble(), e.predE), rel(j["worst_e"].toDouble(), e.worstE),
-                                           rel(j["final_error"].toDouble(), e.final)});
+        const double errorDiff =
+            std::max({rel(j["pred_e"].toDouble(), e.predE), rel(j["worst_e"].toDouble(), e.worstE),
+                      rel(j["final_error"].toDouble(), e.final)});
         qInfo("%s on %s: PredE %.6g WorstE %.6g final %+.6g; CLI's differ by %.3g relative; rows by %.3g",
               qPrintable(fit["law"].toString()), metric, e.predE, e.worstE, e.final, errorDiff, worstRow);
         QVERIFY2(worstRow < 1e-9, qPrintable(QString::number(worstRow)));
         QVERIFY2(e.predE > 1e-4, "the ripple makes the errors measurable");
-        QVERIFY2(rel(j["pred_e"].toDouble(), e.predE) < 1e-9, qPrintable(QString::number(j["pred_e"].toDouble())));
-        QVERIFY2(rel(j["worst_e"].toDouble(), e.worstE) < 1e-9, qPrintable(QString::number(j["worst_e"].toDouble())));
+        QVERIFY2(rel(j["pred_e"].toDouble(), e.predE) < 1e-9,
+                 qPrintable(QString::number(j["pred_e"].toDouble())));
+        QVERIFY2(rel(j["worst_e"].toDouble(), e.worstE) < 1e-9,
+                 qPrintable(QString::number(j["worst_e"].toDouble())));
         QVERIFY2(rel(j["final_error"].toDouble(), e.final) < 1e-9,
                  qPrintable(QString::number(j["final_error"].toDouble())));
         QCOMPARE(j["final_step"].toInteger(), target.steps.back());
@@ -203,7 +210,8 @@ private:
         // Text: the three numbers, in percent.
         const auto t = runCli({"predict", "--fit", fitId, "--run", runId, "--db", m_db});
         QVERIFY2(t.exitCode == 0, qPrintable(t.err));
-        QVERIFY2(t.out.contains("PredE") && t.out.contains("WorstE") && t.out.contains("final loss"), qPrintable(t.out));
+        QVERIFY2(t.out.contains("PredE") && t.out.contains("WorstE") && t.out.contains("final loss"),
+                 qPrintable(t.out));
         QVERIFY2(t.out.contains(QString::number(100 * e.predE, 'g', 4) + "%"), qPrintable(t.out));
     }
 
@@ -238,8 +246,8 @@ private slots:
         QCOMPARE(fit["law"].toString(), QString("mpl"));
         const std::vector<double> p = paramsOf(fit, {"L0", "A", "alpha", "B", "C", "beta", "gamma"});
         // An imported run has no configured warmup: W is the first maximum of its LR (mpl.h).
-        const std::vector<double> reference = mplDirect(p, m_mplLinear.lr, firstMaximum(m_mplLinear.lr),
-                                                        m_mplLinear.steps);
+        const std::vector<double> reference =
+            mplDirect(p, m_mplLinear.lr, firstMaximum(m_mplLinear.lr), m_mplLinear.steps);
         checkPrediction(fit, m_mplLinearId, m_mplLinear, reference, "val_loss", m_mplLinear.val);
     }
 
@@ -248,8 +256,8 @@ private slots:
         const QJsonObject fit = fitOn("lr_annealing", m_wsdId, {"--metric", "train_loss"});
         const std::vector<double> reference = annealingReference(fit, m_linear);
         checkPrediction(fit, m_linearId, m_linear, reference, "train_loss", m_linear.train);
-        const auto v = runCli({"predict", "--fit", QString::number(fit["fit_id"].toInt()), "--run", m_linearId, "--db",
-                               m_db, "--metric", "val_loss", "--json"});
+        const auto v = runCli({"predict", "--fit", QString::number(fit["fit_id"].toInt()), "--run",
+                               m_linearId, "--db", m_db, "--metric", "val_loss", "--json"});
         QVERIFY2(v.exitCode == 0, qPrintable(v.err));
         QCOMPARE(QJsonDocument::fromJson(v.out.toUtf8()).object()["metric"].toString(), QString("val_loss"));
     }
@@ -259,12 +267,15 @@ private slots:
         // A fit that is not a curve law.
         const QString points = m_dir.qpath("points.csv");
         std::ofstream(points.toStdString()) << "x,loss\n1e6,3.1\n2e6,2.9\n4e6,2.75\n8e6,2.64\n1.6e7,2.56\n";
-        const auto pf = runCli({"fit", "--law", "power", "--csv", points, "--x-col", "x", "--db", m_db, "--json"});
+        const auto pf =
+            runCli({"fit", "--law", "power", "--csv", points, "--x-col", "x", "--db", m_db, "--json"});
         QVERIFY2(pf.exitCode == 0, qPrintable(pf.err));
-        const QString powerFit = QString::number(QJsonDocument::fromJson(pf.out.toUtf8()).object()["fit_id"].toInt());
+        const QString powerFit =
+            QString::number(QJsonDocument::fromJson(pf.out.toUtf8()).object()["fit_id"].toInt());
         const auto notCurve = runCli({"predict", "--fit", powerFit, "--run", m_linearId, "--db", m_db});
         QCOMPARE(notCurve.exitCode, 1);
-        QVERIFY2(notCurve.err.contains("--fit") && notCurve.err.contains("lr_annealing | mpl"), qPrintable(notCurve.err));
+        QVERIFY2(notCurve.err.contains("--fit") && notCurve.err.contains("lr_annealing | mpl"),
+                 qPrintable(notCurve.err));
         // A run that does not exist: the allowed values are the database's run ids.
         const auto missing = runCli({"predict", "--fit", curveFit, "--run", "999", "--db", m_db});
         QCOMPARE(missing.exitCode, 1);
@@ -278,7 +289,8 @@ private slots:
                      noMetric.err.contains("train_loss"),
                  qPrintable(noMetric.err));
         // --run and --schedule exclude each other (a usage error).
-        const auto both = runCli({"predict", "--fit", curveFit, "--run", m_linearId, "--schedule", points, "--db", m_db});
+        const auto both =
+            runCli({"predict", "--fit", curveFit, "--run", m_linearId, "--schedule", points, "--db", m_db});
         QCOMPARE(both.exitCode, 2);
     }
 };

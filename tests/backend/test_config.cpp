@@ -48,57 +48,77 @@ private slots:
             "n_layer");
         row("device name", "device = \"tpu\"\n" + kBase, "device", "auto | cpu | cuda");
         row("lr negative", kBase + "lr = -0.1\n", "train.lr", "a number in (0, 10]");
-        row("domain weight negative", [] {
-            std::string s = kBase;
-            s.replace(s.find("weight = 0.5"), 12, "weight = -1");
-            return s;
-        }(), "data.domain[0].weight", "a number >= 0");
-        row("unknown source", [] {
-            std::string s = kBase;
-            s.replace(s.find("synthetic:noise"), 15, "synthetic:pink");
-            return s;
-        }(), "data.domain[1].source", "synthetic:markov");
-        row("steps not integer", [] {
-            std::string s = kBase;
-            s.replace(s.find("steps = 100"), 11, "steps = 1.5");
-            return s;
-        }(), "train.steps", "an integer from 1 to");
+        row(
+            "domain weight negative",
+            [] {
+                std::string s = kBase;
+                s.replace(s.find("weight = 0.5"), 12, "weight = -1");
+                return s;
+            }(),
+            "data.domain[0].weight", "a number >= 0");
+        row(
+            "unknown source",
+            [] {
+                std::string s = kBase;
+                s.replace(s.find("synthetic:noise"), 15, "synthetic:pink");
+                return s;
+            }(),
+            "data.domain[1].source", "synthetic:markov");
+        row(
+            "steps not integer",
+            [] {
+                std::string s = kBase;
+                s.replace(s.find("steps = 100"), 11, "steps = 1.5");
+                return s;
+            }(),
+            "train.steps", "an integer from 1 to");
         row("betas length", kBase + "betas = [0.9]\n", "train.betas", "[beta1, beta2]");
         row("betas range", kBase + "betas = [0.9, 1.5]\n", "train.betas[1]", "a number in [0, 1)");
-        row("heads divide", [] {
-            std::string s = kBase;
-            s.replace(s.find("n_head = 2"), 10, "n_head = 3");
-            return s;
-        }(), "model.n_head", "a divisor of model.d_model");
+        row(
+            "heads divide",
+            [] {
+                std::string s = kBase;
+                s.replace(s.find("n_head = 2"), 10, "n_head = 3");
+                return s;
+            }(),
+            "model.n_head", "a divisor of model.d_model");
         row("schedule kind", kBase + "[schedule]\nkind = \"cosinus\"\n", "schedule.kind",
             "constant | cosine | linear | inverse_sqrt | wsd | rewarm | infinite");
         row("key of another kind", kBase + "[schedule]\nkind = \"cosine\"\ndecay_fraction = 0.2\n",
             "schedule.decay_fraction", "used only when schedule.kind = inverse_sqrt | wsd");
-        row("warmup too long", kBase + "[schedule]\nkind = \"cosine\"\nwarmup_steps = 500\n", "schedule.warmup_steps",
-            "an integer from 0 to 100");
-        row("wsd decay too long", kBase + "[schedule]\nkind = \"wsd\"\nwarmup_steps = 50\ndecay_fraction = 0.6\n",
+        row("warmup too long", kBase + "[schedule]\nkind = \"cosine\"\nwarmup_steps = 500\n",
+            "schedule.warmup_steps", "an integer from 0 to 100");
+        row("wsd decay too long",
+            kBase + "[schedule]\nkind = \"wsd\"\nwarmup_steps = 50\ndecay_fraction = 0.6\n",
             "schedule.decay_fraction", "decay_fraction <= 1 - warmup_steps / train.steps");
-        row("decay shape", kBase + "[schedule]\nkind = \"wsd\"\ndecay_shape = \"sqrt\"\n", "schedule.decay_shape",
-            "linear | cosine | 1-sqrt | square | exponential");
-        row("exponential to zero", kBase + "[schedule]\nkind = \"wsd\"\ndecay_shape = \"exponential\"\nfinal_lr_fraction = 0.0\n",
+        row("decay shape", kBase + "[schedule]\nkind = \"wsd\"\ndecay_shape = \"sqrt\"\n",
+            "schedule.decay_shape", "linear | cosine | 1-sqrt | square | exponential");
+        row("exponential to zero",
+            kBase + "[schedule]\nkind = \"wsd\"\ndecay_shape = \"exponential\"\nfinal_lr_fraction = 0.0\n",
             "schedule.final_lr_fraction", "a number in (0, 1]");
         row("temperature without sizes", kBase + "[mixture]\nkind = \"temperature\"\ntemperature = 2.0\n",
             "data.domain[0].size", "an integer > 0");
-        row("upsample unknown domain", kBase + "[mixture.upsample]\nstart_fraction = 0.9\nweights = { c = 1.0 }\n",
+        row("upsample unknown domain",
+            kBase + "[mixture.upsample]\nstart_fraction = 0.9\nweights = { c = 1.0 }\n",
             "mixture.upsample.weights.c", "a | b");
         row("upsample without weights", kBase + "[mixture.upsample]\nstart_fraction = 0.9\n",
             "mixture.upsample.weights", "a table of domain name = weight");
         row("reweight strategy", kBase + "[reweight]\nstrategy = \"focal\"\n", "reweight.strategy",
             "none | loss_linupper | loss_quadratic | loss_extremes | domain_scalarization | meta_rescale");
-        row("reweight key of other strategy", kBase + "[reweight]\nstrategy = \"none\"\nkl_reg = 0.4\n", "reweight.kl_reg",
+        row("reweight key of other strategy", kBase + "[reweight]\nstrategy = \"none\"\nkl_reg = 0.4\n",
+            "reweight.kl_reg",
             "used only when reweight.strategy = loss_linupper | loss_quadratic | loss_extremes");
         row("log every zero", kBase + "[log]\nevery = 0\n", "log.every", "an integer from 1 to");
-        row("no domains", "name = \"x\"\n[data]\nbatch_size = 4\n", "data.domain", "at least one [[data.domain]] table");
-        row("duplicate domain", [] {
-            std::string s = kBase;
-            s.replace(s.find("name = \"b\""), 10, "name = \"a\"");
-            return s;
-        }(), "data.domain[1].name", "unique names");
+        row("no domains", "name = \"x\"\n[data]\nbatch_size = 4\n", "data.domain",
+            "at least one [[data.domain]] table");
+        row(
+            "duplicate domain",
+            [] {
+                std::string s = kBase;
+                s.replace(s.find("name = \"b\""), 10, "name = \"a\"");
+                return s;
+            }(),
+            "data.domain[1].name", "unique names");
         row("bad toml", "name = \n", "<test>:1", "TOML");
     }
 
@@ -121,7 +141,8 @@ private slots:
 
     void markovParamRange() {
         const std::string text = kBase.substr(0, kBase.find("[[data.domain]]\nname = \"b\"")) +
-                                 "[data.domain.params]\norder = 12\n" + kBase.substr(kBase.find("[[data.domain]]\nname = \"b\""));
+                                 "[data.domain.params]\norder = 12\n" +
+                                 kBase.substr(kBase.find("[[data.domain]]\nname = \"b\""));
         try {
             parseExperiment(text, "<test>");
             QFAIL("accepted order = 12");
@@ -145,8 +166,10 @@ private slots:
     void resolvedConfigRoundTrips_data() {
         QTest::addColumn<QString>("extra");
         QTest::newRow("defaults") << "";
-        QTest::newRow("wsd") << "[schedule]\nkind = \"wsd\"\nwarmup_steps = 10\ndecay_fraction = 0.3\ndecay_shape = \"1-sqrt\"\n";
-        QTest::newRow("infinite") << "[schedule]\nkind = \"infinite\"\nwarmup_steps = 5\ncooldown_steps = 20\nanneal_fraction = 0.2\n"
+        QTest::newRow("wsd") << "[schedule]\nkind = \"wsd\"\nwarmup_steps = 10\ndecay_fraction = "
+                                "0.3\ndecay_shape = \"1-sqrt\"\n";
+        QTest::newRow("infinite") << "[schedule]\nkind = \"infinite\"\nwarmup_steps = 5\ncooldown_steps = "
+                                     "20\nanneal_fraction = 0.2\n"
                                      "final_lr_fraction = 0.05\n";
         QTest::newRow("upsample") << "[mixture.upsample]\nstart_fraction = 0.8\nweights = { a = 3.0 }\n"
                                      "[reweight]\nstrategy = \"loss_linupper\"\nkl_reg = 0.4\n";
@@ -181,39 +204,49 @@ private slots:
     }
 
     void overridesSetAndUnset() {
-        const ExperimentSpec s = parseExperiment(kBase, "<test>",
-                                                 {"train.lr=0.02", "data.domain[1].weight=2", "schedule.kind=wsd",
-                                                  "name=my run", "train.betas=[0.8, 0.9]"});
+        const ExperimentSpec s =
+            parseExperiment(kBase, "<test>",
+                            {"train.lr=0.02", "data.domain[1].weight=2", "schedule.kind=wsd", "name=my run",
+                             "train.betas=[0.8, 0.9]"});
         QCOMPARE(s.train.lr, 0.02);
         QCOMPARE(s.data.domains[1].weight, 2.0);
         QCOMPARE(s.schedule.kind, std::string("wsd"));
         QCOMPARE(s.name, std::string("my run"));
         QCOMPARE(s.train.betas[0], 0.8);
-        const ExperimentSpec u = parseExperiment(kBase + "[schedule]\nkind = \"wsd\"\ndecay_fraction = 0.3\n", "<t>",
-                                                 {"schedule.kind=cosine", "!schedule.decay_fraction"});
+        const ExperimentSpec u = parseExperiment(kBase + "[schedule]\nkind = \"wsd\"\ndecay_fraction = 0.3\n",
+                                                 "<t>", {"schedule.kind=cosine", "!schedule.decay_fraction"});
         QCOMPARE(u.schedule.kind, std::string("cosine"));
     }
 
     void settingAKindDropsKeysItDoesNotUse() {
-        const std::string wsd = kBase + "[schedule]\nkind = \"wsd\"\ndecay_fraction = 0.3\nfinal_lr_fraction = 0.0\n";
+        const std::string wsd =
+            kBase + "[schedule]\nkind = \"wsd\"\ndecay_fraction = 0.3\nfinal_lr_fraction = 0.0\n";
         const ExperimentSpec c = parseExperiment(wsd, "<t>", {"schedule.kind=constant"});
         QCOMPARE(c.schedule.kind, std::string("constant"));
         const ExperimentSpec k = parseExperiment(wsd, "<t>", {"schedule.kind=cosine"});
         QCOMPARE(k.schedule.finalLrFraction, 0.0);  // still used by cosine: kept
         // The file itself stays strict.
-        QVERIFY_THROWS_EXCEPTION(Error, parseExperiment(kBase + "[schedule]\nkind = \"constant\"\nfinal_lr_fraction = 0.1\n", "<t>"));
+        QVERIFY_THROWS_EXCEPTION(
+            Error,
+            parseExperiment(kBase + "[schedule]\nkind = \"constant\"\nfinal_lr_fraction = 0.1\n", "<t>"));
         // A key set explicitly after the kind is still validated against it.
-        QVERIFY_THROWS_EXCEPTION(Error, parseExperiment(wsd, "<t>", {"schedule.kind=constant", "schedule.decay_fraction=0.2"}));
+        QVERIFY_THROWS_EXCEPTION(
+            Error, parseExperiment(wsd, "<t>", {"schedule.kind=constant", "schedule.decay_fraction=0.2"}));
     }
 
     void badOverrides_data() {
         QTest::addColumn<QString>("override");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("no equals") << "train.lr" << "expected KEY=VALUE";
-        QTest::newRow("bad index") << "data.domain[7].weight=1" << "data.domain[7] does not exist";
-        QTest::newRow("wrong type") << "train.steps=abc" << "train.steps: expected an integer";
-        QTest::newRow("unknown key") << "train.lrate=0.1" << "train.lrate: unknown key";
-        QTest::newRow("bad path") << "train..lr=1" << "is not a key path";
+        QTest::newRow("no equals") << "train.lr"
+                                   << "expected KEY=VALUE";
+        QTest::newRow("bad index") << "data.domain[7].weight=1"
+                                   << "data.domain[7] does not exist";
+        QTest::newRow("wrong type") << "train.steps=abc"
+                                    << "train.steps: expected an integer";
+        QTest::newRow("unknown key") << "train.lrate=0.1"
+                                     << "train.lrate: unknown key";
+        QTest::newRow("bad path") << "train..lr=1"
+                                  << "is not a key path";
     }
     void badOverrides() {
         QFETCH(QString, override);

@@ -22,7 +22,8 @@ MetricSeries noisyCurve(std::int64_t n, std::int64_t spikeAt) {
     std::uniform_real_distribution<double> u(0.0, 1.0);
     for (std::int64_t i = 0; i < n; ++i) {
         s.steps.push_back(i);
-        s.values.push_back(i == spikeAt ? 50.0 : 2.0 + std::exp(-static_cast<double>(i) / 2e4) + 0.1 * u(rng));
+        s.values.push_back(i == spikeAt ? 50.0
+                                        : 2.0 + std::exp(-static_cast<double>(i) / 2e4) + 0.1 * u(rng));
     }
     return s;
 }
@@ -30,12 +31,14 @@ MetricSeries noisyCurve(std::int64_t n, std::int64_t spikeAt) {
 /// Per column: lowest and highest value of a result (columns of the query's range).
 std::map<int, std::pair<double, double>> extremes(const DecimatedCurve& c, int buckets) {
     std::map<int, std::pair<double, double>> m;
-    const double scale = c.lastStep > c.firstStep ? buckets / static_cast<double>(c.lastStep - c.firstStep) : 0;
+    const double scale =
+        c.lastStep > c.firstStep ? buckets / static_cast<double>(c.lastStep - c.firstStep) : 0;
     for (size_t i = 0; i < c.steps.size(); ++i) {
         if (c.steps[i] < c.firstStep || c.steps[i] > c.lastStep || std::isnan(c.values[i])) {
             continue;
         }
-        const int col = std::min(buckets - 1, static_cast<int>(std::floor((c.steps[i] - c.firstStep) * scale)));
+        const int col =
+            std::min(buckets - 1, static_cast<int>(std::floor((c.steps[i] - c.firstStep) * scale)));
         auto [it, fresh] = m.emplace(col, std::make_pair(c.values[i], c.values[i]));
         if (!fresh) {
             it->second.first = std::min(it->second.first, c.values[i]);
@@ -187,7 +190,8 @@ private slots:
         QCOMPARE(d.values[1], 8.0);
         // Imported runs get their tiles at once.
         StepAxis axis;
-        const std::int64_t imp = store->importRun(test::plainRun("imported"), {{"loss", noisyCurve(50000, 40000)}}, axis);
+        const std::int64_t imp =
+            store->importRun(test::plainRun("imported"), {{"loss", noisyCurve(50000, 40000)}}, axis);
         const DecimatedCurve i = metricDecimated(*store, imp, "loss", q);
         QVERIFY(i.usedTiles);
         QCOMPARE(*std::max_element(i.values.begin(), i.values.end()), 50.0);

@@ -33,7 +33,8 @@ double conditionalEntropy(const DataSource& src, int order, int samples, int len
     for (int s = 0; s < samples; ++s) {
         src.sample(static_cast<std::uint64_t>(s), buf.data(), length);
         for (int t = order; t < length; ++t) {
-            const std::string ctx(reinterpret_cast<const char*>(&buf[static_cast<size_t>(t - order)]), static_cast<size_t>(order));
+            const std::string ctx(reinterpret_cast<const char*>(&buf[static_cast<size_t>(t - order)]),
+                                  static_cast<size_t>(order));
             counts[ctx][static_cast<char>(buf[static_cast<size_t>(t)])] += 1;
             total += 1;
         }
@@ -69,8 +70,8 @@ private slots:
         QFETCH(int, alphabet);
         QFETCH(double, entropy);
         auto src = makeSource(domain("synthetic:markov", {{"order", std::int64_t{order}},
-                                                           {"alphabet", std::int64_t{alphabet}},
-                                                           {"entropy", entropy}}),
+                                                          {"alphabet", std::int64_t{alphabet}},
+                                                          {"entropy", entropy}}),
                               "d");
         QVERIFY(std::abs(src->entropyRate() - entropy) < 1e-9);  // the bisection hit the target
         const double measured = conditionalEntropy(*src, order, 1000, 1000 + order);  // 1e6 predicted tokens
@@ -81,9 +82,10 @@ private slots:
     }
 
     void markovFloorCountsUniformStart() {
-        auto src = makeSource(domain("synthetic:markov", {{"order", std::int64_t{3}}, {"alphabet", std::int64_t{8}},
-                                                          {"entropy", 1.0}}),
-                              "d");
+        auto src =
+            makeSource(domain("synthetic:markov",
+                              {{"order", std::int64_t{3}}, {"alphabet", std::int64_t{8}}, {"entropy", 1.0}}),
+                       "d");
         // Targets 1..2 are uniform (ln 8 each), targets 3..16 cost H = 1.0.
         const double expected = (2 * std::log(8.0) + 14 * 1.0) / 16.0;
         QVERIFY(std::abs(src->entropyFloor(16) - expected) < 1e-12);
@@ -93,7 +95,8 @@ private slots:
         // digits = 1, ops "+": 100 equally likely expressions "a+b=c\n" carry ln 100 nats each; c has
         // two digits for the 45 pairs with a + b >= 10, so an expression is on average
         // a (1) + '+' (1) + b (1) + '=' (1) + c (1.45) + '\n' (1) = 6.45 bytes.
-        auto src = makeSource(domain("synthetic:arithmetic", {{"digits", std::int64_t{1}}, {"ops", std::string("+")}}), "d");
+        auto src = makeSource(
+            domain("synthetic:arithmetic", {{"digits", std::int64_t{1}}, {"ops", std::string("+")}}), "d");
         const double expected = std::log(100.0) / 6.45;
         QVERIFY2(std::abs(src->entropyRate() - expected) < 1e-12,
                  qPrintable(QString("rate %1 vs closed form %2").arg(src->entropyRate()).arg(expected)));
@@ -105,7 +108,8 @@ private slots:
         int checked = 0;
         for (std::uint64_t s = 0; s < 50; ++s) {
             src->sample(s, buf.data(), static_cast<int>(buf.size()));
-            const QString text = QString::fromLatin1(reinterpret_cast<const char*>(buf.data()), static_cast<int>(buf.size()));
+            const QString text =
+                QString::fromLatin1(reinterpret_cast<const char*>(buf.data()), static_cast<int>(buf.size()));
             const QStringList lines = text.split('\n');
             for (int i = 0; i + 1 < lines.size(); ++i) {  // the last line may be cut
                 static const QRegularExpression re("^(\\d+)([-+*])(\\d+)=(-?\\d+)$");
@@ -136,13 +140,16 @@ private slots:
         QFETCH(int, kinds);
         QFETCH(int, depth);
         QFETCH(double, expected);
-        auto src = makeSource(
-            domain("synthetic:brackets", {{"kinds", std::int64_t{kinds}}, {"max_depth", std::int64_t{depth}}}), "d");
-        QVERIFY2(std::abs(src->entropyRate() - expected) < 1e-12, qPrintable(QString::number(src->entropyRate())));
+        auto src = makeSource(domain("synthetic:brackets",
+                                     {{"kinds", std::int64_t{kinds}}, {"max_depth", std::int64_t{depth}}}),
+                              "d");
+        QVERIFY2(std::abs(src->entropyRate() - expected) < 1e-12,
+                 qPrintable(QString::number(src->entropyRate())));
     }
 
     void bracketsAreBalanced() {
-        auto src = makeSource(domain("synthetic:brackets", {{"kinds", std::int64_t{3}}, {"max_depth", std::int64_t{5}}}), "d");
+        auto src = makeSource(
+            domain("synthetic:brackets", {{"kinds", std::int64_t{3}}, {"max_depth", std::int64_t{5}}}), "d");
         std::vector<std::uint8_t> buf(300);
         for (std::uint64_t s = 0; s < 20; ++s) {
             src->sample(s, buf.data(), 300);
@@ -195,7 +202,8 @@ name = "a"
 source = "synthetic:markov"
 [data.domain.params]
 noise_rate = 0.2
-)", "<t>");
+)",
+                                                    "<t>");
         Dataset data(spec);
         int noisy = 0;
         std::vector<std::uint8_t> clean(33), dirty(33);
@@ -249,7 +257,8 @@ weight = 0.1
 size = 50
 [train]
 steps = 1000
-)", "<t>");
+)",
+                                                    "<t>");
         Dataset data(spec);
         MixtureSampler sampler(spec, data);
         Batch b;
@@ -269,7 +278,8 @@ steps = 1000
         const std::vector<double> p = {0.6, 0.3, 0.1};
         double chi2 = 0;
         for (int d = 0; d < 3; ++d) {
-            chi2 += std::pow(counts[static_cast<size_t>(d)] - n * p[static_cast<size_t>(d)], 2) / (n * p[static_cast<size_t>(d)]);
+            chi2 += std::pow(counts[static_cast<size_t>(d)] - n * p[static_cast<size_t>(d)], 2) /
+                    (n * p[static_cast<size_t>(d)]);
         }
         // 2 degrees of freedom: P(chi2 > 13.8) = 0.001.
         QVERIFY2(chi2 < 13.8, qPrintable(QString("chi2 = %1").arg(chi2)));
@@ -290,7 +300,8 @@ source = "synthetic:markov"
 name = "b"
 source = "synthetic:noise"
 size = 10
-)", "<t>");
+)",
+                                                    "<t>");
         Dataset data(spec);
         MixtureSampler a(spec, data);
         MixtureSampler b(spec, data);

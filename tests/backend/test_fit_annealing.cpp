@@ -19,7 +19,9 @@ namespace {
 // Our entry u (0-based update) is METHODS' step u + 1.
 std::vector<double> methodsSchedule() {
     std::vector<double> lr(2000, 1e-3);
-    for (int i = 1001; i <= 2000; ++i) lr[static_cast<size_t>(i - 1)] = 1e-3 * (1.0 - (i - 1000) / 1000.0);
+    for (int i = 1001; i <= 2000; ++i) {
+        lr[static_cast<size_t>(i - 1)] = 1e-3 * (1.0 - (i - 1000) / 1000.0);
+    }
     return lr;
 }
 
@@ -48,7 +50,7 @@ private slots:
 
 void TestFitAnnealing::methodsValues_data() {
     QTest::addColumn<double>("lambda");
-    QTest::addColumn<int>("step");      // METHODS' 1-based step
+    QTest::addColumn<int>("step");  // METHODS' 1-based step
     QTest::addColumn<bool>("isS1");
     QTest::addColumn<double>("expected");
     QTest::newRow("S1(1000)") << 0.999 << 1000 << true << 1.0;
@@ -71,22 +73,27 @@ void TestFitAnnealing::methodsValues() {
     const AnnealingAreas a = annealingAreas(methodsSchedule(), lambda);
     const double v = (isS1 ? a.s1 : a.s2)[static_cast<size_t>(step - 1)];
     // The reference values carry 6 significant digits.
-    QVERIFY2(std::fabs(v - expected) <= 5e-6 * std::fabs(expected) + 1e-12, qPrintable(QString::number(v, 'g', 10)));
+    QVERIFY2(std::fabs(v - expected) <= 5e-6 * std::fabs(expected) + 1e-12,
+             qPrintable(QString::number(v, 'g', 10)));
 }
 
 // lambda -> 1 approaches the lambda = 1 value sum_i (eta_0 - eta_i); lambda = 0 gives the total drop.
 void TestFitAnnealing::lambdaOneLimit() {
     const auto lr = methodsSchedule();
     double area = 0.0;
-    for (double eta : lr) area += lr.front() - eta;
+    for (double eta : lr) {
+        area += lr.front() - eta;
+    }
     const double near1 = annealingAreas(lr, 1.0 - 1e-9).s2.back();
     QVERIFY(std::fabs(near1 - area) < 1e-6 * area);
     const auto zero = annealingAreas(lr, 0.0);
-    for (size_t u = 0; u < lr.size(); ++u) QVERIFY(std::fabs(zero.s2[u] - (lr.front() - lr[u])) < 1e-15);
+    for (size_t u = 0; u < lr.size(); ++u) {
+        QVERIFY(std::fabs(zero.s2[u] - (lr.front() - lr[u])) < 1e-15);
+    }
 }
 
-// The recurrence equals METHODS' closed form S2(s) = sum_k (eta_{k-1} - eta_k)(1 - lambda^(s-k+1))/(1 - lambda)
-// on irregular schedules (warmup, decay, re-warming), through the law's predictions.
+// The recurrence equals METHODS' closed form S2(s) = sum_k (eta_{k-1} - eta_k)(1 - lambda^(s-k+1))/(1 -
+// lambda) on irregular schedules (warmup, decay, re-warming), through the law's predictions.
 void TestFitAnnealing::closedForm_data() {
     QTest::addColumn<double>("lambda");
     QTest::addColumn<int>("seed");
@@ -101,11 +108,15 @@ void TestFitAnnealing::closedForm() {
     std::mt19937_64 rng(static_cast<unsigned>(seed));
     std::uniform_real_distribution<double> jitter(0.5, 1.0);
     std::vector<double> lr = fittest::cosineSchedule(3e-4, 600, 50);
-    for (size_t u = 300; u < 400; ++u) lr[u] *= jitter(rng);  // noisy, partly re-warming segment
+    for (size_t u = 300; u < 400; ++u) {
+        lr[u] *= jitter(rng);  // noisy, partly re-warming segment
+    }
     const std::vector<double> expected = fittest::annealingLawClosedForm(lr, kL0, kA, kAlpha, kC, lambda);
     const std::vector<double> got = predictCurve({kL0, kA, kAlpha, kC, lambda}, lr, WarmupMode::ClampDrops);
     double worst = 0.0;
-    for (size_t u = 0; u < lr.size(); ++u) worst = std::max(worst, std::fabs(got[u] - expected[u]));
+    for (size_t u = 0; u < lr.size(); ++u) {
+        worst = std::max(worst, std::fabs(got[u] - expected[u]));
+    }
     qInfo("worst difference to the closed form: %.3g", worst);
     QVERIFY(worst < 1e-12);
 }
@@ -118,7 +129,9 @@ void TestFitAnnealing::warmupModes() {
     const auto b = annealingAreas(lr, 0.999, WarmupMode::ClampDrops);
     const auto a = annealingAreas(lr, 0.999, WarmupMode::StartAfterWarmup);
     double warmArea = 0.0;
-    for (int u = 0; u < warmup; ++u) warmArea += lr[static_cast<size_t>(u)];
+    for (int u = 0; u < warmup; ++u) {
+        warmArea += lr[static_cast<size_t>(u)];
+    }
     for (size_t u = 0; u < lr.size(); ++u) {
         if (u < static_cast<size_t>(warmup)) {
             QCOMPARE(a.s1[u], 0.0);
@@ -161,7 +174,8 @@ void TestFitAnnealing::invalid() {
     QVERIFY_THROWS_EXCEPTION(Error, annealingAreas({1e-3, 1e-3}, 1.5));
     QVERIFY_THROWS_EXCEPTION(Error, annealingAreas({1e-3, 1e-3}, 0.9, WarmupMode::ClampDrops, 5));
     FitInput in;
-    fit::Curve c = fittest::sampledCurve("c", fittest::constantSchedule(1e-3, 100, 0), std::vector<double>(100, 3.0), 10);
+    fit::Curve c = fittest::sampledCurve("c", fittest::constantSchedule(1e-3, 100, 0),
+                                         std::vector<double>(100, 3.0), 10);
     std::swap(c.steps[2], c.steps[3]);
     in.curves = {c};
     FitOptions opt;
@@ -183,15 +197,19 @@ void TestFitAnnealing::fitAndPredictWsd() {
     const auto wsd = fittest::wsdSchedule(1e-3, total, warmup, 800);
     FitInput in;
     in.curves.push_back(fittest::sampledCurve(
-        "constant", constant, fittest::annealingLawClosedForm(constant, kL0, kA, kAlpha, kC, kLambda), 20, 5e-4, 11));
+        "constant", constant, fittest::annealingLawClosedForm(constant, kL0, kA, kAlpha, kC, kLambda), 20,
+        5e-4, 11));
     in.curves.push_back(fittest::sampledCurve(
-        "cosine", cosine, fittest::annealingLawClosedForm(cosine, kL0, kA, kAlpha, kC, kLambda), 20, 5e-4, 12));
+        "cosine", cosine, fittest::annealingLawClosedForm(cosine, kL0, kA, kAlpha, kC, kLambda), 20, 5e-4,
+        12));
     FitOptions opt;
     opt.law = "lr_annealing";
     const FitResult r = fitLaw(in, opt);
-    qInfo("L0 %.4f A %.4f alpha %.4f C %.4f lambda %.4f (truth %.1f %.1f %.1f %.1f), objective %.3g, %zu starts",
-          r.value("L0"), r.value("A"), r.value("alpha"), r.value("C"), r.value("lambda"), kL0, kA, kAlpha, kC,
-          r.objective, r.startsTotal);
+    qInfo(
+        "L0 %.4f A %.4f alpha %.4f C %.4f lambda %.4f (truth %.1f %.1f %.1f %.1f), objective %.3g, %zu "
+        "starts",
+        r.value("L0"), r.value("A"), r.value("alpha"), r.value("C"), r.value("lambda"), kL0, kA, kAlpha, kC,
+        r.objective, r.startsTotal);
     QCOMPARE(r.value("lambda"), kLambda);
     QVERIFY(r.params[4].fixed);
     QVERIFY(std::fabs(r.value("L0") - kL0) < 0.05);
@@ -201,7 +219,9 @@ void TestFitAnnealing::fitAndPredictWsd() {
     const auto truth = fittest::annealingLawClosedForm(wsd, kL0, kA, kAlpha, kC, kLambda);
     const auto pred = predictCurve(r, wsd);
     double worst = 0.0;
-    for (size_t u = 99; u < wsd.size(); ++u) worst = std::max(worst, std::fabs(pred[u] - truth[u]));
+    for (size_t u = 99; u < wsd.size(); ++u) {
+        worst = std::max(worst, std::fabs(pred[u] - truth[u]));
+    }
     qInfo("WSD prediction: worst abs error %.3g nats from update 99 on", worst);
     QVERIFY(worst < 1e-3);
 }
@@ -212,9 +232,10 @@ void TestFitAnnealing::fitLambda() {
     const auto cosine = fittest::cosineSchedule(1e-3, 3000, 50);
     const auto wsd = fittest::wsdSchedule(1e-3, 3000, 50, 600);
     FitInput in;
-    in.curves.push_back(fittest::sampledCurve("cosine", cosine,
-                                              fittest::annealingLawClosedForm(cosine, kL0, kA, kAlpha, kC, lambda), 10));
-    in.curves.push_back(fittest::sampledCurve("wsd", wsd, fittest::annealingLawClosedForm(wsd, kL0, kA, kAlpha, kC, lambda), 10));
+    in.curves.push_back(fittest::sampledCurve(
+        "cosine", cosine, fittest::annealingLawClosedForm(cosine, kL0, kA, kAlpha, kC, lambda), 10));
+    in.curves.push_back(fittest::sampledCurve(
+        "wsd", wsd, fittest::annealingLawClosedForm(wsd, kL0, kA, kAlpha, kC, lambda), 10));
     FitOptions opt;
     opt.law = "lr_annealing";
     opt.fitLambda = true;
@@ -229,7 +250,8 @@ void TestFitAnnealing::fitLambda() {
 void TestFitAnnealing::lossesBeforeAnyLrAreLeftOut() {
     std::vector<double> lr = fittest::cosineSchedule(1e-3, 500, 20);
     lr[0] = 0.0;
-    const auto loss = fittest::annealingLawClosedForm(fittest::cosineSchedule(1e-3, 500, 20), kL0, kA, kAlpha, kC, kLambda);
+    const auto loss =
+        fittest::annealingLawClosedForm(fittest::cosineSchedule(1e-3, 500, 20), kL0, kA, kAlpha, kC, kLambda);
     fit::Curve c = fittest::sampledCurve("c", lr, loss, 5);
     c.steps.insert(c.steps.begin(), 0);
     c.losses.insert(c.losses.begin(), 9.0);
@@ -240,7 +262,9 @@ void TestFitAnnealing::lossesBeforeAnyLrAreLeftOut() {
     const FitResult r = fitLaw(in, opt);
     QCOMPARE(r.points.size(), c.steps.size() - 1);
     bool warned = false;
-    for (const auto& w : r.warnings) warned = warned || w.field == "curves";
+    for (const auto& w : r.warnings) {
+        warned = warned || w.field == "curves";
+    }
     QVERIFY(warned);
 }
 

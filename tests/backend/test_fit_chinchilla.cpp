@@ -37,10 +37,11 @@ void TestFitChinchilla::initTestCase() {
     FitOptions opt;
     opt.law = "chinchilla";
     m_fit = fitLaw(fittest::chinchillaReferencePoints(), opt);
-    qInfo("chinchilla refit: E %.6f A %.3f B %.2f alpha %.6f beta %.6f objective %.9e (%zu/%zu starts "
-          "converged, %.2f s)",
-          m_fit.value("E"), m_fit.value("A"), m_fit.value("B"), m_fit.value("alpha"), m_fit.value("beta"),
-          m_fit.objective, m_fit.startsConverged, m_fit.startsTotal, m_fit.seconds);
+    qInfo(
+        "chinchilla refit: E %.6f A %.3f B %.2f alpha %.6f beta %.6f objective %.9e (%zu/%zu starts "
+        "converged, %.2f s)",
+        m_fit.value("E"), m_fit.value("A"), m_fit.value("B"), m_fit.value("alpha"), m_fit.value("beta"),
+        m_fit.objective, m_fit.startsConverged, m_fit.startsTotal, m_fit.seconds);
 }
 
 // METHODS 8.1 item 1.
@@ -50,7 +51,8 @@ void TestFitChinchilla::csvFacts() {
     spec.text = {"color", "hex_color"};
     const Table t = readTable(test::dataFile("reference/chinchilla_svg_extracted.csv"), spec);
     QCOMPARE(t.rows(), size_t(245));
-    const std::vector<std::string> columns = {"x", "y", "color", "Model Size", "Training FLOP", "hex_color", "loss"};
+    const std::vector<std::string> columns = {"x",         "y",   "color", "Model Size", "Training FLOP",
+                                              "hex_color", "loss"};
     QVERIFY(t.columnsFound == columns);
     QCOMPARE(t.column("Model Size")[0], 6795600349.289497);
     QCOMPARE(t.column("Training FLOP")[0], 9.993852799709755e18);
@@ -86,9 +88,11 @@ void TestFitChinchilla::hoffmannGrid() {
     for (const auto& p : grid) {
         // Reported units: E = e^e, A = e^a, B = e^b; map back to the grid's lattice.
         const long e = std::lround(2 * std::log(p[0])), a = std::lround(std::log(p[1]) / 5);
-        const long b = std::lround(std::log(p[2]) / 5), al = std::lround(2 * p[3]), be = std::lround(2 * p[4]);
+        const long b = std::lround(std::log(p[2]) / 5), al = std::lround(2 * p[3]),
+                   be = std::lround(2 * p[4]);
         QVERIFY(std::fabs(std::log(p[0]) - 0.5 * e) < 1e-12 && std::fabs(std::log(p[1]) - 5.0 * a) < 1e-12);
-        QVERIFY(e >= -2 && e <= 2 && a >= 0 && a <= 5 && b >= 0 && b <= 5 && al >= 0 && al <= 4 && be >= 0 && be <= 4);
+        QVERIFY(e >= -2 && e <= 2 && a >= 0 && a <= 5 && b >= 0 && b <= 5 && al >= 0 && al <= 4 && be >= 0 &&
+                be <= 4);
         seen.insert({e, a, b, al, be});
     }
     QCOMPARE(seen.size(), size_t(4500));

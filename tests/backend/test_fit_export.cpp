@@ -43,7 +43,8 @@ FitResult quickFit(const QString& law) {
             for (double r : fittest::logSpace(2, 200, 5)) {
                 in.n.push_back(n);
                 in.d.push_back(r * n);
-                in.loss.push_back(noise(std::pow(std::pow(6.4e13 / n, 0.076 / 0.103) + 1.8e13 / (r * n), 0.103)));
+                in.loss.push_back(
+                    noise(std::pow(std::pow(6.4e13 / n, 0.076 / 0.103) + 1.8e13 / (r * n), 0.103)));
             }
         }
     } else if (law == "steplaw") {
@@ -58,8 +59,8 @@ FitResult quickFit(const QString& law) {
         }
     } else {
         const auto lr = fittest::cosineSchedule(1e-3, 1500, 30);
-        in.curves.push_back(
-            fittest::sampledCurve("cosine", lr, fittest::annealingLawClosedForm(lr, 2.0, 0.6, 0.5, 0.3, 0.999), 15, 0.002));
+        in.curves.push_back(fittest::sampledCurve(
+            "cosine", lr, fittest::annealingLawClosedForm(lr, 2.0, 0.6, 0.5, 0.3, 0.999), 15, 0.002));
         opt.warmup = WarmupMode::StartAfterWarmup;
         opt.holdOutAbove = 1200;
     }
@@ -112,7 +113,9 @@ private slots:
 
 void TestFitExport::jsonRoundTrip_data() {
     QTest::addColumn<QString>("law");
-    for (const char* law : {"power", "kaplan", "chinchilla", "lr_annealing", "steplaw"}) QTest::newRow(law) << law;
+    for (const char* law : {"power", "kaplan", "chinchilla", "lr_annealing", "steplaw"}) {
+        QTest::newRow(law) << law;
+    }
 }
 
 void TestFitExport::jsonRoundTrip() {
@@ -161,7 +164,9 @@ void TestFitExport::jsonRoundTrip() {
         QVERIFY(r.curves[0].lr == fit.curves[0].lr);
         const auto lr = fittest::wsdSchedule(1e-3, 500, 30, 100);
         const auto a = predictCurve(r, lr), b = predictCurve(fit, lr);
-        for (size_t u = 0; u < lr.size(); ++u) QVERIFY(a[u] == b[u] || (std::isnan(a[u]) && std::isnan(b[u])));
+        for (size_t u = 0; u < lr.size(); ++u) {
+            QVERIFY(a[u] == b[u] || (std::isnan(a[u]) && std::isnan(b[u])));
+        }
     } else {
         for (Point p : probePoints()) {
             p.x = p.n;
@@ -171,17 +176,21 @@ void TestFitExport::jsonRoundTrip() {
 }
 
 void TestFitExport::jsonErrors_data() {
-    QTest::addColumn<QString>("edit");   // "from=>to" applied to a valid export
+    QTest::addColumn<QString>("edit");  // "from=>to" applied to a valid export
     QTest::addColumn<QString>("field");
     QTest::addColumn<int>("code");
-    QTest::newRow("format") << "\"anneal-fit\"=>\"other\"" << "json: format" << int(ErrorCode::InvalidInput);
-    QTest::newRow("newer version") << "\"format_version\": 1=>\"format_version\": 7" << "json: format_version"
-                                   << int(ErrorCode::SchemaTooNew);
-    QTest::newRow("unknown law") << "\"law\": \"power\"=>\"law\": \"farseer\"" << "json: law" << int(ErrorCode::InvalidInput);
-    QTest::newRow("param name") << "\"name\": \"A\"=>\"name\": \"Z\"" << "json: params[1].name" << int(ErrorCode::InvalidInput);
-    QTest::newRow("value type") << "\"value\": =>\"value\": \"x\", \"was\": " << "json: params[0].value"
-                                << int(ErrorCode::InvalidInput);
-    QTest::newRow("not json") << "{=>[" << "json" << int(ErrorCode::InvalidInput);
+    QTest::newRow("format") << "\"anneal-fit\"=>\"other\""
+                            << "json: format" << int(ErrorCode::InvalidInput);
+    QTest::newRow("newer version") << "\"format_version\": 1=>\"format_version\": 7"
+                                   << "json: format_version" << int(ErrorCode::SchemaTooNew);
+    QTest::newRow("unknown law") << "\"law\": \"power\"=>\"law\": \"farseer\""
+                                 << "json: law" << int(ErrorCode::InvalidInput);
+    QTest::newRow("param name") << "\"name\": \"A\"=>\"name\": \"Z\""
+                                << "json: params[1].name" << int(ErrorCode::InvalidInput);
+    QTest::newRow("value type") << "\"value\": =>\"value\": \"x\", \"was\": "
+                                << "json: params[0].value" << int(ErrorCode::InvalidInput);
+    QTest::newRow("not json") << "{=>["
+                              << "json" << int(ErrorCode::InvalidInput);
 }
 
 void TestFitExport::jsonErrors() {
@@ -204,13 +213,17 @@ void TestFitExport::jsonErrors() {
 
 void TestFitExport::python_data() {
     QTest::addColumn<QString>("law");
-    for (const char* law : {"power", "kaplan", "chinchilla", "lr_annealing", "steplaw"}) QTest::newRow(law) << law;
+    for (const char* law : {"power", "kaplan", "chinchilla", "lr_annealing", "steplaw"}) {
+        QTest::newRow(law) << law;
+    }
 }
 
 // The exported function, run by Python, against the C++ evaluation of the same fit.
 void TestFitExport::python() {
     QFETCH(QString, law);
-    if (!QFile::exists(kPython)) QSKIP("/usr/bin/python3 is missing");
+    if (!QFile::exists(kPython)) {
+        QSKIP("/usr/bin/python3 is missing");
+    }
     const FitResult fit = quickFit(law);
     std::string script = fitToPython(fit, provenance());
     std::vector<double> expected;
@@ -219,11 +232,15 @@ void TestFitExport::python() {
         const auto lr = fittest::wsdSchedule(1e-3, 700, 30, 200);
         expected = predictCurve(fit, lr);
         script += "    lr = [";
-        for (double v : lr) script += std::to_string(v) + ", ";
+        for (double v : lr) {
+            script += std::to_string(v) + ", ";
+        }
         script += "]\n    for v in law(lr):\n        print(repr(v))\n";
         // std::to_string rounds; evaluate the C++ side on the same rounded LRs.
         std::vector<double> rounded;
-        for (double v : lr) rounded.push_back(std::stod(std::to_string(v)));
+        for (double v : lr) {
+            rounded.push_back(std::stod(std::to_string(v)));
+        }
         expected = predictCurve(fit, rounded);
     } else {
         for (const Point& p : probePoints()) {
@@ -234,8 +251,10 @@ void TestFitExport::python() {
                 q.x = p.n;
                 expected.push_back(predict(fit, q));
             } else if (law == "steplaw") {
-                std::snprintf(buf, sizeof buf, "    print(repr(law(%.17g, %.17g)[0]))\n    print(repr(law(%.17g, %.17g)[1]))\n",
-                              p.n, p.d, p.n, p.d);
+                std::snprintf(
+                    buf, sizeof buf,
+                    "    print(repr(law(%.17g, %.17g)[0]))\n    print(repr(law(%.17g, %.17g)[1]))\n", p.n,
+                    p.d, p.n, p.d);
                 expected.push_back(steplaw::optimalLr(p.n, p.d, steplaw::coefficientsOf(fit)));
                 expected.push_back(steplaw::optimalBatchTokens(p.d, steplaw::coefficientsOf(fit)));
             } else {
@@ -263,22 +282,28 @@ void TestFitExport::python() {
         }
         worst = std::max(worst, std::fabs(got - expected[k]) / std::fabs(expected[k]));
     }
-    qInfo("%s: %zu values, worst relative difference Python vs C++ %.3g", qPrintable(law), expected.size(), worst);
+    qInfo("%s: %zu values, worst relative difference Python vs C++ %.3g", qPrintable(law), expected.size(),
+          worst);
     QVERIFY(worst < 1e-13);
 }
 
 void TestFitExport::csv() {
     const FitResult fit = quickFit("chinchilla");
     const std::string text = fitToCsv(fit);
-    const Table t = parseCsv(text, "export.csv",
-                             TableSpec{{"index", "n", "d", "observed", "predicted", "residual_log", "weight", "held_out"},
-                                       {}, {"label"}, {}, {}});
+    const Table t =
+        parseCsv(text, "export.csv",
+                 TableSpec{{"index", "n", "d", "observed", "predicted", "residual_log", "weight", "held_out"},
+                           {},
+                           {"label"},
+                           {},
+                           {}});
     QCOMPARE(t.rows(), fit.points.size());
-    QVERIFY(t.columnsFound == (std::vector<std::string>{"index", "label", "n", "d", "c", "observed", "predicted",
-                                                        "residual_log", "weight", "held_out"}));
+    QVERIFY(t.columnsFound == (std::vector<std::string>{"index", "label", "n", "d", "c", "observed",
+                                                        "predicted", "residual_log", "weight", "held_out"}));
     for (size_t i = 0; i < t.rows(); ++i) {
         QCOMPARE(t.column("observed")[i], fit.points[i].observed);
-        QCOMPARE(t.column("residual_log")[i], std::log(fit.points[i].predicted) - std::log(fit.points[i].observed));
+        QCOMPARE(t.column("residual_log")[i],
+                 std::log(fit.points[i].predicted) - std::log(fit.points[i].observed));
     }
     const std::string curves = fitToCsv(quickFit("lr_annealing"));
     QVERIFY(curves.rfind("index,curve,step,label,observed,predicted,residual_log,weight,held_out\n", 0) == 0);
@@ -290,9 +315,11 @@ void TestFitExport::latex() {
     const QString tex = QString::fromStdString(fitToLatex(fit));
     QVERIFY(tex.contains("\\begin{align}"));
     QVERIFY(tex.contains("L(N, D) = E + \\frac{A}{N^{\\alpha}} + \\frac{B}{D^{\\beta}}"));
-    QVERIFY(tex.contains(QString("\\frac{%1}{N^{%2}}").arg(fit.value("A"), 0, 'g', 4).arg(fit.value("alpha"), 0, 'g', 4)));
+    QVERIFY(tex.contains(
+        QString("\\frac{%1}{N^{%2}}").arg(fit.value("A"), 0, 'g', 4).arg(fit.value("alpha"), 0, 'g', 4)));
     QVERIFY(tex.contains("95\\,\\% CI"));
-    QVERIFY(tex.contains(QString("[%1, %2]").arg(fit.params[0].ciLow, 0, 'g', 4).arg(fit.params[0].ciHigh, 0, 'g', 4)));
+    QVERIFY(tex.contains(
+        QString("[%1, %2]").arg(fit.params[0].ciLow, 0, 'g', 4).arg(fit.params[0].ciHigh, 0, 'g', 4)));
     const QString kap = QString::fromStdString(fitToLatex(quickFit("kaplan")));
     QVERIFY(kap.contains("\\times 10^{13}"));
     const QString ann = QString::fromStdString(fitToLatex(quickFit("lr_annealing")));
@@ -303,8 +330,10 @@ void TestFitExport::latex() {
 void TestFitExport::sha256Vectors_data() {
     QTest::addColumn<QByteArray>("input");
     QTest::addColumn<QString>("digest");
-    QTest::newRow("empty") << QByteArray() << "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-    QTest::newRow("abc") << QByteArray("abc") << "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    QTest::newRow("empty") << QByteArray()
+                           << "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    QTest::newRow("abc") << QByteArray("abc")
+                         << "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
     QTest::newRow("448 bits") << QByteArray("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
                               << "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1";
     QTest::newRow("million a") << QByteArray(1000000, 'a')

@@ -35,28 +35,50 @@ private slots:
 
 void TestFitImport::badFiles_data() {
     QTest::addColumn<QString>("file");
-    QTest::addColumn<QString>("where");     // expected end of Error::field()
-    QTest::addColumn<QString>("message");   // expected part of the message
-    QTest::newRow("missing column") << "bad_missing_column.csv" << "bad_missing_column.csv:1"
+    QTest::addColumn<QString>("where");    // expected end of Error::field()
+    QTest::addColumn<QString>("message");  // expected part of the message
+    QTest::newRow("missing column") << "bad_missing_column.csv"
+                                    << "bad_missing_column.csv:1"
                                     << "missing required column 'loss' (columns found: step, lr)";
-    QTest::newRow("not a number") << "bad_not_number.csv" << "bad_not_number.csv:4"
+    QTest::newRow("not a number") << "bad_not_number.csv"
+                                  << "bad_not_number.csv:4"
                                   << "column 'loss': 'abc' is not a number";
-    QTest::newRow("unsorted steps") << "bad_unsorted_steps.csv" << "bad_unsorted_steps.csv:4"
+    QTest::newRow("unsorted steps") << "bad_unsorted_steps.csv"
+                                    << "bad_unsorted_steps.csv:4"
                                     << "column 'step': 5 comes after 10 on line 3";
-    QTest::newRow("duplicate step") << "bad_duplicate_step.csv" << "bad_duplicate_step.csv:4"
+    QTest::newRow("duplicate step") << "bad_duplicate_step.csv"
+                                    << "bad_duplicate_step.csv:4"
                                     << "column 'step': duplicate value 10 (also on line 3)";
-    QTest::newRow("empty file") << "empty.csv" << "empty.csv" << "file is empty";
-    QTest::newRow("header only") << "header_only.csv" << "header_only.csv" << "no data rows";
-    QTest::newRow("ragged row") << "bad_ragged.csv" << "bad_ragged.csv:3" << "expected 3 fields as in the header, found 2";
-    QTest::newRow("NaN") << "bad_nan.csv" << "bad_nan.csv:3" << "column 'loss': 'nan' is not a finite number";
-    QTest::newRow("empty cell") << "bad_empty_cell.csv" << "bad_empty_cell.csv:3" << "column 'loss': empty cell";
-    QTest::newRow("unterminated quote") << "bad_quote.csv" << "bad_quote.csv:2" << "unterminated quoted field";
-    QTest::newRow("jsonl not a number") << "bad_not_number.jsonl" << "bad_not_number.jsonl:2"
+    QTest::newRow("empty file") << "empty.csv"
+                                << "empty.csv"
+                                << "file is empty";
+    QTest::newRow("header only") << "header_only.csv"
+                                 << "header_only.csv"
+                                 << "no data rows";
+    QTest::newRow("ragged row") << "bad_ragged.csv"
+                                << "bad_ragged.csv:3"
+                                << "expected 3 fields as in the header, found 2";
+    QTest::newRow("NaN") << "bad_nan.csv"
+                         << "bad_nan.csv:3"
+                         << "column 'loss': 'nan' is not a finite number";
+    QTest::newRow("empty cell") << "bad_empty_cell.csv"
+                                << "bad_empty_cell.csv:3"
+                                << "column 'loss': empty cell";
+    QTest::newRow("unterminated quote") << "bad_quote.csv"
+                                        << "bad_quote.csv:2"
+                                        << "unterminated quoted field";
+    QTest::newRow("jsonl not a number") << "bad_not_number.jsonl"
+                                        << "bad_not_number.jsonl:2"
                                         << "column 'loss': 'abc' is not a number";
-    QTest::newRow("jsonl missing key") << "bad_missing_key.jsonl" << "bad_missing_key.jsonl:3"
+    QTest::newRow("jsonl missing key") << "bad_missing_key.jsonl"
+                                       << "bad_missing_key.jsonl:3"
                                        << "missing column 'loss' (keys on this line: step, lr)";
-    QTest::newRow("jsonl invalid") << "bad_json.jsonl" << "bad_json.jsonl:2" << "invalid JSON";
-    QTest::newRow("jsonl infinite") << "bad_inf.jsonl" << "bad_inf.jsonl:1" << "number overflow parsing '1e400'";
+    QTest::newRow("jsonl invalid") << "bad_json.jsonl"
+                                   << "bad_json.jsonl:2"
+                                   << "invalid JSON";
+    QTest::newRow("jsonl infinite") << "bad_inf.jsonl"
+                                    << "bad_inf.jsonl:1"
+                                    << "number overflow parsing '1e400'";
 }
 
 void TestFitImport::badFiles() {
@@ -145,7 +167,8 @@ void TestFitImport::pointsFromTable() {
 
 // LR between logged steps is interpolated linearly; before the first logged step it is held.
 void TestFitImport::curveInterpolatesLr() {
-    const Table t = parseCsv("step,lr,loss\n2,0.002,4\n6,0.001,3\n7,0.001,2.9\n", "inline.csv", curveTableSpec());
+    const Table t =
+        parseCsv("step,lr,loss\n2,0.002,4\n6,0.001,3\n7,0.001,2.9\n", "inline.csv", curveTableSpec());
     const std::vector<Curve> c = tableToCurves(t, CurveColumns{});
     QCOMPARE(c.size(), size_t(1));
     QCOMPARE(c[0].name, std::string("inline.csv"));
@@ -154,8 +177,9 @@ void TestFitImport::curveInterpolatesLr() {
     QCOMPARE(c[0].lr[2], 0.002);
     QCOMPARE(c[0].lr[4], 0.0015);
     QCOMPARE(c[0].lr[7], 0.001);
-    QVERIFY_THROWS_EXCEPTION(Error, tableToCurves(parseCsv("step,lr,loss\n1.5,0.001,3\n", "x.csv", curveTableSpec()),
-                                                  CurveColumns{}));
+    QVERIFY_THROWS_EXCEPTION(
+        Error,
+        tableToCurves(parseCsv("step,lr,loss\n1.5,0.001,3\n", "x.csv", curveTableSpec()), CurveColumns{}));
 }
 
 void TestFitImport::missingColumnAccessor() {

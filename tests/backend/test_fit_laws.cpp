@@ -53,7 +53,9 @@ void TestFitLaws::registry() {
     const Law& l = lawByName(law.toStdString());
     QCOMPARE(QString::fromStdString(l.name()), law);
     QStringList names;
-    for (const auto& n : l.paramNames()) names << QString::fromStdString(n);
+    for (const auto& n : l.paramNames()) {
+        names << QString::fromStdString(n);
+    }
     QCOMPARE(names, params);
     QVERIFY(!l.equation().empty());
     QCOMPARE(lawNames().size(), size_t(6));
@@ -66,7 +68,8 @@ void TestFitLaws::unknownLaw() {
     } catch (const Error& e) {
         QCOMPARE(e.code(), ErrorCode::InvalidInput);
         QCOMPARE(QString::fromStdString(e.field()), QString("law"));
-        QCOMPARE(QString::fromStdString(e.allowed()), QString("power | kaplan | chinchilla | lr_annealing | mpl | steplaw"));
+        QCOMPARE(QString::fromStdString(e.allowed()),
+                 QString("power | kaplan | chinchilla | lr_annealing | mpl | steplaw"));
         QVERIFY(QString(e.what()).contains("farseer"));
     }
     FitOptions opt;
@@ -113,7 +116,8 @@ void TestFitLaws::gradient() {
             const auto up = annealingAreas(fittest::cosineSchedule(1e-3, 2000, 50), params[4] + h);
             const auto dn = annealingAreas(fittest::cosineSchedule(1e-3, 2000, 50), params[4] - h);
             const double fd = -params[3] * (up.s2[1500] - dn.s2[1500]) / (2 * h);
-            QVERIFY2(std::fabs(fd - g[j]) <= 1e-5 * (std::fabs(fd) + 1e-8), qPrintable(QString("lambda %1 vs %2").arg(g[j]).arg(fd)));
+            QVERIFY2(std::fabs(fd - g[j]) <= 1e-5 * (std::fabs(fd) + 1e-8),
+                     qPrintable(QString("lambda %1 vs %2").arg(g[j]).arg(fd)));
             continue;
         }
         const double h = 1e-6 * std::max(1e-3, std::fabs(params[j]));
@@ -121,8 +125,10 @@ void TestFitLaws::gradient() {
         up[j] += h;
         dn[j] -= h;
         const double fd = (l.evaluate(up, at) - l.evaluate(dn, at)) / (2 * h);
-        QVERIFY2(std::fabs(fd - g[j]) <= 1e-5 * (std::fabs(fd) + 1e-10),
-                 qPrintable(QString("%1: analytic %2, numeric %3").arg(l.paramNames()[j].c_str()).arg(g[j]).arg(fd)));
+        QVERIFY2(
+            std::fabs(fd - g[j]) <= 1e-5 * (std::fabs(fd) + 1e-10),
+            qPrintable(
+                QString("%1: analytic %2, numeric %3").arg(l.paramNames()[j].c_str()).arg(g[j]).arg(fd)));
     }
 }
 
@@ -158,7 +164,9 @@ void TestFitLaws::recoverPower() {
     QVERIFY(std::fabs(r.value("alpha") - truth[2]) < 0.03);
     // A is strongly correlated with alpha; compare the power term at the middle of the range instead.
     const double mid = std::sqrt(lo * hi);
-    QVERIFY(std::fabs(r.value("A") * std::pow(mid, -r.value("alpha")) / (truth[1] * std::pow(mid, -truth[2])) - 1) < 0.03);
+    QVERIFY(std::fabs(
+                r.value("A") * std::pow(mid, -r.value("alpha")) / (truth[1] * std::pow(mid, -truth[2])) - 1) <
+            0.03);
     Point at;
     at.n = at.d = at.c = at.x = mid;
     QVERIFY(std::fabs(predict(r, at) - (truth[0] + truth[1] * std::pow(mid, -truth[2]))) < 0.01);
@@ -179,7 +187,8 @@ void TestFitLaws::recoverKaplan() {
     FitOptions opt;
     opt.law = "kaplan";
     const FitResult r = fitLaw(in, opt);
-    qInfo("Nc %.3g Dc %.3g alphaN %.4f alphaD %.4f", r.value("Nc"), r.value("Dc"), r.value("alphaN"), r.value("alphaD"));
+    qInfo("Nc %.3g Dc %.3g alphaN %.4f alphaD %.4f", r.value("Nc"), r.value("Dc"), r.value("alphaN"),
+          r.value("alphaD"));
     QVERIFY(std::fabs(r.value("alphaN") - aN) < 0.005);
     QVERIFY(std::fabs(r.value("alphaD") - aD) < 0.01);
     QVERIFY(std::fabs(std::log(r.value("Nc") / nc)) < 1.0);
@@ -195,8 +204,8 @@ void TestFitLaws::recoverChinchilla() {
     FitOptions opt;
     opt.law = "chinchilla";
     const FitResult r = fitLaw(in, opt);
-    qInfo("E %.4f A %.1f B %.1f alpha %.4f beta %.4f", r.value("E"), r.value("A"), r.value("B"), r.value("alpha"),
-          r.value("beta"));
+    qInfo("E %.4f A %.1f B %.1f alpha %.4f beta %.4f", r.value("E"), r.value("A"), r.value("B"),
+          r.value("alpha"), r.value("beta"));
     QVERIFY(std::fabs(r.value("E") - 1.8) < 0.02);
     QVERIFY(std::fabs(r.value("alpha") - 0.35) < 0.01);
     QVERIFY(std::fabs(r.value("beta") - 0.37) < 0.01);
@@ -234,7 +243,8 @@ void TestFitLaws::recoverStepLaw() {
         QVERIFY(p.ciLow < p.value && p.value < p.ciHigh);
     }
     // Classical OLS SE and bootstrap SE describe the same spread.
-    QVERIFY(r.params[1].seBootstrap / r.params[1].seAsymptotic > 0.5 && r.params[1].seBootstrap / r.params[1].seAsymptotic < 2);
+    QVERIFY(r.params[1].seBootstrap / r.params[1].seAsymptotic > 0.5 &&
+            r.params[1].seBootstrap / r.params[1].seAsymptotic < 2);
     Point at;
     at.n = 3e8;
     at.d = 1e10;
@@ -271,13 +281,26 @@ void TestFitLaws::invalidInput() {
     QFETCH(QString, field);
     FitInput in = fittest::chinchillaSynthetic(1.8, 480.0, 2100.0, 0.35, 0.37, 0.0, 1, 4, 4);
     switch (defect) {
-        case 0: in.loss[3] = -1; break;
-        case 1: in.d.pop_back(); break;
-        case 2: in.d.clear(); break;
-        case 3: in.n[5] = std::nan(""); break;
-        case 4: break;
-        case 5: break;
-        case 6: in.weight.assign(in.loss.size(), 1.0); in.weight[0] = -1; break;
+        case 0:
+            in.loss[3] = -1;
+            break;
+        case 1:
+            in.d.pop_back();
+            break;
+        case 2:
+            in.d.clear();
+            break;
+        case 3:
+            in.n[5] = std::nan("");
+            break;
+        case 4:
+            break;
+        case 5:
+            break;
+        case 6:
+            in.weight.assign(in.loss.size(), 1.0);
+            in.weight[0] = -1;
+            break;
     }
     FitOptions opt;
     opt.law = law.toStdString();

@@ -26,8 +26,8 @@ namespace {
 const QString kPython = QStringLiteral("/usr/bin/python3");
 constexpr double kPeak = 3e-4;
 // METHODS 8.8, 400M (thu-yao-01-luo/MultiPowerLaw, src/config.py): L0, A, alpha, B, C, beta, gamma.
-const std::vector<double> k400M = {2.37474466, 0.65421216, 0.42878731, 523.42464371, 2.02462735, 0.59350493,
-                                   0.63472457};
+const std::vector<double> k400M = {2.37474466, 0.65421216, 0.42878731, 523.42464371,
+                                   2.02462735, 0.59350493, 0.63472457};
 const char* kNames[] = {"L0", "A", "alpha", "B", "C", "beta", "gamma"};
 
 // Parameters around the published ones, drawn from the seed.
@@ -39,7 +39,9 @@ std::vector<double> drawParams(std::mt19937_64& rng) {
 // Warmup, constant, then x0.3 at 50% and x0.1 at 80% of the run (a step schedule).
 std::vector<double> stepSchedule(double peak, int total, int warmup) {
     std::vector<double> lr = fittest::constantSchedule(peak, total, warmup);
-    for (int u = total / 2; u < total; ++u) lr[static_cast<size_t>(u)] = peak * (u < total * 4 / 5 ? 0.3 : 0.1);
+    for (int u = total / 2; u < total; ++u) {
+        lr[static_cast<size_t>(u)] = peak * (u < total * 4 / 5 ? 0.3 : 0.1);
+    }
     return lr;
 }
 
@@ -53,13 +55,17 @@ struct Case {
 
 QJsonArray toJson(const std::vector<double>& v) {
     QJsonArray a;
-    for (double x : v) a.append(x);
+    for (double x : v) {
+        a.append(x);
+    }
     return a;
 }
 
 QJsonArray toJson(const std::vector<int64_t>& v) {
     QJsonArray a;
-    for (int64_t x : v) a.append(static_cast<qint64>(x));
+    for (int64_t x : v) {
+        a.append(static_cast<qint64>(x));
+    }
     return a;
 }
 
@@ -73,12 +79,15 @@ std::vector<std::vector<double>> numpyReference(const std::vector<Case>& cases) 
     test::TempDir dir;
     QJsonArray arr;
     for (const Case& c : cases) {
-        arr.append(QJsonObject{{"lr", toJson(c.lr)}, {"warmup", static_cast<qint64>(c.warmup)},
-                               {"params", toJson(c.params)}, {"steps", toJson(c.steps)}});
+        arr.append(QJsonObject{{"lr", toJson(c.lr)},
+                               {"warmup", static_cast<qint64>(c.warmup)},
+                               {"params", toJson(c.params)},
+                               {"steps", toJson(c.steps)}});
     }
     writeText(dir.path("cases.json"), QJsonDocument(arr).toJson(QJsonDocument::Compact).toStdString());
     const auto r = test::runProcess(
-        kPython, {QString::fromStdString(test::sourceFile("tests/tools/mpl_reference.py")), dir.qpath()}, 600000);
+        kPython, {QString::fromStdString(test::sourceFile("tests/tools/mpl_reference.py")), dir.qpath()},
+        600000);
     if (r.exitCode != 0) {
         qWarning("%s", qPrintable(r.err));
         return {};
@@ -88,7 +97,9 @@ std::vector<std::vector<double>> numpyReference(const std::vector<Case>& cases) 
     std::vector<std::vector<double>> out;
     for (const auto& row : QJsonDocument::fromJson(f.readAll()).object()["loss"].toArray()) {
         out.emplace_back();
-        for (const auto& v : row.toArray()) out.back().push_back(v.toDouble());
+        for (const auto& v : row.toArray()) {
+            out.back().push_back(v.toDouble());
+        }
     }
     return out;
 }
@@ -128,7 +139,9 @@ void TestFitMpl::matchesNumpyDirectSum() {
         {"wsd", fittest::wsdSchedule(kPeak, total, warmup, 400)},
         {"step", stepSchedule(kPeak, total, warmup)}};
     std::vector<int64_t> steps = {0, 1, 50, 149, 150, 151};
-    for (int64_t u = 200; u < total - 1; u += 53) steps.push_back(u);
+    for (int64_t u = 200; u < total - 1; u += 53) {
+        steps.push_back(u);
+    }
     steps.push_back(total - 1);
     std::vector<Case> cases;
     for (const auto& [name, lr] : schedules) {
@@ -140,7 +153,8 @@ void TestFitMpl::matchesNumpyDirectSum() {
     double worst = 0.0;
     for (size_t c = 0; c < cases.size(); ++c) {
         for (MplMethod m : {MplMethod::Direct, MplMethod::Fast}) {
-            const auto got = mplEvaluate(cases[c].params, cases[c].lr, cases[c].steps, cases[c].warmup, false, m).loss;
+            const auto got =
+                mplEvaluate(cases[c].params, cases[c].lr, cases[c].steps, cases[c].warmup, false, m).loss;
             QCOMPARE(got.size(), ref[c].size());
             for (size_t i = 0; i < got.size(); ++i) {
                 const double e = relErr(got[i], ref[c][i]);
@@ -162,14 +176,21 @@ void TestFitMpl::matchesNumpyDirectSum() {
 void TestFitMpl::fastEqualsDirect() {
     std::mt19937_64 rng(7);
     std::vector<double> rewarm = fittest::wsdSchedule(kPeak, 12000, 300, 3000);
-    for (int u = 5000; u < 6000; ++u) rewarm[static_cast<size_t>(u)] = kPeak * (0.5 + 0.5 * std::sin(u * 0.01));
-    for (int u = 7000; u < 7100; ++u) rewarm[static_cast<size_t>(u)] = 0.0;
-    const std::vector<std::vector<double>> schedules = {fittest::cosineSchedule(kPeak, 30000, 500, 0.01), rewarm};
+    for (int u = 5000; u < 6000; ++u) {
+        rewarm[static_cast<size_t>(u)] = kPeak * (0.5 + 0.5 * std::sin(u * 0.01));
+    }
+    for (int u = 7000; u < 7100; ++u) {
+        rewarm[static_cast<size_t>(u)] = 0.0;
+    }
+    const std::vector<std::vector<double>> schedules = {fittest::cosineSchedule(kPeak, 30000, 500, 0.01),
+                                                        rewarm};
     double worstLoss = 0.0, worstGrad = 0.0;
     for (const auto& lr : schedules) {
         std::vector<int64_t> steps;
         std::uniform_int_distribution<int64_t> pick(0, static_cast<int64_t>(lr.size()) - 1);
-        for (int i = 0; i < 300; ++i) steps.push_back(pick(rng));
+        for (int i = 0; i < 300; ++i) {
+            steps.push_back(pick(rng));
+        }
         std::sort(steps.begin(), steps.end());
         steps.erase(std::unique(steps.begin(), steps.end()), steps.end());
         for (int draw = 0; draw < 3; ++draw) {
@@ -180,7 +201,8 @@ void TestFitMpl::fastEqualsDirect() {
                 worstLoss = std::max(worstLoss, relErr(f.loss[i], d.loss[i]));
                 for (size_t j = 0; j < 7; ++j) {
                     const double g = d.gradient[7 * i + j];
-                    worstGrad = std::max(worstGrad, std::fabs(f.gradient[7 * i + j] - g) / (std::fabs(g) + 1e-9));
+                    worstGrad =
+                        std::max(worstGrad, std::fabs(f.gradient[7 * i + j] - g) / (std::fabs(g) + 1e-9));
                 }
             }
         }
@@ -209,7 +231,9 @@ void TestFitMpl::gradientMatchesDifferences() {
                 const auto ld = mplEvaluate(dn, lr, steps, -1, false, MplMethod::Direct).loss;
                 for (size_t i = 0; i < steps.size(); ++i) {
                     const double fd = (lu[i] - ld[i]) / (2 * h), an = g[7 * i + j];
-                    if (fd == 0.0 && an == 0.0) continue;  // annealing parameters during warmup
+                    if (fd == 0.0 && an == 0.0) {
+                        continue;  // annealing parameters during warmup
+                    }
                     // 1e-6 relative, or the rounding of the difference quotient (~eps L / h) when that is
                     // larger (d L / d B right after the first drop is ~1e-11).
                     const double noise = 1e-14 * std::fabs(lu[i]) / h;
@@ -217,11 +241,12 @@ void TestFitMpl::gradientMatchesDifferences() {
                     if (noise < 1e-7 * std::fabs(fd)) {
                         worst = std::max(worst, e);
                     }
-                    QVERIFY2(std::fabs(an - fd) <= 1e-6 * std::fabs(fd) + noise, qPrintable(QString("%1 at step %2: %3 vs %4")
-                                                      .arg(kNames[j])
-                                                      .arg(steps[i])
-                                                      .arg(an, 0, 'g', 12)
-                                                      .arg(fd, 0, 'g', 12)));
+                    QVERIFY2(std::fabs(an - fd) <= 1e-6 * std::fabs(fd) + noise,
+                             qPrintable(QString("%1 at step %2: %3 vs %4")
+                                            .arg(kNames[j])
+                                            .arg(steps[i])
+                                            .arg(an, 0, 'g', 12)
+                                            .arg(fd, 0, 'g', 12)));
                 }
             }
         }
@@ -275,7 +300,9 @@ void TestFitMpl::roundTrip() {
         fit::Curve c;
         c.name = name;
         c.lr = lr;
-        for (int64_t u = every - 1; u < total; u += every) c.steps.push_back(u);
+        for (int64_t u = every - 1; u < total; u += every) {
+            c.steps.push_back(u);
+        }
         c.losses = mplEvaluate(truth, lr, c.steps, warmup, false, MplMethod::Direct).loss;
         return c;
     };
@@ -288,9 +315,12 @@ void TestFitMpl::roundTrip() {
     opt.threads = 2;
     const FitResult r = fitLaw(in, opt);
     QString line;
-    for (size_t j = 0; j < 7; ++j) line += QString(" %1 %2 (%3)").arg(kNames[j]).arg(r.params[j].value, 0, 'g', 6).arg(truth[j], 0, 'g', 6);
-    qInfo("fit in %.1f s, %zu/%zu starts converged, objective %.3g:%s", r.seconds, r.startsConverged, r.startsTotal,
-          r.objective, qPrintable(line));
+    for (size_t j = 0; j < 7; ++j) {
+        line +=
+            QString(" %1 %2 (%3)").arg(kNames[j]).arg(r.params[j].value, 0, 'g', 6).arg(truth[j], 0, 'g', 6);
+    }
+    qInfo("fit in %.1f s, %zu/%zu starts converged, objective %.3g:%s", r.seconds, r.startsConverged,
+          r.startsTotal, r.objective, qPrintable(line));
     double worstParam = 0.0;
     for (size_t j = 0; j < 7; ++j) {
         const double e = relErr(r.params[j].value, truth[j]);
@@ -301,8 +331,11 @@ void TestFitMpl::roundTrip() {
     const auto pred = predictCurve(r, step, warmup);
     const auto want = mplCurve(truth, step, warmup, MplMethod::Direct);
     double worst = 0.0;
-    for (size_t u = 0; u < step.size(); ++u) worst = std::max(worst, relErr(pred[u], want[u]));
-    qInfo("worst parameter error %.3g; step schedule (not fitted): worst relative error %.3g", worstParam, worst);
+    for (size_t u = 0; u < step.size(); ++u) {
+        worst = std::max(worst, relErr(pred[u], want[u]));
+    }
+    qInfo("worst parameter error %.3g; step schedule (not fitted): worst relative error %.3g", worstParam,
+          worst);
     QVERIFY(worst < 1e-3);
 }
 
@@ -314,24 +347,29 @@ void TestFitMpl::cliFitAndPythonExport() {
     const std::vector<double> truth = {2.6, 0.6, 0.45, 440.0, 2.1, 0.6, 0.65};
     // WSD decaying linearly from update 900 (the peak) to 1199 (10% of it): knots on logged updates.
     std::vector<double> wsd = fittest::constantSchedule(kPeak, total, warmup);
-    for (int u = 900; u < total; ++u) wsd[static_cast<size_t>(u)] = kPeak * (1.0 - 0.9 * (u - 900) / 299.0);
+    for (int u = 900; u < total; ++u) {
+        wsd[static_cast<size_t>(u)] = kPeak * (1.0 - 0.9 * (u - 900) / 299.0);
+    }
     std::vector<std::pair<std::string, std::vector<double>>> curves = {
         {"constant", fittest::constantSchedule(kPeak, total, warmup)}, {"wsd", wsd}};
     std::string csv = "curve,step,lr,loss\n";
     std::vector<int64_t> steps;
-    for (int64_t u = 0; u < total; u += 10) steps.push_back(u);
+    for (int64_t u = 0; u < total; u += 10) {
+        steps.push_back(u);
+    }
     steps.push_back(total - 1);
     for (const auto& [name, lr] : curves) {
         const auto loss = mplEvaluate(truth, lr, steps, warmup, false, MplMethod::Direct).loss;
         for (size_t i = 0; i < steps.size(); ++i) {
-            csv += name + "," + std::to_string(steps[i]) + "," + QString::number(lr[static_cast<size_t>(steps[i])], 'g', 17).toStdString() +
-                   "," + QString::number(loss[i], 'g', 17).toStdString() + "\n";
+            csv += name + "," + std::to_string(steps[i]) + "," +
+                   QString::number(lr[static_cast<size_t>(steps[i])], 'g', 17).toStdString() + "," +
+                   QString::number(loss[i], 'g', 17).toStdString() + "\n";
         }
     }
     writeText(dir.path("curves.csv"), csv);
     const QString db = dir.qpath("fit.db");
-    const auto f = test::runCli({"fit", "--law", "mpl", "--csv", dir.qpath("curves.csv"), "--group-col", "curve",
-                                 "--db", db, "--json"});
+    const auto f = test::runCli({"fit", "--law", "mpl", "--csv", dir.qpath("curves.csv"), "--group-col",
+                                 "curve", "--db", db, "--json"});
     QVERIFY2(f.exitCode == 0, qPrintable(f.err));
     const QJsonObject j = QJsonDocument::fromJson(f.out.toUtf8()).object();
     const QJsonObject p = j["params"].toObject();
@@ -340,17 +378,22 @@ void TestFitMpl::cliFitAndPythonExport() {
         QVERIFY2(relErr(p[kNames[k]].toDouble(), truth[k]) < 0.01, kNames[k]);
     }
     const QString id = QString::number(j["fit_id"].toInt());
-    QCOMPARE(test::runCli({"fits", id, "--db", db, "--export", "python", "--out", dir.qpath("law.py")}).exitCode, 0);
+    QCOMPARE(
+        test::runCli({"fits", id, "--db", db, "--export", "python", "--out", dir.qpath("law.py")}).exitCode,
+        0);
     const auto points = test::runCli({"fits", id, "--db", db, "--export", "csv"});
     QVERIFY2(points.exitCode == 0, qPrintable(points.err));
     const auto tex = test::runCli({"fits", id, "--db", db, "--export", "latex"});
     QVERIFY(tex.out.contains("\\gamma") && tex.out.contains("S_W"));
-    const auto pred = test::runCli({"predict", "--fit", id, "--db", db, "--schedule",
-                                    QString::fromStdString(test::sourceFile("resources/experiments/wsd-stable.toml"))});
+    const auto pred =
+        test::runCli({"predict", "--fit", id, "--db", db, "--schedule",
+                      QString::fromStdString(test::sourceFile("resources/experiments/wsd-stable.toml"))});
     QVERIFY2(pred.exitCode == 0, qPrintable(pred.err));
     // Python: law(lr, steps) for both fitted curves (rows of the CSV export) and for the predicted schedule.
     QJsonArray lrs;
-    for (const auto& c : curves) lrs.append(toJson(c.second));
+    for (const auto& c : curves) {
+        lrs.append(toJson(c.second));
+    }
     QJsonArray predLr;
     std::vector<double> predLoss;
     const QStringList lines = pred.out.trimmed().split('\n');
@@ -361,7 +404,8 @@ void TestFitMpl::cliFitAndPythonExport() {
         predLoss.push_back(cells[2].isEmpty() ? std::nan("") : cells[2].toDouble());
     }
     writeText(dir.path("in.json"), QJsonDocument(QJsonObject{{"curves", lrs}, {"pred_lr", predLr}})
-                                       .toJson(QJsonDocument::Compact).toStdString());
+                                       .toJson(QJsonDocument::Compact)
+                                       .toStdString());
     const QString script =
         "import json, sys\nsys.path.insert(0, sys.argv[1])\nfrom law import law\n"
         "d = json.load(open(sys.argv[1] + '/in.json'))\n"

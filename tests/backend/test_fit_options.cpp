@@ -28,7 +28,9 @@ FitOptions chinchillaOptions() {
 
 bool hasWarning(const FitResult& r, const std::string& field) {
     for (const auto& w : r.warnings) {
-        if (w.field == field) return true;
+        if (w.field == field) {
+            return true;
+        }
     }
     return false;
 }
@@ -61,7 +63,9 @@ void TestFitOptions::holdOutAboveN() {
     for (const auto& p : r.points) {
         QCOMPARE(p.heldOut, p.n > 1e9);
         held += p.heldOut;
-        if (p.heldOut) QVERIFY(std::fabs(p.predicted - truthLoss(p.n, p.d)) < 1e-4);
+        if (p.heldOut) {
+            QVERIFY(std::fabs(p.predicted - truthLoss(p.n, p.d)) < 1e-4);
+        }
     }
     QCOMPARE(r.nHeldOut, held);
     QCOMPARE(r.nPoints + r.nHeldOut, in.loss.size());
@@ -78,11 +82,15 @@ void TestFitOptions::holdOutIndices() {
     FitOptions opt = chinchillaOptions();
     opt.holdOutIndices = {0, 5, 17};
     const FitResult clean = fitLaw(in, opt);
-    for (size_t i : opt.holdOutIndices) in.loss[i] *= 1.5;
+    for (size_t i : opt.holdOutIndices) {
+        in.loss[i] *= 1.5;
+    }
     const FitResult dirty = fitLaw(in, opt);
     QCOMPARE(dirty.nHeldOut, size_t(3));
     QVERIFY(dirty.points[5].heldOut && !dirty.points[6].heldOut);
-    for (size_t j = 0; j < clean.params.size(); ++j) QCOMPARE(dirty.params[j].value, clean.params[j].value);
+    for (size_t j = 0; j < clean.params.size(); ++j) {
+        QCOMPARE(dirty.params[j].value, clean.params[j].value);
+    }
     QVERIFY(dirty.holdOut->meanAbsRelative > 0.3);
     QVERIFY(clean.holdOut->meanAbsRelative < 0.01);
 }
@@ -91,10 +99,14 @@ void TestFitOptions::holdOutIndices() {
 void TestFitOptions::zeroWeightEqualsDropping() {
     FitInput in = fittest::chinchillaSynthetic(kE, kA, kB, kAlpha, kBeta, 0.005, 5, 8, 6);
     in.weight.assign(in.loss.size(), 1.0);
-    for (size_t i = 0; i < in.loss.size(); i += 4) in.weight[i] = 0.0;
+    for (size_t i = 0; i < in.loss.size(); i += 4) {
+        in.weight[i] = 0.0;
+    }
     FitInput dropped;
     for (size_t i = 0; i < in.loss.size(); ++i) {
-        if (in.weight[i] == 0.0) continue;
+        if (in.weight[i] == 0.0) {
+            continue;
+        }
         dropped.n.push_back(in.n[i]);
         dropped.d.push_back(in.d[i]);
         dropped.loss.push_back(in.loss[i]);
@@ -154,7 +166,9 @@ void TestFitOptions::fixedParameter() {
     QVERIFY(r.params[0].fixed && !r.params[1].fixed);
     QVERIFY(std::isnan(r.params[0].ciLow) && std::isnan(r.params[0].seAsymptotic));
     QVERIFY(std::fabs(r.value("alpha") - kAlpha) < 1e-4);
-    for (const auto& s : r.bootstrapSamples) QCOMPARE(s[0], 1.8);
+    for (const auto& s : r.bootstrapSamples) {
+        QCOMPARE(s[0], 1.8);
+    }
 }
 
 // Progress runs from 0 to 1, increasing, on the calling thread; returning false cancels.
@@ -174,7 +188,9 @@ void TestFitOptions::progressAndCancel() {
     QVERIFY(seen.size() >= 3);
     QCOMPARE(seen.front(), 0.0);
     QCOMPARE(seen.back(), 1.0);
-    for (size_t k = 1; k < seen.size(); ++k) QVERIFY(seen[k] >= seen[k - 1]);
+    for (size_t k = 1; k < seen.size(); ++k) {
+        QVERIFY(seen[k] >= seen[k - 1]);
+    }
     QVERIFY(r.startsTotal == 4500);
 
     int calls = 0;
@@ -223,16 +239,36 @@ void TestFitOptions::invalidOptions() {
     const FitInput in = fittest::chinchillaSynthetic(kE, kA, kB, kAlpha, kBeta, 0.0, 1, 4, 4);
     FitOptions opt = chinchillaOptions();
     switch (which) {
-        case 0: opt.bounds["gamma"] = {0, 1}; break;
-        case 1: opt.bounds["alpha"] = {1, 0}; break;
-        case 2: opt.fixed["lambda"] = 0.9; break;
-        case 3: opt.fixed["A"] = -1; break;
-        case 4: opt.ciLevel = 1.5; break;
-        case 5: opt.huberDelta = 0; break;
-        case 6: opt.starts = {{1, 2}}; break;
-        case 7: opt.holdOutIndices = {1000}; break;
-        case 8: opt.holdOutAbove = 1.0; break;
-        case 9: opt.fixed = {{"E", 1.8}, {"A", 480}, {"B", 2100}, {"alpha", 0.35}, {"beta", 0.37}}; break;
+        case 0:
+            opt.bounds["gamma"] = {0, 1};
+            break;
+        case 1:
+            opt.bounds["alpha"] = {1, 0};
+            break;
+        case 2:
+            opt.fixed["lambda"] = 0.9;
+            break;
+        case 3:
+            opt.fixed["A"] = -1;
+            break;
+        case 4:
+            opt.ciLevel = 1.5;
+            break;
+        case 5:
+            opt.huberDelta = 0;
+            break;
+        case 6:
+            opt.starts = {{1, 2}};
+            break;
+        case 7:
+            opt.holdOutIndices = {1000};
+            break;
+        case 8:
+            opt.holdOutAbove = 1.0;
+            break;
+        case 9:
+            opt.fixed = {{"E", 1.8}, {"A", 480}, {"B", 2100}, {"alpha", 0.35}, {"beta", 0.37}};
+            break;
     }
     try {
         fitLaw(in, opt);

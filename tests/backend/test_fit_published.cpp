@@ -18,7 +18,9 @@ namespace {
 
 // Parameter sets of METHODS 7.2/8.1: rounded Hoffmann, unrounded Hoffmann (Epoch's log values), Epoch.
 ChinchillaParams paramSet(const QString& name) {
-    if (name == "rounded") return kHoffmannRounded;
+    if (name == "rounded") {
+        return kHoffmannRounded;
+    }
     if (name == "unrounded") {
         return {std::exp(0.5267228), std::exp(6.0073404), std::exp(6.0179186), 0.33917084, 0.2849083};
     }
@@ -118,7 +120,8 @@ void TestFitPublished::chinchillaLoss() {
     Point at;
     at.n = n;
     at.d = d;
-    QVERIFY(std::fabs(lawByName("chinchilla").evaluate({p.E, p.A, p.B, p.alpha, p.beta}, at) - expected) < 6e-6);
+    QVERIFY(std::fabs(lawByName("chinchilla").evaluate({p.E, p.A, p.B, p.alpha, p.beta}, at) - expected) <
+            6e-6);
 }
 
 // METHODS 8.1 item 7 (values to the digits given there).
@@ -132,14 +135,16 @@ void TestFitPublished::computeOptimal_data() {
     QTest::addColumn<double>("ratio");
     QTest::addColumn<double>("loss");
     const double nan = std::nan("");
-    QTest::newRow("rounded 5.76e23") << "rounded" << 5.76e23 << 1.3447 << 0.45161 << 3.219e10 << 2.982e12 << 92.65
-                                     << 1.93075;
-    QTest::newRow("unrounded 5.76e23") << "unrounded" << 5.76e23 << 1.3000 << 0.45653 << 4.036e10 << 2.379e12
-                                       << 58.93 << nan;
-    QTest::newRow("epoch 5.76e23") << "epoch" << 5.76e23 << 0.11963 << 0.51261 << 7.225e10 << 1.329e12 << 18.39
-                                   << 1.97444;
-    QTest::newRow("rounded 1e21") << "rounded" << 1e21 << 1.3447 << 0.45161 << 1.8242e9 << 9.136e10 << nan << nan;
-    QTest::newRow("epoch 1e21") << "epoch" << 1e21 << 0.11963 << 0.51261 << 2.7785e9 << 5.9985e10 << nan << nan;
+    QTest::newRow("rounded 5.76e23") << "rounded" << 5.76e23 << 1.3447 << 0.45161 << 3.219e10 << 2.982e12
+                                     << 92.65 << 1.93075;
+    QTest::newRow("unrounded 5.76e23")
+        << "unrounded" << 5.76e23 << 1.3000 << 0.45653 << 4.036e10 << 2.379e12 << 58.93 << nan;
+    QTest::newRow("epoch 5.76e23") << "epoch" << 5.76e23 << 0.11963 << 0.51261 << 7.225e10 << 1.329e12
+                                   << 18.39 << 1.97444;
+    QTest::newRow("rounded 1e21") << "rounded" << 1e21 << 1.3447 << 0.45161 << 1.8242e9 << 9.136e10 << nan
+                                  << nan;
+    QTest::newRow("epoch 1e21") << "epoch" << 1e21 << 0.11963 << 0.51261 << 2.7785e9 << 5.9985e10 << nan
+                                << nan;
 }
 
 void TestFitPublished::computeOptimal() {
@@ -152,14 +157,19 @@ void TestFitPublished::computeOptimal() {
     QFETCH(double, ratio);
     QFETCH(double, loss);
     const Allocation al = fit::computeOptimal(paramSet(set), flops);
-    qInfo("G %.5g a %.5f N %.5g D %.5g D/N %.4g L %.6f", al.G, al.a, al.nOpt, al.dOpt, al.dOpt / al.nOpt, al.loss);
+    qInfo("G %.5g a %.5f N %.5g D %.5g D/N %.4g L %.6f", al.G, al.a, al.nOpt, al.dOpt, al.dOpt / al.nOpt,
+          al.loss);
     QVERIFY(closeRel(al.G, G, 1e-4));
     QVERIFY(std::fabs(al.a - a) < 6e-6);
     QVERIFY(std::fabs(al.a + al.b - 1.0) < 1e-15);
     QVERIFY(closeRel(al.nOpt, nOpt, 3e-4));
     QVERIFY(closeRel(al.dOpt, dOpt, 3e-4));
-    if (!std::isnan(ratio)) QVERIFY(closeRel(al.dOpt / al.nOpt, ratio, 3e-4));
-    if (!std::isnan(loss)) QVERIFY(std::fabs(al.loss - loss) < 6e-6);
+    if (!std::isnan(ratio)) {
+        QVERIFY(closeRel(al.dOpt / al.nOpt, ratio, 3e-4));
+    }
+    if (!std::isnan(loss)) {
+        QVERIFY(std::fabs(al.loss - loss) < 6e-6);
+    }
     // D_opt equals the formula's G^-1 (C/6)^b.
     QVERIFY(closeRel(al.dOpt, std::pow(al.G, -1.0) * std::pow(flops / 6.0, al.b), 1e-13));
 }
@@ -188,7 +198,9 @@ void TestFitPublished::isoFlopMinimum() {
     for (size_t k = 0; k < profile.size(); ++k) {
         QVERIFY(profile[k].loss >= al.loss - 1e-12);
         QVERIFY(closeRel(6.0 * profile[k].n * profile[k].d, c, 1e-12));
-        if (profile[k].loss < profile[best].loss) best = k;
+        if (profile[k].loss < profile[best].loss) {
+            best = k;
+        }
     }
     const double step = std::pow(1000.0, 1.0 / 600);  // grid ratio
     QVERIFY(profile[best].n / al.nOpt < step && al.nOpt / profile[best].n < step);

@@ -51,13 +51,15 @@ private:
 /// n values log-spaced in [lo, hi].
 inline std::vector<double> logSpace(double lo, double hi, int n) {
     std::vector<double> v;
-    for (int k = 0; k < n; ++k) v.push_back(lo * std::pow(hi / lo, n == 1 ? 0.0 : double(k) / (n - 1)));
+    for (int k = 0; k < n; ++k) {
+        v.push_back(lo * std::pow(hi / lo, n == 1 ? 0.0 : double(k) / (n - 1)));
+    }
     return v;
 }
 
 /// Chinchilla points L = E + A/N^alpha + B/D^beta on a grid of N and tokens-per-parameter ratios.
-inline fit::FitInput chinchillaSynthetic(double E, double A, double B, double alpha, double beta, double sigma,
-                                         unsigned seed, int nN = 12, int nR = 10) {
+inline fit::FitInput chinchillaSynthetic(double E, double A, double B, double alpha, double beta,
+                                         double sigma, unsigned seed, int nN = 12, int nR = 10) {
     Noise noise(seed, sigma);
     fit::FitInput in;
     for (double n : logSpace(1e7, 1e10, nN)) {
@@ -74,7 +76,9 @@ inline fit::FitInput chinchillaSynthetic(double E, double A, double B, double al
 /// LR schedules (one value per update u = 0..total-1).
 inline std::vector<double> constantSchedule(double peak, int total, int warmup) {
     std::vector<double> lr(static_cast<size_t>(total), peak);
-    for (int u = 0; u < warmup && u < total; ++u) lr[static_cast<size_t>(u)] = peak * (u + 1) / double(warmup + 1);
+    for (int u = 0; u < warmup && u < total; ++u) {
+        lr[static_cast<size_t>(u)] = peak * (u + 1) / double(warmup + 1);
+    }
     return lr;
 }
 
@@ -83,7 +87,8 @@ inline std::vector<double> cosineSchedule(double peak, int total, int warmup, do
     const double pi = std::acos(-1.0);
     for (int u = warmup; u < total; ++u) {
         const double t = double(u - warmup) / double(total - 1 - warmup);
-        lr[static_cast<size_t>(u)] = peak * (finalFraction + (1 - finalFraction) * 0.5 * (1 + std::cos(pi * t)));
+        lr[static_cast<size_t>(u)] =
+            peak * (finalFraction + (1 - finalFraction) * 0.5 * (1 + std::cos(pi * t)));
     }
     return lr;
 }
@@ -91,28 +96,33 @@ inline std::vector<double> cosineSchedule(double peak, int total, int warmup, do
 /// Warmup-stable-decay: linear decay to 0 over the last `decay` updates.
 inline std::vector<double> wsdSchedule(double peak, int total, int warmup, int decay) {
     std::vector<double> lr = constantSchedule(peak, total, warmup);
-    for (int u = total - decay; u < total; ++u) lr[static_cast<size_t>(u)] = peak * double(total - 1 - u) / double(decay);
+    for (int u = total - decay; u < total; ++u) {
+        lr[static_cast<size_t>(u)] = peak * double(total - 1 - u) / double(decay);
+    }
     return lr;
 }
 
 /// Tissue et al.'s law evaluated directly from the closed form of METHODS 2 (not the library's
 /// recurrence): S2(s) = sum_k (eta_{k-1} - eta_k)(1 - lambda^(s-k+1))/(1 - lambda), warmup drops
 /// clamped to >= 0 (ClampDrops), eta_{-1} = eta_0. O(T^2); fine for test sizes.
-inline std::vector<double> annealingLawClosedForm(const std::vector<double>& lr, double L0, double A, double alpha,
-                                                  double C, double lambda) {
+inline std::vector<double> annealingLawClosedForm(const std::vector<double>& lr, double L0, double A,
+                                                  double alpha, double C, double lambda) {
     const size_t T = lr.size();
     const size_t warm = static_cast<size_t>(std::max_element(lr.begin(), lr.end()) - lr.begin());
     std::vector<double> drop(T, 0.0), out(T);
     for (size_t k = 1; k < T; ++k) {
         drop[k] = lr[k - 1] - lr[k];
-        if (k <= warm) drop[k] = std::max(drop[k], 0.0);
+        if (k <= warm) {
+            drop[k] = std::max(drop[k], 0.0);
+        }
     }
     double s1 = 0.0;
     for (size_t s = 0; s < T; ++s) {
         s1 += lr[s];
         double s2 = 0.0;
         for (size_t k = 1; k <= s; ++k) {
-            const double g = lambda == 1.0 ? double(s - k + 1) : (1 - std::pow(lambda, double(s - k + 1))) / (1 - lambda);
+            const double g =
+                lambda == 1.0 ? double(s - k + 1) : (1 - std::pow(lambda, double(s - k + 1))) / (1 - lambda);
             s2 += drop[k] * g;
         }
         out[s] = L0 + A * std::pow(s1, -alpha) - C * s2;
@@ -121,8 +131,9 @@ inline std::vector<double> annealingLawClosedForm(const std::vector<double>& lr,
 }
 
 /// A curve sampled every `every` updates from a loss sequence.
-inline fit::Curve sampledCurve(const std::string& name, const std::vector<double>& lr, const std::vector<double>& loss,
-                               int every, double sigma = 0.0, unsigned seed = 1) {
+inline fit::Curve sampledCurve(const std::string& name, const std::vector<double>& lr,
+                               const std::vector<double>& loss, int every, double sigma = 0.0,
+                               unsigned seed = 1) {
     Noise noise(seed, sigma);
     fit::Curve c;
     c.name = name;

@@ -21,14 +21,18 @@ struct CoverageStats {
 
 double mean(const std::vector<double>& v) {
     double s = 0;
-    for (double x : v) s += x;
+    for (double x : v) {
+        s += x;
+    }
     return s / double(v.size());
 }
 
 double sd(const std::vector<double>& v) {
     const double m = mean(v);
     double s = 0;
-    for (double x : v) s += (x - m) * (x - m);
+    for (double x : v) {
+        s += (x - m) * (x - m);
+    }
     return std::sqrt(s / double(v.size() - 1));
 }
 
@@ -58,8 +62,8 @@ void TestFitUncertainty::coverage() {
     QFETCH(int, seeds);
     QFETCH(int, resamples);
     const bool power = law == "power";
-    const std::vector<double> truth = power ? std::vector<double>{2.0, 50.0, 0.5}
-                                            : std::vector<double>{1.8, 480.0, 2100.0, 0.35, 0.37};
+    const std::vector<double> truth =
+        power ? std::vector<double>{2.0, 50.0, 0.5} : std::vector<double>{1.8, 480.0, 2100.0, 0.35, 0.37};
     CoverageStats st;
     st.covered.assign(truth.size(), 0);
     st.estimates.resize(truth.size());
@@ -99,12 +103,15 @@ void TestFitUncertainty::coverage() {
         const double boot = mean(st.seBoot[j]);
         std::vector<double> finiteAsym;
         for (double v : st.seAsym[j]) {
-            if (std::isfinite(v)) finiteAsym.push_back(v);
+            if (std::isfinite(v)) {
+                finiteAsym.push_back(v);
+            }
         }
         const double asym = finiteAsym.empty() ? std::nan("") : mean(finiteAsym);
-        qInfo("%s param %zu: 95%% CI coverage %d/%d; SD of estimates %.4g, mean bootstrap SE %.4g, mean "
-              "asymptotic SE %.4g (%zu finite)",
-              qPrintable(law), j, st.covered[j], seeds, empirical, boot, asym, finiteAsym.size());
+        qInfo(
+            "%s param %zu: 95%% CI coverage %d/%d; SD of estimates %.4g, mean bootstrap SE %.4g, mean "
+            "asymptotic SE %.4g (%zu finite)",
+            qPrintable(law), j, st.covered[j], seeds, empirical, boot, asym, finiteAsym.size());
         total += st.covered[j];
         // Loose bands: few seeds and resamples (keeps the suite fast), and percentile intervals of small
         // samples run a little short of nominal.

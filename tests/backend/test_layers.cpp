@@ -42,17 +42,24 @@ private slots:
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("line");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("store includes fit") << "backend/src/store/store.cpp" << "#include \"anneal/fit/fit.h\"\n"
+        QTest::newRow("store includes fit") << "backend/src/store/store.cpp"
+                                            << "#include \"anneal/fit/fit.h\"\n"
                                             << "store (layer 5) includes anneal/fit/fit.h (fit, layer 7)";
-        QTest::newRow("data includes config") << "backend/src/data/dataset.cpp" << "#include \"config/kind_keys.h\"\n"
-                                              << "data (layer 2) includes config/kind_keys.h (config, layer 3)";
-        QTest::newRow("same layer") << "backend/src/model/gpt.cpp" << "#include \"anneal/schedule.h\"\n"
+        QTest::newRow("data includes config")
+            << "backend/src/data/dataset.cpp"
+            << "#include \"config/kind_keys.h\"\n"
+            << "data (layer 2) includes config/kind_keys.h (config, layer 3)";
+        QTest::newRow("same layer") << "backend/src/model/gpt.cpp"
+                                    << "#include \"anneal/schedule.h\"\n"
                                     << "model (layer 1) includes anneal/schedule.h (schedule, layer 1)";
-        QTest::newRow("core includes store") << "backend/include/anneal/events.h" << "#include \"anneal/store.h\"\n"
+        QTest::newRow("core includes store") << "backend/include/anneal/events.h"
+                                             << "#include \"anneal/store.h\"\n"
                                              << "core (layer 0) includes anneal/store.h";
-        QTest::newRow("Qt in the backend") << "backend/src/fit/law.cpp" << "#include <QString>\n"
+        QTest::newRow("Qt in the backend") << "backend/src/fit/law.cpp"
+                                           << "#include <QString>\n"
                                            << "the backend includes a Qt header <QString>";
-        QTest::newRow("unclaimed header") << "backend/include/anneal/newthing.h" << "#pragma once\n"
+        QTest::newRow("unclaimed header") << "backend/include/anneal/newthing.h"
+                                          << "#pragma once\n"
                                           << "a public header no layer claims";
     }
 

@@ -74,8 +74,9 @@ private slots:
         }
         const QString bin = QString::fromUtf8(kBinaryDir);
         const QString cache = readText(bin + "/CMakeCache.txt");
-        m_gui = cache.contains(QRegularExpression(QStringLiteral("^ANNEAL_BUILD_GUI:BOOL=(ON|1|TRUE|YES)$"),
-                                                  QRegularExpression::MultilineOption | QRegularExpression::CaseInsensitiveOption));
+        m_gui = cache.contains(QRegularExpression(
+            QStringLiteral("^ANNEAL_BUILD_GUI:BOOL=(ON|1|TRUE|YES)$"),
+            QRegularExpression::MultilineOption | QRegularExpression::CaseInsensitiveOption));
         QVERIFY2(QFile::exists(bin + "/CPackConfig.cmake"),
                  "no CPackConfig.cmake in the build directory: is cmake/AnnealPackaging.cmake included?");
         m_arch = runProcess("dpkg", {"--print-architecture"}).out.trimmed();
@@ -88,8 +89,9 @@ private slots:
         const QString out = m_dir.qpath("cpack");
         QElapsedTimer t;
         t.start();
-        const auto r = runProcess("cpack", {"-G", "DEB", "-B", out, "--config", bin + "/CPackConfig.cmake", "-D",
-                                            "CPACK_CMAKE_GENERATOR=Ninja"},
+        const auto r = runProcess("cpack",
+                                  {"-G", "DEB", "-B", out, "--config", bin + "/CPackConfig.cmake", "-D",
+                                   "CPACK_CMAKE_GENERATOR=Ninja"},
                                   540000);
         QVERIFY2(!r.timedOut, "cpack timed out");
         QVERIFY2(r.exitCode == 0, qPrintable("cpack failed:\n" + r.out + r.err));
@@ -112,7 +114,8 @@ private slots:
                                 "usr/share/doc/anneal/copyright",
                                 "usr/share/anneal/experiments/README.md",
                                 "usr/share/anneal/experiments/default.toml"};
-        for (const QString& toml : QDir(QString::fromUtf8(kSourceDir) + "/resources/experiments").entryList({"*.toml"})) {
+        for (const QString& toml :
+             QDir(QString::fromUtf8(kSourceDir) + "/resources/experiments").entryList({"*.toml"})) {
             expected << "usr/share/anneal/experiments/" + toml;
         }
         const QStringList gui = {"usr/bin/anneal", "usr/share/applications/anneal.desktop",
@@ -130,13 +133,15 @@ private slots:
             }
         }
         if (QFileInfo(QString::fromUtf8(kSourceDir) + "/resources/studies").isDir()) {
-            QVERIFY2(QFileInfo(root("usr/share/anneal/studies")).isDir(), "the package lacks /usr/share/anneal/studies");
+            QVERIFY2(QFileInfo(root("usr/share/anneal/studies")).isDir(),
+                     "the package lacks /usr/share/anneal/studies");
         }
         QVERIFY(QFileInfo(root("usr/bin/anneal-cli")).isExecutable());
         // Nothing outside the documented layout (no headers, static libraries, test binaries...).
-        static const QRegularExpression allowed(QStringLiteral(
-            "^usr/(bin/anneal(-cli)?|share/(applications|metainfo|anneal|doc/anneal|man/man1|bash-completion/completions|"
-            "icons/hicolor/scalable/apps)/.+)$"));
+        static const QRegularExpression allowed(
+            QStringLiteral("^usr/(bin/anneal(-cli)?|share/(applications|metainfo|anneal|doc/anneal|man/"
+                           "man1|bash-completion/completions|"
+                           "icons/hicolor/scalable/apps)/.+)$"));
         QDirIterator it(m_root, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
         int n = 0;
         while (it.hasNext()) {
@@ -155,7 +160,8 @@ private slots:
         for (const QString& b : bins) {
             const auto r = runProcess("readelf", {"--section-headers", "--wide", root(b)});
             QVERIFY2(r.exitCode == 0, qPrintable(b + ": " + r.err));
-            QVERIFY2(!r.out.contains(".debug_info") && !r.out.contains(".symtab"), qPrintable(b + " is not stripped"));
+            QVERIFY2(!r.out.contains(".debug_info") && !r.out.contains(".symtab"),
+                     qPrintable(b + " is not stripped"));
             const auto d = runProcess("readelf", {"--dynamic", root(b)});
             QVERIFY2(!d.out.contains("RPATH") && !d.out.contains("RUNPATH"),
                      qPrintable(b + " has an RPATH/RUNPATH (Debian forbids them to system paths)"));
@@ -172,7 +178,8 @@ private slots:
         auto man = runProcess("man", {"-l", gz}, 60000, {"MANWIDTH=100"});
         QVERIFY2(man.exitCode == 0, qPrintable(man.err));
         man.out.remove(QRegularExpression(QStringLiteral(".\\x08")));  // overstrike bold and underline
-        QVERIFY2(man.out.contains("EXIT STATUS") && man.out.contains("anneal-cli"), qPrintable(man.out.left(500)));
+        QVERIFY2(man.out.contains("EXIT STATUS") && man.out.contains("anneal-cli"),
+                 qPrintable(man.out.left(500)));
     }
 
     void desktopEntry() {
@@ -187,10 +194,14 @@ private slots:
         QVERIFY2(v.exitCode == 0, qPrintable(v.out + v.err));
         QVERIFY2(!v.out.contains("error:") && !v.out.contains("warning:"), qPrintable(v.out));
         const QString text = readText(desktop);
-        QVERIFY(text.contains(QRegularExpression("^Categories=Science;Education;", QRegularExpression::MultilineOption)));
-        const QString exec = QRegularExpression("^Exec=(\\S+)", QRegularExpression::MultilineOption).match(text).captured(1);
-        QVERIFY2(QFileInfo(root("usr/bin/" + exec)).isExecutable(), qPrintable("Exec=" + exec + " is not in /usr/bin"));
-        const QString icon = QRegularExpression("^Icon=(\\S+)", QRegularExpression::MultilineOption).match(text).captured(1);
+        QVERIFY(text.contains(
+            QRegularExpression("^Categories=Science;Education;", QRegularExpression::MultilineOption)));
+        const QString exec =
+            QRegularExpression("^Exec=(\\S+)", QRegularExpression::MultilineOption).match(text).captured(1);
+        QVERIFY2(QFileInfo(root("usr/bin/" + exec)).isExecutable(),
+                 qPrintable("Exec=" + exec + " is not in /usr/bin"));
+        const QString icon =
+            QRegularExpression("^Icon=(\\S+)", QRegularExpression::MultilineOption).match(text).captured(1);
         QVERIFY2(QFileInfo::exists(root("usr/share/icons/hicolor/scalable/apps/" + icon + ".svg")),
                  qPrintable("Icon=" + icon + " has no icon file"));
     }
@@ -210,13 +221,16 @@ private slots:
         const QString first = QRegularExpression("<release version=\"([^\"]+)\"").match(text).captured(1);
         QCOMPARE(first, m_version);
         QVERIFY(text.contains("<project_license>GPL-3.0-or-later</project_license>"));
-        const QString launch = QRegularExpression("<launchable type=\"desktop-id\">([^<]+)<").match(text).captured(1);
-        QVERIFY2(QFileInfo::exists(root("usr/share/applications/" + launch)), qPrintable("launchable " + launch));
+        const QString launch =
+            QRegularExpression("<launchable type=\"desktop-id\">([^<]+)<").match(text).captured(1);
+        QVERIFY2(QFileInfo::exists(root("usr/share/applications/" + launch)),
+                 qPrintable("launchable " + launch));
     }
 
     void copyright() {
         const QString text = readText(root("usr/share/doc/anneal/copyright"));
-        QVERIFY(text.startsWith("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"));
+        QVERIFY(
+            text.startsWith("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"));
         QVERIFY(text.contains("Upstream-Name: Anneal"));
         QVERIFY(text.contains(QRegularExpression("^Files: \\*\\n(.+\\n)*License: GPL-3\\.0-or-later\\n",
                                                  QRegularExpression::MultilineOption)));
@@ -230,7 +244,8 @@ private slots:
         while (it.hasNext()) {
             for (QString lic : it.next().captured(1).split(QRegularExpression(" and | or "))) {
                 lic = lic.trimmed();
-                QVERIFY2(text.contains(QRegularExpression("\\n\\nLicense: " + QRegularExpression::escape(lic) + "\\n ")),
+                QVERIFY2(text.contains(QRegularExpression(
+                             "\\n\\nLicense: " + QRegularExpression::escape(lic) + "\\n ")),
                          qPrintable("no stand-alone License paragraph for " + lic));
             }
         }
@@ -244,9 +259,11 @@ private slots:
         QCOMPARE(field("Architecture"), m_arch);
         QCOMPARE(field("Section"), QString("science"));
         QCOMPARE(field("Priority"), QString("optional"));
-        QVERIFY2(field("Maintainer").contains(QRegularExpression("^.+ <[^@ ]+@[^> ]+>$")), qPrintable(field("Maintainer")));
+        QVERIFY2(field("Maintainer").contains(QRegularExpression("^.+ <[^@ ]+@[^> ]+>$")),
+                 qPrintable(field("Maintainer")));
         const QString desc = field("Description");
-        QVERIFY2(desc.startsWith("desktop lab for training-dynamics experiments on language models\n"), qPrintable(desc));
+        QVERIFY2(desc.startsWith("desktop lab for training-dynamics experiments on language models\n"),
+                 qPrintable(desc));
         const QStringList lines = desc.split('\n');
         QVERIFY2(lines.size() >= 4, "the long description is missing");
         QVERIFY2(lines[1].trimmed() != lines[0].trimmed(), "the long description repeats the summary");
@@ -261,14 +278,15 @@ private slots:
         qInfo("Recommends: %s", qPrintable(field("Recommends")));
         QStringList must = {"libc6", "libstdc++6", "libtorch1.13", "libsqlite3-0"};
         if (m_gui) {
-            must << QStringList{"libqt6core6", "libqt6gui6", "libqt6widgets6", "libqt6printsupport6", "libqt6svg6",
-                                "libqcustomplot2.1-qt6"};
+            must << QStringList{"libqt6core6",         "libqt6gui6", "libqt6widgets6",
+                                "libqt6printsupport6", "libqt6svg6", "libqcustomplot2.1-qt6"};
         }
         const QStringList names = packageNames(depends);
         for (const QString& p : must) {
             QVERIFY2(names.contains(p), qPrintable("Depends lacks " + p + ": " + depends));
         }
-        QVERIFY2(packageNames(field("Recommends")).contains("libopenblas0-pthread"), "Recommends lacks libopenblas0-pthread");
+        QVERIFY2(packageNames(field("Recommends")).contains("libopenblas0-pthread"),
+                 "Recommends lacks libopenblas0-pthread");
         // Each name has an installation candidate (virtual packages such as libblas.so.3 are
         // alternatives of a real one and are checked through it).
         QStringList real;
@@ -279,8 +297,9 @@ private slots:
         const auto policy = runProcess("apt-cache", QStringList{"policy"} + real, 60000);
         QCOMPARE(policy.exitCode, 0);
         for (const QString& p : real) {
-            const QRegularExpression candidate("^" + QRegularExpression::escape(p) + ":\\n(?:  .*\\n)*?  Candidate: (\\S+)",
-                                               QRegularExpression::MultilineOption);
+            const QRegularExpression candidate(
+                "^" + QRegularExpression::escape(p) + ":\\n(?:  .*\\n)*?  Candidate: (\\S+)",
+                QRegularExpression::MultilineOption);
             const QString c = candidate.match(policy.out).captured(1);
             QVERIFY2(!c.isEmpty() && c != "(none)", qPrintable(p + " has no installation candidate in apt"));
         }
@@ -309,8 +328,9 @@ private slots:
         const QStringList have = packageNames(field("Depends"));
         for (const QString& alt : shlibs.split(',')) {
             const QString need = packageNames(alt).first();
-            QVERIFY2(have.contains(need), qPrintable("dpkg-shlibdeps says the binaries need " + alt.trimmed() +
-                                                    "; add it to Depends in cmake/AnnealPackaging.cmake"));
+            QVERIFY2(have.contains(need),
+                     qPrintable("dpkg-shlibdeps says the binaries need " + alt.trimmed() +
+                                "; add it to Depends in cmake/AnnealPackaging.cmake"));
         }
     }
 
@@ -321,10 +341,11 @@ private slots:
         QCOMPARE(v.out.trimmed(), "anneal-cli " + m_version);
         const QString db = m_dir.qpath("installed.db");
         // The default example warms up for 50 steps; 20 steps need a shorter warmup.
-        const auto r = runProcess(cli,
-                                  {"run", root("usr/share/anneal/experiments/default.toml"), "--set", "train.steps=20",
-                                   "--set", "schedule.warmup_steps=2", "--db", db, "--json", "--quiet"},
-                                  300000);
+        const auto r =
+            runProcess(cli,
+                       {"run", root("usr/share/anneal/experiments/default.toml"), "--set", "train.steps=20",
+                        "--set", "schedule.warmup_steps=2", "--db", db, "--json", "--quiet"},
+                       300000);
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QCOMPARE(j["status"].toString(), QString("completed"));
@@ -342,14 +363,16 @@ private slots:
             QVERIFY(!QFileInfo::exists(root("usr/bin/anneal")));
             return;
         }
-        const auto v = runProcess(root("usr/bin/anneal"), {"--version"}, 60000, {"QT_QPA_PLATFORM=offscreen"});
+        const auto v =
+            runProcess(root("usr/bin/anneal"), {"--version"}, 60000, {"QT_QPA_PLATFORM=offscreen"});
         QVERIFY2(v.exitCode == 0, qPrintable(v.err));
         QCOMPARE(v.out.trimmed(), "anneal " + m_version);
     }
 
     void bashCompletionInstalled() {
         const QString file = root("usr/share/bash-completion/completions/anneal-cli");
-        const auto r = runProcess("bash", {"--norc", "--noprofile", "-c", "source \"$0\" && complete -p anneal-cli", file});
+        const auto r = runProcess(
+            "bash", {"--norc", "--noprofile", "-c", "source \"$0\" && complete -p anneal-cli", file});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QCOMPARE(r.out.trimmed(), QString("complete -F _anneal_cli anneal-cli"));
     }

@@ -49,7 +49,8 @@ void writeShard(const QString& format, const std::string& path, int count, int a
                 const QStringList& extra = {}) {
     run(QStringLiteral("/usr/bin/python3"),
         QStringList{QString::fromUtf8(test::kSourceDir) + "/tests/tools/write_token_shards.py", format,
-                    QString::fromStdString(path), QString::number(count), QString::number(a), QString::number(b)} +
+                    QString::fromStdString(path), QString::number(count), QString::number(a),
+                    QString::number(b)} +
             extra);
 }
 
@@ -142,11 +143,13 @@ std::string textToml(const std::string& glob, int steps, unsigned seed, const st
            "\ndevice = \"cpu\"\n"
            "[model]\nn_layer = 1\nd_model = 32\nn_head = 2\ncontext = 32\n"
            "[data]\nbatch_size = 8\nval_every = 10\nval_batches = 2\n"
-           "[[data.domain]]\nname = \"licenses\"\nsource = \"text:" + glob + "\"\n" + extra +
+           "[[data.domain]]\nname = \"licenses\"\nsource = \"text:" +
+           glob + "\"\n" + extra +
            "[data.domain.params]\nseparator = \"\"\n"
            "[[data.domain]]\nname = \"markov\"\nsource = \"synthetic:markov\"\nweight = 0.5\n"
            "[data.domain.params]\norder = 1\nalphabet = 8\nentropy = 1.0\n"
-           "[train]\nsteps = " + std::to_string(steps) +
+           "[train]\nsteps = " +
+           std::to_string(steps) +
            "\nlr = 0.01\nthreads = 1\n[schedule]\nkind = \"cosine\"\nwarmup_steps = 2\n[log]\nevery = 1\n";
 }
 
@@ -256,7 +259,8 @@ private slots:
 
     void jsonlField() {
         test::TempDir dir;
-        writeFile(dir.path("a.jsonl"), "{\"text\": \"alpha\", \"body\": \"A\"}\n\n{\"text\": \"b\\u00e9ta\", \"body\": \"B\"}\n");
+        writeFile(dir.path("a.jsonl"),
+                  "{\"text\": \"alpha\", \"body\": \"A\"}\n\n{\"text\": \"b\\u00e9ta\", \"body\": \"B\"}\n");
         writeFile(dir.path("b.jsonl"), "{\"text\": \"gamma\", \"body\": \"C\"}");
         run("/usr/bin/gzip", {dir.qpath("b.jsonl")});
         const Dataset ds(dataSpec(domain("jsonl:" + dir.path("*.jsonl*")), 8));
@@ -264,7 +268,8 @@ private slots:
         QCOMPARE(c->files.size(), size_t{2});
         QCOMPARE(c->documents, std::int64_t{3});
         QCOMPARE(c->bytes, std::int64_t{5 + 5 + 5});  // "béta" is 5 UTF-8 bytes
-        const Dataset body(dataSpec(domain("jsonl:" + dir.path("*.jsonl*"), {{"field", std::string("body")}}), 8));
+        const Dataset body(
+            dataSpec(domain("jsonl:" + dir.path("*.jsonl*"), {{"field", std::string("body")}}), 8));
         QCOMPARE(body.source(0).corpus()->bytes, std::int64_t{3});
     }
 
@@ -281,7 +286,8 @@ private slots:
         // t[i] = (7 i + 3) mod 256 and (13 i + 5) mod 256 have period 256, so cyclic reads keep them.
         writeShard(format, dir.path("a.bin"), 1024, 7, 3);
         writeShard(format, dir.path("b.bin"), 1024, 13, 5);
-        const Dataset ds(dataSpec(domain("tokens:" + dir.path("*.bin"), {{"chunk", std::int64_t{1024}}}), 32));
+        const Dataset ds(
+            dataSpec(domain("tokens:" + dir.path("*.bin"), {{"chunk", std::int64_t{1024}}}), 32));
         const CorpusStats* c = ds.source(0).corpus();
         QCOMPARE(c->tokens, std::int64_t{2048});
         QCOMPARE(c->valDocuments, std::int64_t{1});
@@ -311,20 +317,29 @@ private slots:
     void badInputNamesFileAndPlace_data() {
         QTest::addColumn<QString>("kind");
         QTest::addColumn<QStringList>("expected");  // substrings of the message
-        QTest::newRow("missing file") << "missing" << QStringList{"data.domain[0].source", "no file matches", "nope.txt"};
+        QTest::newRow("missing file")
+            << "missing" << QStringList{"data.domain[0].source", "no file matches", "nope.txt"};
         QTest::newRow("empty glob") << "empty-glob" << QStringList{"no file matches", "*.none"};
-        QTest::newRow("invalid UTF-8") << "utf8" << QStringList{"bad.txt", "invalid UTF-8 at byte offset 6", "0xC3", "invalid_utf8"};
+        QTest::newRow("invalid UTF-8")
+            << "utf8" << QStringList{"bad.txt", "invalid UTF-8 at byte offset 6", "0xC3", "invalid_utf8"};
         QTest::newRow("invalid UTF-8 in gzip") << "utf8-gz" << QStringList{"bad.txt.gz", "byte offset 6"};
         QTest::newRow("corrupt gzip") << "corrupt-gz" << QStringList{"c.txt.gz", "cannot read"};
-        QTest::newRow("JSON without the field") << "json-field" << QStringList{"x.jsonl", "line 3", "no field \"text\""};
+        QTest::newRow("JSON without the field")
+            << "json-field" << QStringList{"x.jsonl", "line 3", "no field \"text\""};
         QTest::newRow("not JSON") << "json-syntax" << QStringList{"x.jsonl", "line 2", "not valid JSON"};
-        QTest::newRow("field not a string") << "json-type" << QStringList{"x.jsonl", "line 1", "not a string"};
-        QTest::newRow("truncated llm.c shard") << "truncated" << QStringList{"t.bin", "says 100 tokens", "byte offset 1224", "1200 bytes", "truncated"};
-        QTest::newRow("llm.c count too small") << "trailing" << QStringList{"t.bin", "says 50 tokens", "trailing bytes"};
+        QTest::newRow("field not a string")
+            << "json-type" << QStringList{"x.jsonl", "line 1", "not a string"};
+        QTest::newRow("truncated llm.c shard")
+            << "truncated"
+            << QStringList{"t.bin", "says 100 tokens", "byte offset 1224", "1200 bytes", "truncated"};
+        QTest::newRow("llm.c count too small")
+            << "trailing" << QStringList{"t.bin", "says 50 tokens", "trailing bytes"};
         QTest::newRow("wrong magic") << "magic" << QStringList{"t.bin", "wrong magic 12345", "byte offset 0"};
         QTest::newRow("short llm.c header") << "short-header" << QStringList{"t.bin", "1024"};
-        QTest::newRow("token id >= 256 (nanoGPT)") << "id-nanogpt" << QStringList{"t.bin", "token id 300", "byte offset 10", "0..255"};
-        QTest::newRow("token id >= 256 (llm.c uint32)") << "id-llmc" << QStringList{"t.bin", "token id 70000", "byte offset 1036"};
+        QTest::newRow("token id >= 256 (nanoGPT)")
+            << "id-nanogpt" << QStringList{"t.bin", "token id 300", "byte offset 10", "0..255"};
+        QTest::newRow("token id >= 256 (llm.c uint32)")
+            << "id-llmc" << QStringList{"t.bin", "token id 70000", "byte offset 1036"};
         QTest::newRow("odd nanoGPT size") << "odd" << QStringList{"t.bin", "odd size", "byte offset 20"};
         QTest::newRow("one document") << "one-doc" << QStringList{"one.txt", "at least two", "separator"};
     }
@@ -386,7 +401,8 @@ private slots:
         const std::string msg = sourceError(d);
         QVERIFY2(!msg.empty(), "no error");
         for (const QString& e : expected) {
-            QVERIFY2(msg.find(e.toStdString()) != std::string::npos, qPrintable("'" + e + "' not in: " + QString::fromStdString(msg)));
+            QVERIFY2(msg.find(e.toStdString()) != std::string::npos,
+                     qPrintable("'" + e + "' not in: " + QString::fromStdString(msg)));
         }
     }
 
@@ -394,7 +410,8 @@ private slots:
         test::TempDir dir;
         writeFile(dir.path("bad.txt"), "hello \xC3\x28 world\n");
         writeFile(dir.path("good.txt"), "fine\n");
-        const Dataset ds(dataSpec(domain("text:" + dir.path("*"), {{"invalid_utf8", std::string("replace")}}), 8));
+        const Dataset ds(
+            dataSpec(domain("text:" + dir.path("*"), {{"invalid_utf8", std::string("replace")}}), 8));
         // "hello " + U+FFFD (3 bytes) + "( world\n": the 0xC3 that starts no valid sequence is replaced.
         QCOMPARE(ds.source(0).corpus()->bytes, std::int64_t{6 + 3 + 8 + 5});
     }
@@ -405,21 +422,49 @@ private slots:
         QTest::addColumn<QString>("value");  // TOML literal
         QTest::addColumn<QString>("expected");
         const QString text = "text:" + QString::fromStdString(kGpl);
-        QTest::newRow("text: unknown key") << text << "sep" << "\"%\"" << "invalid_utf8 | noise_rate | seed | separator | val_fraction";
-        QTest::newRow("text: invalid_utf8") << text << "invalid_utf8" << "\"drop\"" << "error | replace";
-        QTest::newRow("text: separator of two lines") << text << "separator" << "\"a\\nb\"" << "one line";
-        QTest::newRow("text: separator not a string") << text << "separator" << "3" << "expected a string";
-        QTest::newRow("text: val_fraction 0") << text << "val_fraction" << "0" << "a number in (0, 0.9]";
-        QTest::newRow("text: val_fraction 1") << text << "val_fraction" << "1.0" << "a number in (0, 0.9]";
+        QTest::newRow("text: unknown key") << text << "sep"
+                                           << "\"%\""
+                                           << "invalid_utf8 | noise_rate | seed | separator | val_fraction";
+        QTest::newRow("text: invalid_utf8") << text << "invalid_utf8"
+                                            << "\"drop\""
+                                            << "error | replace";
+        QTest::newRow("text: separator of two lines") << text << "separator"
+                                                      << "\"a\\nb\""
+                                                      << "one line";
+        QTest::newRow("text: separator not a string") << text << "separator"
+                                                      << "3"
+                                                      << "expected a string";
+        QTest::newRow("text: val_fraction 0") << text << "val_fraction"
+                                              << "0"
+                                              << "a number in (0, 0.9]";
+        QTest::newRow("text: val_fraction 1") << text << "val_fraction"
+                                              << "1.0"
+                                              << "a number in (0, 0.9]";
         const QString jsonl = "jsonl:" + QString::fromStdString(kGpl);
-        QTest::newRow("jsonl: unknown key") << jsonl << "separator" << "\"\"" << "field | noise_rate | seed | val_fraction";
-        QTest::newRow("jsonl: empty field") << jsonl << "field" << "\"\"" << "params.field";
+        QTest::newRow("jsonl: unknown key") << jsonl << "separator"
+                                            << "\"\""
+                                            << "field | noise_rate | seed | val_fraction";
+        QTest::newRow("jsonl: empty field") << jsonl << "field"
+                                            << "\"\""
+                                            << "params.field";
         const QString tokens = "tokens:" + QString::fromStdString(kGpl);
-        QTest::newRow("tokens: unknown key") << tokens << "dtype" << "\"uint16\"" << "chunk | format | noise_rate | seed | val_fraction";
-        QTest::newRow("tokens: format") << tokens << "format" << "\"megatron\"" << "auto | nanogpt | llmc";
-        QTest::newRow("tokens: chunk") << tokens << "chunk" << "1" << "an integer from 16";
-        QTest::newRow("no argument") << "text:" << "seed" << "1" << "names no file";
-        QTest::newRow("unknown prefix") << "txt:/x" << "seed" << "1" << "text:<glob>";
+        QTest::newRow("tokens: unknown key") << tokens << "dtype"
+                                             << "\"uint16\""
+                                             << "chunk | format | noise_rate | seed | val_fraction";
+        QTest::newRow("tokens: format") << tokens << "format"
+                                        << "\"megatron\""
+                                        << "auto | nanogpt | llmc";
+        QTest::newRow("tokens: chunk") << tokens << "chunk"
+                                       << "1"
+                                       << "an integer from 16";
+        QTest::newRow("no argument") << "text:"
+                                     << "seed"
+                                     << "1"
+                                     << "names no file";
+        QTest::newRow("unknown prefix") << "txt:/x"
+                                        << "seed"
+                                        << "1"
+                                        << "text:<glob>";
     }
     void badKeysListAllowedOnes() {
         QFETCH(QString, source);
@@ -428,8 +473,8 @@ private slots:
         QFETCH(QString, expected);
         // Through the experiment parser: the error is an InvalidConfig naming the key path.
         const std::string toml = "[model]\ncontext = 16\n[[data.domain]]\nname = \"t\"\nsource = \"" +
-                                 source.toStdString() + "\"\n[data.domain.params]\n" + key.toStdString() + " = " +
-                                 value.toStdString() + "\n";
+                                 source.toStdString() + "\"\n[data.domain.params]\n" + key.toStdString() +
+                                 " = " + value.toStdString() + "\n";
         try {
             parseExperiment(toml, "<test>");
             QFAIL("parsed");
@@ -495,7 +540,8 @@ private slots:
         // Windows of 1025 bytes hold several whole paragraphs (documents) between end-of-document
         // tokens; none of them may be a held-out document, and held-out ones must be whole documents.
         const std::string glob = test::dataFile("text/*.txt");
-        const Dataset ds(dataSpec(domain("text:" + glob, {{"separator", std::string("")}, {"val_fraction", 0.2}}), 1024));
+        const Dataset ds(
+            dataSpec(domain("text:" + glob, {{"separator", std::string("")}, {"val_fraction", 0.2}}), 1024));
         const CorpusStats* c = ds.source(0).corpus();
         QVERIFY(c->valDocuments > 20);
         const auto valDocs = splitAtEod(validationStream(ds, 0));
@@ -519,7 +565,8 @@ private slots:
         }
         QVERIFY(whole > 3000);
         // And the held-out documents are the ones whose hash says so: about val_fraction of them.
-        QVERIFY(std::abs(static_cast<double>(c->valDocuments) / static_cast<double>(c->documents) - 0.2) < 0.06);
+        QVERIFY(std::abs(static_cast<double>(c->valDocuments) / static_cast<double>(c->documents) - 0.2) <
+                0.06);
     }
 
     void noiseRateWorksOnText() {
@@ -615,7 +662,10 @@ private slots:
                 const double summedNats = loss[i] * B * V * ctx;
                 const double expected = summedNats / (static_cast<double>(bytes) * std::log(2.0));
                 QVERIFY2(std::abs(bpb[i] - expected) <= 1e-6 * expected,
-                         qPrintable(QString("%1: stored %2, expected %3").arg(QString::fromStdString(name)).arg(bpb[i], 0, 'g', 17).arg(expected, 0, 'g', 17)));
+                         qPrintable(QString("%1: stored %2, expected %3")
+                                        .arg(QString::fromStdString(name))
+                                        .arg(bpb[i], 0, 'g', 17)
+                                        .arg(expected, 0, 'g', 17)));
             }
         }
     }
@@ -630,9 +680,12 @@ private slots:
             "name = \"learn\"\nseed = 1\ndevice = \"cpu\"\n"
             "[model]\nn_layer = 2\nd_model = 64\nn_head = 4\ncontext = 64\n"
             "[data]\nbatch_size = 16\nval_every = 100\nval_batches = 4\n"
-            "[[data.domain]]\nname = \"licenses\"\nsource = \"text:" + test::dataFile("text/*.txt") + "\"\n"
+            "[[data.domain]]\nname = \"licenses\"\nsource = \"text:" +
+            test::dataFile("text/*.txt") +
+            "\"\n"
             "[data.domain.params]\nseparator = \"\"\nval_fraction = 0.1\n"
-            "[train]\nsteps = 300\nlr = 0.003\nthreads = 1\n[schedule]\nkind = \"cosine\"\nwarmup_steps = 20\n";
+            "[train]\nsteps = 300\nlr = 0.003\nthreads = 1\n[schedule]\nkind = \"cosine\"\nwarmup_steps = "
+            "20\n";
         const auto id = test::runToml(db, toml);
         const ExperimentSpec spec = parseExperiment(toml, "<test>");
         const Dataset ds(spec);
@@ -652,9 +705,11 @@ private slots:
         }
         const auto val = test::storedMetric(db, id, "val_loss.licenses");
         QVERIFY(!val.empty());
-        qInfo("final val_loss %.4f nats/token, unigram entropy of the validation text %.4f nats (val_bpb %.4f)",
-              val.back(), unigram, test::storedMetric(db, id, "val_bpb.licenses").back());
-        QVERIFY2(val.back() < unigram - 0.3, qPrintable(QString("val_loss %1, unigram %2").arg(val.back()).arg(unigram)));
+        qInfo(
+            "final val_loss %.4f nats/token, unigram entropy of the validation text %.4f nats (val_bpb %.4f)",
+            val.back(), unigram, test::storedMetric(db, id, "val_bpb.licenses").back());
+        QVERIFY2(val.back() < unigram - 0.3,
+                 qPrintable(QString("val_loss %1, unigram %2").arg(val.back()).arg(unigram)));
     }
 
     // --- the CLI ------------------------------------------------------------------------------
@@ -663,7 +718,8 @@ private slots:
         test::TempDir dir;
         const std::string spec = dir.path("e.toml");
         writeFile(spec, textToml(test::dataFile("text/*.txt"), 5, 1));
-        const auto r = test::runCli({"data", "inspect", QString::fromStdString(spec), "--json", "--samples", "4"});
+        const auto r =
+            test::runCli({"data", "inspect", QString::fromStdString(spec), "--json", "--samples", "4"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QJsonArray doms = QJsonDocument::fromJson(r.out.toUtf8()).array();
         QCOMPARE(doms.size(), 2);
@@ -672,8 +728,10 @@ private slots:
         const auto gpl = pythonParagraphs(kGpl).size() + pythonParagraphs(kLgpl).size();
         QCOMPARE(t["documents"].toInteger(), static_cast<qint64>(gpl));
         QCOMPARE(t["files"].toArray().size(), 2);
-        QCOMPARE(t["bytes"].toInteger(), static_cast<qint64>(std::filesystem::file_size(kGpl) + std::filesystem::file_size(kLgpl)));
-        QCOMPARE(t["train_documents"].toInteger() + t["validation_documents"].toInteger(), t["documents"].toInteger());
+        QCOMPARE(t["bytes"].toInteger(),
+                 static_cast<qint64>(std::filesystem::file_size(kGpl) + std::filesystem::file_size(kLgpl)));
+        QCOMPARE(t["train_documents"].toInteger() + t["validation_documents"].toInteger(),
+                 t["documents"].toInteger());
         QCOMPARE(t["samples"].toArray().size(), 4);
         QVERIFY(t["entropy_rate"].isNull());
         // The text is the window, escaped: no raw newline or control byte reaches the terminal.

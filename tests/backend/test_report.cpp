@@ -69,8 +69,8 @@ std::pair<quint32, quint32> pngSize(const QString& path) {
         return {0, 0};
     }
     auto be = [&](int o) {
-        return (quint32(quint8(h[o])) << 24) | (quint32(quint8(h[o + 1])) << 16) | (quint32(quint8(h[o + 2])) << 8) |
-               quint32(quint8(h[o + 3]));
+        return (quint32(quint8(h[o])) << 24) | (quint32(quint8(h[o + 1])) << 16) |
+               (quint32(quint8(h[o + 2])) << 8) | quint32(quint8(h[o + 3]));
     };
     return {be(16), be(20)};
 }
@@ -87,7 +87,7 @@ class TestReport : public QObject {
 private:
     test::TempDir m_dir;
     QString m_plan, m_db;
-    std::map<std::string, RunRecord> m_runs;   // by name
+    std::map<std::string, RunRecord> m_runs;  // by name
 
     test::ProcessResult report(const QStringList& extra, const QString& out, const QStringList& env = {}) {
         return test::runCli(QStringList{"report", m_plan, "--db", m_db, "--out", out} + extra, 300000, env);
@@ -96,7 +96,8 @@ private:
 private slots:
     void initTestCase() {
         qputenv("OPENBLAS_NUM_THREADS", "1");
-        writeFile(m_dir.path("base.toml"), test::tinyExperimentToml(40) + "checkpoint_every = 10\nkeep_checkpoints = 10\n");
+        writeFile(m_dir.path("base.toml"),
+                  test::tinyExperimentToml(40) + "checkpoint_every = 10\nkeep_checkpoints = 10\n");
         m_plan = m_dir.qpath("plan.toml");
         writeFile(m_plan.toStdString(), R"(name = "tiny-study"
 base = "base.toml"
@@ -150,7 +151,9 @@ jobs = 2
             report::resolveAnalysis("nope", "x");
             QFAIL("accepted an unknown analysis");
         } catch (const Error& e) {
-            QVERIFY2(QString(e.what()).contains("--analysis") && QString(e.what()).contains("lr-annealing-law"), e.what());
+            QVERIFY2(
+                QString(e.what()).contains("--analysis") && QString(e.what()).contains("lr-annealing-law"),
+                e.what());
         }
         const auto bad = report({"--analysis", "nope"}, m_dir.qpath("bad"));
         QCOMPARE(bad.exitCode, 1);
@@ -159,7 +162,8 @@ jobs = 2
 
     void markdownNumbersMatchTheDatabase() {
         const QString out = m_dir.qpath("wsd");
-        const auto r = report({"--analysis", "wsd-vs-cosine", "--json"}, out, {"ANNEAL_RENDER=" + m_dir.qpath("no/anneal-render")});
+        const auto r = report({"--analysis", "wsd-vs-cosine", "--json"}, out,
+                              {"ANNEAL_RENDER=" + m_dir.qpath("no/anneal-render")});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QString md = readText(out + "/README.md");
         QVERIFY(!md.isEmpty());
@@ -168,13 +172,17 @@ jobs = 2
         // The runs table: every run with its final val_loss and per-domain losses, as stored.
         for (const auto& [name, run] : m_runs) {
             const QStringList row = tableRow(md, "id", QString::number(run.id));
-            QVERIFY2(row.size() == 11, qPrintable(QString("no runs-table row for run %1: %2").arg(run.id).arg(row.join("|"))));
+            QVERIFY2(row.size() == 11,
+                     qPrintable(QString("no runs-table row for run %1: %2").arg(run.id).arg(row.join("|"))));
             QCOMPARE(row[1], QString::fromStdString(name));
             QCOMPARE(row[3], QString("completed"));
             QCOMPARE(row[4], QString("40"));
-            QCOMPARE(row[7], QString::fromStdString(report::formatNumber(lastVal(*store, run.id, "val_loss"))));
-            QCOMPARE(row[8], QString::fromStdString(report::formatNumber(lastVal(*store, run.id, "val_loss.markov"))));
-            QCOMPARE(row[9], QString::fromStdString(report::formatNumber(lastVal(*store, run.id, "val_loss.noise"))));
+            QCOMPARE(row[7],
+                     QString::fromStdString(report::formatNumber(lastVal(*store, run.id, "val_loss"))));
+            QCOMPARE(row[8], QString::fromStdString(
+                                 report::formatNumber(lastVal(*store, run.id, "val_loss.markov"))));
+            QCOMPARE(row[9],
+                     QString::fromStdString(report::formatNumber(lastVal(*store, run.id, "val_loss.noise"))));
             if (run.parentId) {
                 QCOMPARE(row[2], QString("#%1 @ 30").arg(*run.parentId));
             }
@@ -223,7 +231,8 @@ jobs = 2
             QCOMPARE(n[k + ".measured"].toDouble(), lastVal(*store, run.id, "val_loss"));
             QVERIFY2(std::isfinite(n[k + ".predicted"].toDouble()), qPrintable(k));
             QCOMPARE(n[k + ".error"].toDouble(),
-                     (n[k + ".predicted"].toDouble() - n[k + ".measured"].toDouble()) / n[k + ".measured"].toDouble());
+                     (n[k + ".predicted"].toDouble() - n[k + ".measured"].toDouble()) /
+                         n[k + ".measured"].toDouble());
         }
         QVERIFY(n["fit.L0"].toDouble() > 0);
         const QString md = readText(out + "/README.md");
@@ -249,9 +258,10 @@ jobs = 2
         const auto r = report({"--analysis", "generic"}, out, {"QT_QPA_PLATFORM=offscreen"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QString md = readText(out + "/README.md");
-        QVERIFY2(md.contains("![" + QString("tiny-study: validation loss") + "](val-loss.png)"), qPrintable(md.right(600)));
+        QVERIFY2(md.contains("![" + QString("tiny-study: validation loss") + "](val-loss.png)"),
+                 qPrintable(md.right(600)));
         const auto size = pngSize(out + "/val-loss.png");
-        QCOMPARE(size.first, quint32{1920});   // 960 x 540 at twice the screen resolution
+        QCOMPARE(size.first, quint32{1920});  // 960 x 540 at twice the screen resolution
         QCOMPARE(size.second, quint32{1080});
         QVERIFY(QFileInfo(out + "/val-loss.png").size() > 10000);
         QVERIFY(!QFileInfo::exists(out + "/render.log"));

@@ -98,12 +98,18 @@ private slots:
         QTest::addColumn<QString>("strategy");
         QTest::addColumn<double>("r");
         QTest::addColumn<QVector<double>>("expected");
-        QTest::newRow("linupper r=1") << "loss_linupper" << 1.0 << QVector<double>{0.119271, 0.232307, 0.324211, 0.324211};
-        QTest::newRow("quadratic r=1") << "loss_quadratic" << 1.0 << QVector<double>{0.14567, 0.35433, 0.35433, 0.14567};
-        QTest::newRow("extremes r=1") << "loss_extremes" << 1.0 << QVector<double>{0.330378, 0.169622, 0.169622, 0.330378};
-        QTest::newRow("linupper r=0.4") << "loss_linupper" << 0.4 << QVector<double>{0.032616, 0.172687, 0.397348, 0.397348};
-        QTest::newRow("quadratic r=0.4") << "loss_quadratic" << 0.4 << QVector<double>{0.048886, 0.451114, 0.451114, 0.048886};
-        QTest::newRow("extremes r=0.4") << "loss_extremes" << 0.4 << QVector<double>{0.420565, 0.079435, 0.079435, 0.420565};
+        QTest::newRow("linupper r=1")
+            << "loss_linupper" << 1.0 << QVector<double>{0.119271, 0.232307, 0.324211, 0.324211};
+        QTest::newRow("quadratic r=1")
+            << "loss_quadratic" << 1.0 << QVector<double>{0.14567, 0.35433, 0.35433, 0.14567};
+        QTest::newRow("extremes r=1")
+            << "loss_extremes" << 1.0 << QVector<double>{0.330378, 0.169622, 0.169622, 0.330378};
+        QTest::newRow("linupper r=0.4")
+            << "loss_linupper" << 0.4 << QVector<double>{0.032616, 0.172687, 0.397348, 0.397348};
+        QTest::newRow("quadratic r=0.4")
+            << "loss_quadratic" << 0.4 << QVector<double>{0.048886, 0.451114, 0.451114, 0.048886};
+        QTest::newRow("extremes r=0.4")
+            << "loss_extremes" << 0.4 << QVector<double>{0.420565, 0.079435, 0.079435, 0.420565};
     }
     void sowWeightsMatchReference() {
         QFETCH(QString, strategy);
@@ -159,11 +165,12 @@ size = 10
 [reweight]
 strategy = "domain_scalarization"
 temperature = 2.0
-)", "<t>");
+)",
+                                                 "<t>");
         const std::vector<std::array<double, 2>> c = {{{1.0, -2.0}}, {{0.5, 3.0}}, {{-4.0, 0.25}}};
         const std::vector<double> p = temperatureProbabilities({900, 90, 10}, 2.0);  // upsampling
-        const std::vector<double> q = mixtureAt(s, 0);                              // proportional sampling
-        const std::vector<double> w = scalarizationWeights(s, 0);                   // upweighting
+        const std::vector<double> q = mixtureAt(s, 0);                               // proportional sampling
+        const std::vector<double> w = scalarizationWeights(s, 0);                    // upweighting
         std::array<double, 2> up = {0.3, -0.7};
         std::array<double, 2> uw = up;
         const double eta = 0.1;
@@ -192,7 +199,8 @@ temperature = 2.0
     void quadraticDownweightsPlantedNoise() {
         test::TempDir dir;
         const std::string db = dir.path("n.db");
-        const auto id = test::runToml(db, noisyMixToml("[reweight]\nstrategy = \"loss_quadratic\"\nburnin_steps = 40\n"));
+        const auto id =
+            test::runToml(db, noisyMixToml("[reweight]\nstrategy = \"loss_quadratic\"\nburnin_steps = 40\n"));
         auto store = Store::open(db, Store::Mode::ReadOnly);
         std::vector<SampleWeight> after;
         for (std::int64_t s : store->weightSnapshotSteps(id)) {
@@ -203,8 +211,9 @@ temperature = 2.0
             }
         }
         const double auc = cleanAboveNoisyAuc(after);
-        qInfo("loss_quadratic: AUC(clean weight > planted-noise weight) = %.3f over %zu samples after burn-in", auc,
-              after.size());
+        qInfo(
+            "loss_quadratic: AUC(clean weight > planted-noise weight) = %.3f over %zu samples after burn-in",
+            auc, after.size());
         QVERIFY2(auc > 0.55, qPrintable(QString::number(auc)));
         // Stored weights are relative to plain averaging: their mean per step is 1.
         double sum = 0;
@@ -224,7 +233,8 @@ temperature = 2.0
         // LinUpper raises high-loss samples (planted noise has the highest loss): the opposite effect.
         test::TempDir dir;
         const std::string db = dir.path("l.db");
-        const auto id = test::runToml(db, noisyMixToml("[reweight]\nstrategy = \"loss_linupper\"\nburnin_steps = 40\n"));
+        const auto id =
+            test::runToml(db, noisyMixToml("[reweight]\nstrategy = \"loss_linupper\"\nburnin_steps = 40\n"));
         auto store = Store::open(db, Store::Mode::ReadOnly);
         std::vector<SampleWeight> after;
         for (std::int64_t s : store->weightSnapshotSteps(id)) {
@@ -242,8 +252,9 @@ temperature = 2.0
     void metaRescaleRunsAndSeparates() {
         test::TempDir dir;
         const std::string db = dir.path("m.db");
-        const auto id = test::runToml(
-            db, noisyMixToml("[reweight]\nstrategy = \"meta_rescale\"\nburnin_steps = 40\nmeta_lr = 0.5\nmeta_batch = 16\n"));
+        const auto id =
+            test::runToml(db, noisyMixToml("[reweight]\nstrategy = \"meta_rescale\"\nburnin_steps = "
+                                           "40\nmeta_lr = 0.5\nmeta_batch = 16\n"));
         auto store = Store::open(db, Store::Mode::ReadOnly);
         QCOMPARE(store->run(id).status, RunStatus::Completed);
         std::vector<SampleWeight> after;
@@ -311,7 +322,8 @@ weights_every = 0
                 mean += v;
             }
             mean /= 300;
-            qInfo("%s: mean effective gradient share %.4f, temperature mix p(T=2) %.4f", names[d], mean, p[static_cast<size_t>(d)]);
+            qInfo("%s: mean effective gradient share %.4f, temperature mix p(T=2) %.4f", names[d], mean,
+                  p[static_cast<size_t>(d)]);
             // A ratio estimator of p over 300 batches of 64: a few hundredths of sampling error at most.
             QVERIFY2(std::abs(mean - p[static_cast<size_t>(d)]) < 0.03, names[d]);
         }

@@ -15,17 +15,22 @@ namespace {
 
 const double kPi = 3.14159265358979323846;
 
-ExperimentSpec spec(const std::string& schedule, std::int64_t steps, double lr = 1.0, const std::string& extra = {}) {
+ExperimentSpec spec(const std::string& schedule, std::int64_t steps, double lr = 1.0,
+                    const std::string& extra = {}) {
     return parseExperiment("[[data.domain]]\nname = \"a\"\nsource = \"synthetic:noise\"\n[train]\nsteps = " +
-                               std::to_string(steps) + "\nlr = " + std::to_string(lr) + "\n[schedule]\n" + schedule +
-                               extra,
+                               std::to_string(steps) + "\nlr = " + std::to_string(lr) + "\n[schedule]\n" +
+                               schedule + extra,
                            "<test>");
 }
 
 void near(double got, double want, double rel, const char* what) {
     const double err = std::abs(got - want) / std::max(std::abs(want), 1e-300);
     QVERIFY2(err <= rel || std::abs(got - want) < 1e-300,
-             qPrintable(QString("%1: got %2, want %3 (rel. error %4)").arg(what).arg(got, 0, 'g', 17).arg(want, 0, 'g', 17).arg(err)));
+             qPrintable(QString("%1: got %2, want %3 (rel. error %4)")
+                            .arg(what)
+                            .arg(got, 0, 'g', 17)
+                            .arg(want, 0, 'g', 17)
+                            .arg(err)));
 }
 
 }  // namespace
@@ -35,7 +40,8 @@ class TestSchedule : public QObject {
 private slots:
     // METHODS 8.3 item 9: LinearLR(base 0.05, start_factor 0.05, total_iters 40) is our warmup.
     void warmupMatchesLinearLR() {
-        const auto s = spec("kind = \"constant\"\nwarmup_steps = 40\nwarmup_start_fraction = 0.05\n", 100, 0.05);
+        const auto s =
+            spec("kind = \"constant\"\nwarmup_steps = 40\nwarmup_start_fraction = 0.05\n", 100, 0.05);
         const double published[] = {0.0025, 0.0036875, 0.004875, 0.0060625, 0.00725};
         for (int t = 0; t < 5; ++t) {
             near(learningRate(s, t), 0.05 * (0.05 + 0.95 * t / 40.0), 1e-12, "closed form");
@@ -50,7 +56,8 @@ private slots:
     // past the end we hold the final value (PyTorch rises again; a documented difference).
     void cosineMatchesCosineAnnealingLR() {
         const auto s = spec("kind = \"cosine\"\nfinal_lr_fraction = 0.0\n", 10, 0.1);
-        const std::pair<int, double> published[] = {{0, 0.1}, {1, 0.0975528}, {5, 0.05}, {9, 0.0024472}, {10, 0.0}};
+        const std::pair<int, double> published[] = {
+            {0, 0.1}, {1, 0.0975528}, {5, 0.05}, {9, 0.0024472}, {10, 0.0}};
         for (const auto& [t, v] : published) {
             near(learningRate(s, t), 0.1 * 0.5 * (1 + std::cos(kPi * t / 10.0)), 1e-12, "closed form");
             if (v > 0) {
@@ -92,13 +99,21 @@ private slots:
         QFETCH(QString, shape);
         QFETCH(QVector<double>, g);
         // T = 100, decay over the last 40 steps: x = (t - 60)/40.
-        const auto s = spec("kind = \"wsd\"\nwarmup_steps = 10\ndecay_fraction = 0.4\nfinal_lr_fraction = 0.0\n"
-                            "decay_shape = \"" + shape.toStdString() + "\"\n",
-                            100);
+        const auto s = spec(
+            "kind = \"wsd\"\nwarmup_steps = 10\ndecay_fraction = 0.4\nfinal_lr_fraction = 0.0\n"
+            "decay_shape = \"" +
+                shape.toStdString() + "\"\n",
+            100);
         auto closed = [&](double x) {
-            if (shape == "linear") return 1 - x;
-            if (shape == "cosine") return 0.5 * (1 + std::cos(kPi * x));
-            if (shape == "1-sqrt") return 1 - std::sqrt(x);
+            if (shape == "linear") {
+                return 1 - x;
+            }
+            if (shape == "cosine") {
+                return 0.5 * (1 + std::cos(kPi * x));
+            }
+            if (shape == "1-sqrt") {
+                return 1 - std::sqrt(x);
+            }
             return 1 - x * x;
         };
         for (int i = 0; i < 5; ++i) {
@@ -117,16 +132,19 @@ private slots:
         near(learningRate(s, 90), 0.1 + 0.9 * 0.5, 1e-12, "linear midway");
         near(learningRate(s, 99), 0.1 + 0.9 * 0.05, 1e-12, "last update");
         near(learningRate(s, 100), 0.1, 1e-12, "end");
-        const auto e = spec("kind = \"wsd\"\ndecay_fraction = 0.5\ndecay_shape = \"exponential\"\nfinal_lr_fraction = 0.01\n", 100);
+        const auto e = spec(
+            "kind = \"wsd\"\ndecay_fraction = 0.5\ndecay_shape = \"exponential\"\nfinal_lr_fraction = 0.01\n",
+            100);
         near(learningRate(e, 75), std::pow(0.01, 0.5), 1e-12, "phi^x");
         near(learningRate(e, 100), 0.01, 1e-12, "end");
     }
 
     // METHODS 8.3 item 15: half-life decay 0.5^(x/1000).
     void halfLife() {
-        const auto s = spec("kind = \"wsd\"\ndecay_fraction = 0.3\ndecay_shape = \"exponential\"\ndecay_half_life = 1000.0\n"
-                            "final_lr_fraction = 0.001\n",
-                            10000);
+        const auto s = spec(
+            "kind = \"wsd\"\ndecay_fraction = 0.3\ndecay_shape = \"exponential\"\ndecay_half_life = 1000.0\n"
+            "final_lr_fraction = 0.001\n",
+            10000);
         near(learningRate(s, 7000), 1.0, 1e-12, "x = 0");
         near(learningRate(s, 8000), 0.5, 1e-12, "x = 1000");
         near(learningRate(s, 9000), 0.25, 1e-12, "x = 2000");
@@ -137,7 +155,9 @@ private slots:
         for (int t : {100, 200, 400, 999}) {
             near(learningRate(s, t), std::sqrt(100.0 / t), 1e-12, "sqrt(W/t)");
         }
-        const auto c = spec("kind = \"inverse_sqrt\"\nwarmup_steps = 100\ndecay_fraction = 0.1\nfinal_lr_fraction = 0.0\n", 1000);
+        const auto c = spec(
+            "kind = \"inverse_sqrt\"\nwarmup_steps = 100\ndecay_fraction = 0.1\nfinal_lr_fraction = 0.0\n",
+            1000);
         near(learningRate(c, 899), std::sqrt(100.0 / 899), 1e-12, "before cooldown");
         near(learningRate(c, 950), std::sqrt(100.0 / 900) * 0.5, 1e-12, "linear cooldown from f(900)");
         QVERIFY(std::abs(learningRate(c, 1000)) < 1e-15);
@@ -145,9 +165,10 @@ private slots:
 
     // METHODS 8.3 item 14: Ibrahim-style inverse-sqrt cooldown (alpha 10, eta_max 3e-4, eta_const 1.65e-4).
     void infiniteSchedule() {
-        const auto s = spec("kind = \"infinite\"\nwarmup_steps = 0\ncooldown_steps = 10\nconstant_lr_fraction = 0.55\n"
-                            "cooldown_timescale = 10.0\nanneal_fraction = 0.2\nfinal_lr_fraction = 0.055\n",
-                            100, 3e-4);
+        const auto s = spec(
+            "kind = \"infinite\"\nwarmup_steps = 0\ncooldown_steps = 10\nconstant_lr_fraction = 0.55\n"
+            "cooldown_timescale = 10.0\nanneal_fraction = 0.2\nfinal_lr_fraction = 0.055\n",
+            100, 3e-4);
         near(learningRate(s, 0), 3.0e-4, 1e-12, "u = 0");
         near(learningRate(s, 1), 2.433912e-4, 1e-6, "u = 0.1 (METHODS)");
         near(learningRate(s, 5), 1.856295e-4, 1e-6, "u = 0.5 (METHODS)");
@@ -160,9 +181,10 @@ private slots:
     }
 
     void rewarm() {
-        const auto s = spec("kind = \"rewarm\"\nwarmup_steps = 10\nfinal_lr_fraction = 0.1\nrewarm_at = 100\n"
-                            "rewarm_steps = 20\nrewarm_peak_fraction = 0.5\n",
-                            200);
+        const auto s = spec(
+            "kind = \"rewarm\"\nwarmup_steps = 10\nfinal_lr_fraction = 0.1\nrewarm_at = 100\n"
+            "rewarm_steps = 20\nrewarm_peak_fraction = 0.5\n",
+            200);
         near(learningRate(s, 10), 1.0, 1e-12, "first peak");
         near(learningRate(s, 55), 0.1 + 0.9 * 0.5 * (1 + std::cos(kPi * 0.5)), 1e-12, "first decay");
         near(learningRate(s, 100), 0.1, 1e-12, "re-warm start");
@@ -186,7 +208,9 @@ private slots:
     void temperatureSampling() {
         const std::vector<double> n = {900, 90, 10};
         const std::vector<std::pair<double, std::vector<double>>> cases = {
-            {1.0, {0.9, 0.09, 0.01}}, {2.0, {0.703414, 0.222439, 0.074146}}, {5.0, {0.490787, 0.309666, 0.199547}},
+            {1.0, {0.9, 0.09, 0.01}},
+            {2.0, {0.703414, 0.222439, 0.074146}},
+            {5.0, {0.490787, 0.309666, 0.199547}},
             {1e12, {1.0 / 3, 1.0 / 3, 1.0 / 3}}};
         for (const auto& [T, want] : cases) {
             const auto p = temperatureProbabilities(n, T);
@@ -222,7 +246,8 @@ size = 10
 [reweight]
 strategy = "domain_scalarization"
 temperature = 2.0
-)", "<t>");
+)",
+                                       "<t>");
         const auto w = scalarizationWeights(s, 0);
         const double want[] = {0.781571, 2.471544, 7.414634};
         for (size_t i = 0; i < 3; ++i) {
@@ -246,13 +271,15 @@ steps = 100
 kind = "temperature"
 temperature = 5.0
 )";
-        const auto lin = parseExperiment(base + "temperature_schedule = \"linear\"\ntemperature_end = 1.0\n", "<t>");
+        const auto lin =
+            parseExperiment(base + "temperature_schedule = \"linear\"\ntemperature_end = 1.0\n", "<t>");
         near(temperatureAt(lin.mixture, 0, 100), 5.0, 1e-12, "start");
         near(temperatureAt(lin.mixture, 50, 100), 3.0, 1e-12, "middle");
         near(temperatureAt(lin.mixture, 100, 100), 1.0, 1e-12, "end");
         near(mixtureAt(lin, 100)[0], 0.9, 1e-12, "T = 1 is proportional");
-        const auto step = parseExperiment(base + "temperature_schedule = \"step\"\ntemperature_end = 1.0\n"
-                                                 "temperature_switch_fraction = 0.3\n",
+        const auto step = parseExperiment(base +
+                                              "temperature_schedule = \"step\"\ntemperature_end = 1.0\n"
+                                              "temperature_switch_fraction = 0.3\n",
                                           "<t>");
         near(temperatureAt(step.mixture, 29, 100), 5.0, 1e-12, "before switch");
         near(temperatureAt(step.mixture, 30, 100), 1.0, 1e-12, "at switch");
@@ -273,7 +300,8 @@ steps = 1000
 [mixture.upsample]
 start_fraction = 0.9
 weights = { code = 0.9 }
-)", "<t>");
+)",
+                                       "<t>");
         QCOMPARE(upsampleStartStep(s), std::int64_t{900});
         near(mixtureAt(s, 899)[1], 0.1, 1e-12, "base mix before the window");
         near(mixtureAt(s, 900)[1], 0.5, 1e-12, "upsampled (code 0.9 vs web 0.9) from the window");
@@ -296,7 +324,8 @@ steps = 100
 fraction = 0.25
 start_step = 10
 weights = { old = 1.0 }
-)", "<t>");
+)",
+                                       "<t>");
         near(mixtureAt(s, 9)[0], 0.0, 1e-12, "before replay");
         near(mixtureAt(s, 10)[0], 0.25, 1e-12, "replay share");
         near(mixtureAt(s, 10)[1], 0.75, 1e-12, "new data share");

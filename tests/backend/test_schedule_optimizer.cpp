@@ -33,8 +33,8 @@ namespace {
 
 constexpr double kPeak = 3e-4;
 // METHODS 8.8, 400M: L0, A, alpha, B, C, beta, gamma.
-const std::vector<double> k400M = {2.37474466, 0.65421216, 0.42878731, 523.42464371, 2.02462735, 0.59350493,
-                                   0.63472457};
+const std::vector<double> k400M = {2.37474466, 0.65421216, 0.42878731, 523.42464371,
+                                   2.02462735, 0.59350493, 0.63472457};
 // For T = 200 updates: the LR area of Luo et al.'s 24,000 updates at 3e-4, so the 8.8 parameters (and
 // laws fitted on such curves) act in the regime they were fitted in.
 constexpr double kShortPeak = 24000 * 3e-4 / 200;
@@ -75,7 +75,9 @@ std::vector<double> randomSchedule(int T, int W, unsigned seed) {
             lr[t] = kPeak * (0.01 + 0.99 * t / W);
             continue;
         }
-        if (t > W) f = std::clamp(f + u(rng), 0.05, 0.97);
+        if (t > W) {
+            f = std::clamp(f + u(rng), 0.05, 0.97);
+        }
         lr[t] = kPeak * f;
     }
     return lr;
@@ -107,7 +109,9 @@ void checkConstraints(const OptimizedSchedule& o, const ScheduleProblem& p) {
     const auto& lr = o.best.lr;
     QCOMPARE(lr.size(), static_cast<size_t>(p.steps));
     const std::vector<double> warm = o.references[0].lr;  // cosine: the same warmup
-    for (std::int64_t t = 0; t < p.warmupSteps; ++t) QCOMPARE(lr[t], warm[t]);
+    for (std::int64_t t = 0; t < p.warmupSteps; ++t) {
+        QCOMPARE(lr[t], warm[t]);
+    }
     QCOMPARE(lr[p.warmupSteps], p.peakLr);
     for (std::int64_t t = p.warmupSteps + 1; t < p.steps; ++t) {
         QVERIFY2(lr[t] <= lr[t - 1], qPrintable(QString("rises at %1").arg(t)));
@@ -121,7 +125,9 @@ FitInput knownCurves(int total, int warmup) {
         fit::Curve c;
         c.name = name;
         c.lr = lr;
-        for (int64_t u = 9; u < total; u += 10) c.steps.push_back(u);
+        for (int64_t u = 9; u < total; u += 10) {
+            c.steps.push_back(u);
+        }
         c.losses = mplEvaluate(compressed400M(kShortPeak / kPeak), lr, c.steps, warmup).loss;
         return c;
     };
@@ -147,8 +153,9 @@ private slots:
     void gradientMatchesCentralDifferences() {
         QFETCH(QString, law);
         QFETCH(int, mode);
-        const FitResult fit = law == "mpl" ? makeFit("mpl", k400M)
-                                           : makeFit("lr_annealing", {2.4, 0.6, 0.45, 5.0, 0.99}, WarmupMode(mode));
+        const FitResult fit = law == "mpl"
+                                  ? makeFit("mpl", k400M)
+                                  : makeFit("lr_annealing", {2.4, 0.6, 0.45, 5.0, 0.99}, WarmupMode(mode));
         const int T = 200, W = 20;
         double worst = 0.0;
         for (unsigned seed = 1; seed <= 3; ++seed) {
@@ -157,7 +164,9 @@ private slots:
             const double L = finalLossGradient(fit, lr, W, &g);
             QVERIFY(std::isfinite(L));
             double gmax = 0.0;
-            for (double v : g) gmax = std::max(gmax, std::abs(v));
+            for (double v : g) {
+                gmax = std::max(gmax, std::abs(v));
+            }
             for (int j = 0; j < T; ++j) {
                 // Five-point central difference (truncation O(h^4)).
                 const double h = 1e-3 * std::max(lr[j], 0.05 * kPeak);
@@ -170,21 +179,30 @@ private slots:
                 const double err = std::abs(fd - g[j]) / std::max(std::abs(g[j]), 1e-3 * gmax);
                 worst = std::max(worst, err);
                 QVERIFY2(err < 1e-6, qPrintable(QString("%1 seed %2 step %3: analytic %4, differences %5")
-                                                    .arg(law).arg(seed).arg(j).arg(g[j], 0, 'g', 12).arg(fd, 0, 'g', 12)));
+                                                    .arg(law)
+                                                    .arg(seed)
+                                                    .arg(j)
+                                                    .arg(g[j], 0, 'g', 12)
+                                                    .arg(fd, 0, 'g', 12)));
             }
         }
-        qInfo("%s: worst relative error of the gradient against central differences %.3g", qPrintable(law), worst);
+        qInfo("%s: worst relative error of the gradient against central differences %.3g", qPrintable(law),
+              worst);
     }
 
     void finalLossEqualsTheLawsCurve() {
         const int T = 500, W = 30;
         const std::vector<double> lr = randomSchedule(T, W, 7);
-        for (const FitResult& fit : {makeFit("mpl", k400M), makeFit("lr_annealing", {2.4, 0.6, 0.45, 5.0, 0.999}),
-                                     makeFit("lr_annealing", {2.4, 0.6, 0.45, 5.0, 0.999}, WarmupMode::StartAfterWarmup)}) {
+        for (const FitResult& fit :
+             {makeFit("mpl", k400M), makeFit("lr_annealing", {2.4, 0.6, 0.45, 5.0, 0.999}),
+              makeFit("lr_annealing", {2.4, 0.6, 0.45, 5.0, 0.999}, WarmupMode::StartAfterWarmup)}) {
             const double want = predictCurveAt(fit, lr, {T - 1}, W)[0];
             const double got = finalLossGradient(fit, lr, W, nullptr);
-            QVERIFY2(std::abs(got - want) <= 1e-13 * std::abs(want), qPrintable(QString("%1: %2 vs %3").arg(
-                                                                 QString::fromStdString(fit.law)).arg(got, 0, 'g', 17).arg(want, 0, 'g', 17)));
+            QVERIFY2(std::abs(got - want) <= 1e-13 * std::abs(want),
+                     qPrintable(QString("%1: %2 vs %3")
+                                    .arg(QString::fromStdString(fit.law))
+                                    .arg(got, 0, 'g', 17)
+                                    .arg(want, 0, 'g', 17)));
         }
     }
 
@@ -209,13 +227,17 @@ private slots:
         checkConstraints(o, p);
         std::string which;
         const double wsd = bestWsd(fit, 200, 20, kShortPeak, &which);
-        qInfo("%s: optimised %.9f (%d iterations, %d evaluations, %s, projected gradient %.3g), best WSD %.9f (%s), "
-              "cosine %.9f, wsd 20%% %.9f",
-              qPrintable(law), o.best.finalLoss, o.iterations, o.evaluations, o.converged ? "converged" : "not converged",
-              o.projectedGradient, wsd,
-              which.c_str(), o.references[0].finalLoss, o.references[2].finalLoss);
+        qInfo(
+            "%s: optimised %.9f (%d iterations, %d evaluations, %s, projected gradient %.3g), best WSD %.9f "
+            "(%s), "
+            "cosine %.9f, wsd 20%% %.9f",
+            qPrintable(law), o.best.finalLoss, o.iterations, o.evaluations,
+            o.converged ? "converged" : "not converged", o.projectedGradient, wsd, which.c_str(),
+            o.references[0].finalLoss, o.references[2].finalLoss);
         QVERIFY(o.best.finalLoss <= wsd + 1e-12 * wsd);
-        for (const auto& r : o.references) QVERIFY(o.best.finalLoss <= r.finalLoss);
+        for (const auto& r : o.references) {
+            QVERIFY(o.best.finalLoss <= r.finalLoss);
+        }
         QCOMPARE(o.best.finalLoss, finalLossGradient(fit, o.best.lr, 20, nullptr));
     }
 
@@ -228,10 +250,14 @@ private slots:
         const OptimizedSchedule o = optimizeSchedule(makeFit("mpl", compressed400M(kShortPeak / kPeak)), p);
         checkConstraints(o, p);
         QCOMPARE(o.floorLr, p.minLr);
-        qInfo("min LR 0.2 x peak: optimised %.9f (%d iterations, %s), cosine %.9f, wsd 20%% %.9f, last LR %.3g x peak",
-              o.best.finalLoss, o.iterations, o.converged ? "converged" : "not converged", o.references[0].finalLoss,
-              o.references[2].finalLoss, o.best.lr.back() / p.peakLr);
-        for (const auto& r : o.references) QVERIFY(o.best.finalLoss <= r.finalLoss);
+        qInfo(
+            "min LR 0.2 x peak: optimised %.9f (%d iterations, %s), cosine %.9f, wsd 20%% %.9f, last LR %.3g "
+            "x peak",
+            o.best.finalLoss, o.iterations, o.converged ? "converged" : "not converged",
+            o.references[0].finalLoss, o.references[2].finalLoss, o.best.lr.back() / p.peakLr);
+        for (const auto& r : o.references) {
+            QVERIFY(o.best.finalLoss <= r.finalLoss);
+        }
     }
 
     void badProblemsAreClearErrors() {
@@ -284,8 +310,9 @@ private slots:
             QCOMPARE(fit::storeFit(*store, chin, prov, "chinchilla"), std::int64_t{2});
         }
         const QString csv = QString::fromStdString(dir.path("lr.csv"));
-        auto r = test::runCli({"--db", qdb, "schedule", "optimize", "--fit", "1", "--steps", "200", "--peak-lr",
-                               QString::number(kShortPeak, 'g', 17), "--warmup", "20", "--out", csv, "--json"});
+        auto r =
+            test::runCli({"--db", qdb, "schedule", "optimize", "--fit", "1", "--steps", "200", "--peak-lr",
+                          QString::number(kShortPeak, 'g', 17), "--warmup", "20", "--out", csv, "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
         ScheduleProblem p;
@@ -296,14 +323,17 @@ private slots:
         QCOMPARE(j["final_loss"].toDouble(), o.best.finalLoss);
         QCOMPARE(j["references"].toObject()["cosine"].toDouble(), o.references[0].finalLoss);
         const LrTable table = readLrTableFile(csv.toStdString());
-        for (std::int64_t t = 0; t < 200; ++t) QCOMPARE(tableLr(table.steps, table.lrs, t), o.best.lr[t]);
+        for (std::int64_t t = 0; t < 200; ++t) {
+            QCOMPARE(tableLr(table.steps, table.lrs, t), o.best.lr[t]);
+        }
 
         // From an experiment, into an experiment that `anneal-cli run` trains with exactly those LRs.
         const std::string exp = dir.path("exp.toml"), opt = dir.path("opt.toml");
         std::ofstream(exp) << test::tinyExperimentWithoutLog(200, 1) << "[log]\nevery = 1\n";
         r = test::runCli({"--db", qdb, "schedule", "optimize", "--fit", "1", "--experiment",
-                          QString::fromStdString(exp), "--set", "train.lr=" + QString::number(kShortPeak, 'g', 17),
-                          "--set", "schedule.warmup_steps=20", "--out-experiment", QString::fromStdString(opt)});
+                          QString::fromStdString(exp), "--set",
+                          "train.lr=" + QString::number(kShortPeak, 'g', 17), "--set",
+                          "schedule.warmup_steps=20", "--out-experiment", QString::fromStdString(opt)});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY(r.out.contains("optimized") && r.out.contains("wsd 20%"));
         const ExperimentSpec spec = loadExperiment(opt);
@@ -322,14 +352,15 @@ private slots:
             QVERIFY(e.out.isEmpty());
         };
         const QStringList ok = {"--steps", "100", "--peak-lr", "1e-3"};
-        fails(QStringList{"--fit", "9", "--warmup", "10"} + ok, "--fit");          // no such fit
-        fails(QStringList{"--fit", "2", "--warmup", "10"} + ok, "--fit");          // chinchilla: no curve
-        fails(QStringList{"--fit", "1", "--warmup", "100"} + ok, "--warmup");      // T <= W
-        fails(QStringList{"--fit", "1", "--warmup", "99"} + ok, "--warmup");       // nothing to optimise
+        fails(QStringList{"--fit", "9", "--warmup", "10"} + ok, "--fit");      // no such fit
+        fails(QStringList{"--fit", "2", "--warmup", "10"} + ok, "--fit");      // chinchilla: no curve
+        fails(QStringList{"--fit", "1", "--warmup", "100"} + ok, "--warmup");  // T <= W
+        fails(QStringList{"--fit", "1", "--warmup", "99"} + ok, "--warmup");   // nothing to optimise
         fails({"--fit", "1", "--warmup", "10", "--steps", "100", "--peak-lr", "0"}, "--peak-lr");
         fails(QStringList{"--fit", "1", "--warmup", "10", "--min-lr", "2e-3"} + ok, "--min-lr");
         fails({"--fit", "1", "--steps", "100"}, "--steps/--peak-lr/--warmup");
-        QCOMPARE(test::runCli({"--db", qdb, "schedule", "optimize", "--steps", "100"}).exitCode, 2);  // no --fit
+        QCOMPARE(test::runCli({"--db", qdb, "schedule", "optimize", "--steps", "100"}).exitCode,
+                 2);  // no --fit
     }
 
     void cancelStops() {

@@ -28,7 +28,8 @@ NewRun sampleRun() {
     r.stepsTotal = 10;
     r.entropyFloor = 1.25;
     r.tags = {"a", "b"};
-    r.domains = {{"markov", "synthetic:markov", 0.7, 1.0, 1.0, "m"}, {"noise", "synthetic:noise", 0.3, 5.545, 5.545, "n"}};
+    r.domains = {{"markov", "synthetic:markov", 0.7, 1.0, 1.0, "m"},
+                 {"noise", "synthetic:noise", 0.3, 5.545, 5.545, "n"}};
     return r;
 }
 
@@ -192,10 +193,11 @@ private slots:
         // A pid that cannot be alive: as if the writer was killed.
         sqlite3* h = nullptr;
         sqlite3_open(db.c_str(), &h);
-        sqlite3_exec(h, ("UPDATE runs SET pid = 999999999 WHERE id = " + std::to_string(id)).c_str(), nullptr, nullptr,
-                     nullptr);
+        sqlite3_exec(h, ("UPDATE runs SET pid = 999999999 WHERE id = " + std::to_string(id)).c_str(), nullptr,
+                     nullptr, nullptr);
         sqlite3_close(h);
-        QCOMPARE(Store::open(db, Store::Mode::ReadOnly)->run(id).status, RunStatus::Interrupted);  // shown, not written
+        QCOMPARE(Store::open(db, Store::Mode::ReadOnly)->run(id).status,
+                 RunStatus::Interrupted);  // shown, not written
         auto s = Store::open(db);
         const RunRecord r = s->run(id);
         QCOMPARE(r.status, RunStatus::Interrupted);
@@ -243,7 +245,8 @@ private slots:
         Store::open(path).reset();
         sqlite3* h = nullptr;
         sqlite3_open(path.c_str(), &h);
-        sqlite3_exec(h, "PRAGMA journal_mode = DELETE; UPDATE schema_version SET version = 99;", nullptr, nullptr, nullptr);
+        sqlite3_exec(h, "PRAGMA journal_mode = DELETE; UPDATE schema_version SET version = 99;", nullptr,
+                     nullptr, nullptr);
         sqlite3_close(h);
         const QByteArray before = test::fileSha256(path);
         try {
@@ -267,7 +270,8 @@ private slots:
         }
         sqlite3* h = nullptr;
         sqlite3_open(path.c_str(), &h);
-        sqlite3_exec(h, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;", nullptr, nullptr, nullptr);
+        sqlite3_exec(h, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;", nullptr, nullptr,
+                     nullptr);
         sqlite3_close(h);
         std::filesystem::resize_file(path, 4096 + 100);
         try {

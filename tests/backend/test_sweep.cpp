@@ -76,20 +76,28 @@ set = { "schedule.kind" = "wsd", "schedule.decay_fraction" = 0.2 }
     void badPlansNameTheKey_data() {
         QTest::addColumn<QString>("body");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("zip lengths") << "[zip]\nseed = [1, 2]\n\"train.lr\" = [0.1]\n" << "zip.train.lr";
-        QTest::newRow("axis not a list") << "[grid]\nseed = 3\n" << "grid.seed: expected a non-empty array";
-        QTest::newRow("bad value for a run") << "[grid]\n\"train.lr\" = [0.1, -1.0]\n" << "train.lr";
-        QTest::newRow("branch without checkpoint") << "[[branch]]\nname = \"c\"\nat_step = 15\n" << "branch.c.at_step";
-        QTest::newRow("unknown plan key") << "[grids]\nseed = [1]\n" << "grids: unknown key";
-        QTest::newRow("branch after the end") << "[[branch]]\nname = \"c\"\nat_step = 40\n" << "branch.c.at_step: step 40 is after the end";
-        QTest::newRow("branch at the end, no more steps")
-            << "[[branch]]\nname = \"c\"\nat_step = 30\n" << "must set train.steps beyond it";
+        QTest::newRow("zip lengths") << "[zip]\nseed = [1, 2]\n\"train.lr\" = [0.1]\n"
+                                     << "zip.train.lr";
+        QTest::newRow("axis not a list") << "[grid]\nseed = 3\n"
+                                         << "grid.seed: expected a non-empty array";
+        QTest::newRow("bad value for a run") << "[grid]\n\"train.lr\" = [0.1, -1.0]\n"
+                                             << "train.lr";
+        QTest::newRow("branch without checkpoint") << "[[branch]]\nname = \"c\"\nat_step = 15\n"
+                                                   << "branch.c.at_step";
+        QTest::newRow("unknown plan key") << "[grids]\nseed = [1]\n"
+                                          << "grids: unknown key";
+        QTest::newRow("branch after the end") << "[[branch]]\nname = \"c\"\nat_step = 40\n"
+                                              << "branch.c.at_step: step 40 is after the end";
+        QTest::newRow("branch at the end, no more steps") << "[[branch]]\nname = \"c\"\nat_step = 30\n"
+                                                          << "must set train.steps beyond it";
         QTest::newRow("branch shorter than its step")
-            << "[[branch]]\nname = \"c\"\nat_step = 20\nset = { \"train.steps\" = 10 }\n" << "branch.c.set";
+            << "[[branch]]\nname = \"c\"\nat_step = 20\nset = { \"train.steps\" = 10 }\n"
+            << "branch.c.set";
         QTest::newRow("branch for an unknown variant")
             << "[[variant]]\nname = \"a\"\n[[branch]]\nname = \"c\"\nat_step = 20\nvariants = [\"b\"]\n"
             << "branch[0].variants: no variant is named \"b\"";
-        QTest::newRow("duplicate labels") << "[[variant]]\nname = \"a\"\n[[variant]]\nname = \"a\"\n" << "same label";
+        QTest::newRow("duplicate labels") << "[[variant]]\nname = \"a\"\n[[variant]]\nname = \"a\"\n"
+                                          << "same label";
     }
     void badPlansNameTheKey() {
         QFETCH(QString, body);
@@ -103,9 +111,10 @@ set = { "schedule.kind" = "wsd", "schedule.decay_fraction" = 0.2 }
     }
 
     void localSweepWithBranchesIsResumable() {
-        const std::string p = plan("[grid]\nseed = [1, 2]\n[[branch]]\nname = \"cool\"\nat_step = 20\n"
-                                   "set = { \"schedule.kind\" = \"wsd\", \"schedule.decay_fraction\" = 0.33 }\n"
-                                   "[resources]\njobs = 2\n");
+        const std::string p = plan(
+            "[grid]\nseed = [1, 2]\n[[branch]]\nname = \"cool\"\nat_step = 20\n"
+            "set = { \"schedule.kind\" = \"wsd\", \"schedule.decay_fraction\" = 0.33 }\n"
+            "[resources]\njobs = 2\n");
         const QString db = m_dir.qpath("sweep.db");
         const auto r = test::runCli({"sweep", QString::fromStdString(p), "--db", db, "--json"}, 300000);
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
@@ -172,7 +181,8 @@ jobs = 2
             QCOMPARE(run.status, RunStatus::Completed);
             byName[run.name] = run;
         }
-        QVERIFY(byName.count("cos") && byName.count("wsd") && byName.count("wsd/cool") && byName.count("wsd/more"));
+        QVERIFY(byName.count("cos") && byName.count("wsd") && byName.count("wsd/cool") &&
+                byName.count("wsd/more"));
         QCOMPARE(*byName["wsd/cool"].parentId, byName["wsd"].id);
         const RunRecord& more = byName["wsd/more"];
         QCOMPARE(*more.parentId, byName["wsd"].id);
@@ -183,9 +193,10 @@ jobs = 2
     }
 
     void slurmShardsMergeOnce() {
-        const std::string p = plan("[grid]\nseed = [1, 2]\n[[branch]]\nname = \"cool\"\nat_step = 20\n"
-                                   "set = { \"schedule.kind\" = \"wsd\", \"schedule.decay_fraction\" = 0.33 }\n"
-                                   "[resources]\ntime = \"00:10:00\"\ncpus_per_task = 1\nmem = \"1G\"\n");
+        const std::string p = plan(
+            "[grid]\nseed = [1, 2]\n[[branch]]\nname = \"cool\"\nat_step = 20\n"
+            "set = { \"schedule.kind\" = \"wsd\", \"schedule.decay_fraction\" = 0.33 }\n"
+            "[resources]\ntime = \"00:10:00\"\ncpus_per_task = 1\nmem = \"1G\"\n");
         const QString dir = m_dir.qpath("slurm");
         const auto w = test::runCli({"sweep", QString::fromStdString(p), "--slurm", dir});
         QVERIFY2(w.exitCode == 0, qPrintable(w.err));
@@ -198,8 +209,10 @@ jobs = 2
         QVERIFY(QFile::exists(dir + "/configs/0001.toml"));
         // Run the two array tasks by hand (what sbatch would do), then merge twice.
         for (int i = 0; i < 2; ++i) {
-            const auto t = test::runCli({"sweep", dir + "/plan/plan.toml", "--db", dir + QString("/shards/%1.db").arg(i, 4, 10, QChar('0')),
-                                         "--only", QString::number(i)}, 300000);
+            const auto t = test::runCli(
+                {"sweep", dir + "/plan/plan.toml", "--db",
+                 dir + QString("/shards/%1.db").arg(i, 4, 10, QChar('0')), "--only", QString::number(i)},
+                300000);
             QVERIFY2(t.exitCode == 0, qPrintable(t.err));
         }
         const QString merged = m_dir.qpath("merged.db");

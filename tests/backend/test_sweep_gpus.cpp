@@ -38,20 +38,28 @@ private:
     QString plan(const std::string& extra = {}) {
         writeFile(m_dir.path("base.toml"), test::tinyExperimentToml(10));
         const std::string p = m_dir.path("plan.toml");
-        writeFile(p, "name = \"g\"\nbase = \"base.toml\"\n[zip]\nseed = [1, 2, 3, 4, 5, 6]\n"
-                     "\"train.steps\" = [10, 40, 10, 25, 10, 40]\n" + extra);
+        writeFile(p,
+                  "name = \"g\"\nbase = \"base.toml\"\n[zip]\nseed = [1, 2, 3, 4, 5, 6]\n"
+                  "\"train.steps\" = [10, 40, 10, 25, 10, 40]\n" +
+                      extra);
         return QString::fromStdString(p);
     }
 
     /// A wrapper that logs "start|end <CUDA_VISIBLE_DEVICES> <CUDA_DEVICE_ORDER>" around the run.
     QString wrapper(const QString& log) {
         const std::string w = m_dir.path("wrap.sh");
-        writeFile(w, "#!/bin/sh\n"
-                     "echo \"start ${CUDA_VISIBLE_DEVICES-unset} ${CUDA_DEVICE_ORDER-unset}\" >> '" + log.toStdString() + "'\n"
-                     "\"$@\"\nrc=$?\n"
-                     "echo \"end ${CUDA_VISIBLE_DEVICES-unset} ${CUDA_DEVICE_ORDER-unset}\" >> '" + log.toStdString() + "'\n"
-                     "exit $rc\n");
-        QFile::setPermissions(QString::fromStdString(w), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        writeFile(w,
+                  "#!/bin/sh\n"
+                  "echo \"start ${CUDA_VISIBLE_DEVICES-unset} ${CUDA_DEVICE_ORDER-unset}\" >> '" +
+                      log.toStdString() +
+                      "'\n"
+                      "\"$@\"\nrc=$?\n"
+                      "echo \"end ${CUDA_VISIBLE_DEVICES-unset} ${CUDA_DEVICE_ORDER-unset}\" >> '" +
+                      log.toStdString() +
+                      "'\n"
+                      "exit $rc\n");
+        QFile::setPermissions(QString::fromStdString(w),
+                              QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
         return QString::fromStdString(w);
     }
 
@@ -61,31 +69,41 @@ private slots:
     void badGpuListsNameTheFlag_data() {
         QTest::addColumn<QString>("gpus");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("empty entry") << "0,,1" << "entry 2 is \"\"";
-        QTest::newRow("not a number") << "a" << "entry 1 is \"a\"";
-        QTest::newRow("negative") << "0,-1" << "entry 2 is \"-1\"";
-        QTest::newRow("space") << "0, 1" << "entry 2 is \" 1\"";
-        QTest::newRow("twice") << "1,0,1" << "GPU 1 is listed twice";
-        QTest::newRow("bare uuid prefix") << "GPU-" << "entry 1 is \"GPU-\"";
-        QTest::newRow("trailing comma") << "0,1," << "entry 3 is \"\"";
+        QTest::newRow("empty entry") << "0,,1"
+                                     << "entry 2 is \"\"";
+        QTest::newRow("not a number") << "a"
+                                      << "entry 1 is \"a\"";
+        QTest::newRow("negative") << "0,-1"
+                                  << "entry 2 is \"-1\"";
+        QTest::newRow("space") << "0, 1"
+                               << "entry 2 is \" 1\"";
+        QTest::newRow("twice") << "1,0,1"
+                               << "GPU 1 is listed twice";
+        QTest::newRow("bare uuid prefix") << "GPU-"
+                                          << "entry 1 is \"GPU-\"";
+        QTest::newRow("trailing comma") << "0,1,"
+                                        << "entry 3 is \"\"";
     }
     void badGpuListsNameTheFlag() {
         QFETCH(QString, gpus);
         QFETCH(QString, expected);
         const auto r = test::runCli({"sweep", plan(), "--db", m_dir.qpath("bad.db"), "--gpus", gpus});
         QCOMPARE(r.exitCode, 2);
-        QVERIFY2(r.err.contains("--gpus") && r.err.contains(expected) && r.err.contains("e.g. 0,1,2,3"), qPrintable(r.err));
+        QVERIFY2(r.err.contains("--gpus") && r.err.contains(expected) && r.err.contains("e.g. 0,1,2,3"),
+                 qPrintable(r.err));
         QVERIFY(!QFile::exists(m_dir.qpath("bad.db")));
     }
 
     void moreJobsThanGpusIsAnError() {
-        const auto r = test::runCli({"sweep", plan(), "--db", m_dir.qpath("jobs.db"), "--gpus", "0,1", "--jobs", "3"});
+        const auto r =
+            test::runCli({"sweep", plan(), "--db", m_dir.qpath("jobs.db"), "--gpus", "0,1", "--jobs", "3"});
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains("--jobs") && r.err.contains("--gpus lists 2"), qPrintable(r.err));
     }
 
     void dryRunShowsGpusInTurn() {
-        const auto r = test::runCli({"sweep", plan(), "--db", m_dir.qpath("dry.db"), "--gpus", "3,0,5", "--dry-run"});
+        const auto r =
+            test::runCli({"sweep", plan(), "--db", m_dir.qpath("dry.db"), "--gpus", "3,0,5", "--dry-run"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QStringList lines = r.out.trimmed().split('\n');
         QCOMPARE(lines.size(), 6);
@@ -118,7 +136,8 @@ private slots:
             QVERIFY2(gpus.contains(w[1]), qPrintable("a run saw CUDA_VISIBLE_DEVICES=" + w[1]));
             QCOMPARE(w[2], QString("PCI_BUS_ID"));
             if (w[0] == "start") {
-                QVERIFY2(held.insert(w[1]).second, qPrintable("GPU " + w[1] + " given to a second running run"));
+                QVERIFY2(held.insert(w[1]).second,
+                         qPrintable("GPU " + w[1] + " given to a second running run"));
                 ++starts[w[1]];
                 mostAtOnce = std::max(mostAtOnce, held.size());
             } else {
@@ -142,17 +161,21 @@ private slots:
         const std::string head = "name = \"g\"\nbase = \"base.toml\"\n[grid]\nseed = [1, 2]\n[resources]\n";
         const std::string withGpu = m_dir.path("gpu-plan.toml");
         writeFile(withGpu, head + "gpus = 1\n");
-        QVERIFY(QString::fromStdString(slurmScript(loadSweepPlan(withGpu), "/d", "anneal-cli")).contains("#SBATCH --gres=gpu:1\n"));
+        QVERIFY(QString::fromStdString(slurmScript(loadSweepPlan(withGpu), "/d", "anneal-cli"))
+                    .contains("#SBATCH --gres=gpu:1\n"));
         const std::string without = m_dir.path("cpu-plan.toml");
         writeFile(without, head + "gpus = 0\n");
-        QVERIFY(!QString::fromStdString(slurmScript(loadSweepPlan(without), "/d", "anneal-cli")).contains("gpu"));
+        QVERIFY(
+            !QString::fromStdString(slurmScript(loadSweepPlan(without), "/d", "anneal-cli")).contains("gpu"));
         const std::string two = m_dir.path("two-plan.toml");
         writeFile(two, head + "gpus = 2\n");
         try {
             loadSweepPlan(two);
             QFAIL("accepted two GPUs per task");
         } catch (const Error& e) {
-            QVERIFY2(QString(e.what()).contains("resources.gpus") && QString(e.what()).contains("from 0 to 1"), e.what());
+            QVERIFY2(
+                QString(e.what()).contains("resources.gpus") && QString(e.what()).contains("from 0 to 1"),
+                e.what());
         }
     }
 };

@@ -45,12 +45,18 @@ constexpr int kContext = 16;
 /// clip is exercised: checked in adamWTenSteps).
 std::string experimentToml() {
     return "name = \"torch-reference\"\nseed = 11\ndevice = \"cpu\"\n"
-           "[model]\nn_layer = 2\nd_model = 32\nn_head = 4\ncontext = " + std::to_string(kContext) + "\n"
-           "[data]\nbatch_size = " + std::to_string(kBatch) + "\nval_every = 100\nval_batches = 1\n"
+           "[model]\nn_layer = 2\nd_model = 32\nn_head = 4\ncontext = " +
+           std::to_string(kContext) +
+           "\n"
+           "[data]\nbatch_size = " +
+           std::to_string(kBatch) +
+           "\nval_every = 100\nval_batches = 1\n"
            "[[data.domain]]\nname = \"markov\"\nsource = \"synthetic:markov\"\nweight = 0.7\n"
            "[data.domain.params]\norder = 1\nalphabet = 8\nentropy = 1.0\n"
            "[[data.domain]]\nname = \"noise\"\nsource = \"synthetic:noise\"\nweight = 0.3\n"
-           "[train]\nsteps = " + std::to_string(kSteps) + "\nlr = 0.01\nweight_decay = 0.1\nbetas = [0.9, 0.95]\n"
+           "[train]\nsteps = " +
+           std::to_string(kSteps) +
+           "\nlr = 0.01\nweight_decay = 0.1\nbetas = [0.9, 0.95]\n"
            "eps = 1e-8\ngrad_clip = 2.0\nthreads = 1\n"
            "[schedule]\nkind = \"cosine\"\nwarmup_steps = 2\n";
 }
@@ -156,8 +162,9 @@ private:
         const Error e = compare(got, ref);
         qInfo("%-28s max |Δ| %.3g, scaled %.3g, %lld ulps", what.c_str(), e.maxAbs, e.scaled,
               static_cast<long long>(e.maxUlps));
-        QVERIFY2(e.scaled <= tolerance, (what + ": scaled error " + std::to_string(e.scaled) + " above " +
-                                         std::to_string(tolerance)).c_str());
+        QVERIFY2(e.scaled <= tolerance,
+                 (what + ": scaled error " + std::to_string(e.scaled) + " above " + std::to_string(tolerance))
+                     .c_str());
     }
 
     /// Forward and backward through Anneal's model and loss on the fixed batch; compared with the
@@ -185,7 +192,8 @@ private slots:
         torch::set_num_threads(1);
         const auto probe = test::runProcess(kPython, {"-c", "import torch"});
         if (probe.exitCode != 0) {
-            QSKIP(qPrintable("/usr/bin/python3 cannot import torch (install python3-torch): " + probe.err.left(200)));
+            QSKIP(qPrintable("/usr/bin/python3 cannot import torch (install python3-torch): " +
+                             probe.err.left(200)));
         }
         namespace fs = std::filesystem;
         m_spec = parseExperiment(experimentToml(), "torch-reference");
@@ -232,7 +240,8 @@ private slots:
             for (auto s : initParams[i].value().sizes()) {
                 shape.append(static_cast<qint64>(s));
             }
-            params.append(QJsonObject{{"name", QString::fromStdString(initParams[i].key())}, {"shape", shape}});
+            params.append(
+                QJsonObject{{"name", QString::fromStdString(initParams[i].key())}, {"shape", shape}});
             const std::string fi = "init_" + std::to_string(i) + ".f32";
             const std::string ft = "trained_" + std::to_string(i) + ".f32";
             writeTensor(m_dir.path(fi), initParams[i].value());
@@ -242,20 +251,30 @@ private slots:
         }
         const auto& tr = m_spec.train;
         const QJsonObject doc{
-            {"model", QJsonObject{{"n_layer", m_spec.model.nLayer}, {"d_model", m_spec.model.dModel},
-                                  {"n_head", m_spec.model.nHead}, {"context", m_spec.model.context}}},
+            {"model", QJsonObject{{"n_layer", m_spec.model.nLayer},
+                                  {"d_model", m_spec.model.dModel},
+                                  {"n_head", m_spec.model.nHead},
+                                  {"context", m_spec.model.context}}},
             {"params", params},
             {"states", QJsonObject{{"init", initFiles}, {"trained", trainedFiles}}},
             {"forward", QJsonObject{{"tokens", "fixed.u8"}, {"batch", kBatch}, {"length", kContext + 1}}},
-            {"train", QJsonObject{{"batches", batches}, {"lr", lrs}, {"batch", kBatch}, {"length", kContext + 1},
-                                  {"betas", QJsonArray{tr.betas[0], tr.betas[1]}}, {"eps", tr.eps},
-                                  {"weight_decay", tr.weightDecay}, {"grad_clip", tr.gradClip}}}};
+            {"train", QJsonObject{{"batches", batches},
+                                  {"lr", lrs},
+                                  {"batch", kBatch},
+                                  {"length", kContext + 1},
+                                  {"betas", QJsonArray{tr.betas[0], tr.betas[1]}},
+                                  {"eps", tr.eps},
+                                  {"weight_decay", tr.weightDecay},
+                                  {"grad_clip", tr.gradClip}}}};
         const QByteArray json = QJsonDocument(doc).toJson();
         writeBytes(m_dir.path("case.json"), json.constData(), static_cast<size_t>(json.size()));
 
-        const auto r = test::runProcess(kPython, {QString::fromStdString(test::sourceFile("tests/tools/torch_reference.py")),
-                                                  m_dir.qpath()}, 300000, {"OMP_NUM_THREADS=1"});
-        QVERIFY2(r.exitCode == 0 && !r.crashed, qPrintable("the PyTorch reference failed: " + r.err.right(2000)));
+        const auto r = test::runProcess(
+            kPython,
+            {QString::fromStdString(test::sourceFile("tests/tools/torch_reference.py")), m_dir.qpath()},
+            300000, {"OMP_NUM_THREADS=1"});
+        QVERIFY2(r.exitCode == 0 && !r.crashed,
+                 qPrintable("the PyTorch reference failed: " + r.err.right(2000)));
     }
 
     /// Logits, per-sample cross-entropy, loss and every gradient at Anneal's initialisation.
@@ -302,14 +321,17 @@ private slots:
         for (double n : m_norms) {
             clipped += n > m_spec.train.gradClip ? 1 : 0;
         }
-        qInfo("%d of %d steps clipped (norms %.3f .. %.3f)", clipped, kSteps, m_norms.back(), m_norms.front());
-        QVERIFY2(clipped > 0 && clipped < kSteps, "the case should exercise both clipped and unclipped steps");
+        qInfo("%d of %d steps clipped (norms %.3f .. %.3f)", clipped, kSteps, m_norms.back(),
+              m_norms.front());
+        QVERIFY2(clipped > 0 && clipped < kSteps,
+                 "the case should exercise both clipped and unclipped steps");
         const auto params = m_trained->named_parameters();
         const std::int64_t d = m_spec.model.dModel;
         for (size_t i = 0; i < params.size(); ++i) {
             const std::string file = "trained_" + std::to_string(i) + ".bin";
             const torch::Tensor& p = params[i].value();
-            if (params[i].key().size() >= 8 && params[i].key().compare(params[i].key().size() - 8, 8, "qkv.bias") == 0) {
+            if (params[i].key().size() >= 8 &&
+                params[i].key().compare(params[i].key().size() - 8, 8, "qkv.bias") == 0) {
                 // The key bias's gradient is zero in exact arithmetic (softmax(q·(k_j + b)) does not
                 // depend on b), so both sides feed AdamW rounding noise, which it normalises to steps
                 // of ~lr in arbitrary directions: only the query and value biases can agree.

@@ -23,8 +23,8 @@ private slots:
         test::TempDir dir;
         const std::string db = dir.path("t.db");
         const std::string file = test::sourceFile("resources/experiments/default.toml");
-        const std::vector<Override> ov = {"train.steps=300", "data.val_every=100", "log.checkpoint_every=0", "device=cpu",
-                                          "train.threads=2"};
+        const std::vector<Override> ov = {"train.steps=300", "data.val_every=100", "log.checkpoint_every=0",
+                                          "device=cpu", "train.threads=2"};
         const ExperimentSpec spec = loadExperiment(file, ov);
         const std::int64_t id = test::runToml(db, readTextFile(file), ov);
         auto store = Store::open(db, Store::Mode::ReadOnly);
@@ -36,8 +36,8 @@ private slots:
         const double finalVal = val.values.back();
         const double unigram = test::unigramEntropy(spec);
         const double floor = r.entropyFloor;
-        qInfo("final val loss %.4f; unigram entropy of the mix %.4f; entropy floor %.4f nats/token", finalVal, unigram,
-              floor);
+        qInfo("final val loss %.4f; unigram entropy of the mix %.4f; entropy floor %.4f nats/token", finalVal,
+              unigram, floor);
         QVERIFY2(finalVal < unigram - 0.3, "the model did not learn beyond byte frequencies");
         QVERIFY2(finalVal > floor, "validation loss below the sources' entropy floor: impossible");
         // Per domain: noise stays near ln 256, markov above its own floor.
@@ -60,7 +60,8 @@ private slots:
         QCOMPARE(la.size(), size_t{30});
         QVERIFY2(test::bitIdentical(la, lb), "same seed gave different losses");
         QVERIFY2(!test::bitIdentical(la, lc), "different seeds gave the same losses");
-        QVERIFY(test::bitIdentical(test::storedMetric(db, a, "val_loss"), test::storedMetric(db, b, "val_loss")));
+        QVERIFY(
+            test::bitIdentical(test::storedMetric(db, a, "val_loss"), test::storedMetric(db, b, "val_loss")));
     }
 
     void pauseIsVisibleAndNotCountedAsTrainingTime() {

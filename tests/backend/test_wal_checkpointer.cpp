@@ -35,7 +35,9 @@ private slots:
         const std::string path = dir.path("wal.db");
         sqlite3* w = nullptr;
         QCOMPARE(sqlite3_open(path.c_str(), &w), SQLITE_OK);
-        exec(w, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; CREATE TABLE t(k INTEGER PRIMARY KEY, v BLOB)");
+        exec(w,
+             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; CREATE TABLE t(k INTEGER PRIMARY KEY, "
+             "v BLOB)");
         {
             store::WalCheckpointer c(path, 5000, 50);
             c.attach(w);

@@ -72,7 +72,8 @@ void checkRoundTrip(const std::vector<Sample>& samples, const std::vector<Encode
             decodeSample(c.bucket, c.blob.data(), c.blob.size(), c.n, id, one);
         }
         std::vector<Sample> expect;
-        std::copy_if(want.begin(), want.end(), std::back_inserter(expect), [id](const Sample& s) { return s.id == id; });
+        std::copy_if(want.begin(), want.end(), std::back_inserter(expect),
+                     [id](const Sample& s) { return s.id == id; });
         QCOMPARE(one.size(), expect.size());
         for (size_t k = 0; k < one.size(); ++k) {
             QCOMPARE(one[k].step, expect[k].step);
@@ -133,7 +134,8 @@ void checkSummary(const WeightSummary& got, const std::vector<const Sample*>& me
         var += (x - mean) * (x - mean);
     }
     const double sd = std::sqrt(var / static_cast<double>(w.size()));
-    QVERIFY2(std::abs(got.mean - mean) <= 1e-12 * std::abs(mean), qPrintable(QString::number(got.mean - mean)));
+    QVERIFY2(std::abs(got.mean - mean) <= 1e-12 * std::abs(mean),
+             qPrintable(QString::number(got.mean - mean)));
     QVERIFY2(std::abs(got.std - sd) <= 1e-9 * sd + 1e-300, qPrintable(QString::number(got.std - sd)));
     QCOMPARE(got.min, w.front());
     QCOMPARE(got.max, w.back());
@@ -195,8 +197,8 @@ private slots:
         std::uniform_real_distribution<float> u(0.f, 2.f);
         for (int i = 0; i < 3 * 8192; ++i) {
             const int d = i % 3;
-            s.push_back({makeSampleId(d, 100 + static_cast<std::uint64_t>(i / 3)), 900 + i / 300, u(rng), u(rng),
-                         static_cast<std::uint8_t>(i % 17 == 0)});
+            s.push_back({makeSampleId(d, 100 + static_cast<std::uint64_t>(i / 3)), 900 + i / 300, u(rng),
+                         u(rng), static_cast<std::uint8_t>(i % 17 == 0)});
         }
         const auto chunks = encodeSnapshot(eventOf(s));
         checkRoundTrip(s, chunks);
@@ -213,12 +215,17 @@ private slots:
         std::vector<Sample> dup, wide, flagBytes, noFlags, reversed, sparse;
         for (int i = 0; i < 600; ++i) {
             const auto id = makeSampleId(1, 5000 + static_cast<std::uint64_t>(i % 400));  // repeated ids
-            dup.push_back({id, i, 0.5f * static_cast<float>(i), 1.0f + static_cast<float>(i), static_cast<std::uint8_t>(i % 2)});
-            wide.push_back({makeSampleId(0, static_cast<std::uint64_t>(i)), i * 1000 - 70000, 1.f, 2.f, 0});  // steps span > 65535
-            flagBytes.push_back({makeSampleId(2, static_cast<std::uint64_t>(i)), 10, 1.f, 0.5f, static_cast<std::uint8_t>(i % 4)});
+            dup.push_back({id, i, 0.5f * static_cast<float>(i), 1.0f + static_cast<float>(i),
+                           static_cast<std::uint8_t>(i % 2)});
+            wide.push_back({makeSampleId(0, static_cast<std::uint64_t>(i)), i * 1000 - 70000, 1.f, 2.f,
+                            0});  // steps span > 65535
+            flagBytes.push_back({makeSampleId(2, static_cast<std::uint64_t>(i)), 10, 1.f, 0.5f,
+                                 static_cast<std::uint8_t>(i % 4)});
             noFlags.push_back({makeSampleId(3, static_cast<std::uint64_t>(i)), 10, 3.f, 0.25f, 0});
-            reversed.push_back({makeSampleId(0, static_cast<std::uint64_t>(9000 - i)), 20 + i % 3, 1.f, static_cast<float>(i), 1});
-            sparse.push_back({makeSampleId(0, static_cast<std::uint64_t>(i) * 97), 7, -1.f, std::numeric_limits<float>::infinity(), 0});
+            reversed.push_back({makeSampleId(0, static_cast<std::uint64_t>(9000 - i)), 20 + i % 3, 1.f,
+                                static_cast<float>(i), 1});
+            sparse.push_back({makeSampleId(0, static_cast<std::uint64_t>(i) * 97), 7, -1.f,
+                              std::numeric_limits<float>::infinity(), 0});
         }
         for (const auto* set : {&dup, &wide, &flagBytes, &noFlags, &reversed, &sparse}) {
             checkRoundTrip(*set, encodeSnapshot(eventOf(*set)));
@@ -238,8 +245,9 @@ private slots:
     void formatOneStillReads() {
         std::vector<Sample> s;
         for (int i = 0; i < 50; ++i) {
-            s.push_back({(std::uint64_t{7} << kBucketBits) + static_cast<std::uint64_t>(i / 2 * 3), 100 + i, static_cast<float>(i) / 7,
-                         1.f / static_cast<float>(i + 1), static_cast<std::uint8_t>(i % 3)});
+            s.push_back({(std::uint64_t{7} << kBucketBits) + static_cast<std::uint64_t>(i / 2 * 3), 100 + i,
+                         static_cast<float>(i) / 7, 1.f / static_cast<float>(i + 1),
+                         static_cast<std::uint8_t>(i % 3)});
         }
         const std::string blob = formatOne(s);
         const auto got = decodeChunk(7, blob.data(), blob.size(), 50);
@@ -269,7 +277,8 @@ private slots:
             try {
                 decodeChunk(0, blob.data(), blob.size(), n);
             } catch (const Error& e) {
-                return e.code() == ErrorCode::Storage && std::string(e.what()).find("bucket 0") != std::string::npos;
+                return e.code() == ErrorCode::Storage &&
+                       std::string(e.what()).find("bucket 0") != std::string::npos;
             }
             return false;
         };
@@ -294,13 +303,14 @@ private slots:
         std::vector<Sample> s;
         for (int i = 0; i < 60000; ++i) {
             const int d = (i * 7) % 5 == 0 ? 4 : i % 3;  // four domains of unequal size
-            s.push_back({makeSampleId(d, static_cast<std::uint64_t>(i)), i / 100, static_cast<float>(i % 11), logw(rng),
-                         static_cast<std::uint8_t>(i % 13 == 0)});
+            s.push_back({makeSampleId(d, static_cast<std::uint64_t>(i)), i / 100, static_cast<float>(i % 11),
+                         logw(rng), static_cast<std::uint8_t>(i % 13 == 0)});
         }
         // Weights on both sides of every histogram edge, below and above the histogram's range, zero
         // and repeated values.
         for (int b = 0; b <= kHistBins; ++b) {
-            const auto edge = static_cast<float>(std::pow(10.0, kHistLo + (kHistHi - kHistLo) * b / kHistBins));
+            const auto edge =
+                static_cast<float>(std::pow(10.0, kHistLo + (kHistHi - kHistLo) * b / kHistBins));
             for (float w : {std::nextafter(edge, 0.f), edge, std::nextafter(edge, 1e30f)}) {
                 s.push_back({makeSampleId(1, 100000 + s.size()), 5, 1.f, w, 0});
             }

@@ -40,7 +40,8 @@ double maxRelativeDifference(const std::vector<double>& a, const std::vector<dou
 }
 
 std::vector<double> tail(const std::vector<double>& v, size_t from) {
-    return from >= v.size() ? std::vector<double>{} : std::vector<double>(v.begin() + static_cast<long>(from), v.end());
+    return from >= v.size() ? std::vector<double>{}
+                            : std::vector<double>(v.begin() + static_cast<long>(from), v.end());
 }
 
 }  // namespace
@@ -58,8 +59,9 @@ private slots:
             m_device = qEnvironmentVariable("ANNEAL_TEST_DEVICE").toStdString();
         }
         if (m_device == "cuda" && !cudaAvailable()) {
-            QSKIP("no CUDA device here (this LibTorch has no CUDA, or no GPU is visible): the CUDA tests need "
-                  "one; bench/gpu/run_gpu.sh runs them on a GPU machine");
+            QSKIP(
+                "no CUDA device here (this LibTorch has no CUDA, or no GPU is visible): the CUDA tests need "
+                "one; bench/gpu/run_gpu.sh runs them on a GPU machine");
         }
         qInfo("device under test: %s", m_device.c_str());
     }
@@ -69,7 +71,8 @@ private slots:
         test::TempDir dir;
         const std::string db = dir.path("l.db");
         const std::string file = test::sourceFile("resources/experiments/default.toml");
-        const std::vector<Override> ov = {"train.steps=300", "data.val_every=100", "log.checkpoint_every=0", dev()};
+        const std::vector<Override> ov = {"train.steps=300", "data.val_every=100", "log.checkpoint_every=0",
+                                          dev()};
         const std::int64_t id = test::runToml(db, readTextFile(file), ov);
         auto store = Store::open(db, Store::Mode::ReadOnly);
         const RunRecord r = store->run(id);
@@ -77,7 +80,8 @@ private slots:
         QCOMPARE(QString::fromStdString(r.device), QString::fromStdString(m_device));
         const double finalVal = store->metric(id, "val_loss").values.back();
         const double unigram = test::unigramEntropy(loadExperiment(file, ov));
-        qInfo("final val loss %.4f, unigram entropy %.4f, floor %.4f nats/token", finalVal, unigram, r.entropyFloor);
+        qInfo("final val loss %.4f, unigram entropy %.4f, floor %.4f nats/token", finalVal, unigram,
+              r.entropyFloor);
         QVERIFY2(finalVal < unigram - 0.3, "the model did not learn beyond byte frequencies");
         QVERIFY2(finalVal > r.entropyFloor, "validation loss below the sources' entropy floor: impossible");
     }
@@ -92,7 +96,8 @@ private slots:
         const auto onCpu = test::storedMetric(db, test::runToml(db, toml, {"device=cpu"}), "train_loss");
         QCOMPARE(onDevice.size(), size_t{10});
         const double d = maxRelativeDifference(onDevice, onCpu, kFirstSteps);
-        qInfo("first %d losses: max relative difference %.3g (tolerance %.0e)", kFirstSteps, d, kFirstStepsTolerance);
+        qInfo("first %d losses: max relative difference %.3g (tolerance %.0e)", kFirstSteps, d,
+              kFirstStepsTolerance);
         QVERIFY2(d <= kFirstStepsTolerance, qPrintable(QString::number(d)));
     }
 
@@ -120,8 +125,10 @@ private slots:
         QCOMPARE(lb.size(), size_t{10});
         const double first = maxRelativeDifference(lb, tail(lp, 20), 1);
         const double all = maxRelativeDifference(lb, tail(lp, 20), lb.size());
-        qInfo("branch at 20 on the other device: first loss %.3g, all %.3g relative to the parent's", first, all);
-        QVERIFY2(first <= kFirstStepsTolerance, "the first step after the crossing is not the parent's state");
+        qInfo("branch at 20 on the other device: first loss %.3g, all %.3g relative to the parent's", first,
+              all);
+        QVERIFY2(first <= kFirstStepsTolerance,
+                 "the first step after the crossing is not the parent's state");
         QVERIFY2(all <= kCrossingTolerance, qPrintable(QString::number(all)));
     }
 
@@ -173,10 +180,10 @@ private slots:
         test::TempDir dir;
         const std::string db = dir.path("w.db");
         const std::string file = test::sourceFile("resources/experiments/noisy-reweight.toml");
-        const std::int64_t id =
-            test::runToml(db, readTextFile(file),
-                          {"train.steps=120", "reweight.strategy=" + strategy.toStdString(), "reweight.burnin_steps=40",
-                           "log.weights_every=40", "data.val_every=60", "log.checkpoint_every=0", dev()});
+        const std::int64_t id = test::runToml(
+            db, readTextFile(file),
+            {"train.steps=120", "reweight.strategy=" + strategy.toStdString(), "reweight.burnin_steps=40",
+             "log.weights_every=40", "data.val_every=60", "log.checkpoint_every=0", dev()});
         auto store = Store::open(db, Store::Mode::ReadOnly);
         QCOMPARE(store->run(id).status, RunStatus::Completed);
         const auto steps = store->weightSnapshotSteps(id);
@@ -189,8 +196,8 @@ private slots:
             lo = std::min(lo, static_cast<double>(w.weight));
             hi = std::max(hi, static_cast<double>(w.weight));
         }
-        qInfo("%s: %zu snapshots, last at step %lld: %zu weights in [%.3g, %.3g]", qPrintable(strategy), steps.size(),
-              static_cast<long long>(steps.back()), weights.size(), lo, hi);
+        qInfo("%s: %zu snapshots, last at step %lld: %zu weights in [%.3g, %.3g]", qPrintable(strategy),
+              steps.size(), static_cast<long long>(steps.back()), weights.size(), lo, hi);
         QVERIFY2(hi > lo, "every sample has the same weight: the strategy did nothing");
     }
 
@@ -199,8 +206,9 @@ private slots:
     void nanGuardStopsADivergingRun() {
         test::TempDir dir;
         const std::string db = dir.path("n.db");
-        const std::int64_t id = test::runToml(
-            db, test::tinyExperimentToml(20, 1), {"train.lr=10", "train.weight_decay=10", "train.grad_clip=0", dev()});
+        const std::int64_t id =
+            test::runToml(db, test::tinyExperimentToml(20, 1),
+                          {"train.lr=10", "train.weight_decay=10", "train.grad_clip=0", dev()});
         auto store = Store::open(db, Store::Mode::ReadOnly);
         const RunRecord r = store->run(id);
         QCOMPARE(r.status, RunStatus::Failed);

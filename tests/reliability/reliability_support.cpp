@@ -70,8 +70,10 @@ Child::Child(const std::string& program, const std::vector<std::string>& args, c
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, m_outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, m_errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, m_outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, m_errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
     std::vector<std::string> argStore;
     argStore.push_back(program);
     argStore.insert(argStore.end(), args.begin(), args.end());
@@ -186,7 +188,8 @@ RawDb::RawDb(const std::string& path, bool readOnly, int busyTimeoutMs) {
 
 RawDb::~RawDb() { sqlite3_close(m_db); }
 
-std::vector<std::vector<std::string>> RawDb::rows(const std::string& sql, const std::vector<std::int64_t>& ints) {
+std::vector<std::vector<std::string>> RawDb::rows(const std::string& sql,
+                                                  const std::vector<std::int64_t>& ints) {
     sqlite3_stmt* st = nullptr;
     if (sqlite3_prepare_v2(m_db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
         throw std::runtime_error(std::string("prepare: ") + sqlite3_errmsg(m_db) + " in " + sql);
@@ -240,10 +243,11 @@ std::string integrityCheck(const std::string& dbPath) {
 MetricRows metricRows(RawDb& db, std::int64_t runId) {
     MetricRows out;
     sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v2(db.handle(),
-                       "SELECT n.name, m.step, m.value FROM metrics m JOIN metric_names n ON n.id = m.name_id "
-                       "WHERE m.run_id = ?",
-                       -1, &st, nullptr);
+    sqlite3_prepare_v2(
+        db.handle(),
+        "SELECT n.name, m.step, m.value FROM metrics m JOIN metric_names n ON n.id = m.name_id "
+        "WHERE m.run_id = ?",
+        -1, &st, nullptr);
     sqlite3_bind_int64(st, 1, runId);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -284,7 +288,8 @@ std::pair<std::vector<std::int64_t>, std::vector<double>> metricSeries(RawDb& db
     sqlite3_bind_text(st, 2, name.c_str(), -1, SQLITE_TRANSIENT);
     while (sqlite3_step(st) == SQLITE_ROW) {
         out.first.push_back(sqlite3_column_int64(st, 0));
-        out.second.push_back(sqlite3_column_type(st, 1) == SQLITE_NULL ? std::nan("") : sqlite3_column_double(st, 1));
+        out.second.push_back(sqlite3_column_type(st, 1) == SQLITE_NULL ? std::nan("")
+                                                                       : sqlite3_column_double(st, 1));
     }
     sqlite3_finalize(st);
     return out;

@@ -74,7 +74,8 @@ public:
 
     /// Every row of a query; each column as text that compares exactly (REAL as a hex float, BLOB as
     /// hex, NULL as ""); `?` parameters bound as integers.
-    std::vector<std::vector<std::string>> rows(const std::string& sql, const std::vector<std::int64_t>& ints = {});
+    std::vector<std::vector<std::string>> rows(const std::string& sql,
+                                               const std::vector<std::int64_t>& ints = {});
     /// First column of the first row, or nullopt.
     std::optional<std::string> scalar(const std::string& sql, const std::vector<std::int64_t>& ints = {});
     void exec(const std::string& sql);

@@ -96,9 +96,20 @@ public:
 
 private:
     static const std::vector<std::string>& sections() {
-        static const std::vector<std::string> s = {"",      "model", "data", "data.domain[0]", "data.domain[0].params",
-                                                   "data.domain[1]", "data.domain[1].params", "train", "schedule",
-                                                   "mixture", "mixture.upsample", "mixture.replay", "reweight", "log"};
+        static const std::vector<std::string> s = {"",
+                                                   "model",
+                                                   "data",
+                                                   "data.domain[0]",
+                                                   "data.domain[0].params",
+                                                   "data.domain[1]",
+                                                   "data.domain[1].params",
+                                                   "train",
+                                                   "schedule",
+                                                   "mixture",
+                                                   "mixture.upsample",
+                                                   "mixture.replay",
+                                                   "reweight",
+                                                   "log"};
         return s;
     }
     std::map<std::string, std::vector<std::pair<std::string, std::string>>> m_sections;
@@ -119,7 +130,8 @@ const std::vector<KeyCase>& keyCases() {
     const C invSqrt = {{"schedule.kind", "\"inverse_sqrt\""}, {"schedule.warmup_steps", "10"}};
     const C rewarm = {{"schedule.kind", "\"rewarm\""}, {"schedule.warmup_steps", "10"}};
     const C infinite = {{"schedule.kind", "\"infinite\""}, {"schedule.final_lr_fraction", "0.05"}};
-    const C table = {{"schedule.kind", "\"table\""}, {"schedule.steps", "[0, 99]"}, {"schedule.lrs", "[0.001, 0.0001]"}};
+    const C table = {
+        {"schedule.kind", "\"table\""}, {"schedule.steps", "[0, 99]"}, {"schedule.lrs", "[0.001, 0.0001]"}};
     static const std::string lrFile = "\"" + test::dataFile("lr_table.csv") + "\"";
     const C tableFile = {{"schedule.kind", "\"table\""}, {"schedule.file", lrFile}};
     const C temp = {{"mixture.kind", "\"temperature\""}};
@@ -127,7 +139,8 @@ const std::vector<KeyCase>& keyCases() {
     const C replay = {{"mixture.replay.weights", "{ markov = 1.0 }"}};
     const C lossBased = {{"reweight.strategy", "\"loss_linupper\""}};
     const C scalT = {{"reweight.strategy", "\"domain_scalarization\""}, {"reweight.temperature", "2.0"}};
-    const C scalW = {{"reweight.strategy", "\"domain_scalarization\""}, {"reweight.domain_weights", "{ markov = 2.0 }"}};
+    const C scalW = {{"reweight.strategy", "\"domain_scalarization\""},
+                     {"reweight.domain_weights", "{ markov = 2.0 }"}};
     const C meta = {{"reweight.strategy", "\"meta_rescale\""}};
     static const std::vector<KeyCase> cases = {
         {"name", {}, "3", "\"\""},
@@ -165,8 +178,10 @@ const std::vector<KeyCase>& keyCases() {
         {"schedule.timescale", invSqrt, "\"x\"", "-1"},
         {"schedule.decay_fraction", wsd, "\"x\"", "1.5"},
         {"schedule.decay_shape", wsd, "1", "\"quadratic\""},
-        {"schedule.decay_half_life", {{"schedule.kind", "\"wsd\""}, {"schedule.decay_shape", "\"exponential\""}},
-         "\"x\"", "-1"},
+        {"schedule.decay_half_life",
+         {{"schedule.kind", "\"wsd\""}, {"schedule.decay_shape", "\"exponential\""}},
+         "\"x\"",
+         "-1"},
         {"schedule.rewarm_at", rewarm, "\"x\"", "100"},
         {"schedule.rewarm_steps", rewarm, "\"x\"", "-1"},
         {"schedule.rewarm_peak_fraction", rewarm, "\"x\"", "0"},
@@ -182,10 +197,14 @@ const std::vector<KeyCase>& keyCases() {
         {"mixture.kind", {}, "1", "\"dynamic\""},
         {"mixture.temperature", temp, "\"x\"", "0"},
         {"mixture.temperature_schedule", temp, "1", "\"exponential\""},
-        {"mixture.temperature_end", {{"mixture.kind", "\"temperature\""}, {"mixture.temperature_schedule", "\"linear\""}},
-         "\"x\"", "0"},
+        {"mixture.temperature_end",
+         {{"mixture.kind", "\"temperature\""}, {"mixture.temperature_schedule", "\"linear\""}},
+         "\"x\"",
+         "0"},
         {"mixture.temperature_switch_fraction",
-         {{"mixture.kind", "\"temperature\""}, {"mixture.temperature_schedule", "\"step\""}}, "\"x\"", "1.5"},
+         {{"mixture.kind", "\"temperature\""}, {"mixture.temperature_schedule", "\"step\""}},
+         "\"x\"",
+         "1.5"},
         {"mixture.upsample.start_fraction", upsample, "\"x\"", "1.0"},
         {"mixture.upsample.weights", {}, "\"x\"", "{ markov = -1.0 }"},
         {"mixture.replay.fraction", replay, "\"x\"", "1.5"},
@@ -279,7 +298,8 @@ std::set<std::string> documentedKeys() {
             col = flat;
         }
         std::string sub;
-        for (auto it = std::sregex_iterator(col.begin(), col.end(), tick); it != std::sregex_iterator(); ++it) {
+        for (auto it = std::sregex_iterator(col.begin(), col.end(), tick); it != std::sregex_iterator();
+             ++it) {
             std::string token = (*it)[1].str();
             if (token.size() > 2 && token.front() == '[' && token.back() == ']') {
                 sub = token.substr(1, token.size() - 2) + ".";  // [mixture.upsample] -> mixture.upsample.
@@ -347,7 +367,8 @@ private slots:
         for (const auto& c : keyCases()) {
             covered.insert(docKey(c.key));
         }
-        QVERIFY2(documented.size() >= 63, ("parsed only " + std::to_string(documented.size()) + " keys from the doc").c_str());
+        QVERIFY2(documented.size() >= 63,
+                 ("parsed only " + std::to_string(documented.size()) + " keys from the doc").c_str());
         std::string missing;
         for (const auto& k : documented) {
             if (!covered.count(k)) {
@@ -387,7 +408,8 @@ private slots:
             ExperimentText bad = base;
             bad.set(c.key, value);
             expectKeyError(bad.text(), {}, c.key, std::string(what) + " (" + value + ") in a file");
-            expectKeyError(base.text(), {c.key + "=" + value}, c.key, std::string(what) + " (" + value + ") in --set");
+            expectKeyError(base.text(), {c.key + "=" + value}, c.key,
+                           std::string(what) + " (" + value + ") in --set");
         }
     }
 
@@ -396,26 +418,29 @@ private slots:
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("named");
         const std::string good = ExperimentText().text();
-        QTest::newRow("out of range") << QByteArray::fromStdString(good + "[log]\nevery = 0\n") << QStringList{}
-                                      << "log.every";
+        QTest::newRow("out of range")
+            << QByteArray::fromStdString(good + "[log]\nevery = 0\n") << QStringList{} << "log.every";
         QTest::newRow("unknown key") << QByteArray::fromStdString(good + "[log]\nevry = 2\n") << QStringList{}
                                      << "log.evry: unknown key";
         QTest::newRow("key of another kind")
-            << QByteArray::fromStdString(good + "[schedule]\nkind = \"constant\"\ndecay_fraction = 0.2\n") << QStringList{}
-            << "schedule.decay_fraction";
-        QTest::newRow("not TOML") << QByteArray("name = \"x\n[[data.domain]\n") << QStringList{} << "bad.toml:1:";
+            << QByteArray::fromStdString(good + "[schedule]\nkind = \"constant\"\ndecay_fraction = 0.2\n")
+            << QStringList{} << "schedule.decay_fraction";
+        QTest::newRow("not TOML") << QByteArray("name = \"x\n[[data.domain]\n") << QStringList{}
+                                  << "bad.toml:1:";
         QTest::newRow("not UTF-8") << QByteArray("name = \"\xff\xfe\"\n") << QStringList{} << "bad.toml:1:";
         QTest::newRow("empty") << QByteArray() << QStringList{} << "data.domain";
-        QTest::newRow("--set wrong type") << QByteArray::fromStdString(good) << QStringList{"--set", "train.lr=fast"}
-                                          << "train.lr";
-        QTest::newRow("--set out of range") << QByteArray::fromStdString(good)
-                                            << QStringList{"--set", "data.domain[1].weight=-2"} << "data.domain[1].weight";
-        QTest::newRow("--set no such domain") << QByteArray::fromStdString(good)
-                                              << QStringList{"--set", "data.domain[5].weight=1"} << "data.domain[5]";
-        QTest::newRow("--set not a key path") << QByteArray::fromStdString(good) << QStringList{"--set", "train..lr=1"}
-                                              << "--set train..lr=1";
-        QTest::newRow("--unset a required table") << QByteArray::fromStdString(good) << QStringList{"--unset", "data"}
-                                                  << "data.domain";
+        QTest::newRow("--set wrong type")
+            << QByteArray::fromStdString(good) << QStringList{"--set", "train.lr=fast"} << "train.lr";
+        QTest::newRow("--set out of range")
+            << QByteArray::fromStdString(good) << QStringList{"--set", "data.domain[1].weight=-2"}
+            << "data.domain[1].weight";
+        QTest::newRow("--set no such domain")
+            << QByteArray::fromStdString(good) << QStringList{"--set", "data.domain[5].weight=1"}
+            << "data.domain[5]";
+        QTest::newRow("--set not a key path")
+            << QByteArray::fromStdString(good) << QStringList{"--set", "train..lr=1"} << "--set train..lr=1";
+        QTest::newRow("--unset a required table")
+            << QByteArray::fromStdString(good) << QStringList{"--unset", "data"} << "data.domain";
     }
     void cliRejectsBadFilesAndChangesNothing() {
         QFETCH(QByteArray, file);

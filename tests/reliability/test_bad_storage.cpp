@@ -50,7 +50,8 @@ std::map<std::string, std::string> directoryHashes(const std::string& dir) {
 }
 
 /// The names that differ between two directoryHashes() results, for messages.
-std::string changedFiles(const std::map<std::string, std::string>& a, const std::map<std::string, std::string>& b) {
+std::string changedFiles(const std::map<std::string, std::string>& a,
+                         const std::map<std::string, std::string>& b) {
     std::string out;
     for (const auto& [name, hash] : b) {
         auto it = a.find(name);
@@ -73,7 +74,8 @@ void expectRefusal(const rel::CliResult& r, const std::string& file, const std::
                    const std::string& what) {
     QVERIFY2(r.code == 1, (what + ": exit " + std::to_string(r.code) + ", stderr: " + r.err).c_str());
     QVERIFY2(r.err.rfind("anneal-cli: error: ", 0) == 0, (what + ": " + r.err).c_str());
-    QVERIFY2(r.err.find(file) != std::string::npos, (what + ": the error does not name " + file + ": " + r.err).c_str());
+    QVERIFY2(r.err.find(file) != std::string::npos,
+             (what + ": the error does not name " + file + ": " + r.err).c_str());
     bool any = says.empty();
     for (const auto& s : says) {
         any = any || r.err.find(s) != std::string::npos;
@@ -132,8 +134,9 @@ private:
 
 private slots:
     void initTestCase() {
-        rel::writeFile(m_dir.path("ok.toml"),
-                       rel::tinySpec(10, 1, "[log]\ncheckpoint_every = 5\nkeep_checkpoints = 5\nweights_every = 5\n"));
+        rel::writeFile(
+            m_dir.path("ok.toml"),
+            rel::tinySpec(10, 1, "[log]\ncheckpoint_every = 5\nkeep_checkpoints = 5\nweights_every = 5\n"));
         rel::writeFile(m_dir.path("curve.csv"), "step,loss\n0,5.0\n10,4.0\n");
         m_good = freshDb("good");
         QVERIFY(fs::exists(m_good));
@@ -143,7 +146,8 @@ private slots:
         const std::string dir = m_dir.path("text");
         fs::create_directories(dir);
         const std::string db = dir + "/notes.db";
-        rel::writeFile(db, "These are my notes, not a database. They are long enough to look like a header.\n");
+        rel::writeFile(db,
+                       "These are my notes, not a database. They are long enough to look like a header.\n");
         const auto before = directoryHashes(dir);
         for (const auto& cmd : everyDatabaseCommand(db)) {
             expectRefusal(rel::runCli(cmd, m_dir.path()), db, {"is not an SQLite database"}, cmd[0]);
@@ -154,7 +158,8 @@ private slots:
     void directoryAsDatabaseIsRefused() {
         const std::string dir = m_dir.path("a-directory.db");
         fs::create_directories(dir);
-        for (const auto& cmd : {std::vector<std::string>{"runs", "--db", dir}, {"run", "ok.toml", "--db", dir, "-q"}}) {
+        for (const auto& cmd :
+             {std::vector<std::string>{"runs", "--db", dir}, {"run", "ok.toml", "--db", dir, "-q"}}) {
             expectRefusal(rel::runCli(cmd, m_dir.path()), dir, {"is a directory"}, cmd[0]);
         }
     }
@@ -168,14 +173,17 @@ private slots:
         for (const auto& cmd : everyDatabaseCommand(db)) {
             const auto r = rel::runCli(cmd, m_dir.path());
             // Some reads never touch the missing pages; none may crash, and a refusal names the file.
-            QVERIFY2(r.code == 0 || r.code == 1, (cmd[0] + ": exit " + std::to_string(r.code) + " " + r.err).c_str());
+            QVERIFY2(r.code == 0 || r.code == 1,
+                     (cmd[0] + ": exit " + std::to_string(r.code) + " " + r.err).c_str());
             if (r.code == 1) {
                 ++refused;
-                expectRefusal(r, db, {"corrupt", "malformed", "not a database", "truncated", "disk image"}, cmd[0]);
+                expectRefusal(r, db, {"corrupt", "malformed", "not a database", "truncated", "disk image"},
+                              cmd[0]);
             }
         }
         QVERIFY(refused >= 5);
-        QVERIFY2(directoryHashes(fs::path(db).parent_path().string()) == before, "a truncated database was written to");
+        QVERIFY2(directoryHashes(fs::path(db).parent_path().string()) == before,
+                 "a truncated database was written to");
     }
 
     void corruptedDatabaseIsRefusedUnchanged() {
@@ -198,14 +206,16 @@ private slots:
         int refused = 0;
         for (const auto& cmd : everyDatabaseCommand(db)) {
             const auto r = rel::runCli(cmd, m_dir.path());
-            QVERIFY2(r.code == 0 || r.code == 1, (cmd[0] + ": exit " + std::to_string(r.code) + " " + r.err).c_str());
+            QVERIFY2(r.code == 0 || r.code == 1,
+                     (cmd[0] + ": exit " + std::to_string(r.code) + " " + r.err).c_str());
             if (r.code == 1) {
                 ++refused;
                 expectRefusal(r, db, {"corrupt", "malformed", "disk image"}, cmd[0]);
             }
         }
         QVERIFY(refused >= 5);
-        QVERIFY2(directoryHashes(fs::path(db).parent_path().string()) == before, "a corrupt database was written to");
+        QVERIFY2(directoryHashes(fs::path(db).parent_path().string()) == before,
+                 "a corrupt database was written to");
     }
 
     void newerSchemaIsRefusedByEveryCommandBytesUntouched() {
@@ -258,21 +268,24 @@ private slots:
         rel::RawDb v2(db, true);
         QCOMPARE(*v2.scalar("SELECT version FROM schema_version"), std::to_string(kSchemaVersion));
         for (const std::string index : {"annotations_run", "runs_status", "runs_branch_checkpoint"}) {
-            QVERIFY2(v2.scalar("SELECT name FROM sqlite_master WHERE type = 'index' AND name = '" + index + "'"),
-                     index.c_str());
+            QVERIFY2(
+                v2.scalar("SELECT name FROM sqlite_master WHERE type = 'index' AND name = '" + index + "'"),
+                index.c_str());
         }
         auto runs2 = v2.rows("SELECT * FROM runs WHERE id <= 2 ORDER BY id");
         QCOMPARE(runs2.size(), runs1.size());
         QVERIFY(rel::metricRows(v2, 1) == metrics1);
         QVERIFY(v2.rows("SELECT * FROM annotations") == notes1);
-        QVERIFY(v2.rows("SELECT * FROM weight_chunks WHERE run_id <= 2 ORDER BY run_id, bucket, step") == weights1);
+        QVERIFY(v2.rows("SELECT * FROM weight_chunks WHERE run_id <= 2 ORDER BY run_id, bucket, step") ==
+                weights1);
         QCOMPARE(*v2.scalar("SELECT count(*) FROM runs"), std::string("3"));
         QCOMPARE(rel::integrityCheck(db), std::string("ok"));
         // A migrated file has the same schema as a new one.
         const std::string fresh = m_dir.path("fresh-schema.db");
         Store::open(fresh).reset();
         rel::RawDb f(fresh, true);
-        const char* schema = "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name";
+        const char* schema =
+            "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name";
         QVERIFY2(v2.rows(schema) == f.rows(schema), "a migrated database's schema differs from a new one's");
         // Opening again changes neither the backup nor the version.
         Store::open(db).reset();
@@ -362,11 +375,12 @@ private slots:
                 const auto r = runCliAsUser(cmd, m_dir.path());
                 QVERIFY2(r.code == 0, (what + ": " + cmd[0] + " cannot read: " + r.err).c_str());
             }
-            for (const auto& cmd : std::vector<std::vector<std::string>>{{"run", spec, "--db", db, "-q"},
-                                                                         {"import", csv, "--db", db},
-                                                                         {"checkpoints", "1", "--pin", "5", "--db", db}}) {
-                expectRefusal(runCliAsUser(cmd, m_dir.path()), db, {"read-only file or directory", "readonly"},
-                              what + " " + cmd[0]);
+            for (const auto& cmd :
+                 std::vector<std::vector<std::string>>{{"run", spec, "--db", db, "-q"},
+                                                       {"import", csv, "--db", db},
+                                                       {"checkpoints", "1", "--pin", "5", "--db", db}}) {
+                expectRefusal(runCliAsUser(cmd, m_dir.path()), db,
+                              {"read-only file or directory", "readonly"}, what + " " + cmd[0]);
             }
             if (byteExact) {
                 const auto after = directoryHashes(dir);
@@ -386,8 +400,9 @@ private slots:
                                  fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec);
         const auto before = directoryHashes(dir);
         readsAndRefusesWrites("read-only directory", true);
-        expectRefusal(runCliAsUser({"run", spec, "--db", dir + "/new.db", "-q"}, m_dir.path()), dir + "/new.db",
-                      {"read-only file or directory", "cannot create"}, "new database in a read-only directory");
+        expectRefusal(runCliAsUser({"run", spec, "--db", dir + "/new.db", "-q"}, m_dir.path()),
+                      dir + "/new.db", {"read-only file or directory", "cannot create"},
+                      "new database in a read-only directory");
         const auto after = directoryHashes(dir);
         QVERIFY2(after == before, ("changed:" + changedFiles(before, after)).c_str());
     }
@@ -395,10 +410,10 @@ private slots:
     void importBadFilesChangeNothing_data() {
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("says");
-        for (const char* f : {"bad_duplicate_step.csv", "bad_empty_cell.csv", "bad_inf.jsonl", "bad_json.jsonl",
-                              "bad_missing_column.csv", "bad_missing_key.jsonl", "bad_nan.csv", "bad_not_number.csv",
-                              "bad_not_number.jsonl", "bad_quote.csv", "bad_ragged.csv", "bad_unsorted_steps.csv",
-                              "empty.csv", "header_only.csv"}) {
+        for (const char* f : {"bad_duplicate_step.csv", "bad_empty_cell.csv", "bad_inf.jsonl",
+                              "bad_json.jsonl", "bad_missing_column.csv", "bad_missing_key.jsonl",
+                              "bad_nan.csv", "bad_not_number.csv", "bad_not_number.jsonl", "bad_quote.csv",
+                              "bad_ragged.csv", "bad_unsorted_steps.csv", "empty.csv", "header_only.csv"}) {
             QTest::newRow(f) << QString::fromStdString(test::dataFile(std::string("fit/") + f)) << QString();
         }
         const std::string dir = m_dir.path("imports");
@@ -434,7 +449,8 @@ private slots:
     void missingOrCorruptCheckpoints() {
         const std::string db = freshDb("ckpt");
         rel::RawDb(db, false).exec("UPDATE runs SET status = 'failed' WHERE id = 1");  // resumable
-        const auto rows = rel::RawDb(db, true).rows("SELECT step, path FROM checkpoints WHERE run_id = 1 ORDER BY step");
+        const auto rows =
+            rel::RawDb(db, true).rows("SELECT step, path FROM checkpoints WHERE run_id = 1 ORDER BY step");
         QCOMPARE(rows.size(), size_t{2});
         const std::string cp5 = rows[0][1];
         const std::string cp10 = rows[1][1];
@@ -470,8 +486,8 @@ private slots:
         expectRefusal(r, "run 1", {"no usable checkpoint"}, "resume, files corrupt");
         QVERIFY2(r.err.find("corrupt") != std::string::npos, r.err.c_str());
         unchanged("resume, files corrupt");
-        expectRefusal(rel::runCli({"branch", "1", "--at-step", "5", "--db", db}, m_dir.path()), cp5, {"corrupt"},
-                      "branch, file corrupt");
+        expectRefusal(rel::runCli({"branch", "1", "--at-step", "5", "--db", db}, m_dir.path()), cp5,
+                      {"corrupt"}, "branch, file corrupt");
         unchanged("branch, file corrupt");
 
         // Not a checkpoint at all, and one from a newer Anneal (format field = 99).
@@ -490,10 +506,11 @@ private slots:
         unchanged("branch, newer format");
         restore();
         // A branch whose model does not fit the checkpoint.
-        const auto shape = rel::runCli({"branch", "1", "--at-step", "5", "--db", db, "--set", "model.d_model=64"},
-                                       m_dir.path());
+        const auto shape = rel::runCli(
+            {"branch", "1", "--at-step", "5", "--db", db, "--set", "model.d_model=64"}, m_dir.path());
         QVERIFY2(shape.code == 1 && shape.err.find("model") != std::string::npos, shape.err.c_str());
-        QCOMPARE(*rel::RawDb(db, true).scalar("SELECT count(*) FROM runs WHERE parent_id = 1 AND status = 'completed'"),
+        QCOMPARE(*rel::RawDb(db, true).scalar(
+                     "SELECT count(*) FROM runs WHERE parent_id = 1 AND status = 'completed'"),
                  std::string("0"));
         // With intact files both work again.
         const auto ok = rel::runCli({"branch", "1", "--at-step", "5", "--db", db, "--json"}, m_dir.path());
@@ -505,7 +522,8 @@ private slots:
         // then with the database and its checkpoint directory moved together.
         const std::string dir = m_dir.path("relative");
         fs::create_directories(dir);
-        rel::writeFile(dir + "/ok.toml", rel::tinySpec(10, 4, "[log]\ncheckpoint_every = 5\nkeep_checkpoints = 5\n"));
+        rel::writeFile(dir + "/ok.toml",
+                       rel::tinySpec(10, 4, "[log]\ncheckpoint_every = 5\nkeep_checkpoints = 5\n"));
         QCOMPARE(rel::runCli({"run", "ok.toml", "--db", "lab.db", "-q"}, dir).code, 0);
         {
             rel::RawDb raw(dir + "/lab.db", false);
@@ -520,8 +538,8 @@ private slots:
         QVERIFY2(resumed.err.find("at step 10") != std::string::npos, resumed.err.c_str());
         const std::string moved = m_dir.path("relative-moved");
         fs::rename(dir, moved);
-        const auto branched = rel::runCli({"branch", "1", "--at-step", "5", "--db", moved + "/lab.db", "--json"},
-                                          m_dir.path());
+        const auto branched =
+            rel::runCli({"branch", "1", "--at-step", "5", "--db", moved + "/lab.db", "--json"}, m_dir.path());
         QVERIFY2(branched.code == 0, branched.err.c_str());
         QCOMPARE(rel::integrityCheck(moved + "/lab.db"), std::string("ok"));
     }
@@ -532,8 +550,10 @@ private slots:
         std::string how;
         if (std::system(("mount -t tmpfs -o size=16m tmpfs " + mnt + " 2>/dev/null").c_str()) == 0) {
             how = "a 16 MiB tmpfs";
-        } else if (std::system(("truncate -s 16M " + mnt + ".img && mkfs.ext4 -q -F " + mnt + ".img >/dev/null 2>&1 && "
-                                "mount -o loop " + mnt + ".img " + mnt + " 2>/dev/null")
+        } else if (std::system(("truncate -s 16M " + mnt + ".img && mkfs.ext4 -q -F " + mnt +
+                                ".img >/dev/null 2>&1 && "
+                                "mount -o loop " +
+                                mnt + ".img " + mnt + " 2>/dev/null")
                                    .c_str()) == 0) {
             how = "a 16 MiB ext4 loop file system";
         } else {
@@ -560,7 +580,8 @@ private slots:
         }
         const std::string spec = m_dir.path("full.toml");
         rel::writeFile(spec, rel::tinySpec(200, 9, "[log]\ncheckpoint_every = 20\nweights_every = 10\n"));
-        const auto reference = rel::runCli({"run", spec, "--db", m_dir.path("full-ref.db"), "-q"}, m_dir.path());
+        const auto reference =
+            rel::runCli({"run", spec, "--db", m_dir.path("full-ref.db"), "-q"}, m_dir.path());
         QCOMPARE(reference.code, 0);
 
         rel::CliResult r;
@@ -573,14 +594,16 @@ private slots:
                 while (f.write(chunk.data(), static_cast<std::streamsize>(chunk.size())) && f.flush()) {
                 }
             }
-            fs::resize_file(filler, fs::file_size(filler) > 150 * 1024 ? fs::file_size(filler) - 150 * 1024 : 0);
-            r = rel::runCli({"run", spec, "--db", db, "--json"}, m_dir.path());  // its output files off the full disk
+            fs::resize_file(filler,
+                            fs::file_size(filler) > 150 * 1024 ? fs::file_size(filler) - 150 * 1024 : 0);
+            r = rel::runCli({"run", spec, "--db", db, "--json"},
+                            m_dir.path());  // its output files off the full disk
             fs::remove(filler);
         } else {
             // Files may not grow past 256 KiB: the checkpoints and the WAL hit it.
             ::signal(SIGXFSZ, SIG_IGN);  // the child inherits it: writes fail with EFBIG instead of a kill
-            rel::Child c("/usr/bin/prlimit", {"--fsize=262144", rel::cliPath(), "run", spec, "--db", db, "--json"},
-                         m_dir.path());
+            rel::Child c("/usr/bin/prlimit",
+                         {"--fsize=262144", rel::cliPath(), "run", spec, "--db", db, "--json"}, m_dir.path());
             r.code = c.wait(300000);
             r.out = c.out();
             r.err = c.err();
@@ -591,7 +614,8 @@ private slots:
             QJsonDocument::fromJson(QByteArray::fromStdString(r.out).trimmed().split('\n').last()).object();
         const std::string said = r.err + " | " + j["message"].toString().toStdString() + " | " +
                                  j["store_error"].toString().toStdString();
-        qInfo("run on a full disk: exit %d, status %s: %s", r.code, qPrintable(j["status"].toString()), said.c_str());
+        qInfo("run on a full disk: exit %d, status %s: %s", r.code, qPrintable(j["status"].toString()),
+              said.c_str());
         QCOMPARE(r.code, 1);
         QVERIFY2(said.find("full") != std::string::npos || (rlimit && said.find("I/O") != std::string::npos),
                  said.c_str());
@@ -615,8 +639,9 @@ private slots:
             rel::RawDb ref(m_dir.path("full-ref.db"), true);
             const auto want = rel::metricSeries(ref, 1, "train_loss");
             QVERIFY(got.first == want.first);
-            QVERIFY2(std::memcmp(got.second.data(), want.second.data(), got.second.size() * sizeof(double)) == 0,
-                     "the run resumed after a full disk differs from the same run on a roomy disk");
+            QVERIFY2(
+                std::memcmp(got.second.data(), want.second.data(), got.second.size() * sizeof(double)) == 0,
+                "the run resumed after a full disk differs from the same run on a roomy disk");
             qInfo("stopped at step %zu by the full disk; resumed and completed bit for bit", steps.size());
         }
         QCOMPARE(rel::integrityCheck(db), std::string("ok"));
@@ -634,13 +659,15 @@ private slots:
             while (f.write(chunk.data(), static_cast<std::streamsize>(chunk.size())) && f.flush()) {
             }
             f.close();
-            fs::resize_file(filler, fs::file_size(filler) > 150 * 1024 ? fs::file_size(filler) - 150 * 1024 : 0);
+            fs::resize_file(filler,
+                            fs::file_size(filler) > 150 * 1024 ? fs::file_size(filler) - 150 * 1024 : 0);
         }
         const auto t0 = std::chrono::steady_clock::now();
         const auto e = rel::runCli({"run", endless, "--db", db, "-q"}, m_dir.path(), 300000);
         const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         fs::remove(mnt + "/filler");
-        qInfo("a run without checkpoints on a full disk ended after %.1f s: exit %d: %s", secs, e.code, e.err.c_str());
+        qInfo("a run without checkpoints on a full disk ended after %.1f s: exit %d: %s", secs, e.code,
+              e.err.c_str());
         QCOMPARE(e.code, 1);
         QVERIFY2(e.err.find("cannot store this run's events") != std::string::npos, e.err.c_str());
         QVERIFY(secs < 120);

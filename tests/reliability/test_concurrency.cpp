@@ -75,10 +75,11 @@ QJsonObject lastJson(const std::string& out) {
 
 /// A reader process: a bash loop running `command` until `stop` exists; counts successes in
 /// <name>.count and records failures (exit code + stderr) in <name>.err.
-std::unique_ptr<rel::Child> startReaderLoop(const std::string& dir, const std::string& name, const std::string& command) {
+std::unique_ptr<rel::Child> startReaderLoop(const std::string& dir, const std::string& name,
+                                            const std::string& command) {
     const std::string script = "while [ ! -e stop ]; do\n  if " + command + " >/dev/null 2>" + name +
-                               ".last; then echo -n . >> " + name + ".count; else { echo \"exit $?\"; cat " + name +
-                               ".last; } >> " + name + ".err; fi\ndone\n";
+                               ".last; then echo -n . >> " + name + ".count; else { echo \"exit $?\"; cat " +
+                               name + ".last; } >> " + name + ".err; fi\ndone\n";
     rel::writeFile(dir + "/" + name + ".sh", script);
     return std::make_unique<rel::Child>("/bin/bash", std::vector<std::string>{name + ".sh"}, dir);
 }
@@ -101,7 +102,8 @@ private slots:
         // to run many times: 1200 steps in CI (about 30 s under the readers), 15000 with ANNEAL_LONG_TESTS=1.
         const int steps = rel::longTests() ? 15000 : 1200;
         const std::string spec = dir + "/soak.toml";
-        std::string text = rel::tinySpec(steps, 5, "[log]\nevery = 1\nweights_every = 25\ncheckpoint_every = 250\n");
+        std::string text =
+            rel::tinySpec(steps, 5, "[log]\nevery = 1\nweights_every = 25\ncheckpoint_every = 250\n");
         text = std::regex_replace(text, std::regex("n_layer = 1\nd_model = 32\nn_head = 2\ncontext = 16"),
                                   "n_layer = 2\nd_model = 64\nn_head = 4\ncontext = 32");
         text = std::regex_replace(text, std::regex("batch_size = 4"), "batch_size = 8");
@@ -131,14 +133,17 @@ private slots:
         const std::string cli = q(rel::cliPath());
         std::vector<std::pair<std::string, std::unique_ptr<rel::Child>>> readers;
         readers.emplace_back("runs", startReaderLoop(dir, "runs", cli + " runs --json --db soak.db"));
-        readers.emplace_back("metrics", startReaderLoop(dir, "metrics", cli + " metrics 2 --name train_loss --db soak.db"));
-        readers.emplace_back("weights", startReaderLoop(dir, "weights", cli + " weights 2 --summary --db soak.db"));
+        readers.emplace_back(
+            "metrics", startReaderLoop(dir, "metrics", cli + " metrics 2 --name train_loss --db soak.db"));
+        readers.emplace_back("weights",
+                             startReaderLoop(dir, "weights", cli + " weights 2 --summary --db soak.db"));
         readers.emplace_back(
             "sqlite3",
-            startReaderLoop(dir, "sqlite3",
-                            "sqlite3 -readonly -cmd '.timeout 5000' soak.db 'SELECT count(*) FROM metrics WHERE run_id = "
-                            "2; SELECT max(step) FROM steps WHERE run_id = 2; SELECT count(*) FROM weight_chunks; PRAGMA "
-                            "quick_check;'"));
+            startReaderLoop(
+                dir, "sqlite3",
+                "sqlite3 -readonly -cmd '.timeout 5000' soak.db 'SELECT count(*) FROM metrics WHERE run_id = "
+                "2; SELECT max(step) FROM steps WHERE run_id = 2; SELECT count(*) FROM weight_chunks; PRAGMA "
+                "quick_check;'"));
         // Two raw readers in this process: short statements, and read transactions held open.
         std::atomic<bool> done{false};
         std::atomic<int> rawReads{0}, rawErrors{0}, longTxns{0};
@@ -156,8 +161,10 @@ private slots:
                         raw.exec("COMMIT");
                         ++longTxns;
                     } else {
-                        raw.rows("SELECT step, value FROM metrics WHERE run_id = 2 AND name_id = 1 ORDER BY step DESC "
-                                 "LIMIT 100");
+                        raw.rows(
+                            "SELECT step, value FROM metrics WHERE run_id = 2 AND name_id = 1 ORDER BY step "
+                            "DESC "
+                            "LIMIT 100");
                         raw.scalar("SELECT status FROM runs WHERE id = 2");
                         // A GUI polls at ~25 Hz; 500 Hz here, without taking a whole core from training.
                         std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -190,7 +197,8 @@ private slots:
         QCOMPARE(j["events_lost"].toInteger(), 0);
         QCOMPARE(j["store_retries"].toInteger(), 0);
         QCOMPARE(j["store_error"].toString(), QString());
-        QVERIFY2(err.find("locked") == std::string::npos && err.find("busy") == std::string::npos, err.c_str());
+        QVERIFY2(err.find("locked") == std::string::npos && err.find("busy") == std::string::npos,
+                 err.c_str());
 
         int totalReads = rawReads;
         std::string report;
@@ -205,19 +213,21 @@ private slots:
         QVERIFY2(rawErrors == 0, rawError.c_str());
         QVERIFY(longTxns >= 3);
         rel::RawDb raw(db, true);
-        QCOMPARE(raw.scalar("SELECT count(*) FROM steps WHERE run_id = 2"), std::optional<std::string>(std::to_string(steps)));
+        QCOMPARE(raw.scalar("SELECT count(*) FROM steps WHERE run_id = 2"),
+                 std::optional<std::string>(std::to_string(steps)));
         QCOMPARE(raw.scalar("SELECT count(*) FROM notices WHERE run_id = 2 AND kind = 'dropped_events'"),
                  std::optional<std::string>("0"));
         QCOMPARE(rel::integrityCheck(db), std::string("ok"));
 
         const StepTimes ts = stepTimes(db, 2);
-        qInfo("soak: %.1f s, 4 reader processes + 2 raw connections, %d reads (%s raw=%d, %d read transactions "
-              "held 300 ms); errors: 0 readers, 0 writer (events lost 0, store retries 0)",
-              soakSeconds, totalReads, report.c_str(), rawReads.load(), longTxns.load());
-        qInfo("step time quiet: p50 %.2f ms, p99 %.2f ms, max %.2f ms (%zu steps)", tq.p50 * 1e3, tq.p99 * 1e3,
-              tq.max * 1e3, tq.n);
-        qInfo("step time soak:  p50 %.2f ms, p99 %.2f ms, max %.2f ms; p50 ratio %.2f, p99 ratio %.2f", ts.p50 * 1e3,
-              ts.p99 * 1e3, ts.max * 1e3, ts.p50 / tq.p50, ts.p99 / tq.p99);
+        qInfo(
+            "soak: %.1f s, 4 reader processes + 2 raw connections, %d reads (%s raw=%d, %d read transactions "
+            "held 300 ms); errors: 0 readers, 0 writer (events lost 0, store retries 0)",
+            soakSeconds, totalReads, report.c_str(), rawReads.load(), longTxns.load());
+        qInfo("step time quiet: p50 %.2f ms, p99 %.2f ms, max %.2f ms (%zu steps)", tq.p50 * 1e3,
+              tq.p99 * 1e3, tq.max * 1e3, tq.n);
+        qInfo("step time soak:  p50 %.2f ms, p99 %.2f ms, max %.2f ms; p50 ratio %.2f, p99 ratio %.2f",
+              ts.p50 * 1e3, ts.p99 * 1e3, ts.max * 1e3, ts.p50 / tq.p50, ts.p99 / tq.p99);
         // Generous bounds (the readers compete for the same 2 cores): no step waits on a lock (the
         // busy timeout is 10 s), and the typical step is at most 10x the quiet one.
         QVERIFY2(ts.max < 5.0, "a training step stalled for more than 5 s during the soak");
@@ -230,16 +240,18 @@ private slots:
         // Both write every step and a weight snapshot every step, so their commits contend.
         const std::string a = dir + "/a.toml";
         const std::string b = dir + "/b.toml";
-        rel::writeFile(a, rel::tinySpec(300, 3, "[log]\nevery = 1\nweights_every = 1\ncheckpoint_every = 50\n"));
+        rel::writeFile(a,
+                       rel::tinySpec(300, 3, "[log]\nevery = 1\nweights_every = 1\ncheckpoint_every = 50\n"));
         rel::writeFile(b, rel::tinySpec(250, 4,
                                         "[reweight]\nstrategy = \"loss_linupper\"\nburnin_steps = 20\n"
                                         "[log]\nevery = 1\nweights_every = 1\ncheckpoint_every = 40\n"));
         for (const auto& [spec, name] : {std::pair{a, std::string("a")}, std::pair{b, std::string("b")}}) {
-            const auto r = rel::runCli({"run", spec, "--db", "alone-" + name + ".db", "--json", "--name", name}, dir);
+            const auto r =
+                rel::runCli({"run", spec, "--db", "alone-" + name + ".db", "--json", "--name", name}, dir);
             QVERIFY2(r.code == 0, r.err.c_str());
         }
-        const char* metrics[] = {"train_loss", "val_loss", "lr", "grad_norm", "train_loss.markov", "mix.noise",
-                                 "train_loss_weighted"};
+        const char* metrics[] = {"train_loss", "val_loss",           "lr", "grad_norm", "train_loss.markov",
+                                 "mix.noise",  "train_loss_weighted"};
         int retries = 0;
         const int rounds = rel::longTests() ? 10 : 2;
         for (int round = 0; round < rounds; ++round) {
@@ -260,24 +272,30 @@ private slots:
             const std::int64_t idB = lastJson(cb.out())["run_id"].toInteger();
             QVERIFY(idA != idB);
             rel::RawDb raw(dir + "/" + shared, true);
-            for (const auto& [id, alone] : {std::pair{idA, dir + "/alone-a.db"}, std::pair{idB, dir + "/alone-b.db"}}) {
+            for (const auto& [id, alone] :
+                 {std::pair{idA, dir + "/alone-a.db"}, std::pair{idB, dir + "/alone-b.db"}}) {
                 rel::RawDb ref(alone, true);
                 for (const char* m : metrics) {
                     const auto got = rel::metricSeries(raw, id, m);
                     const auto want = rel::metricSeries(ref, 1, m);
-                    QVERIFY2(got.first == want.first && (got.second.empty() || std::memcmp(got.second.data(), want.second.data(),
-                                                                    got.second.size() * sizeof(double)) == 0),
-                             (std::string(m) + " of a concurrent run differs from the same run alone").c_str());
+                    QVERIFY2(
+                        got.first == want.first &&
+                            (got.second.empty() || std::memcmp(got.second.data(), want.second.data(),
+                                                               got.second.size() * sizeof(double)) == 0),
+                        (std::string(m) + " of a concurrent run differs from the same run alone").c_str());
                 }
-                const char* chunks = "SELECT bucket, step, n, data FROM weight_chunks WHERE run_id = ? ORDER BY bucket, step";
-                QVERIFY2(raw.rows(chunks, {id}) == ref.rows(chunks, {1}), "weight snapshots differ from the run alone");
+                const char* chunks =
+                    "SELECT bucket, step, n, data FROM weight_chunks WHERE run_id = ? ORDER BY bucket, step";
+                QVERIFY2(raw.rows(chunks, {id}) == ref.rows(chunks, {1}),
+                         "weight snapshots differ from the run alone");
                 QCOMPARE(raw.scalar("SELECT count(*) FROM steps WHERE run_id = ?", {id}),
                          ref.scalar("SELECT count(*) FROM steps WHERE run_id = 1"));
             }
             QCOMPARE(rel::integrityCheck(dir + "/" + shared), std::string("ok"));
         }
-        qInfo("two concurrent writers, %d rounds: both complete, bit-identical to runs alone; %d store retries", rounds,
-              retries);
+        qInfo(
+            "two concurrent writers, %d rounds: both complete, bit-identical to runs alone; %d store retries",
+            rounds, retries);
     }
 
     void manyConnectionsCreateANewDatabaseAtOnce() {
@@ -337,8 +355,8 @@ private slots:
         writer.flush();
         const auto stats = writer.stats();
         qInfo("writer blocked 1.5 s with a 100 ms busy timeout: %llu retries, %llu lost, last error: %s",
-              static_cast<unsigned long long>(stats.retries), static_cast<unsigned long long>(stats.eventsLost),
-              stats.lastError.c_str());
+              static_cast<unsigned long long>(stats.retries),
+              static_cast<unsigned long long>(stats.eventsLost), stats.lastError.c_str());
         QVERIFY(stats.retries >= 1);
         QCOMPARE(stats.eventsLost, std::uint64_t{0});
         QVERIFY(QString::fromStdString(stats.lastError).contains("locked") ||

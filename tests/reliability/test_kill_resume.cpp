@@ -73,7 +73,8 @@ public:
             const std::string name = ev->len ? ev->name : "";
             if ((ev->mask & IN_CREATE) && (ev->mask & IN_ISDIR)) {
                 add(m_dirs[ev->wd] + "/" + name);
-            } else if ((ev->mask & IN_CREATE) && name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0) {
+            } else if ((ev->mask & IN_CREATE) && name.size() > 4 &&
+                       name.compare(name.size() - 4, 4, ".tmp") == 0) {
                 ++m_tmpCreated;
             }
             off += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
@@ -95,33 +96,35 @@ private:
 
 struct Config {
     std::string name;
-    std::string spec;        ///< experiment file text
+    std::string spec;  ///< experiment file text
     std::string specPath;
     int steps = 0;
-    double seconds = 0;      ///< wall time of an uninterrupted `anneal-cli run`, start-up included
-    std::string refDb;       ///< the uninterrupted run (id 1)
+    double seconds = 0;  ///< wall time of an uninterrupted `anneal-cli run`, start-up included
+    std::string refDb;   ///< the uninterrupted run (id 1)
 };
 
 /// Metrics compared bit for bit between a killed-and-resumed run and the uninterrupted one
 /// (everything but tokens_per_s, which is a timing).
-const char* kExactMetrics[] = {"train_loss", "val_loss", "lr", "grad_norm", "loss_z", "train_loss.markov",
-                               "train_loss.noise", "val_loss.markov", "val_loss.noise", "mix.markov", "mix.noise",
-                               "train_loss_weighted", "grad_share.markov"};
+const char* kExactMetrics[] = {"train_loss",       "val_loss",        "lr",
+                               "grad_norm",        "loss_z",          "train_loss.markov",
+                               "train_loss.noise", "val_loss.markov", "val_loss.noise",
+                               "mix.markov",       "mix.noise",       "train_loss_weighted",
+                               "grad_share.markov"};
 
 struct Tally {
     int kills = 0;
-    int killsAtCheckpointWrite = 0;   ///< kills triggered by a .tmp checkpoint file appearing
-    int tmpLeftBehind = 0;            ///< kills that left a .tmp file the killed process wrote
+    int killsAtCheckpointWrite = 0;  ///< kills triggered by a .tmp checkpoint file appearing
+    int tmpLeftBehind = 0;           ///< kills that left a .tmp file the killed process wrote
     int killedBeforeRunRow = 0;
     int integrityChecks = 0;
-    int rowsVerified = 0;             ///< metric rows read before a kill and found unchanged after it
+    int rowsVerified = 0;  ///< metric rows read before a kill and found unchanged after it
     int statusChecks = 0;
     int cliStatusChecks = 0;
     int checkpointsVerified = 0;
-    int tornCheckpoints = 0;          ///< checkpoint files damaged on purpose
+    int tornCheckpoints = 0;  ///< checkpoint files damaged on purpose
     int resumes = 0;
     int resumeStartsVerified = 0;
-    int completions = 0;              ///< chains that reached completed
+    int completions = 0;  ///< chains that reached completed
     int bitExactRuns = 0;
     std::int64_t maxRowsLostAtKill = 0;  ///< steps computed after the last commit seen (upper bound)
 };
@@ -175,10 +178,11 @@ private:
             const std::string what = e.what();
             // A database that does not exist yet or has no tables yet is fine; anything else (locked,
             // corrupt) is a finding.
-            if (what.find("no such table") == std::string::npos && what.find("unable to open") == std::string::npos) {
+            if (what.find("no such table") == std::string::npos &&
+                what.find("unable to open") == std::string::npos) {
                 qWarning("snapshot read failed: %s", e.what());
-                QTest::qFail(("reading the database while the child writes failed: " + what).c_str(), __FILE__,
-                             __LINE__);
+                QTest::qFail(("reading the database while the child writes failed: " + what).c_str(),
+                             __FILE__, __LINE__);
             }
             return {};
         }
@@ -222,8 +226,8 @@ private:
         }
         for (const char* name : {"train_loss", "lr", "grad_norm"}) {
             if (rel::metricSeries(raw, runId, name).first != steps) {
-                QTest::qFail((std::string(name) + " rows do not match the steps table after a kill").c_str(), __FILE__,
-                             __LINE__);
+                QTest::qFail((std::string(name) + " rows do not match the steps table after a kill").c_str(),
+                             __FILE__, __LINE__);
                 return RunStatus::Failed;
             }
         }
@@ -231,8 +235,8 @@ private:
         for (const auto& [key, bits] : before) {
             maxBefore = std::max(maxBefore, key.second);
         }
-        m_t.maxRowsLostAtKill = std::max<std::int64_t>(m_t.maxRowsLostAtKill,
-                                                       static_cast<std::int64_t>(steps.size()) - 1 - maxBefore);
+        m_t.maxRowsLostAtKill = std::max<std::int64_t>(
+            m_t.maxRowsLostAtKill, static_cast<std::int64_t>(steps.size()) - 1 - maxBefore);
 
         // The run is interrupted at once: in a read-only view, in anneal-cli runs, and in the file
         // after the next writable open.
@@ -252,8 +256,8 @@ private:
                 }
             }
             if (r.code != 0 || status != QString(runStatusName(shown))) {
-                QTest::qFail(("anneal-cli runs shows \"" + status.toStdString() + "\", expected " + runStatusName(shown) +
-                              "; stderr: " + r.err)
+                QTest::qFail(("anneal-cli runs shows \"" + status.toStdString() + "\", expected " +
+                              runStatusName(shown) + "; stderr: " + r.err)
                                  .c_str(),
                              __FILE__, __LINE__);
                 return RunStatus::Failed;
@@ -263,31 +267,37 @@ private:
         Store::open(db).reset();
         const std::string stored = *raw.scalar("SELECT status FROM runs WHERE id = ?", {runId});
         if (stored == "running") {
-            QTest::qFail("a killed run is still `running` in the file after a writable open", __FILE__, __LINE__);
+            QTest::qFail("a killed run is still `running` in the file after a writable open", __FILE__,
+                         __LINE__);
             return RunStatus::Failed;
         }
         if (stored == "interrupted" &&
-            raw.scalar("SELECT message FROM runs WHERE id = ?", {runId})->find("anneal-cli resume") == std::string::npos) {
+            raw.scalar("SELECT message FROM runs WHERE id = ?", {runId})->find("anneal-cli resume") ==
+                std::string::npos) {
             QTest::qFail("an interrupted run's message does not say how to resume it", __FILE__, __LINE__);
             return RunStatus::Failed;
         }
 
         // Every checkpoint row names a complete file, except those this harness damaged on purpose.
-        for (const auto& row : raw.rows("SELECT step, path FROM checkpoints WHERE run_id = ? ORDER BY step", {runId})) {
+        for (const auto& row :
+             raw.rows("SELECT step, path FROM checkpoints WHERE run_id = ? ORDER BY step", {runId})) {
             const std::int64_t step = std::stoll(row[0]);
             try {
                 const auto h = train::readCheckpointHeader(row[1]);
                 damaged.erase(row[1]);  // rewritten since
                 if (h.step != step) {
-                    QTest::qFail(("checkpoint row at step " + row[0] + " holds step " + std::to_string(h.step)).c_str(),
-                                 __FILE__, __LINE__);
+                    QTest::qFail(
+                        ("checkpoint row at step " + row[0] + " holds step " + std::to_string(h.step))
+                            .c_str(),
+                        __FILE__, __LINE__);
                     return RunStatus::Failed;
                 }
                 ++m_t.checkpointsVerified;
             } catch (const Error& e) {
                 if (!damaged.count(row[1])) {
-                    QTest::qFail(("a checkpoint row points to an incomplete file: " + std::string(e.what())).c_str(),
-                                 __FILE__, __LINE__);
+                    QTest::qFail(
+                        ("a checkpoint row points to an incomplete file: " + std::string(e.what())).c_str(),
+                        __FILE__, __LINE__);
                     return RunStatus::Failed;
                 }
             }
@@ -296,10 +306,12 @@ private:
     }
 
     /// The step a resume must start at: the newest checkpoint row whose file is intact (0 without any).
-    std::int64_t expectedResumeStep(const std::string& db, std::int64_t runId, const std::set<std::string>& damaged) {
+    std::int64_t expectedResumeStep(const std::string& db, std::int64_t runId,
+                                    const std::set<std::string>& damaged) {
         rel::RawDb raw(db, true);
         std::int64_t best = 0;
-        for (const auto& row : raw.rows("SELECT step, path FROM checkpoints WHERE run_id = ? ORDER BY step", {runId})) {
+        for (const auto& row :
+             raw.rows("SELECT step, path FROM checkpoints WHERE run_id = ? ORDER BY step", {runId})) {
             if (!damaged.count(row[1])) {
                 best = std::stoll(row[0]);
             }
@@ -308,9 +320,11 @@ private:
     }
 
     /// Sometimes damages the newest checkpoint file: cut in half (a torn write) or one byte flipped.
-    void maybeTearNewestCheckpoint(const std::string& db, std::int64_t runId, std::set<std::string>& damaged) {
+    void maybeTearNewestCheckpoint(const std::string& db, std::int64_t runId,
+                                   std::set<std::string>& damaged) {
         rel::RawDb raw(db, true);
-        const auto rows = raw.rows("SELECT step, path FROM checkpoints WHERE run_id = ? ORDER BY step DESC", {runId});
+        const auto rows =
+            raw.rows("SELECT step, path FROM checkpoints WHERE run_id = ? ORDER BY step DESC", {runId});
         int intact = 0;
         for (const auto& r : rows) {
             intact += damaged.count(r[1]) ? 0 : 1;
@@ -343,15 +357,17 @@ private:
         for (const char* name : kExactMetrics) {
             const auto got = rel::metricSeries(raw, runId, name);
             const auto want = rel::metricSeries(ref, 1, name);
-            QVERIFY2(got.first == want.first, (cfg.name + ": " + name + " has other steps than the uninterrupted run").c_str());
+            QVERIFY2(got.first == want.first,
+                     (cfg.name + ": " + name + " has other steps than the uninterrupted run").c_str());
             // (memcmp of an empty vector's null data() is undefined: UBSan reports it.)
-            QVERIFY2(got.second.empty() ||
-                         std::memcmp(got.second.data(), want.second.data(), got.second.size() * sizeof(double)) == 0,
+            QVERIFY2(got.second.empty() || std::memcmp(got.second.data(), want.second.data(),
+                                                       got.second.size() * sizeof(double)) == 0,
                      (cfg.name + ": " + name + " differs from the uninterrupted run").c_str());
         }
         QVERIFY(!rel::metricSeries(raw, runId, "train_loss").first.empty());
         // Per-sample weights: the same snapshots with the same bytes, and the same statistics.
-        const char* chunks = "SELECT bucket, step, n, data FROM weight_chunks WHERE run_id = ? ORDER BY bucket, step";
+        const char* chunks =
+            "SELECT bucket, step, n, data FROM weight_chunks WHERE run_id = ? ORDER BY bucket, step";
         const char* stats = "SELECT * FROM weight_stats WHERE run_id = ? ORDER BY step, domain";
         auto strip = [](std::vector<std::vector<std::string>> rows) {
             for (auto& r : rows) {
@@ -375,7 +391,8 @@ private slots:
         const std::uint64_t seed = rel::testSeed();
         qInfo("ANNEAL_TEST_SEED=%llu", static_cast<unsigned long long>(seed));
         m_rng.seed(seed);
-        const std::string logPlain = "[log]\nevery = 1\ncheckpoint_every = 3\nkeep_checkpoints = 3\nweights_every = 10\n";
+        const std::string logPlain =
+            "[log]\nevery = 1\ncheckpoint_every = 3\nkeep_checkpoints = 3\nweights_every = 10\n";
         const std::string reweighted =
             "[reweight]\nstrategy = \"loss_quadratic\"\nburnin_steps = 10\n"
             "[log]\nevery = 1\ncheckpoint_every = 4\nkeep_checkpoints = 2\nweights_every = 7\n";
@@ -391,7 +408,8 @@ private slots:
             const auto r = rel::runCli({"run", c.specPath, "--db", c.refDb, "--json"}, dir);
             c.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
             QVERIFY2(r.code == 0, r.err.c_str());
-            qInfo("reference run %s: %d steps in %.2f s (start-up included)", c.name.c_str(), c.steps, c.seconds);
+            qInfo("reference run %s: %d steps in %.2f s (start-up included)", c.name.c_str(), c.steps,
+                  c.seconds);
         }
     }
 
@@ -410,14 +428,15 @@ private slots:
             std::set<std::string> damaged;
             int chainKills = 0;
             for (;;) {
-                std::vector<std::string> args = runId
-                    ? std::vector<std::string>{"resume", std::to_string(*runId), "--db", db, "--json"}
-                    : std::vector<std::string>{"run", cfg.specPath, "--db", db, "-q"};
+                std::vector<std::string> args =
+                    runId ? std::vector<std::string>{"resume", std::to_string(*runId), "--db", db, "--json"}
+                          : std::vector<std::string>{"run", cfg.specPath, "--db", db, "-q"};
                 const bool mayKill = chainKills < maxKillsPerChain && m_t.kills < target;
                 const bool atCheckpoint = uniform(0, 1) < 0.3;
                 const int nthTmp = static_cast<int>(uniform(1, 6));
-                const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                                         std::chrono::duration<double>(uniform(0, cfg.seconds * 1.1)));
+                const auto deadline =
+                    Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                       std::chrono::duration<double>(uniform(0, cfg.seconds * 1.1)));
                 const auto tmpBefore = tmpFiles(ckRoot);
                 TmpWatcher watcher(ckRoot);
                 rel::Child child(rel::cliPath(), args, dir);
@@ -433,7 +452,8 @@ private slots:
                         // Kill as soon as the n-th checkpoint write of this process begins (its
                         // .tmp appears), with the last rows read at most ~20 ms before.
                         if (watcher.poll(2) >= nthTmp) {
-                            std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int>(uniform(0, 1500))));
+                            std::this_thread::sleep_for(
+                                std::chrono::microseconds(static_cast<int>(uniform(0, 1500))));
                             killed = child.kill();
                             m_t.killsAtCheckpointWrite += killed ? 1 : 0;
                             break;
@@ -518,16 +538,22 @@ private slots:
             }
         }
         const double secs = std::chrono::duration<double>(Clock::now() - started).count();
-        qInfo("kills: %d in %.0f s (%d at a checkpoint write, %d left a .tmp behind, %d before the run row existed)",
-              m_t.kills, secs, m_t.killsAtCheckpointWrite, m_t.tmpLeftBehind, m_t.killedBeforeRunRow);
-        qInfo("checks: %d integrity_check ok, %d committed metric rows unchanged, %d status checks (%d via anneal-cli "
-              "runs), %d checkpoint files verified, %d torn on purpose and skipped",
-              m_t.integrityChecks, m_t.rowsVerified, m_t.statusChecks, m_t.cliStatusChecks, m_t.checkpointsVerified,
-              m_t.tornCheckpoints);
-        qInfo("resumes: %d (%d start steps verified); %d runs completed, %d bit for bit equal to the uninterrupted run; "
-              "at most %lld steps were uncommitted at a kill (relative to the harness's last read)",
-              m_t.resumes, m_t.resumeStartsVerified, m_t.completions, m_t.bitExactRuns,
-              static_cast<long long>(m_t.maxRowsLostAtKill));
+        qInfo(
+            "kills: %d in %.0f s (%d at a checkpoint write, %d left a .tmp behind, %d before the run row "
+            "existed)",
+            m_t.kills, secs, m_t.killsAtCheckpointWrite, m_t.tmpLeftBehind, m_t.killedBeforeRunRow);
+        qInfo(
+            "checks: %d integrity_check ok, %d committed metric rows unchanged, %d status checks (%d via "
+            "anneal-cli "
+            "runs), %d checkpoint files verified, %d torn on purpose and skipped",
+            m_t.integrityChecks, m_t.rowsVerified, m_t.statusChecks, m_t.cliStatusChecks,
+            m_t.checkpointsVerified, m_t.tornCheckpoints);
+        qInfo(
+            "resumes: %d (%d start steps verified); %d runs completed, %d bit for bit equal to the "
+            "uninterrupted run; "
+            "at most %lld steps were uncommitted at a kill (relative to the harness's last read)",
+            m_t.resumes, m_t.resumeStartsVerified, m_t.completions, m_t.bitExactRuns,
+            static_cast<long long>(m_t.maxRowsLostAtKill));
         QVERIFY(m_t.kills >= target);
         QCOMPARE(m_t.bitExactRuns, m_t.completions);
         QVERIFY(m_t.completions >= 2);

@@ -35,7 +35,8 @@ std::string spec(int steps, const std::string& train, const std::string& extra =
     std::string s = rel::tinySpec(steps, 1, extra);
     s = std::regex_replace(s, std::regex("lr = 0.01\n"), train);
     if (deep) {
-        s = std::regex_replace(s, std::regex("n_layer = 1\nd_model = 32\nn_head = 2"), "n_layer = 8\nd_model = 64\nn_head = 4");
+        s = std::regex_replace(s, std::regex("n_layer = 1\nd_model = 32\nn_head = 2"),
+                               "n_layer = 8\nd_model = 64\nn_head = 4");
     }
     return s;
 }
@@ -128,7 +129,8 @@ private slots:
             if (n["kind"].toString() == "skipped_update") {
                 skipped.insert(n["step"].toInteger());
             } else if (n["kind"].toString() == "warning" &&
-                       n["message"].toString().contains(QString::number(nonFinite.size()) + " updates were skipped")) {
+                       n["message"].toString().contains(QString::number(nonFinite.size()) +
+                                                        " updates were skipped")) {
                 ++warnings;
             }
         }
@@ -162,15 +164,19 @@ private slots:
         }
         QVERIFY2(!spikes.empty(), "no spike notice for a jump from a learnt source to random bytes");
         QCOMPARE(spikes.front(), std::int64_t{200});
-        QVERIFY(z.second[static_cast<size_t>(std::find(z.first.begin(), z.first.end(), 200) - z.first.begin())] > 6.0);
+        QVERIFY(
+            z.second[static_cast<size_t>(std::find(z.first.begin(), z.first.end(), 200) - z.first.begin())] >
+            6.0);
         for (std::int64_t s : spikes) {
             QVERIFY2(s >= 200, "a spike before the switch");
         }
         const auto text2 = rel::runCli({"notices", "1", "--db", db}, m_dir.path());
-        QVERIFY2(text2.out.find("spike") != std::string::npos && text2.out.find("step 200") != std::string::npos,
-                 text2.out.c_str());
-        qInfo("spike notices at steps %lld..%lld (%zu), loss %.3f -> %.3f", static_cast<long long>(spikes.front()),
-              static_cast<long long>(spikes.back()), spikes.size(), loss.second[199], loss.second[200]);
+        QVERIFY2(
+            text2.out.find("spike") != std::string::npos && text2.out.find("step 200") != std::string::npos,
+            text2.out.c_str());
+        qInfo("spike notices at steps %lld..%lld (%zu), loss %.3f -> %.3f",
+              static_cast<long long>(spikes.front()), static_cast<long long>(spikes.back()), spikes.size(),
+              loss.second[199], loss.second[200]);
     }
 };
 

@@ -107,7 +107,8 @@ std::vector<Token> lex(const std::string& src) {
             i = k;
         } else if (std::isdigit(static_cast<unsigned char>(c))) {
             size_t k = i;
-            while (k < n && (std::isalnum(static_cast<unsigned char>(src[k])) || src[k] == '.' || src[k] == '\'')) {
+            while (k < n &&
+                   (std::isalnum(static_cast<unsigned char>(src[k])) || src[k] == '.' || src[k] == '\'')) {
                 ++k;
             }
             out.push_back({Token::Num, src.substr(i, k - i), line});
@@ -128,7 +129,8 @@ std::vector<Token> lex(const std::string& src) {
 }
 
 bool isSql(const std::string& s) {
-    static const std::regex kw(R"(\b(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|PRAGMA|ATTACH|VALUES|WHERE)\b)");
+    static const std::regex kw(
+        R"(\b(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|PRAGMA|ATTACH|VALUES|WHERE)\b)");
     return std::regex_search(s, kw);
 }
 
@@ -173,8 +175,9 @@ std::pair<std::vector<Token>, long> operand(const std::vector<Token>& t, long fr
         if (depth < 0) {
             break;
         }
-        if (depth == 0 && punct && (x == "+" || x == "+=" || x == "<<" || x == ";" || x == "," || x == "=" ||
-                                    x == "{" || x == "}" || x == "?" || x == ":")) {
+        if (depth == 0 && punct &&
+            (x == "+" || x == "+=" || x == "<<" || x == ";" || x == "," || x == "=" || x == "{" || x == "}" ||
+             x == "?" || x == ":")) {
             break;
         }
         if (depth == 0 && !punct && x == "return") {
@@ -212,7 +215,8 @@ struct Violation {
 };
 
 /// SQL literals joined with data in one source text.
-std::vector<Violation> scanSql(const std::string& file, const std::string& src, const std::set<std::string>& constants) {
+std::vector<Violation> scanSql(const std::string& file, const std::string& src,
+                               const std::set<std::string>& constants) {
     std::vector<Violation> out;
     const auto t = lex(src);
     for (size_t i = 0; i < t.size(); ++i) {
@@ -267,7 +271,8 @@ std::vector<Violation> scanSql(const std::string& file, const std::string& src, 
             depth += x == ")" ? 1 : (x == "(" ? -1 : 0);
             if (depth < 0) {
                 const std::string& fn = t[static_cast<size_t>(k) - 1].text;
-                if (std::regex_search(fn, std::regex("printf|format")) && t[i].text.find('%') != std::string::npos) {
+                if (std::regex_search(fn, std::regex("printf|format")) &&
+                    t[i].text.find('%') != std::string::npos) {
                     out.push_back({file, t[i].line, "SQL formatted with " + fn});
                 }
                 break;
@@ -334,15 +339,18 @@ private slots:
         QTest::addColumn<QString>("source");
         QTest::addColumn<int>("violations");
         QTest::newRow("quoted value") << R"(q("SELECT * FROM runs WHERE name = '" + name + "'");)" << 1;
-        QTest::newRow("to_string") << R"(db.exec(std::string("DELETE FROM runs WHERE id = ") + std::to_string(id));)" << 1;
+        QTest::newRow("to_string")
+            << R"(db.exec(std::string("DELETE FROM runs WHERE id = ") + std::to_string(id));)" << 1;
         QTest::newRow("stream") << R"(os << "UPDATE runs SET name = " << value << ";";)" << 1;
         QTest::newRow("append") << R"(std::string sql = "SELECT x FROM t"; sql += " WHERE y = " + y;)" << 1;
         QTest::newRow("printf") << R"(snprintf(buf, sizeof buf, "SELECT * FROM t WHERE id = %d", id);)" << 1;
-        QTest::newRow("constant columns") << "const char* kCols = \"a, b\";\n"
-                                             "Statement q(db, std::string(\"SELECT \") + kCols + \" FROM t WHERE id = ?\");"
-                                          << 0;
+        QTest::newRow("constant columns")
+            << "const char* kCols = \"a, b\";\n"
+               "Statement q(db, std::string(\"SELECT \") + kCols + \" FROM t WHERE id = ?\");"
+            << 0;
         QTest::newRow("adjacent literals") << R"(Statement q(db, "SELECT a FROM t " "WHERE b = ?");)" << 0;
-        QTest::newRow("raw string") << "const char* kSchema = R\"SQL(CREATE TABLE t (x);)SQL\"; db.exec(kSchema);" << 0;
+        QTest::newRow("raw string")
+            << "const char* kSchema = R\"SQL(CREATE TABLE t (x);)SQL\"; db.exec(kSchema);" << 0;
         QTest::newRow("not SQL") << R"(throw Error(code, "no run with id " + std::to_string(id));)" << 0;
     }
     void sqlScannerFlagsJoinedData() {
@@ -382,8 +390,8 @@ private slots:
         fs::create_directories(dir);
         rel::writeFile(dir + "/ok.toml", rel::tinySpec(3, 1));
         const std::string name = "x'); DROP TABLE runs; --\"";
-        const auto r = rel::runCli({"run", "ok.toml", "--db", "lab.db", "-q", "--name", name, "--group", "' OR 1=1 --"},
-                                   dir);
+        const auto r = rel::runCli(
+            {"run", "ok.toml", "--db", "lab.db", "-q", "--name", name, "--group", "' OR 1=1 --"}, dir);
         QVERIFY2(r.code == 0, r.err.c_str());
         rel::writeFile(dir + "/c.csv", "step,loss,\"a'); DELETE FROM metrics; --\"\n0,5,1\n1,4,2\n");
         const auto im = rel::runCli({"import", "c.csv", "--db", "lab.db", "--name", name}, dir);
@@ -395,7 +403,8 @@ private slots:
         QCOMPARE(*raw.scalar("SELECT count(*) FROM metrics WHERE run_id = 1 AND name_id = "
                              "(SELECT id FROM metric_names WHERE name = 'train_loss')"),
                  std::string("3"));
-        QVERIFY(raw.scalar("SELECT id FROM metric_names WHERE name = 'a''); DELETE FROM metrics; --'").has_value());
+        QVERIFY(raw.scalar("SELECT id FROM metric_names WHERE name = 'a''); DELETE FROM metrics; --'")
+                    .has_value());
     }
 
     void foreignDatabaseCannotLoadCode() {
@@ -404,15 +413,16 @@ private slots:
         // If extension loading were possible, load_extension would dlopen this real library (and then
         // fail on its missing entry point): the message would say so. It must be refused before.
         const std::string lib = "/lib/x86_64-linux-gnu/libz.so.1";
-        rel::RawDb(db, false).exec("CREATE TRIGGER evil AFTER INSERT ON runs BEGIN SELECT load_extension('" + lib +
-                                   "'); END;");
+        rel::RawDb(db, false).exec("CREATE TRIGGER evil AFTER INSERT ON runs BEGIN SELECT load_extension('" +
+                                   lib + "'); END;");
         const auto r = rel::runCli({"run", "ok.toml", "--db", "lab.db", "-q"}, m_dir.path("trigger"));
         qInfo("a trigger calling load_extension: exit %d: %s", r.code, r.err.c_str());
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.find("unsafe use of load_extension") != std::string::npos ||
                      r.err.find("not authorized") != std::string::npos,
                  r.err.c_str());
-        QVERIFY2(r.err.find("undefined symbol") == std::string::npos && r.err.find("shared object") == std::string::npos,
+        QVERIFY2(r.err.find("undefined symbol") == std::string::npos &&
+                     r.err.find("shared object") == std::string::npos,
                  "load_extension tried to load the library");
         QVERIFY(!fs::exists(marker));
         QCOMPARE(*rel::RawDb(db, true).scalar("SELECT count(*) FROM runs"), std::string("1"));
@@ -420,8 +430,8 @@ private slots:
 
     void foreignUuidCannotRedirectCheckpoints() {
         const std::string db = databaseWithCheckpoints("uuid");
-        const std::string target = fs::path(m_dir.path()).parent_path().string() + "/anneal-escape-" +
-                                   std::to_string(::getpid());
+        const std::string target =
+            fs::path(m_dir.path()).parent_path().string() + "/anneal-escape-" + std::to_string(::getpid());
         fs::remove_all(target);
         // runs/<stem>-checkpoints/run-x/../../../anneal-escape-<pid>: outside the test directory.
         rel::RawDb(db, false).exec("UPDATE runs SET status = 'failed', uuid = 'x/../../../anneal-escape-" +
@@ -451,8 +461,8 @@ private slots:
         rel::writeFile(own, "an old checkpoint of this run");
         // A database from someone else names a file of yours as an old checkpoint of the run.
         rel::RawDb(db, false).exec("INSERT INTO checkpoints(run_id, step, path, bytes, created_at) VALUES (" +
-                                   std::to_string(id) + ", 1, '" + victim + "', 1, 0), (" + std::to_string(id) +
-                                   ", 5, '" + own + "', 1, 0)");
+                                   std::to_string(id) + ", 1, '" + victim + "', 1, 0), (" +
+                                   std::to_string(id) + ", 5, '" + own + "', 1, 0)");
         auto q = std::make_shared<EventQueue>();
         {
             StoreWriter w(db, q);
@@ -483,7 +493,8 @@ private slots:
         // The vector is real: torch runs __setstate__ while loading such an archive (checked with
         // Debian's python3-torch when it is installed).
         rel::Child control("/usr/bin/python3",
-                           {"-c", "import torch; torch.jit.load('" + test::dataFile("reliability/code-in-archive.pt") + "')"},
+                           {"-c", "import torch; torch.jit.load('" +
+                                      test::dataFile("reliability/code-in-archive.pt") + "')"},
                            m_dir.path());
         control.wait(120000);
         if (control.status() == 0) {
@@ -491,7 +502,8 @@ private slots:
                      "torch.jit.load did not run the archive's __setstate__: the fixture proves nothing");
             qInfo("control: torch.jit.load ran the fixture's __setstate__ (it printed the marker)");
         } else {
-            qInfo("control skipped: /usr/bin/python3 cannot import torch here (%s)", control.err().substr(0, 120).c_str());
+            qInfo("control skipped: /usr/bin/python3 cannot import torch here (%s)",
+                  control.err().substr(0, 120).c_str());
         }
         try {
             train::readCheckpointHeader(cp5);
@@ -502,7 +514,8 @@ private slots:
         const std::string dump = rel::logicalDump(db);
         const auto r = rel::runCli({"branch", "1", "--at-step", "5", "--db", "lab.db"}, m_dir.path("code"));
         QCOMPARE(r.code, 1);
-        QVERIFY2(r.err.find("TorchScript code") != std::string::npos && r.err.find(cp5) != std::string::npos, r.err.c_str());
+        QVERIFY2(r.err.find("TorchScript code") != std::string::npos && r.err.find(cp5) != std::string::npos,
+                 r.err.c_str());
         QVERIFY2(r.out.find(marker) == std::string::npos && r.err.find(marker) == std::string::npos,
                  "the checkpoint's code ran");
         QCOMPARE(rel::logicalDump(db), dump);
@@ -524,8 +537,8 @@ private slots:
                                               "XDG_DATA_HOME=" + dir + "/xdg"};
         const auto before = directoryHashes(dir);
         rel::Child c(rel::cliPath(),
-                     {"fit", "--law", "power", "--csv", points, "--n-col", "N", "--no-store", "--export", "json", "--out",
-                      "sub/../out/law.json"},
+                     {"fit", "--law", "power", "--csv", points, "--n-col", "N", "--no-store", "--export",
+                      "json", "--out", "sub/../out/law.json"},
                      dir, env);
         QCOMPARE(c.wait(120000), 0);
         auto after = directoryHashes(dir);
@@ -542,8 +555,8 @@ private slots:
         QVERIFY(rel::readFile(dir + "/out/law.json").find("\"law\": \"power\"") != std::string::npos);
         // A directory that does not exist: an error naming the path, and no file anywhere.
         rel::Child bad(rel::cliPath(),
-                       {"fit", "--law", "power", "--csv", points, "--n-col", "N", "--no-store", "--export", "csv",
-                        "--out", "missing/law.csv"},
+                       {"fit", "--law", "power", "--csv", points, "--n-col", "N", "--no-store", "--export",
+                        "csv", "--out", "missing/law.csv"},
                        dir, env);
         QCOMPARE(bad.wait(120000), 1);
         QVERIFY2(bad.err().find("missing/law.csv") != std::string::npos, bad.err().c_str());

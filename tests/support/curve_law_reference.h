@@ -63,8 +63,8 @@ inline double mplDirect(const std::vector<double>& p, const std::vector<double>&
 }
 
 /// mplDirect after each update in `steps`.
-inline std::vector<double> mplDirect(const std::vector<double>& p, const std::vector<double>& lr, std::int64_t warmup,
-                                     const std::vector<std::int64_t>& steps) {
+inline std::vector<double> mplDirect(const std::vector<double>& p, const std::vector<double>& lr,
+                                     std::int64_t warmup, const std::vector<std::int64_t>& steps) {
     std::vector<double> out;
     for (std::int64_t u : steps) {
         out.push_back(mplDirect(p, lr, warmup, u));

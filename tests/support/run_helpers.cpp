@@ -52,7 +52,8 @@ double unigramEntropy(const ExperimentSpec& spec) {
     return h;
 }
 
-NewRun plainRun(const std::string& name, std::optional<std::int64_t> parent, std::optional<std::int64_t> branchStep) {
+NewRun plainRun(const std::string& name, std::optional<std::int64_t> parent,
+                std::optional<std::int64_t> branchStep) {
     NewRun r;
     r.name = name;
     r.configToml = tinyExperimentToml(10);
@@ -70,8 +71,8 @@ QByteArray fileSha256(const std::string& path) {
     return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
 }
 
-std::int64_t runToml(const std::string& dbPath, const std::string& toml, const std::vector<Override>& overrides,
-                     const std::string& name) {
+std::int64_t runToml(const std::string& dbPath, const std::string& toml,
+                     const std::vector<Override>& overrides, const std::string& name) {
     LaunchRequest req;
     req.dbPath = dbPath;
     req.specText = toml;
@@ -90,7 +91,8 @@ std::vector<double> storedMetric(const std::string& dbPath, std::int64_t runId, 
 }
 
 bool bitIdentical(const std::vector<double>& a, const std::vector<double>& b) {
-    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+    return a.size() == b.size() &&
+           (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
 }
 
 }  // namespace anneal::test

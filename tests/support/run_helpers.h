@@ -22,8 +22,8 @@ NewRun plainRun(const std::string& name, std::optional<std::int64_t> parent = {}
 /// SHA-256 of a file's bytes (to prove a file unchanged); empty when it cannot be read.
 QByteArray fileSha256(const std::string& path);
 /// Launches a run from TOML text into dbPath and waits for it. Returns the run id.
-std::int64_t runToml(const std::string& dbPath, const std::string& toml, const std::vector<Override>& overrides = {},
-                     const std::string& name = {});
+std::int64_t runToml(const std::string& dbPath, const std::string& toml,
+                     const std::vector<Override>& overrides = {}, const std::string& name = {});
 /// Drives an already created session to its end; `onStep` may call session.stop().
 void driveSession(RunSession& session, const std::function<void(const StepEvent&)>& onStep = {});
 /// A stored metric's values in step order.

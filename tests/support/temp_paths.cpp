@@ -12,7 +12,9 @@ TempDir::TempDir() : m_dir(std::make_unique<QTemporaryDir>(QDir::tempPath() + "/
     }
 }
 
-std::string TempDir::path(const std::string& name) const { return qpath(QString::fromStdString(name)).toStdString(); }
+std::string TempDir::path(const std::string& name) const {
+    return qpath(QString::fromStdString(name)).toStdString();
+}
 
 QString TempDir::qpath(const QString& name) const {
     return name.isEmpty() ? m_dir->path() : m_dir->filePath(name);

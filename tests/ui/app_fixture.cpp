@@ -10,8 +10,9 @@
 
 namespace anneal::test {
 
-std::int64_t trainRun(const std::string& db, const std::string& toml, const std::vector<std::string>& overrides,
-                      const std::string& name, const std::string& group) {
+std::int64_t trainRun(const std::string& db, const std::string& toml,
+                      const std::vector<std::string>& overrides, const std::string& name,
+                      const std::string& group) {
     LaunchRequest req;
     req.dbPath = db;
     req.specText = toml;

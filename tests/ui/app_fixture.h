@@ -17,8 +17,9 @@ class MainWindow;
 namespace anneal::test {
 
 /// Trains a run from TOML text with overrides into db and waits for it; returns its id.
-std::int64_t trainRun(const std::string& db, const std::string& toml, const std::vector<std::string>& overrides,
-                      const std::string& name = {}, const std::string& group = {});
+std::int64_t trainRun(const std::string& db, const std::string& toml,
+                      const std::vector<std::string>& overrides, const std::string& name = {},
+                      const std::string& group = {});
 
 /// The tiny experiment with per-sample reweighting (loss_quadratic after 4 steps), weight snapshots
 /// every 10 steps and planted noise in 30 % of the markov domain's samples.

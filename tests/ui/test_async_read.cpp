@@ -95,13 +95,13 @@ void TestAsyncRead::deliversTheErrorText() {
     QObject receiver;
     QStringList errors;
     readAsync(
-        &receiver,
-        []() -> int { throw Error(ErrorCode::NotFound, "run 7 does not exist", "/data/lab.db"); },
+        &receiver, []() -> int { throw Error(ErrorCode::NotFound, "run 7 does not exist", "/data/lab.db"); },
         [&](const ReadResult<int>& r) { errors << r.error; });
     readAsync(
         &receiver, []() -> int { throw 17; }, [&](const ReadResult<int>& r) { errors << r.error; });
     QTRY_COMPARE(errors.size(), 2);
-    QVERIFY2(errors.contains(QStringLiteral("/data/lab.db: run 7 does not exist")), qPrintable(errors.join('|')));
+    QVERIFY2(errors.contains(QStringLiteral("/data/lab.db: run 7 does not exist")),
+             qPrintable(errors.join('|')));
     QVERIFY2(errors.contains(QStringLiteral("unknown error")), qPrintable(errors.join('|')));
 }
 
@@ -262,9 +262,11 @@ void TestAsyncRead::corruptedStoredConfigNamesTheRun() {
     QVERIFY2(badValue.contains(QStringLiteral("stored config of run %1").arg(invalid)), qPrintable(badValue));
     QVERIFY2(badValue.contains(QStringLiteral("train.lr")), qPrintable(badValue));
     // With overrides, the stored config is still what is named.
-    const auto [code3, withOverride] = errorOf([&] { runExperiment(store->run(invalid), {"train.steps=30"}); });
+    const auto [code3, withOverride] =
+        errorOf([&] { runExperiment(store->run(invalid), {"train.steps=30"}); });
     QCOMPARE(code3, ErrorCode::InvalidConfig);
-    QVERIFY2(withOverride.contains(QStringLiteral("stored config of run %1").arg(invalid)), qPrintable(withOverride));
+    QVERIFY2(withOverride.contains(QStringLiteral("stored config of run %1").arg(invalid)),
+             qPrintable(withOverride));
 }
 
 void TestAsyncRead::overrideErrorsStayTheOverrides() {
@@ -275,7 +277,8 @@ void TestAsyncRead::overrideErrorsStayTheOverrides() {
         runExperiment(store->run(id), {"train.lr=-1"});
         QFAIL("a negative lr was accepted");
     } catch (const Error& e) {
-        QCOMPARE(QString::fromStdString(e.field()), QStringLiteral("train.lr"));  // the branch dialog's widget
+        QCOMPARE(QString::fromStdString(e.field()),
+                 QStringLiteral("train.lr"));  // the branch dialog's widget
         QVERIFY2(!QString::fromStdString(e.what()).contains(QStringLiteral("stored config")), e.what());
     }
 }

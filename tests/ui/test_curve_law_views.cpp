@@ -34,8 +34,8 @@ using namespace anneal::ui;
 namespace {
 
 // METHODS 8.8, 400M (thu-yao-01-luo/MultiPowerLaw): L0, A, alpha, B, C, beta, gamma.
-const std::vector<double> k400M = {2.37474466, 0.65421216, 0.42878731, 523.42464371, 2.02462735, 0.59350493,
-                                   0.63472457};
+const std::vector<double> k400M = {2.37474466, 0.65421216, 0.42878731, 523.42464371,
+                                   2.02462735, 0.59350493, 0.63472457};
 
 double relative(double a, double b) { return std::abs(a - b) / std::abs(b); }
 
@@ -112,7 +112,8 @@ void TestCurveLawViews::fitViewOffersMplAndDrawsItsCurves() {
     QCOMPARE(r.nPoints, std::size_t(82));
     double worst = 0;
     for (const fit::Curve& c : r.curves) {
-        const XYCurve* drawn = view.fitPlot()->curve(QStringLiteral("fit: ") + QString::fromStdString(c.name));
+        const XYCurve* drawn =
+            view.fitPlot()->curve(QStringLiteral("fit: ") + QString::fromStdString(c.name));
         QVERIFY2(drawn, c.name.c_str());
         QCOMPARE(drawn->x.size(), c.lr.size());  // every update of a short curve
         const std::int64_t w = c.warmupSteps >= 0 ? c.warmupSteps : test::firstMaximum(c.lr);
@@ -158,8 +159,10 @@ void TestCurveLawViews::scheduleEditorPredictsWithAStoredMplFit() {
     QVERIFY(editor.fitCombo()->findData(fits[0].id) >= 0);
     double worst = 0;
     for (const std::vector<std::string>& o :
-         {std::vector<std::string>{"schedule.kind=cosine", "schedule.warmup_steps=20", "schedule.final_lr_fraction=0.1"},
-          std::vector<std::string>{"schedule.kind=wsd", "schedule.decay_fraction=0.2", "schedule.decay_shape=1-sqrt"}}) {
+         {std::vector<std::string>{"schedule.kind=cosine", "schedule.warmup_steps=20",
+                                   "schedule.final_lr_fraction=0.1"},
+          std::vector<std::string>{"schedule.kind=wsd", "schedule.decay_fraction=0.2",
+                                   "schedule.decay_shape=1-sqrt"}}) {
         std::vector<std::string> overrides = o;
         overrides.push_back("train.steps=300");
         const ExperimentSpec spec = parseExperiment(test::tinyExperimentToml(300), "tiny", overrides);
@@ -169,11 +172,13 @@ void TestCurveLawViews::scheduleEditorPredictsWithAStoredMplFit() {
         for (std::int64_t t = 0; t < spec.train.steps; ++t) {
             lr.push_back(learningRate(spec, t));
         }
-        const std::int64_t w = spec.schedule.warmupSteps >= 0 ? spec.schedule.warmupSteps : test::firstMaximum(lr);
+        const std::int64_t w =
+            spec.schedule.warmupSteps >= 0 ? spec.schedule.warmupSteps : test::firstMaximum(lr);
         const std::vector<double>& got = editor.predictedLoss();
         QCOMPARE(got.size(), lr.size());
         for (std::size_t t = 0; t < got.size(); ++t) {
-            worst = std::max(worst, relative(got[t], test::mplDirect(k400M, lr, w, static_cast<std::int64_t>(t))));
+            worst = std::max(worst,
+                             relative(got[t], test::mplDirect(k400M, lr, w, static_cast<std::int64_t>(t))));
         }
     }
     qInfo("schedule editor's mpl prediction vs direct sum: worst relative difference %.3g", worst);

@@ -272,9 +272,8 @@ void TestDecimation::pyramidMidpointsFollowTheTrend() {
         QVERIFY2(my[k] >= *mn && my[k] <= *mxv, qPrintable(QString("point %1 at x %2").arg(k).arg(mx[k])));
     }
     // The spike's column: the midpoint of 40 and that column's lowest value.
-    const auto at = std::min_element(mx.begin(), mx.end(), [](double a, double b) {
-        return std::abs(a - 500000) < std::abs(b - 500000);
-    });
+    const auto at = std::min_element(
+        mx.begin(), mx.end(), [](double a, double b) { return std::abs(a - 500000) < std::abs(b - 500000); });
     QVERIFY(my[static_cast<std::size_t>(at - mx.begin())] > 20.0);
 }
 

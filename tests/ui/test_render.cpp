@@ -58,18 +58,19 @@ private slots:
         const std::string db = m_dir.path("r.db");
         const std::int64_t run = test::runToml(db, test::tinyExperimentToml(30));
         const QString png = m_dir.qpath("fig.png");
-        const QJsonObject fig{
-            {"out", png},
-            {"title", "A test figure"},
-            {"width", 600},
-            {"height", 400},
-            {"y_range", QJsonArray{0.0, 10.0}},
-            {"series", QJsonArray{QJsonObject{{"label", "train"}, {"run", static_cast<qint64>(run)}, {"metric", "train_loss"}},
-                                  QJsonObject{{"label", "points"},
-                                              {"style", "line+markers"},
-                                              {"x", QJsonArray{0, 10, 20, 29}},
-                                              {"y", QJsonArray{9.0, 7.0, 6.0, 5.5}}}}},
-            {"reference_lines", QJsonArray{QJsonObject{{"y", 1.0}, {"label", "floor"}}}}};
+        const QJsonObject fig{{"out", png},
+                              {"title", "A test figure"},
+                              {"width", 600},
+                              {"height", 400},
+                              {"y_range", QJsonArray{0.0, 10.0}},
+                              {"series", QJsonArray{QJsonObject{{"label", "train"},
+                                                                {"run", static_cast<qint64>(run)},
+                                                                {"metric", "train_loss"}},
+                                                    QJsonObject{{"label", "points"},
+                                                                {"style", "line+markers"},
+                                                                {"x", QJsonArray{0, 10, 20, 29}},
+                                                                {"y", QJsonArray{9.0, 7.0, 6.0, 5.5}}}}},
+                              {"reference_lines", QJsonArray{QJsonObject{{"y", 1.0}, {"label", "floor"}}}}};
         const auto o = render::renderDocument(
             QJsonDocument(QJsonObject{{"db", QString::fromStdString(db)}, {"figures", QJsonArray{fig}}})
                 .toJson());

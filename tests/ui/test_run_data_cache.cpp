@@ -151,8 +151,8 @@ void TestRunDataCache::parentLoopIsReportedNotACrash() {
     }
     sqlite3* h = nullptr;
     QCOMPARE(sqlite3_open(db.c_str(), &h), SQLITE_OK);
-    const std::string sql = "UPDATE runs SET parent_id = " + std::to_string(b) + ", branch_step = 20 WHERE id = " +
-                            std::to_string(a);
+    const std::string sql = "UPDATE runs SET parent_id = " + std::to_string(b) +
+                            ", branch_step = 20 WHERE id = " + std::to_string(a);
     QCOMPARE(sqlite3_exec(h, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
     sqlite3_close(h);
 
@@ -162,8 +162,9 @@ void TestRunDataCache::parentLoopIsReportedNotACrash() {
     cache.request({b}, {QStringLiteral("train_loss")});
     QTRY_VERIFY_WITH_TIMEOUT(failed.count() > 0, 30000);
     const QString message = failed.first().at(1).toString();
-    QVERIFY2(message.contains(QStringLiteral("form a loop")) && message.contains(QStringLiteral("runs.parent_id")),
-             qPrintable(message));
+    QVERIFY2(
+        message.contains(QStringLiteral("form a loop")) && message.contains(QStringLiteral("runs.parent_id")),
+        qPrintable(message));
 }
 
 // Every metric the store writer stores for a run is delivered live to the desktop and the reverse:
@@ -171,8 +172,8 @@ void TestRunDataCache::parentLoopIsReportedNotACrash() {
 // batch, its events fed to the cache as RunController does, against the stored names.
 void TestRunDataCache::liveNamesAreStoredNames() {
     const std::string db = m_tmp.path("names.db");
-    const std::string toml = test::tinyExperimentToml(200, 2) +
-                             "[reweight]\nstrategy = \"loss_linupper\"\nburnin_steps = 5\n";
+    const std::string toml =
+        test::tinyExperimentToml(200, 2) + "[reweight]\nstrategy = \"loss_linupper\"\nburnin_steps = 5\n";
     // A finite markov domain: epochs.markov exists only for it.
     LaunchRequest req;
     req.dbPath = db;
@@ -215,10 +216,11 @@ void TestRunDataCache::liveNamesAreStoredNames() {
     }
     live.sort();
     stored.sort();
-    qInfo("%lld metrics: %s", static_cast<long long>(stored.size()), qPrintable(stored.join(QStringLiteral(", "))));
+    qInfo("%lld metrics: %s", static_cast<long long>(stored.size()),
+          qPrintable(stored.join(QStringLiteral(", "))));
     // The run really has each family (else the comparison proves little).
-    for (const char* n : {"train_loss_weighted", "grad_share.markov", "epochs.markov", "mix.noise", "val_loss.noise",
-                          "val_bpb.noise", "train_loss.markov", "loss_z"}) {
+    for (const char* n : {"train_loss_weighted", "grad_share.markov", "epochs.markov", "mix.noise",
+                          "val_loss.noise", "val_bpb.noise", "train_loss.markov", "loss_z"}) {
         QVERIFY2(stored.contains(QString::fromLatin1(n)), n);
     }
     QCOMPARE(live, stored);

@@ -153,7 +153,8 @@ void TestScalingLawView::chinchillaCsvSlicesFrontierAndTime() {
     QVERIFY(view.options()->setFile(csv));
     QCOMPARE(view.options()->law(), QStringLiteral("chinchilla"));
     QCOMPARE(view.options()->columnCombo(QStringLiteral("n"))->currentText(), QStringLiteral("Model Size"));
-    QCOMPARE(view.options()->columnCombo(QStringLiteral("c"))->currentText(), QStringLiteral("Training FLOP"));
+    QCOMPARE(view.options()->columnCombo(QStringLiteral("c"))->currentText(),
+             QStringLiteral("Training FLOP"));
     QCOMPARE(view.options()->columnCombo(QStringLiteral("loss"))->currentText(), QStringLiteral("loss"));
     view.options()->bootstrapBox()->setValue(0);
     QVERIFY(view.startFit());
@@ -315,7 +316,8 @@ void TestScalingLawView::lrAnnealingCurvesAreThePredictions() {
     const fit::FitResult& f = view.fitResult();
     QCOMPARE(f.curves.size(), std::size_t(2));
     for (const fit::Curve& c : f.curves) {
-        const XYCurve* drawn = view.fitPlot()->curve(QStringLiteral("fit: ") + QString::fromStdString(c.name));
+        const XYCurve* drawn =
+            view.fitPlot()->curve(QStringLiteral("fit: ") + QString::fromStdString(c.name));
         QVERIFY2(drawn, c.name.c_str());
         const std::vector<double> expected = fit::predictCurve(f, c.lr, c.warmupSteps);
         QCOMPARE(drawn->y.size(), expected.size());
@@ -330,7 +332,8 @@ void TestScalingLawView::lrAnnealingCurvesAreThePredictions() {
 
 void TestScalingLawView::badFileNamesItsLine() {
     ScalingLawView view;
-    const QString bad = writeFile(m_dir.qpath(QStringLiteral("bad.csv")), QStringLiteral("N,loss\n1e6,3.2\n2e6,abc\n"));
+    const QString bad =
+        writeFile(m_dir.qpath(QStringLiteral("bad.csv")), QStringLiteral("N,loss\n1e6,3.2\n2e6,abc\n"));
     QVERIFY(view.options()->setFile(bad));  // the header reads
     view.options()->setLaw(QStringLiteral("power"));
     QSignalSpy failed(&view, &ScalingLawView::failed);

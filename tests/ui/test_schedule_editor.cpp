@@ -253,7 +253,11 @@ void TestScheduleEditor::predictedLossIsTheBackendsPrediction() {
         QCOMPARE(got.size(), expected.size());
         for (std::size_t t = 0; t < got.size(); ++t) {
             QVERIFY2(got[t] == expected[t] || (std::isnan(got[t]) && std::isnan(expected[t])),
-                     qPrintable(QStringLiteral("%1: step %2: %3 vs %4").arg(o.join(' ')).arg(t).arg(got[t]).arg(expected[t])));
+                     qPrintable(QStringLiteral("%1: step %2: %3 vs %4")
+                                    .arg(o.join(' '))
+                                    .arg(t)
+                                    .arg(got[t])
+                                    .arg(expected[t])));
         }
         // The plot draws it (300 steps: fewer than pixels, so every finite point as it is).
         const auto* graph = editor.lrPlot()->predictedLossGraph();

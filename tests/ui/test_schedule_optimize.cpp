@@ -29,7 +29,7 @@ namespace {
 PredictionFit mplFit() {
     // METHODS 8.8, 400M: L0, A, alpha, B, C, beta, gamma.
     const std::vector<std::pair<const char*, double>> values = {
-        {"L0", 2.37474466}, {"A", 0.65421216}, {"alpha", 0.42878731}, {"B", 523.42464371},
+        {"L0", 2.37474466}, {"A", 0.65421216},    {"alpha", 0.42878731}, {"B", 523.42464371},
         {"C", 2.02462735},  {"beta", 0.59350493}, {"gamma", 0.63472457}};
     fit::FitResult f;
     f.law = "mpl";

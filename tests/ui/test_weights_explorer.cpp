@@ -53,7 +53,8 @@ void TestWeightsExplorer::initTestCase() {
     initResources();
     m_db = m_dir.path("weights.db");
     m_run = test::trainRun(m_db, test::reweightedNoisyToml(40), {}, "noisy-quadratic");
-    m_plain = test::trainRun(m_db, test::tinyExperimentToml(10, 2), {"log.weights_every=0"}, "plain");  // no snapshots
+    m_plain = test::trainRun(m_db, test::tinyExperimentToml(10, 2), {"log.weights_every=0"},
+                             "plain");  // no snapshots
     auto store = Store::open(m_db, Store::Mode::ReadOnly);
     QVERIFY2(store->weightSnapshotSteps(m_run).size() >= 3, "the run stores weight snapshots");
     bool noisy = false;
@@ -190,7 +191,8 @@ void TestWeightsExplorer::tableIsWeightsAtStepSortedWithRegeneratedBytes() {
                 data.fill(shown[i].sampleId, bytes.data());
                 QCOMPARE(rows[i].preview.size(), qsizetype(bytes.size()));
                 for (std::size_t c = 0; c < bytes.size(); ++c) {
-                    const QChar expectedChar = bytes[c] >= 0x20 && bytes[c] < 0x7f ? QChar(bytes[c]) : QChar(0x00b7);
+                    const QChar expectedChar =
+                        bytes[c] >= 0x20 && bytes[c] < 0x7f ? QChar(bytes[c]) : QChar(0x00b7);
                     QCOMPARE(rows[i].preview.at(static_cast<qsizetype>(c)), expectedChar);
                 }
             }
@@ -209,9 +211,9 @@ void TestWeightsExplorer::tableIsWeightsAtStepSortedWithRegeneratedBytes() {
         w.showStep(step);
         QVERIFY(loaded.wait(30000));
         for (int r = 0; r < w.sampleModel()->rowCount(); ++r) {
-            noiseListed = noiseListed ||
-                          w.sampleModel()->index(r, WeightSampleModel::NoiseColumn).data().toString() ==
-                              QStringLiteral("planted noise");
+            noiseListed =
+                noiseListed || w.sampleModel()->index(r, WeightSampleModel::NoiseColumn).data().toString() ==
+                                   QStringLiteral("planted noise");
         }
     }
     QVERIFY2(noiseListed, "a planted-noise sample is marked in the table");

@@ -21,28 +21,29 @@
 namespace anneal {
 
 struct CurveQuery {
-    int buckets = 1000;                       ///< pixel columns of the visible step range
-    std::optional<std::int64_t> fromStep;     ///< visible range (inclusive); default: the first stored step
-    std::optional<std::int64_t> toStep;       ///< default: the last stored step
-    bool withHistory = true;                  ///< a branch's curve starts with its parent's points before the branch step
-    bool useTiles = true;                     ///< false: read every row (exact per column; for checks)
+    int buckets = 1000;                    ///< pixel columns of the visible step range
+    std::optional<std::int64_t> fromStep;  ///< visible range (inclusive); default: the first stored step
+    std::optional<std::int64_t> toStep;    ///< default: the last stored step
+    bool withHistory = true;  ///< a branch's curve starts with its parent's points before the branch step
+    bool useTiles = true;     ///< false: read every row (exact per column; for checks)
 };
 
 struct DecimatedCurve {
-    std::vector<std::int64_t> steps;          ///< ascending
-    std::vector<double> values;               ///< NaN where the stored value is NULL (kept only when not decimated)
-    std::int64_t firstStep = 0;               ///< the step range the columns span
+    std::vector<std::int64_t> steps;  ///< ascending
+    std::vector<double> values;       ///< NaN where the stored value is NULL (kept only when not decimated)
+    std::int64_t firstStep = 0;       ///< the step range the columns span
     std::int64_t lastStep = -1;
-    std::int64_t rowsScanned = 0;             ///< rows read: points, plus tiles where tiles were used
-    bool usedTiles = false;                   ///< min/max tiles stood in for the rows of whole tiles
-    bool decimated = false;                   ///< false: the range held <= 2·buckets points, all returned
+    std::int64_t rowsScanned = 0;  ///< rows read: points, plus tiles where tiles were used
+    bool usedTiles = false;        ///< min/max tiles stood in for the rows of whole tiles
+    bool decimated = false;        ///< false: the range held <= 2·buckets points, all returned
 };
 
 /// One run's metric decimated to q.buckets columns over [fromStep, toStep]. With a range, the nearest
 /// stored point on each side outside it is added (lines leave the plot edge), as MinMaxDecimator
 /// does. Uses the store's connection (same thread rules as Store). Unknown names give an empty curve;
 /// throws anneal::Error(Storage) on SQLite errors.
-DecimatedCurve metricDecimated(const Store& store, std::int64_t runId, const std::string& name, const CurveQuery& q);
+DecimatedCurve metricDecimated(const Store& store, std::int64_t runId, const std::string& name,
+                               const CurveQuery& q);
 
 /// Rebuilds the min/max tiles metricDecimated reads, for one run or (runId < 0) all runs, in one
 /// transaction and one pass over the metrics. The store writer keeps them up to date by itself; this

@@ -22,7 +22,7 @@ namespace anneal {
 struct CorpusStats {
     std::vector<std::string> files;
     std::int64_t documents = 0;
-    std::int64_t bytes = 0;            ///< text bytes (after decompression), without separators
+    std::int64_t bytes = 0;  ///< text bytes (after decompression), without separators
     std::int64_t tokens = 0;
     std::int64_t trainDocuments = 0;
     std::int64_t valDocuments = 0;
@@ -48,9 +48,9 @@ public:
 };
 
 struct SourceInfo {
-    std::string name;                  ///< "synthetic:markov"
-    std::string summary;               ///< one line
-    std::vector<std::string> params;   ///< accepted [data.domain.params] keys besides noise_rate
+    std::string name;                 ///< "synthetic:markov"
+    std::string summary;              ///< one line
+    std::vector<std::string> params;  ///< accepted [data.domain.params] keys besides noise_rate
 };
 
 /// The byte real-text sources put between documents (the end-of-document token of the byte

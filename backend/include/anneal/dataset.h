@@ -25,7 +25,9 @@ inline std::uint64_t makeSampleId(int domain, std::uint64_t index) {
     return (static_cast<std::uint64_t>(domain) << kSampleDomainShift) | index;
 }
 inline int sampleDomain(std::uint64_t id) { return static_cast<int>(id >> kSampleDomainShift); }
-inline std::uint64_t sampleIndex(std::uint64_t id) { return id & ((std::uint64_t{1} << kSampleDomainShift) - 1); }
+inline std::uint64_t sampleIndex(std::uint64_t id) {
+    return id & ((std::uint64_t{1} << kSampleDomainShift) - 1);
+}
 inline bool isValidationSample(std::uint64_t id) { return (id & kValidationBit) != 0; }
 
 /// One batch of byte sequences, row-major [size x length], length = context + 1.

@@ -11,16 +11,16 @@
 namespace anneal {
 
 enum class ErrorCode {
-    InvalidConfig,   ///< an experiment file, a --set override or a sweep plan is wrong
-    InvalidInput,    ///< an import file or a CLI argument is wrong
-    Io,              ///< a file could not be read or written
-    Storage,         ///< the database is unusable (not SQLite, corrupt, locked, full, read-only)
-    SchemaTooNew,    ///< the database was written by a newer Anneal
-    NotFound,        ///< a run, fit, checkpoint or metric does not exist
-    Numerical,       ///< NaN/Inf loss or gradients, a fit that did not converge
-    Cancelled,       ///< the user cancelled a long operation
-    Unsupported,     ///< the request is valid but this build cannot do it (e.g. CUDA without CUDA)
-    Internal,        ///< a bug: an invariant of Anneal itself does not hold
+    InvalidConfig,  ///< an experiment file, a --set override or a sweep plan is wrong
+    InvalidInput,   ///< an import file or a CLI argument is wrong
+    Io,             ///< a file could not be read or written
+    Storage,        ///< the database is unusable (not SQLite, corrupt, locked, full, read-only)
+    SchemaTooNew,   ///< the database was written by a newer Anneal
+    NotFound,       ///< a run, fit, checkpoint or metric does not exist
+    Numerical,      ///< NaN/Inf loss or gradients, a fit that did not converge
+    Cancelled,      ///< the user cancelled a long operation
+    Unsupported,    ///< the request is valid but this build cannot do it (e.g. CUDA without CUDA)
+    Internal,       ///< a bug: an invariant of Anneal itself does not hold
 };
 
 /// Short lower-case name of a code, e.g. "invalid config".

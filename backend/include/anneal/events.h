@@ -30,17 +30,17 @@ RunStatus parseRunStatus(const std::string& name);
 struct StepEvent {
     std::int64_t step = 0;
     std::int64_t tokens = 0;
-    double wallSeconds = 0;             ///< training time since the run started (across resumes)
-    double trainLoss = 0;               ///< mean per-token cross-entropy of the batch (nats)
-    double weightedLoss = 0;            ///< the loss that was backpropagated (= trainLoss without reweighting)
+    double wallSeconds = 0;   ///< training time since the run started (across resumes)
+    double trainLoss = 0;     ///< mean per-token cross-entropy of the batch (nats)
+    double weightedLoss = 0;  ///< the loss that was backpropagated (= trainLoss without reweighting)
     double lr = 0;
-    double gradNorm = 0;                ///< global L2 norm before clipping
+    double gradNorm = 0;  ///< global L2 norm before clipping
     double tokensPerSecond = 0;
-    double lossZ = 0;                   ///< z-score of trainLoss against the recent window
-    std::vector<double> domainLoss;     ///< mean loss per domain in this batch (NaN where absent)
-    std::vector<double> mixDrawn;       ///< share of samples drawn per domain since the last logged step
-    std::vector<double> epochs;         ///< passes over each finite domain so far (NaN when unbounded)
-    std::vector<double> gradShare;      ///< effective per-domain share of the weighted loss
+    double lossZ = 0;                ///< z-score of trainLoss against the recent window
+    std::vector<double> domainLoss;  ///< mean loss per domain in this batch (NaN where absent)
+    std::vector<double> mixDrawn;    ///< share of samples drawn per domain since the last logged step
+    std::vector<double> epochs;      ///< passes over each finite domain so far (NaN when unbounded)
+    std::vector<double> gradShare;   ///< effective per-domain share of the weighted loss
 };
 
 /// Validation losses after update `step` (i.e. after step + 1 updates).
@@ -56,21 +56,21 @@ struct EvalEvent {
 
 struct StatusEvent {
     RunStatus status = RunStatus::Running;
-    std::int64_t step = 0;           ///< steps completed when the status changed
-    std::string message;             ///< why it failed or stopped
+    std::int64_t step = 0;  ///< steps completed when the status changed
+    std::string message;    ///< why it failed or stopped
 };
 
 /// Something a user should see on the timeline: a loss spike, a skipped update, dropped events.
 struct NoticeEvent {
     std::int64_t step = 0;
-    std::string kind;                ///< "spike" | "skipped_update" | "dropped_events" | "warning"
+    std::string kind;  ///< "spike" | "skipped_update" | "dropped_events" | "warning"
     std::string message;
     double value = 0;
 };
 
 /// A checkpoint whose file is complete on disk (written to a temp name, synced, renamed).
 struct CheckpointEvent {
-    std::int64_t step = 0;           ///< updates completed (the checkpoint resumes at this step)
+    std::int64_t step = 0;  ///< updates completed (the checkpoint resumes at this step)
     std::string path;
     std::int64_t bytes = 0;
 };
@@ -81,8 +81,8 @@ struct WeightSnapshotEvent {
     std::vector<std::uint64_t> sampleIds;
     std::vector<float> losses;
     std::vector<float> weights;
-    std::vector<std::uint8_t> flags;   ///< bit 0: planted noise
-    std::vector<std::int32_t> steps;   ///< step each sample was seen at
+    std::vector<std::uint8_t> flags;  ///< bit 0: planted noise
+    std::vector<std::int32_t> steps;  ///< step each sample was seen at
 };
 
 using EventPayload =
@@ -100,7 +100,8 @@ public:
     /// Never blocks. Returns false (and counts the drop) when the queue is full or closed.
     bool tryPush(Event e);
     /// Moves up to `max` events into out (appending); waits up to `timeout` when empty.
-    std::size_t drain(std::vector<Event>& out, std::chrono::milliseconds timeout = std::chrono::milliseconds(0),
+    std::size_t drain(std::vector<Event>& out,
+                      std::chrono::milliseconds timeout = std::chrono::milliseconds(0),
                       std::size_t max = SIZE_MAX);
     /// Wakes a waiting consumer; later pushes fail.
     void close();

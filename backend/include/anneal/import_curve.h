@@ -21,11 +21,11 @@ namespace anneal {
 
 struct CurveImport {
     std::string file;
-    std::string name;        ///< run name; default: the file name
+    std::string name;  ///< run name; default: the file name
     std::string group;
     std::string stepColumn = "step";
     std::string lossColumn = "loss";
-    double params = 0;       ///< non-embedding parameter count of the model (for fits in N)
+    double params = 0;  ///< non-embedding parameter count of the model (for fits in N)
 };
 
 struct CurveImportResult {

@@ -29,12 +29,12 @@ inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 /// One run of the plan's group and its final losses.
 struct RunSummary {
     RunRecord record;
-    ExperimentSpec spec;                 ///< its resolved config
-    std::string parentName;              ///< a branch's parent's name ("" for a run)
-    std::int64_t finalStep = -1;         ///< step of its last val_loss (-1: none stored)
-    double valLoss = kNaN;               ///< last val_loss (the mix-weighted average)
-    std::vector<std::string> domains;    ///< domain names, experiment order
-    std::vector<double> domainValLoss;   ///< last val_loss.<domain>, same order (NaN: none)
+    ExperimentSpec spec;                ///< its resolved config
+    std::string parentName;             ///< a branch's parent's name ("" for a run)
+    std::int64_t finalStep = -1;        ///< step of its last val_loss (-1: none stored)
+    double valLoss = kNaN;              ///< last val_loss (the mix-weighted average)
+    std::vector<std::string> domains;   ///< domain names, experiment order
+    std::vector<double> domainValLoss;  ///< last val_loss.<domain>, same order (NaN: none)
 
     bool isBranch() const { return record.parentId.has_value(); }
     /// Last val_loss.<domain>; NaN when the run has no such domain.
@@ -45,11 +45,11 @@ struct RunSummary {
 struct Series {
     std::string label;
     std::int64_t runId = 0;
-    std::string metric;                  ///< e.g. "val_loss.markov"
-    bool withHistory = true;             ///< a branch's curve starts with its parent's points
-    std::vector<double> x, y;            ///< computed points (runId == 0)
-    std::string style = "line";          ///< line | dash | markers | line+markers
-    int color = -1;                      ///< palette index; -1: the series' position in the figure
+    std::string metric;          ///< e.g. "val_loss.markov"
+    bool withHistory = true;     ///< a branch's curve starts with its parent's points
+    std::vector<double> x, y;    ///< computed points (runId == 0)
+    std::string style = "line";  ///< line | dash | markers | line+markers
+    int color = -1;              ///< palette index; -1: the series' position in the figure
     bool inLegend = true;
 };
 
@@ -59,17 +59,17 @@ struct ReferenceLine {
 };
 
 struct Figure {
-    std::string file;                    ///< PNG name inside the report directory
+    std::string file;  ///< PNG name inside the report directory
     std::string title;
     std::string xLabel = "step";
     std::string yLabel = "loss (nats/token)";
-    std::string xAxis = "step";          ///< database series: step | tokens
+    std::string xAxis = "step";  ///< database series: step | tokens
     bool logX = false, logY = false;
-    double xMin = kNaN, xMax = kNaN;     ///< visible range (NaN: fit the data)
+    double xMin = kNaN, xMax = kNaN;  ///< visible range (NaN: fit the data)
     double yMin = kNaN, yMax = kNaN;
     std::vector<Series> series;
     std::vector<ReferenceLine> references;
-    std::string caption;                 ///< one Markdown line under the figure
+    std::string caption;  ///< one Markdown line under the figure
 };
 
 struct Table {
@@ -82,7 +82,7 @@ struct Section {
     std::string heading;
     std::vector<std::string> paragraphs;
     std::vector<Table> tables;
-    std::vector<std::string> notes;      ///< paragraphs after the tables
+    std::vector<std::string> notes;  ///< paragraphs after the tables
 };
 
 /// A named number of the analysis (also in the Markdown), for --json and tests.
@@ -92,15 +92,15 @@ struct Number {
 };
 
 struct Report {
-    std::string group;                   ///< the plan's name
+    std::string group;  ///< the plan's name
     std::string description;
-    std::string analysis;                ///< resolved analysis name
+    std::string analysis;  ///< resolved analysis name
     std::string planPath, dbPath;
-    std::vector<RunSummary> runs;        ///< the group's runs, by id
-    std::vector<Section> sections;       ///< the analysis' sections (after the runs table)
+    std::vector<RunSummary> runs;   ///< the group's runs, by id
+    std::vector<Section> sections;  ///< the analysis' sections (after the runs table)
     std::vector<Figure> figures;
     std::vector<Number> numbers;
-    std::vector<std::string> warnings;   ///< planned runs missing or not completed, analysis caveats
+    std::vector<std::string> warnings;  ///< planned runs missing or not completed, analysis caveats
 
     /// A number by key; NaN when absent.
     double number(const std::string& key) const;
@@ -120,7 +120,7 @@ Report buildReport(const SweepPlan& plan, const Store& store, const std::string&
 /// How the figures went, for the Markdown.
 struct FigureOutcome {
     bool rendered = false;
-    std::string note;                    ///< said under "Figures" (why they are missing, how to render)
+    std::string note;  ///< said under "Figures" (why they are missing, how to render)
 };
 /// The report as Markdown (README.md of the report directory).
 std::string toMarkdown(const Report& report, const FigureOutcome& figures);

@@ -27,6 +27,7 @@ std::string runConfigOrigin(std::int64_t runId);
 ExperimentSpec runExperiment(const RunRecord& run, const std::vector<Override>& overrides = {});
 
 /// The same, reading the run first (Store::run throws NotFound).
-ExperimentSpec runExperiment(const Store& store, std::int64_t runId, const std::vector<Override>& overrides = {});
+ExperimentSpec runExperiment(const Store& store, std::int64_t runId,
+                             const std::vector<Override>& overrides = {});
 
 }  // namespace anneal

@@ -23,11 +23,11 @@ namespace anneal {
 
 struct LaunchRequest {
     std::string dbPath;
-    std::string specText;           ///< the experiment file as given
-    std::string origin;             ///< its path, for messages
+    std::string specText;  ///< the experiment file as given
+    std::string origin;    ///< its path, for messages
     std::vector<Override> overrides;
-    std::string name;               ///< run name; default: the experiment's name
-    std::string group;              ///< sweep group
+    std::string name;   ///< run name; default: the experiment's name
+    std::string group;  ///< sweep group
 };
 
 class RunSession {
@@ -38,8 +38,9 @@ public:
     static std::unique_ptr<RunSession> resume(const std::string& dbPath, std::int64_t runId);
     /// A new run that starts from `parentId`'s checkpoint at `atStep` with the parent's resolved config
     /// plus `overrides`. It shares the parent's history before atStep.
-    static std::unique_ptr<RunSession> branch(const std::string& dbPath, std::int64_t parentId, std::int64_t atStep,
-                                              const std::vector<Override>& overrides, const std::string& name = {});
+    static std::unique_ptr<RunSession> branch(const std::string& dbPath, std::int64_t parentId,
+                                              std::int64_t atStep, const std::vector<Override>& overrides,
+                                              const std::string& name = {});
 
     ~RunSession();
 

@@ -48,8 +48,8 @@ struct RunRecord {
     std::optional<std::int64_t> branchStep;
     std::optional<std::int64_t> branchCheckpointId;
     RunStatus status = RunStatus::Created;
-    std::string specToml;          ///< the experiment file as given
-    std::string configToml;        ///< the resolved config the run used
+    std::string specToml;    ///< the experiment file as given
+    std::string configToml;  ///< the resolved config the run used
     std::string overridesJson = "[]";
     std::uint64_t seed = 0;
     std::string device;
@@ -58,15 +58,15 @@ struct RunRecord {
     std::string host;
     std::int64_t pid = 0;
     std::int64_t stepsTotal = 0, stepsDone = 0, tokensDone = 0;
-    std::string message;           ///< why it failed / stopped / was interrupted
+    std::string message;  ///< why it failed / stopped / was interrupted
     std::optional<std::int64_t> messageStep;
     std::int64_t params = 0, paramsNonEmbedding = 0;
     double flopsPerToken = 0;
-    double entropyFloor = 0;       ///< the static mix's floor, nats/token
+    double entropyFloor = 0;  ///< the static mix's floor, nats/token
     std::vector<std::string> tags;
     std::vector<DomainRecord> domains;
-    double wallSeconds = 0;        ///< training time of the last logged step (pauses excluded)
-    bool paused = false;           ///< running, but paused by the user (its last pause notice)
+    double wallSeconds = 0;  ///< training time of the last logged step (pauses excluded)
+    bool paused = false;     ///< running, but paused by the user (its last pause notice)
 };
 
 /// One run of a branch's history (Store::branchHistory).
@@ -101,7 +101,7 @@ struct NewRun {
 
 struct MetricSeries {
     std::vector<std::int64_t> steps;
-    std::vector<double> values;   ///< NaN where the stored value was NULL
+    std::vector<double> values;  ///< NaN where the stored value was NULL
 };
 
 struct StepAxis {
@@ -133,10 +133,10 @@ struct NoticeRecord {
 struct SampleWeight {
     std::uint64_t sampleId = 0;
     int domain = 0;
-    std::int64_t step = 0;        ///< step the sample was trained on
-    float loss = 0;               ///< its mean per-token loss at that step
+    std::int64_t step = 0;  ///< step the sample was trained on
+    float loss = 0;         ///< its mean per-token loss at that step
     float weight = 0;
-    bool noisy = false;           ///< planted label noise
+    bool noisy = false;  ///< planted label noise
 };
 
 /// Statistics of one weight snapshot, overall (domain -1) or per domain.
@@ -145,10 +145,10 @@ struct WeightStatsRow {
     int domain = -1;
     std::int64_t count = 0;
     double mean = 0, std = 0, min = 0, max = 0, q05 = 0, q25 = 0, q50 = 0, q75 = 0, q95 = 0;
-    double share = 0;             ///< the domain's share of the total weight (its effective gradient share)
+    double share = 0;  ///< the domain's share of the total weight (its effective gradient share)
     double lossMean = 0;
     std::int64_t noisyCount = 0;
-    double noisyMean = 0;         ///< mean weight of the planted-noise samples (NaN if none)
+    double noisyMean = 0;             ///< mean weight of the planted-noise samples (NaN if none)
     std::vector<std::uint32_t> hist;  ///< 64 bins of log10(weight) over [-2, 2]
 };
 
@@ -159,7 +159,7 @@ struct FitRecord {
     std::string law;
     double createdAt = 0;
     std::string version;
-    std::string source;        ///< where the points came from, one line
+    std::string source;  ///< where the points came from, one line
     double objective = 0;
     std::int64_t nPoints = 0;
     std::string resultJson;
@@ -167,7 +167,7 @@ struct FitRecord {
 
 struct MergeStats {
     int runsAdded = 0;
-    int runsSkipped = 0;       ///< already present (same uuid): merging a shard twice adds nothing
+    int runsSkipped = 0;  ///< already present (same uuid): merging a shard twice adds nothing
     std::int64_t metricRows = 0;
     int fitsAdded = 0;
 };
@@ -250,7 +250,8 @@ public:
     // --- imported curves and fits (store_fits.cpp) ---
     /// Creates a run (kind "imported") with its metrics and step axis in one transaction: a failed
     /// import stores nothing.
-    std::int64_t importRun(const NewRun& run, const std::vector<std::pair<std::string, MetricSeries>>& metrics,
+    std::int64_t importRun(const NewRun& run,
+                           const std::vector<std::pair<std::string, MetricSeries>>& metrics,
                            const StepAxis& axis);
     std::int64_t saveFit(const FitRecord& fit);
     std::vector<FitRecord> listFits() const;

@@ -20,7 +20,7 @@ struct StoreWriterStats {
     std::uint64_t eventsWritten = 0;
     std::uint64_t rowsWritten = 0;
     std::uint64_t transactions = 0;
-    std::uint64_t eventsLost = 0;      ///< could not be written after retries
+    std::uint64_t eventsLost = 0;  ///< could not be written after retries
     std::uint64_t retries = 0;
     std::string lastError;
 };
@@ -28,8 +28,8 @@ struct StoreWriterStats {
 class StoreWriter {
 public:
     struct Options {
-        int keepCheckpoints = 3;       ///< per run not described by describeRun()
-        int maxBatchMs = 100;          ///< longest time events wait before a commit
+        int keepCheckpoints = 3;  ///< per run not described by describeRun()
+        int maxBatchMs = 100;     ///< longest time events wait before a commit
         int busyTimeoutMs = 10000;
     };
     StoreWriter(const std::string& dbPath, std::shared_ptr<EventQueue> queue, Options options);

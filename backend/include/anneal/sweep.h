@@ -18,7 +18,7 @@
 namespace anneal {
 
 struct PlannedBranch {
-    std::string name;                 ///< the branch's label suffix: "<run label>/<name>"
+    std::string name;  ///< the branch's label suffix: "<run label>/<name>"
     /// The parent's checkpoint step. It may be the parent's last step (every run writes a final
     /// checkpoint) when the branch sets train.steps beyond it: a continuation, e.g. a second stage
     /// of continued pre-training.
@@ -29,29 +29,29 @@ struct PlannedBranch {
 };
 
 struct PlannedRun {
-    int index = 0;                    ///< position in the plan (Slurm array index)
-    std::string variant;              ///< its [[variant]] name ("" when the plan has none)
-    std::string label;                ///< run name within the group, e.g. "seed=2 schedule.decay_fraction=0.2"
+    int index = 0;        ///< position in the plan (Slurm array index)
+    std::string variant;  ///< its [[variant]] name ("" when the plan has none)
+    std::string label;    ///< run name within the group, e.g. "seed=2 schedule.decay_fraction=0.2"
     std::vector<Override> overrides;  ///< on the base experiment
     ExperimentSpec spec;              ///< the resolved experiment (validated)
 };
 
 struct SweepResources {
-    int threads = 0;                  ///< torch threads per run; 0 = cores / jobs
-    int jobs = 1;                     ///< local processes at a time (CLI --jobs overrides)
-    std::string time = "01:00:00";    ///< Slurm --time
+    int threads = 0;                ///< torch threads per run; 0 = cores / jobs
+    int jobs = 1;                   ///< local processes at a time (CLI --jobs overrides)
+    std::string time = "01:00:00";  ///< Slurm --time
     int cpusPerTask = 2;
     std::string mem = "4G";
-    int gpus = 0;                     ///< GPUs per Slurm array task: 0 or 1 (#SBATCH --gres=gpu:1)
+    int gpus = 0;  ///< GPUs per Slurm array task: 0 or 1 (#SBATCH --gres=gpu:1)
     std::string partition;
     std::string account;
 };
 
 struct SweepPlan {
-    std::string name;                 ///< the sweep group
+    std::string name;  ///< the sweep group
     std::string description;
     std::string planPath;
-    std::string basePath;             ///< absolute path of the base experiment
+    std::string basePath;  ///< absolute path of the base experiment
     std::string baseText;
     std::vector<PlannedRun> runs;
     std::vector<PlannedBranch> branches;  ///< applied to every run

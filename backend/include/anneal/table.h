@@ -29,11 +29,11 @@ struct TableSpec {
 };
 
 struct Table {
-    std::string source;                                   ///< name used in messages
-    std::vector<std::string> columnsFound;                ///< every column of the file, file order
-    std::map<std::string, std::vector<double>> numeric;   ///< requested numeric columns
-    std::map<std::string, std::vector<std::string>> text; ///< requested text columns
-    std::vector<size_t> lines;                            ///< source line of each row
+    std::string source;                                    ///< name used in messages
+    std::vector<std::string> columnsFound;                 ///< every column of the file, file order
+    std::map<std::string, std::vector<double>> numeric;    ///< requested numeric columns
+    std::map<std::string, std::vector<std::string>> text;  ///< requested text columns
+    std::vector<size_t> lines;                             ///< source line of each row
 
     size_t rows() const { return lines.size(); }
     bool has(const std::string& column) const;

@@ -18,16 +18,16 @@ namespace anneal {
 struct RunRequest {
     ExperimentSpec spec;
     std::int64_t runId = 0;
-    std::string checkpointDir;   ///< where this run writes its checkpoints (created if missing)
-    std::string startFrom;       ///< checkpoint to start from: resume or branch ("" = fresh start)
-    bool isBranch = false;       ///< startFrom is a parent's checkpoint: keep the step, new run
+    std::string checkpointDir;  ///< where this run writes its checkpoints (created if missing)
+    std::string startFrom;      ///< checkpoint to start from: resume or branch ("" = fresh start)
+    bool isBranch = false;      ///< startFrom is a parent's checkpoint: keep the step, new run
 };
 
 /// Facts about a model, computed without torch (DESIGN: 6N convention).
 struct ModelInfo {
     std::int64_t params = 0;              ///< all trainable parameters (the output head is tied)
     std::int64_t paramsNonEmbedding = 0;  ///< without token and position embeddings (Kaplan's N)
-    double flopsPerToken = 0;             ///< training FLOPs/token: 6·N_nonembed + 6·n_layer·context·d_model
+    double flopsPerToken = 0;  ///< training FLOPs/token: 6·N_nonembed + 6·n_layer·context·d_model
 };
 ModelInfo modelInfo(const ModelSpec& m);
 /// Parameters of the model as torch counts them (builds the module); equals modelInfo().params.

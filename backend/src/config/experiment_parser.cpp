@@ -46,8 +46,8 @@ void parseModel(const toml::table* t, ModelSpec& m) {
     r.finish();
     if (m.dModel % m.nHead != 0) {
         configError("model.n_head",
-                    "model.d_model = " + std::to_string(m.dModel) + " is not divisible by n_head = " +
-                        std::to_string(m.nHead),
+                    "model.d_model = " + std::to_string(m.dModel) +
+                        " is not divisible by n_head = " + std::to_string(m.nHead),
                     "a divisor of model.d_model");
     }
 }
@@ -86,7 +86,8 @@ SourceParams readParams(const toml::table& t, const std::string& path, DomainSpe
 
 void parseData(const toml::table* t, DataSpec& data) {
     if (!t) {
-        configError("data.domain", "the experiment has no [[data.domain]]", "at least one [[data.domain]] table");
+        configError("data.domain", "the experiment has no [[data.domain]]",
+                    "at least one [[data.domain]] table");
     }
     TableReader r(*t, "data");
     data.batchSize = static_cast<int>(r.integer("batch_size", data.batchSize, 1, 1 << 20));
@@ -95,7 +96,8 @@ void parseData(const toml::table* t, DataSpec& data) {
     const toml::array* arr = r.array("domain");
     r.finish();
     if (!arr || arr->empty()) {
-        configError("data.domain", "the experiment has no [[data.domain]]", "at least one [[data.domain]] table");
+        configError("data.domain", "the experiment has no [[data.domain]]",
+                    "at least one [[data.domain]] table");
     }
     if (arr->size() > 255) {
         configError("data.domain", "too many domains (" + std::to_string(arr->size()) + ")", "at most 255");
@@ -151,7 +153,8 @@ void parseTrain(const toml::table* t, TrainSpec& tr) {
     tr.weightDecay = r.number("weight_decay", tr.weightDecay, 0.0, 10.0);
     if (const toml::array* b = r.array("betas")) {
         if (b->size() != 2) {
-            configError("train.betas", "expected 2 numbers, got " + std::to_string(b->size()), "[beta1, beta2]");
+            configError("train.betas", "expected 2 numbers, got " + std::to_string(b->size()),
+                        "[beta1, beta2]");
         }
         for (size_t i = 0; i < 2; ++i) {
             const toml::node& n = (*b)[i];
@@ -159,7 +162,8 @@ void parseTrain(const toml::table* t, TrainSpec& tr) {
             if (!n.is_number()) {
                 configError(f, "expected a number, got " + core::describeNode(n), "a number in [0, 1)");
             }
-            const double v = n.is_integer() ? static_cast<double>(*n.value<std::int64_t>()) : *n.value<double>();
+            const double v =
+                n.is_integer() ? static_cast<double>(*n.value<std::int64_t>()) : *n.value<double>();
             if (!(v >= 0.0 && v < 1.0)) {
                 configError(f, "value " + core::formatNumber(v) + " is out of range", "a number in [0, 1)");
             }
@@ -184,7 +188,8 @@ std::vector<double> numberArray(TableReader& r, const std::string& key, bool int
         const toml::node& n = *a->get(i);
         const std::string field = r.keyPath(key) + "[" + std::to_string(i) + "]";
         if (integers ? !n.is_integer() : !n.is_number()) {
-            configError(field, "is " + core::describeNode(n), integers ? "an integer step >= 0" : "a finite LR >= 0");
+            configError(field, "is " + core::describeNode(n),
+                        integers ? "an integer step >= 0" : "a finite LR >= 0");
         }
         out.push_back(n.is_integer() ? static_cast<double>(*n.value<std::int64_t>()) : *n.value<double>());
     }
@@ -219,7 +224,9 @@ void parseTableSchedule(TableReader& r, ExperimentSpec& spec, const std::string&
             configError(r.has("steps") ? "schedule.lrs" : "schedule.steps", "is missing",
                         "both steps = [...] and lrs = [...]");
         }
-        for (double v : numberArray(r, "steps", true)) knots.steps.push_back(static_cast<std::int64_t>(v));
+        for (double v : numberArray(r, "steps", true)) {
+            knots.steps.push_back(static_cast<std::int64_t>(v));
+        }
         knots.lrs = numberArray(r, "lrs", false);
         // Errors name the entry (schedule.steps[3]); validateLrTable would only name the table.
         if (knots.steps.empty()) {
@@ -234,11 +241,13 @@ void parseTableSchedule(TableReader& r, ExperimentSpec& spec, const std::string&
         for (size_t i = 0; i < knots.steps.size(); ++i) {
             const std::string at = "[" + std::to_string(i) + "]";
             if (i == 0 ? knots.steps[0] != 0 : knots.steps[i] <= knots.steps[i - 1]) {
-                configError("schedule.steps" + at, "is " + std::to_string(knots.steps[i]),
-                            i == 0 ? "0 (the first update)" : "a step after " + std::to_string(knots.steps[i - 1]));
+                configError(
+                    "schedule.steps" + at, "is " + std::to_string(knots.steps[i]),
+                    i == 0 ? "0 (the first update)" : "a step after " + std::to_string(knots.steps[i - 1]));
             }
             if (!std::isfinite(knots.lrs[i]) || knots.lrs[i] < 0.0) {
-                configError("schedule.lrs" + at, "is " + core::formatNumber(knots.lrs[i]), "a finite LR >= 0");
+                configError("schedule.lrs" + at, "is " + core::formatNumber(knots.lrs[i]),
+                            "a finite LR >= 0");
             }
         }
     } else {
@@ -278,8 +287,8 @@ void parseSchedule(const toml::table* t, ExperimentSpec& spec, const std::string
         s.decayShape = r.choice("decay_shape", s.decayShape, config::decayShapeValues());
         s.decayHalfLife = r.number("decay_half_life", 0.0, 0.0, kInf);
         if (r.has("decay_half_life") && s.decayShape != "exponential") {
-            configError("schedule.decay_half_life", "is used only with decay_shape = exponential (found \"" +
-                                                        s.decayShape + "\")");
+            configError("schedule.decay_half_life",
+                        "is used only with decay_shape = exponential (found \"" + s.decayShape + "\")");
         }
         if (s.decayShape == "exponential" && s.finalLrFraction <= 0 && s.decayHalfLife <= 0) {
             configError("schedule.final_lr_fraction",
@@ -290,7 +299,8 @@ void parseSchedule(const toml::table* t, ExperimentSpec& spec, const std::string
         if (s.warmupSteps + decaySteps > steps) {
             configError("schedule.decay_fraction",
                         "warmup (" + std::to_string(s.warmupSteps) + " steps) + decay (" +
-                            std::to_string(decaySteps) + " steps) exceed train.steps = " + std::to_string(steps),
+                            std::to_string(decaySteps) +
+                            " steps) exceed train.steps = " + std::to_string(steps),
                         "decay_fraction <= 1 - warmup_steps / train.steps");
         }
     }
@@ -306,8 +316,9 @@ void parseSchedule(const toml::table* t, ExperimentSpec& spec, const std::string
         s.rewarmSteps = r.integer("rewarm_steps", s.rewarmSteps, 0, steps);
         s.rewarmPeakFraction = r.number("rewarm_peak_fraction", s.rewarmPeakFraction, 0.0, 10.0, true);
         if (s.rewarmAt <= s.warmupSteps) {
-            configError("schedule.rewarm_at", "must come after the first warmup (" + std::to_string(s.warmupSteps) +
-                                                  " steps)", "warmup_steps < rewarm_at < train.steps");
+            configError("schedule.rewarm_at",
+                        "must come after the first warmup (" + std::to_string(s.warmupSteps) + " steps)",
+                        "warmup_steps < rewarm_at < train.steps");
         }
         if (s.rewarmAt + s.rewarmSteps > steps) {
             configError("schedule.rewarm_steps", "rewarm_at + rewarm_steps exceed train.steps",
@@ -322,8 +333,8 @@ void parseSchedule(const toml::table* t, ExperimentSpec& spec, const std::string
         s.annealFraction = r.number("anneal_fraction", s.annealFraction, 0.0, 1.0);
         const auto annealSteps = static_cast<std::int64_t>(std::floor(s.annealFraction * steps + 1e-9));
         if (s.warmupSteps + s.cooldownSteps + annealSteps > steps) {
-            configError("schedule.cooldown_steps", "warmup + cooldown + anneal exceed train.steps = " +
-                                                       std::to_string(steps));
+            configError("schedule.cooldown_steps",
+                        "warmup + cooldown + anneal exceed train.steps = " + std::to_string(steps));
         }
         if (annealSteps > 0 && s.finalLrFraction <= 0) {
             configError("schedule.final_lr_fraction", "the exponential anneal needs a final LR > 0",
@@ -337,7 +348,8 @@ void parseSchedule(const toml::table* t, ExperimentSpec& spec, const std::string
     r.finish();
 }
 
-void checkDomainNames(const std::map<std::string, double>& weights, const DataSpec& data, const std::string& field) {
+void checkDomainNames(const std::map<std::string, double>& weights, const DataSpec& data,
+                      const std::string& field) {
     std::vector<std::string> names;
     for (const auto& d : data.domains) {
         names.push_back(d.name);
@@ -352,7 +364,8 @@ void checkDomainNames(const std::map<std::string, double>& weights, const DataSp
 void requireSizes(const DataSpec& data, const std::string& why) {
     for (size_t i = 0; i < data.domains.size(); ++i) {
         if (data.domains[i].size <= 0) {
-            configError("data.domain[" + std::to_string(i) + "].size", why + " needs the size of every domain",
+            configError("data.domain[" + std::to_string(i) + "].size",
+                        why + " needs the size of every domain",
                         "an integer > 0 (number of distinct sequences)");
         }
     }
@@ -375,7 +388,8 @@ void parseMixture(const toml::table* t, MixtureSpec& m, const DataSpec& data) {
         m.temperatureSchedule =
             r.choice("temperature_schedule", m.temperatureSchedule, config::temperatureScheduleValues());
         if (m.temperatureSchedule == "constant") {
-            r.forbid("temperature_end", "mixture.temperature_schedule = constant keeps the temperature fixed");
+            r.forbid("temperature_end",
+                     "mixture.temperature_schedule = constant keeps the temperature fixed");
             r.forbid("temperature_switch_fraction", "it is used only with temperature_schedule = step");
             m.temperatureEnd = m.temperature;
         } else {
@@ -392,7 +406,8 @@ void parseMixture(const toml::table* t, MixtureSpec& m, const DataSpec& data) {
     if (const toml::table* u = r.table("upsample")) {
         TableReader ur(*u, "mixture.upsample");
         m.upsample.enabled = true;
-        m.upsample.startFraction = ur.number("start_fraction", m.upsample.startFraction, 0.0, 1.0, false, true);
+        m.upsample.startFraction =
+            ur.number("start_fraction", m.upsample.startFraction, 0.0, 1.0, false, true);
         if (!ur.has("weights")) {
             configError("mixture.upsample.weights", "is required", "a table of domain name = weight");
         }
@@ -405,7 +420,8 @@ void parseMixture(const toml::table* t, MixtureSpec& m, const DataSpec& data) {
             total += it != m.upsample.weights.end() ? it->second : d.weight;
         }
         if (total <= 0) {
-            configError("mixture.upsample.weights", "the upsampled mix has every weight 0", "at least one > 0");
+            configError("mixture.upsample.weights", "the upsampled mix has every weight 0",
+                        "at least one > 0");
         }
     }
     if (const toml::table* p = r.table("replay")) {
@@ -456,8 +472,9 @@ void parseReweight(const toml::table* t, ReweightSpec& w, const DataSpec& data) 
         const bool hasT = r.has("temperature");
         const bool hasW = r.has("domain_weights");
         if (hasT == hasW) {
-            configError("reweight.temperature", "domain_scalarization needs exactly one of temperature or "
-                                                "domain_weights",
+            configError("reweight.temperature",
+                        "domain_scalarization needs exactly one of temperature or "
+                        "domain_weights",
                         "temperature = T (w_i = p_i(T)/q_i) | domain_weights = { name = w }");
         }
         if (hasT) {
@@ -489,7 +506,8 @@ ExperimentSpec parseRoot(const toml::table& root, const std::string& baseDir) {
     ExperimentSpec spec;
     TableReader top(root, "");
     spec.name = top.string("name", spec.name);
-    spec.seed = static_cast<std::uint64_t>(top.integer("seed", 0, 0, std::numeric_limits<std::int64_t>::max()));
+    spec.seed =
+        static_cast<std::uint64_t>(top.integer("seed", 0, 0, std::numeric_limits<std::int64_t>::max()));
     spec.device = top.choice("device", spec.device, config::deviceValues());
     spec.tags = top.stringList("tags");
     parseModel(top.table("model"), spec.model);
@@ -503,7 +521,8 @@ ExperimentSpec parseRoot(const toml::table& root, const std::string& baseDir) {
         // A table's LRs are absolute: train.lr is its largest applied LR, not a scale (lr_table.h).
         configError("train.lr",
                     "is " + core::formatNumber(givenLr) + " but the table schedule's largest LR is " +
-                        core::formatNumber(spec.train.lr) + "; with schedule.kind = \"table\" the LRs come from the table",
+                        core::formatNumber(spec.train.lr) +
+                        "; with schedule.kind = \"table\" the LRs come from the table",
                     "no train.lr, or train.lr = " + core::formatNumber(spec.train.lr));
     }
     parseMixture(top.table("mixture"), spec.mixture, spec.data);
@@ -537,7 +556,8 @@ ExperimentSpec parseExperimentIn(const std::string& tomlText, const std::string&
 
 ExperimentSpec loadExperiment(const std::string& path, const std::vector<Override>& overrides) {
     const auto slash = path.rfind('/');
-    return parseExperimentIn(readTextFile(path), path, overrides, slash == std::string::npos ? "" : path.substr(0, slash));
+    return parseExperimentIn(readTextFile(path), path, overrides,
+                             slash == std::string::npos ? "" : path.substr(0, slash));
 }
 
 }  // namespace anneal

@@ -21,16 +21,27 @@ std::string quote(const std::string& s) {
     std::string out = "\"";
     for (char c : s) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\t': out += "\\t"; break;
-            case '\r': out += "\\r"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
             default:
                 // TOML forbids the control characters U+0000-001F and U+007F (DEL) unescaped.
                 if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) == 0x7f) {
                     char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+                    std::snprintf(buf, sizeof buf, "\\u%04x",
+                                  static_cast<unsigned>(static_cast<unsigned char>(c)));
                     out += buf;
                 } else {
                     out += c;
@@ -107,22 +118,39 @@ void writeSchedule(std::ostream& os, const ScheduleSpec& s) {
             continue;  // the parser accepts it only with an exponential decay
         }
         os << key << " = ";
-        if (key == "warmup_steps") os << s.warmupSteps;
-        else if (key == "warmup_start_fraction") os << flt(s.warmupStartFraction);
-        else if (key == "final_lr_fraction") os << flt(s.finalLrFraction);
-        else if (key == "decay_fraction") os << flt(s.decayFraction);
-        else if (key == "decay_shape") os << quote(s.decayShape);
-        else if (key == "decay_half_life") os << flt(s.decayHalfLife);
-        else if (key == "timescale") os << flt(s.timescale);
-        else if (key == "rewarm_at") os << s.rewarmAt;
-        else if (key == "rewarm_steps") os << s.rewarmSteps;
-        else if (key == "rewarm_peak_fraction") os << flt(s.rewarmPeakFraction);
-        else if (key == "cooldown_steps") os << s.cooldownSteps;
-        else if (key == "cooldown_shape") os << quote(s.cooldownShape);
-        else if (key == "constant_lr_fraction") os << flt(s.constantLrFraction);
-        else if (key == "cooldown_timescale") os << flt(s.cooldownTimescale);
-        else if (key == "anneal_fraction") os << flt(s.annealFraction);
-        else throw Error(ErrorCode::Internal, "schedule key without a writer: " + key);
+        if (key == "warmup_steps") {
+            os << s.warmupSteps;
+        } else if (key == "warmup_start_fraction") {
+            os << flt(s.warmupStartFraction);
+        } else if (key == "final_lr_fraction") {
+            os << flt(s.finalLrFraction);
+        } else if (key == "decay_fraction") {
+            os << flt(s.decayFraction);
+        } else if (key == "decay_shape") {
+            os << quote(s.decayShape);
+        } else if (key == "decay_half_life") {
+            os << flt(s.decayHalfLife);
+        } else if (key == "timescale") {
+            os << flt(s.timescale);
+        } else if (key == "rewarm_at") {
+            os << s.rewarmAt;
+        } else if (key == "rewarm_steps") {
+            os << s.rewarmSteps;
+        } else if (key == "rewarm_peak_fraction") {
+            os << flt(s.rewarmPeakFraction);
+        } else if (key == "cooldown_steps") {
+            os << s.cooldownSteps;
+        } else if (key == "cooldown_shape") {
+            os << quote(s.cooldownShape);
+        } else if (key == "constant_lr_fraction") {
+            os << flt(s.constantLrFraction);
+        } else if (key == "cooldown_timescale") {
+            os << flt(s.cooldownTimescale);
+        } else if (key == "anneal_fraction") {
+            os << flt(s.annealFraction);
+        } else {
+            throw Error(ErrorCode::Internal, "schedule key without a writer: " + key);
+        }
         os << "\n";
     }
 }
@@ -144,8 +172,9 @@ void writeMixture(std::ostream& os, const MixtureSpec& m) {
            << "\nweights = " << numberMap(m.upsample.weights) << "\n";
     }
     if (m.replay.enabled) {
-        os << "\n[mixture.replay]\nfraction = " << flt(m.replay.fraction) << "\nstart_step = " << m.replay.startStep
-           << "\nweights = " << numberMap(m.replay.weights) << "\n";
+        os << "\n[mixture.replay]\nfraction = " << flt(m.replay.fraction)
+           << "\nstart_step = " << m.replay.startStep << "\nweights = " << numberMap(m.replay.weights)
+           << "\n";
     }
 }
 
@@ -153,17 +182,29 @@ void writeReweight(std::ostream& os, const ReweightSpec& w) {
     os << "\n[reweight]\nstrategy = " << quote(w.strategy) << "\n";
     const auto& keys = config::keysOf(config::reweightKindKeys(), w.strategy);
     for (const auto& key : keys) {
-        if (key == "burnin_steps") os << "burnin_steps = " << w.burninSteps << "\n";
-        else if (key == "delta") os << "delta = " << flt(w.delta) << "\n";
-        else if (key == "kl_reg") os << "kl_reg = " << flt(w.klReg) << "\n";
-        else if (key == "temperature") {
-            if (w.temperature > 0) os << "temperature = " << flt(w.temperature) << "\n";
+        if (key == "burnin_steps") {
+            os << "burnin_steps = " << w.burninSteps << "\n";
+        } else if (key == "delta") {
+            os << "delta = " << flt(w.delta) << "\n";
+        } else if (key == "kl_reg") {
+            os << "kl_reg = " << flt(w.klReg) << "\n";
+        } else if (key == "temperature") {
+            if (w.temperature > 0) {
+                os << "temperature = " << flt(w.temperature) << "\n";
+            }
         } else if (key == "domain_weights") {
-            if (w.temperature <= 0) os << "domain_weights = " << numberMap(w.domainWeights) << "\n";
-        } else if (key == "meta_lr") os << "meta_lr = " << flt(w.metaLr) << "\n";
-        else if (key == "meta_every") os << "meta_every = " << w.metaEvery << "\n";
-        else if (key == "meta_batch") os << "meta_batch = " << w.metaBatch << "\n";
-        else throw Error(ErrorCode::Internal, "reweight key without a writer: " + key);
+            if (w.temperature <= 0) {
+                os << "domain_weights = " << numberMap(w.domainWeights) << "\n";
+            }
+        } else if (key == "meta_lr") {
+            os << "meta_lr = " << flt(w.metaLr) << "\n";
+        } else if (key == "meta_every") {
+            os << "meta_every = " << w.metaEvery << "\n";
+        } else if (key == "meta_batch") {
+            os << "meta_batch = " << w.metaBatch << "\n";
+        } else {
+            throw Error(ErrorCode::Internal, "reweight key without a writer: " + key);
+        }
     }
 }
 
@@ -171,7 +212,8 @@ void writeReweight(std::ostream& os, const ReweightSpec& w) {
 
 std::string toToml(const ExperimentSpec& spec) {
     std::ostringstream os;
-    os << "name = " << quote(spec.name) << "\nseed = " << spec.seed << "\ndevice = " << quote(spec.device) << "\n";
+    os << "name = " << quote(spec.name) << "\nseed = " << spec.seed << "\ndevice = " << quote(spec.device)
+       << "\n";
     if (!spec.tags.empty()) {
         os << "tags = [";
         for (size_t i = 0; i < spec.tags.size(); ++i) {
@@ -199,16 +241,18 @@ std::string toToml(const ExperimentSpec& spec) {
         }
     }
     const TrainSpec& t = spec.train;
-    os << "\n[train]\nsteps = " << t.steps << "\nlr = " << flt(t.lr) << "\nweight_decay = " << flt(t.weightDecay)
-       << "\nbetas = [" << flt(t.betas[0]) << ", " << flt(t.betas[1]) << "]\neps = " << flt(t.eps)
-       << "\ngrad_clip = " << flt(t.gradClip) << "\nthreads = " << t.threads
-       << "\nskip_nonfinite = " << (t.skipNonFinite ? "true" : "false") << "\nspike_z = " << flt(t.spikeZ) << "\n";
+    os << "\n[train]\nsteps = " << t.steps << "\nlr = " << flt(t.lr)
+       << "\nweight_decay = " << flt(t.weightDecay) << "\nbetas = [" << flt(t.betas[0]) << ", "
+       << flt(t.betas[1]) << "]\neps = " << flt(t.eps) << "\ngrad_clip = " << flt(t.gradClip)
+       << "\nthreads = " << t.threads << "\nskip_nonfinite = " << (t.skipNonFinite ? "true" : "false")
+       << "\nspike_z = " << flt(t.spikeZ) << "\n";
     writeSchedule(os, spec.schedule);
     writeMixture(os, spec.mixture);
     writeReweight(os, spec.reweight);
     const LogSpec& l = spec.log;
     os << "\n[log]\nevery = " << l.every << "\nweights_every = " << l.weightsEvery
-       << "\ncheckpoint_every = " << l.checkpointEvery << "\nkeep_checkpoints = " << l.keepCheckpoints << "\n";
+       << "\ncheckpoint_every = " << l.checkpointEvery << "\nkeep_checkpoints = " << l.keepCheckpoints
+       << "\n";
     return os.str();
 }
 

@@ -103,7 +103,8 @@ std::vector<std::string> allKeys(const std::vector<KindKeys>& table) {
     return {keys.begin(), keys.end()};
 }
 
-std::string usedByText(const std::vector<KindKeys>& table, const std::string& selector, const std::string& key) {
+std::string usedByText(const std::vector<KindKeys>& table, const std::string& selector,
+                       const std::string& key) {
     std::vector<std::string> users;
     for (const auto& k : table) {
         if (std::find(k.keys.begin(), k.keys.end(), key) != k.keys.end()) {
@@ -119,9 +120,15 @@ namespace anneal {
 
 namespace {
 const std::vector<config::KindKeys>* selectorTable(const std::string& selector) {
-    if (selector == "schedule.kind") return &config::scheduleKindKeys();
-    if (selector == "mixture.kind") return &config::mixtureKindKeys();
-    if (selector == "reweight.strategy") return &config::reweightKindKeys();
+    if (selector == "schedule.kind") {
+        return &config::scheduleKindKeys();
+    }
+    if (selector == "mixture.kind") {
+        return &config::mixtureKindKeys();
+    }
+    if (selector == "reweight.strategy") {
+        return &config::reweightKindKeys();
+    }
     return nullptr;
 }
 }  // namespace
@@ -145,10 +152,18 @@ std::vector<std::string> configKeysFor(const std::string& selector, const std::s
 }
 
 std::vector<std::string> configAllowedValues(const std::string& keyPath) {
-    if (keyPath == "device") return config::deviceValues();
-    if (keyPath == "schedule.decay_shape") return config::decayShapeValues();
-    if (keyPath == "schedule.cooldown_shape") return config::cooldownShapeValues();
-    if (keyPath == "mixture.temperature_schedule") return config::temperatureScheduleValues();
+    if (keyPath == "device") {
+        return config::deviceValues();
+    }
+    if (keyPath == "schedule.decay_shape") {
+        return config::decayShapeValues();
+    }
+    if (keyPath == "schedule.cooldown_shape") {
+        return config::cooldownShapeValues();
+    }
+    if (keyPath == "mixture.temperature_schedule") {
+        return config::temperatureScheduleValues();
+    }
     return configKinds(keyPath);
 }
 

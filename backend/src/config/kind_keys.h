@@ -30,6 +30,7 @@ const std::vector<std::string>& temperatureScheduleValues();
 /// Every key some kind uses.
 std::vector<std::string> allKeys(const std::vector<KindKeys>& table);
 /// "used by schedule.kind = wsd | inverse_sqrt"
-std::string usedByText(const std::vector<KindKeys>& table, const std::string& selector, const std::string& key);
+std::string usedByText(const std::vector<KindKeys>& table, const std::string& selector,
+                       const std::string& key);
 
 }  // namespace anneal::config

@@ -23,7 +23,8 @@ std::vector<Segment> splitPath(const std::string& path, const std::string& what)
     size_t start = 0;
     while (start <= path.size()) {
         const size_t dot = path.find('.', start);
-        const std::string part = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+        const std::string part =
+            path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
         std::smatch m;
         if (!std::regex_match(part, m, seg)) {
             throw Error(ErrorCode::InvalidConfig, "\"" + path + "\" is not a key path", what,
@@ -157,7 +158,8 @@ void applyOne(toml::table& root, const std::string& ov) {
     } else {
         const size_t eq = ov.find('=');
         if (eq == std::string::npos) {
-            throw Error(ErrorCode::InvalidConfig, "expected KEY=VALUE", what, "KEY.PATH=VALUE, e.g. train.lr=0.001");
+            throw Error(ErrorCode::InvalidConfig, "expected KEY=VALUE", what,
+                        "KEY.PATH=VALUE, e.g. train.lr=0.001");
         }
         path = ov.substr(0, eq);
         value = ov.substr(eq + 1);

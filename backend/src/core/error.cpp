@@ -19,16 +19,26 @@ std::string compose(const std::string& field, const std::string& message, const 
 
 const char* errorCodeName(ErrorCode code) {
     switch (code) {
-        case ErrorCode::InvalidConfig: return "invalid config";
-        case ErrorCode::InvalidInput: return "invalid input";
-        case ErrorCode::Io: return "i/o error";
-        case ErrorCode::Storage: return "storage error";
-        case ErrorCode::SchemaTooNew: return "database too new";
-        case ErrorCode::NotFound: return "not found";
-        case ErrorCode::Numerical: return "numerical error";
-        case ErrorCode::Cancelled: return "cancelled";
-        case ErrorCode::Unsupported: return "unsupported";
-        case ErrorCode::Internal: return "internal error";
+        case ErrorCode::InvalidConfig:
+            return "invalid config";
+        case ErrorCode::InvalidInput:
+            return "invalid input";
+        case ErrorCode::Io:
+            return "i/o error";
+        case ErrorCode::Storage:
+            return "storage error";
+        case ErrorCode::SchemaTooNew:
+            return "database too new";
+        case ErrorCode::NotFound:
+            return "not found";
+        case ErrorCode::Numerical:
+            return "numerical error";
+        case ErrorCode::Cancelled:
+            return "cancelled";
+        case ErrorCode::Unsupported:
+            return "unsupported";
+        case ErrorCode::Internal:
+            return "internal error";
     }
     return "error";
 }

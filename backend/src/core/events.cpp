@@ -7,12 +7,18 @@ namespace anneal {
 
 const char* runStatusName(RunStatus s) {
     switch (s) {
-        case RunStatus::Created: return "created";
-        case RunStatus::Running: return "running";
-        case RunStatus::Completed: return "completed";
-        case RunStatus::Failed: return "failed";
-        case RunStatus::Stopped: return "stopped";
-        case RunStatus::Interrupted: return "interrupted";
+        case RunStatus::Created:
+            return "created";
+        case RunStatus::Running:
+            return "running";
+        case RunStatus::Completed:
+            return "completed";
+        case RunStatus::Failed:
+            return "failed";
+        case RunStatus::Stopped:
+            return "stopped";
+        case RunStatus::Interrupted:
+            return "interrupted";
     }
     return "interrupted";
 }

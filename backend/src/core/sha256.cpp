@@ -30,7 +30,9 @@ public:
         m_bits += static_cast<uint64_t>(n) * 8;
         while (n > 0) {
             const size_t take = std::min(n, size_t{64} - m_fill);
-            for (size_t i = 0; i < take; ++i) m_block[m_fill + i] = p[i];
+            for (size_t i = 0; i < take; ++i) {
+                m_block[m_fill + i] = p[i];
+            }
             m_fill += take;
             p += take;
             n -= take;
@@ -45,14 +47,20 @@ public:
         const uint64_t bits = m_bits;
         const unsigned char one = 0x80, zero = 0x00;
         update(&one, 1);
-        while (m_fill != 56) update(&zero, 1);
+        while (m_fill != 56) {
+            update(&zero, 1);
+        }
         unsigned char len[8];
-        for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>(bits >> (56 - 8 * i));
+        for (int i = 0; i < 8; ++i) {
+            len[i] = static_cast<unsigned char>(bits >> (56 - 8 * i));
+        }
         update(len, 8);
         static const char* digits = "0123456789abcdef";
         std::string out;
         for (uint32_t h : m_h) {
-            for (int s = 28; s >= 0; s -= 4) out += digits[(h >> s) & 0xF];
+            for (int s = 28; s >= 0; s -= 4) {
+                out += digits[(h >> s) & 0xF];
+            }
         }
         return out;
     }
@@ -69,7 +77,8 @@ private:
             const uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
             w[i] = w[i - 16] + s0 + w[i - 7] + s1;
         }
-        uint32_t a = m_h[0], b = m_h[1], c = m_h[2], d = m_h[3], e = m_h[4], f = m_h[5], g = m_h[6], h = m_h[7];
+        uint32_t a = m_h[0], b = m_h[1], c = m_h[2], d = m_h[3], e = m_h[4], f = m_h[5], g = m_h[6],
+                 h = m_h[7];
         for (int i = 0; i < 64; ++i) {
             const uint32_t S1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
             const uint32_t ch = (e & f) ^ (~e & g);

@@ -11,13 +11,17 @@
 
 namespace anneal {
 
-bool Table::has(const std::string& column) const { return numeric.count(column) > 0 || text.count(column) > 0; }
+bool Table::has(const std::string& column) const {
+    return numeric.count(column) > 0 || text.count(column) > 0;
+}
 
 const std::vector<double>& Table::column(const std::string& name) const {
     const auto it = numeric.find(name);
     if (it == numeric.end()) {
         std::vector<std::string> names;
-        for (const auto& kv : numeric) names.push_back(kv.first);
+        for (const auto& kv : numeric) {
+            names.push_back(kv.first);
+        }
         throw Error(ErrorCode::InvalidInput, "no numeric column '" + name + "'", source,
                     table_detail::joinColumns(names));
     }

@@ -13,15 +13,21 @@ namespace {
 
 bool contains(const std::vector<std::string>& v, const std::string& s) {
     for (const auto& x : v) {
-        if (x == s) return true;
+        if (x == s) {
+            return true;
+        }
     }
     return false;
 }
 
 std::string trim(const std::string& s) {
     size_t a = 0, b = s.size();
-    while (a < b && (s[a] == ' ' || s[a] == '\t')) ++a;
-    while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t')) --b;
+    while (a < b && (s[a] == ' ' || s[a] == '\t')) {
+        ++a;
+    }
+    while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t')) {
+        --b;
+    }
     return s.substr(a, b - a);
 }
 
@@ -35,11 +41,14 @@ std::string shortNumber(double v) {
 
 std::string joinColumns(const std::vector<std::string>& names) {
     std::string s;
-    for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+    for (const auto& n : names) {
+        s += (s.empty() ? "" : ", ") + n;
+    }
     return s.empty() ? "none" : s;
 }
 
-TableBuilder::TableBuilder(std::string source, const TableSpec& spec) : m_source(std::move(source)), m_spec(spec) {
+TableBuilder::TableBuilder(std::string source, const TableSpec& spec)
+    : m_source(std::move(source)), m_spec(spec) {
     m_table.source = m_source;
     if (!m_spec.increasing.empty() && !contains(m_spec.numeric, m_spec.increasing)) {
         m_spec.numeric.push_back(m_spec.increasing);
@@ -69,10 +78,16 @@ void TableBuilder::setColumns(const std::vector<std::string>& found, size_t line
     }
     m_numeric = m_spec.numeric;
     for (const auto& o : m_spec.optionalNumeric) {
-        if (contains(found, o) && !contains(m_numeric, o)) m_numeric.push_back(o);
+        if (contains(found, o) && !contains(m_numeric, o)) {
+            m_numeric.push_back(o);
+        }
     }
-    for (const auto& c : m_numeric) m_table.numeric[c];
-    for (const auto& c : m_spec.text) m_table.text[c];
+    for (const auto& c : m_numeric) {
+        m_table.numeric[c];
+    }
+    for (const auto& c : m_spec.text) {
+        m_table.text[c];
+    }
 }
 
 void TableBuilder::numberFromText(size_t line, const std::string& column, const std::string& text) {
@@ -106,7 +121,9 @@ void TableBuilder::textCell(const std::string& column, std::string value) {
 
 void TableBuilder::endRow(size_t line) {
     m_table.lines.push_back(line);
-    if (m_spec.increasing.empty()) return;
+    if (m_spec.increasing.empty()) {
+        return;
+    }
     const double v = m_table.numeric[m_spec.increasing].back();
     const std::string group = m_spec.group.empty() ? std::string() : m_table.text[m_spec.group].back();
     const std::string in = m_spec.group.empty() ? "" : " in " + m_spec.group + " '" + group + "'";
@@ -115,13 +132,15 @@ void TableBuilder::endRow(size_t line) {
         const auto [prev, prevLine] = it->second;
         const std::string col = "column '" + m_spec.increasing + "': ";
         if (v == prev) {
-            fail(line, col + "duplicate value " + shortNumber(v) + in + " (also on line " +
-                           std::to_string(prevLine) + ")",
+            fail(line,
+                 col + "duplicate value " + shortNumber(v) + in + " (also on line " +
+                     std::to_string(prevLine) + ")",
                  "strictly increasing values");
         }
         if (v < prev) {
-            fail(line, col + shortNumber(v) + " comes after " + shortNumber(prev) + " on line " +
-                           std::to_string(prevLine) + in + ": values must be sorted",
+            fail(line,
+                 col + shortNumber(v) + " comes after " + shortNumber(prev) + " on line " +
+                     std::to_string(prevLine) + in + ": values must be sorted",
                  "strictly increasing values");
         }
     }

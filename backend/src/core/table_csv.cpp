@@ -11,14 +11,16 @@ namespace anneal {
 namespace {
 
 struct Record {
-    size_t line = 0;                 // physical line the record starts on (1-based)
+    size_t line = 0;  // physical line the record starts on (1-based)
     std::vector<std::string> fields;
 };
 
 std::vector<Record> splitRecords(const std::string& text, const table_detail::TableBuilder& b) {
     std::vector<Record> out;
     size_t pos = 0, line = 1;
-    if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) pos = 3;
+    if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) {
+        pos = 3;
+    }
     while (pos < text.size()) {
         Record rec;
         rec.line = line;
@@ -30,7 +32,9 @@ std::vector<Record> splitRecords(const std::string& text, const table_detail::Ta
                 const size_t startLine = line;
                 ++pos;
                 for (;;) {
-                    if (pos >= text.size()) b.fail(startLine, "unterminated quoted field");
+                    if (pos >= text.size()) {
+                        b.fail(startLine, "unterminated quoted field");
+                    }
                     const char ch = text[pos++];
                     if (ch == '"') {
                         if (pos < text.size() && text[pos] == '"') {
@@ -40,7 +44,9 @@ std::vector<Record> splitRecords(const std::string& text, const table_detail::Ta
                             break;
                         }
                     } else {
-                        if (ch == '\n') ++line;
+                        if (ch == '\n') {
+                            ++line;
+                        }
                         field += ch;
                     }
                 }
@@ -48,8 +54,12 @@ std::vector<Record> splitRecords(const std::string& text, const table_detail::Ta
             }
             if (pos >= text.size() || text[pos] == '\n' || (text[pos] == '\r')) {
                 rec.fields.push_back(field);
-                if (pos < text.size() && text[pos] == '\r') ++pos;
-                if (pos < text.size() && text[pos] == '\n') ++pos;
+                if (pos < text.size() && text[pos] == '\r') {
+                    ++pos;
+                }
+                if (pos < text.size() && text[pos] == '\n') {
+                    ++pos;
+                }
                 ++line;
                 break;
             }
@@ -61,9 +71,11 @@ std::vector<Record> splitRecords(const std::string& text, const table_detail::Ta
             }
             field += text[pos++];
         }
-        const bool blank = rec.fields.size() == 1 && rec.fields[0].find_first_not_of(" \t") == std::string::npos &&
-                           !quotedAny;
-        if (!blank) out.push_back(std::move(rec));
+        const bool blank = rec.fields.size() == 1 &&
+                           rec.fields[0].find_first_not_of(" \t") == std::string::npos && !quotedAny;
+        if (!blank) {
+            out.push_back(std::move(rec));
+        }
     }
     return out;
 }
@@ -79,10 +91,16 @@ Table parseCsv(const std::string& content, const std::string& source, const Tabl
     std::vector<std::string> header;
     for (const auto& f : records[0].fields) {
         std::string name = f;
-        while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.pop_back();
-        while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.erase(name.begin());
+        while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) {
+            name.pop_back();
+        }
+        while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) {
+            name.erase(name.begin());
+        }
         for (const auto& h : header) {
-            if (h == name) b.fail(records[0].line, "duplicate column '" + name + "' in the header");
+            if (h == name) {
+                b.fail(records[0].line, "duplicate column '" + name + "' in the header");
+            }
         }
         header.push_back(name);
     }
@@ -90,20 +108,28 @@ Table parseCsv(const std::string& content, const std::string& source, const Tabl
     std::vector<std::pair<std::string, size_t>> numericAt, textAt;
     for (size_t k = 0; k < header.size(); ++k) {
         for (const auto& c : b.numericColumns()) {
-            if (c == header[k]) numericAt.emplace_back(c, k);
+            if (c == header[k]) {
+                numericAt.emplace_back(c, k);
+            }
         }
         for (const auto& c : b.textColumns()) {
-            if (c == header[k]) textAt.emplace_back(c, k);
+            if (c == header[k]) {
+                textAt.emplace_back(c, k);
+            }
         }
     }
     for (size_t r = 1; r < records.size(); ++r) {
         const Record& rec = records[r];
         if (rec.fields.size() != header.size()) {
-            b.fail(rec.line, "expected " + std::to_string(header.size()) + " fields as in the header, found " +
-                                 std::to_string(rec.fields.size()));
+            b.fail(rec.line, "expected " + std::to_string(header.size()) +
+                                 " fields as in the header, found " + std::to_string(rec.fields.size()));
         }
-        for (const auto& [c, k] : numericAt) b.numberFromText(rec.line, c, rec.fields[k]);
-        for (const auto& [c, k] : textAt) b.textCell(c, rec.fields[k]);
+        for (const auto& [c, k] : numericAt) {
+            b.numberFromText(rec.line, c, rec.fields[k]);
+        }
+        for (const auto& [c, k] : textAt) {
+            b.textCell(c, rec.fields[k]);
+        }
         b.endRow(rec.line);
     }
     return b.finish();

@@ -16,15 +16,23 @@ Table parseJsonl(const std::string& content, const std::string& source, const Ta
     std::vector<std::pair<size_t, nlohmann::ordered_json>> rows;
     std::vector<std::string> found;
     size_t start = 0, line = 0;
-    if (content.compare(0, 3, "\xEF\xBB\xBF") == 0) start = 3;
+    if (content.compare(0, 3, "\xEF\xBB\xBF") == 0) {
+        start = 3;
+    }
     while (start < content.size()) {
         ++line;
         size_t end = content.find('\n', start);
-        if (end == std::string::npos) end = content.size();
+        if (end == std::string::npos) {
+            end = content.size();
+        }
         std::string text = content.substr(start, end - start);
         start = end + 1;
-        if (!text.empty() && text.back() == '\r') text.pop_back();
-        if (text.find_first_not_of(" \t") == std::string::npos) continue;
+        if (!text.empty() && text.back() == '\r') {
+            text.pop_back();
+        }
+        if (text.find_first_not_of(" \t") == std::string::npos) {
+            continue;
+        }
         // ordered_json keeps the keys in file order (for "columns found" in messages).
         nlohmann::ordered_json j;
         try {
@@ -37,8 +45,12 @@ Table parseJsonl(const std::string& content, const std::string& source, const Ta
         }
         for (auto it = j.begin(); it != j.end(); ++it) {
             bool known = false;
-            for (const auto& f : found) known = known || f == it.key();
-            if (!known) found.push_back(it.key());
+            for (const auto& f : found) {
+                known = known || f == it.key();
+            }
+            if (!known) {
+                found.push_back(it.key());
+            }
         }
         rows.emplace_back(line, std::move(j));
     }
@@ -48,10 +60,13 @@ Table parseJsonl(const std::string& content, const std::string& source, const Ta
     b.setColumns(found, rows.front().first);
     for (const auto& [ln, j] : rows) {
         std::vector<std::string> keys;
-        for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
+        for (auto it = j.begin(); it != j.end(); ++it) {
+            keys.push_back(it.key());
+        }
         for (const auto& c : b.numericColumns()) {
             if (!j.contains(c)) {
-                b.fail(ln, "missing column '" + c + "' (keys on this line: " + table_detail::joinColumns(keys) + ")");
+                b.fail(ln, "missing column '" + c +
+                               "' (keys on this line: " + table_detail::joinColumns(keys) + ")");
             }
             const auto& v = j.at(c);
             if (v.is_number()) {
@@ -64,7 +79,8 @@ Table parseJsonl(const std::string& content, const std::string& source, const Ta
         }
         for (const auto& c : b.textColumns()) {
             if (!j.contains(c)) {
-                b.fail(ln, "missing column '" + c + "' (keys on this line: " + table_detail::joinColumns(keys) + ")");
+                b.fail(ln, "missing column '" + c +
+                               "' (keys on this line: " + table_detail::joinColumns(keys) + ")");
             }
             const auto& v = j.at(c);
             b.textCell(c, v.is_string() ? v.get<std::string>() : v.dump());

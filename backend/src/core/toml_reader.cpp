@@ -50,21 +50,38 @@ std::string joinAllowed(const std::vector<std::string>& names) {
 std::string describeNode(const toml::node& node) {
     std::ostringstream os;
     switch (node.type()) {
-        case toml::node_type::string: os << "the string \"" << *node.value<std::string>() << "\""; break;
-        case toml::node_type::integer: os << "the integer " << *node.value<std::int64_t>(); break;
-        case toml::node_type::floating_point: os << "the number " << formatNumber(*node.value<double>()); break;
-        case toml::node_type::boolean: os << "the boolean " << (*node.value<bool>() ? "true" : "false"); break;
-        case toml::node_type::table: os << "a table"; break;
-        case toml::node_type::array: os << "an array"; break;
+        case toml::node_type::string:
+            os << "the string \"" << *node.value<std::string>() << "\"";
+            break;
+        case toml::node_type::integer:
+            os << "the integer " << *node.value<std::int64_t>();
+            break;
+        case toml::node_type::floating_point:
+            os << "the number " << formatNumber(*node.value<double>());
+            break;
+        case toml::node_type::boolean:
+            os << "the boolean " << (*node.value<bool>() ? "true" : "false");
+            break;
+        case toml::node_type::table:
+            os << "a table";
+            break;
+        case toml::node_type::array:
+            os << "an array";
+            break;
         case toml::node_type::date:
         case toml::node_type::time:
-        case toml::node_type::date_time: os << "a date/time"; break;
-        case toml::node_type::none: os << "nothing"; break;
+        case toml::node_type::date_time:
+            os << "a date/time";
+            break;
+        case toml::node_type::none:
+            os << "nothing";
+            break;
     }
     return os.str();
 }
 
-TableReader::TableReader(const toml::table& table, std::string path) : m_table(table), m_path(std::move(path)) {}
+TableReader::TableReader(const toml::table& table, std::string path)
+    : m_table(table), m_path(std::move(path)) {}
 
 std::string TableReader::keyPath(const std::string& key) const {
     return m_path.empty() ? key : m_path + "." + key;
@@ -77,7 +94,8 @@ const toml::node* TableReader::get(const std::string& key) {
     return m_table.get(key);
 }
 
-std::int64_t TableReader::integer(const std::string& key, std::int64_t def, std::int64_t lo, std::int64_t hi) {
+std::int64_t TableReader::integer(const std::string& key, std::int64_t def, std::int64_t lo,
+                                  std::int64_t hi) {
     const toml::node* n = get(key);
     if (!n) {
         return def;
@@ -93,7 +111,8 @@ std::int64_t TableReader::integer(const std::string& key, std::int64_t def, std:
     return v;
 }
 
-double TableReader::number(const std::string& key, double def, double lo, double hi, bool loOpen, bool hiOpen) {
+double TableReader::number(const std::string& key, double def, double lo, double hi, bool loOpen,
+                           bool hiOpen) {
     const toml::node* n = get(key);
     if (!n) {
         return def;
@@ -211,7 +230,8 @@ const toml::table* TableReader::table(const std::string& key) {
         return nullptr;
     }
     if (!n->is_table()) {
-        configError(keyPath(key), "expected a table, got " + describeNode(*n), "a [" + keyPath(key) + "] table");
+        configError(keyPath(key), "expected a table, got " + describeNode(*n),
+                    "a [" + keyPath(key) + "] table");
     }
     return n->as_table();
 }

@@ -32,7 +32,8 @@ public:
                   bool hiOpen = false);
     bool boolean(const std::string& key, bool def);
     std::string string(const std::string& key, const std::string& def, bool allowEmpty = false);
-    std::string choice(const std::string& key, const std::string& def, const std::vector<std::string>& allowed);
+    std::string choice(const std::string& key, const std::string& def,
+                       const std::vector<std::string>& allowed);
     std::vector<std::string> stringList(const std::string& key);
     /// A table of name -> number >= 0 (e.g. upsample weights).
     std::map<std::string, double> numberMap(const std::string& key);

@@ -31,16 +31,18 @@ int decimalLength(long long v) {
 
 long long apply(char op, long long a, long long b) {
     switch (op) {
-        case '+': return a + b;
-        case '-': return a - b;
-        default: return a * b;
+        case '+':
+            return a + b;
+        case '-':
+            return a - b;
+        default:
+            return a * b;
     }
 }
 
 class ArithmeticSource final : public DataSource {
 public:
-    ArithmeticSource(int digits, std::string ops, std::uint64_t seed)
-        : m_ops(std::move(ops)), m_seed(seed) {
+    ArithmeticSource(int digits, std::string ops, std::uint64_t seed) : m_ops(std::move(ops)), m_seed(seed) {
         m_range = 1;
         for (int i = 0; i < digits; ++i) {
             m_range *= 10;
@@ -96,11 +98,13 @@ std::unique_ptr<DataSource> makeArithmetic(const DomainSpec& d, const std::strin
     ParamReader p(d.params, field + ".params");
     const int digits = static_cast<int>(p.integer("digits", 2, 1, 3));
     const std::string ops = p.string("ops", "+-*");
-    const auto seed = static_cast<std::uint64_t>(p.integer("seed", static_cast<std::int64_t>(nameSeed(d.name) >> 1), 0,
-                                                           std::numeric_limits<std::int64_t>::max()));
+    const auto seed =
+        static_cast<std::uint64_t>(p.integer("seed", static_cast<std::int64_t>(nameSeed(d.name) >> 1), 0,
+                                             std::numeric_limits<std::int64_t>::max()));
     p.finish();
     if (ops.empty() || ops.find_first_not_of("+-*") != std::string::npos) {
-        configError(field + ".params.ops", "\"" + ops + "\" is not a set of operators", "a non-empty subset of \"+-*\"");
+        configError(field + ".params.ops", "\"" + ops + "\" is not a set of operators",
+                    "a non-empty subset of \"+-*\"");
     }
     for (size_t i = 0; i < ops.size(); ++i) {
         if (ops.find(ops[i], i + 1) != std::string::npos) {

@@ -68,7 +68,8 @@ public:
 
     std::string description() const override {
         std::ostringstream os;
-        os << "brackets of " << m_kinds << " kinds, depth <= " << m_maxDepth << ", H = " << m_entropy << " nats/token";
+        os << "brackets of " << m_kinds << " kinds, depth <= " << m_maxDepth << ", H = " << m_entropy
+           << " nats/token";
         return os.str();
     }
 
@@ -87,8 +88,9 @@ std::unique_ptr<DataSource> makeBrackets(const DomainSpec& d, const std::string&
     const int kinds = static_cast<int>(p.integer("kinds", 2, 1, 4));
     const int depth = static_cast<int>(p.integer("max_depth", 8, 1, 64));
     const double pOpen = p.number("p_open", 0.5, 0.0, 1.0, true);
-    const auto seed = static_cast<std::uint64_t>(p.integer("seed", static_cast<std::int64_t>(nameSeed(d.name) >> 1), 0,
-                                                           std::numeric_limits<std::int64_t>::max()));
+    const auto seed =
+        static_cast<std::uint64_t>(p.integer("seed", static_cast<std::int64_t>(nameSeed(d.name) >> 1), 0,
+                                             std::numeric_limits<std::int64_t>::max()));
     p.finish();
     if (pOpen >= 1.0) {
         configError(field + ".params.p_open", "must be below 1", "a number in (0, 1)");

@@ -21,7 +21,8 @@ namespace anneal::data {
 
 std::vector<std::string> expandGlob(const std::string& pattern, const std::string& field) {
     if (pattern.empty()) {
-        configError(field, "names no file", "a path or glob after the colon, e.g. text:/usr/share/common-licenses/*");
+        configError(field, "names no file",
+                    "a path or glob after the colon, e.g. text:/usr/share/common-licenses/*");
     }
     // Without GLOB_ERR: a missing or unreadable directory is no match, reported as such below.
     glob_t g{};
@@ -41,7 +42,8 @@ std::vector<std::string> expandGlob(const std::string& pattern, const std::strin
         throw Error(ErrorCode::Io, "cannot list \"" + pattern + "\": out of memory", field);
     }
     if (out.empty()) {
-        configError(field, "no file matches \"" + pattern + "\"", "a glob that matches at least one readable file");
+        configError(field, "no file matches \"" + pattern + "\"",
+                    "a glob that matches at least one readable file");
     }
     std::sort(out.begin(), out.end());
     return out;
@@ -158,26 +160,42 @@ namespace {
 /// Length of the well-formed UTF-8 sequence at s[i], or 0 (RFC 3629, Unicode table 3-7).
 int sequenceLength(const unsigned char* s, size_t n, size_t i) {
     const unsigned c = s[i];
-    if (c < 0x80) return 1;
+    if (c < 0x80) {
+        return 1;
+    }
     int len = 0;
     unsigned lo = 0x80, hi = 0xBF;
     if (c >= 0xC2 && c <= 0xDF) {
         len = 2;
     } else if (c >= 0xE0 && c <= 0xEF) {
         len = 3;
-        if (c == 0xE0) lo = 0xA0;   // overlong
-        if (c == 0xED) hi = 0x9F;   // surrogates
+        if (c == 0xE0) {
+            lo = 0xA0;  // overlong
+        }
+        if (c == 0xED) {
+            hi = 0x9F;  // surrogates
+        }
     } else if (c >= 0xF0 && c <= 0xF4) {
         len = 4;
-        if (c == 0xF0) lo = 0x90;   // overlong
-        if (c == 0xF4) hi = 0x8F;   // above U+10FFFF
+        if (c == 0xF0) {
+            lo = 0x90;  // overlong
+        }
+        if (c == 0xF4) {
+            hi = 0x8F;  // above U+10FFFF
+        }
     } else {
         return 0;
     }
-    if (i + static_cast<size_t>(len) > n) return 0;
-    if (s[i + 1] < lo || s[i + 1] > hi) return 0;
+    if (i + static_cast<size_t>(len) > n) {
+        return 0;
+    }
+    if (s[i + 1] < lo || s[i + 1] > hi) {
+        return 0;
+    }
     for (int k = 2; k < len; ++k) {
-        if (s[i + static_cast<size_t>(k)] < 0x80 || s[i + static_cast<size_t>(k)] > 0xBF) return 0;
+        if (s[i + static_cast<size_t>(k)] < 0x80 || s[i + static_cast<size_t>(k)] > 0xBF) {
+            return 0;
+        }
     }
     return len;
 }

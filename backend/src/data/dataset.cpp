@@ -10,7 +10,8 @@
 
 namespace anneal {
 
-Dataset::Dataset(const ExperimentSpec& spec) : m_domains(spec.data.domains), m_length(spec.model.context + 1) {
+Dataset::Dataset(const ExperimentSpec& spec)
+    : m_domains(spec.data.domains), m_length(spec.model.context + 1) {
     for (size_t i = 0; i < m_domains.size(); ++i) {
         m_sources.push_back(makeSource(m_domains[i], "data.domain[" + std::to_string(i) + "]"));
         m_noiseKeys.push_back(mix64(data::nameSeed(m_domains[i].name) ^ 0x6e6f697365ULL));
@@ -31,7 +32,8 @@ bool Dataset::isNoisy(std::uint64_t id) const {
 void Dataset::fill(std::uint64_t id, std::uint8_t* out) const {
     const int d = sampleDomain(id);
     if (d < 0 || d >= domainCount()) {
-        throw Error(ErrorCode::InvalidInput, "sample id " + std::to_string(id) + " names no domain of this run");
+        throw Error(ErrorCode::InvalidInput,
+                    "sample id " + std::to_string(id) + " names no domain of this run");
     }
     m_sources[static_cast<size_t>(d)]->sample(sampleIndex(id), out, m_length);
     if (isNoisy(id)) {

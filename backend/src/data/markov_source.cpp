@@ -92,7 +92,8 @@ public:
                 sym = static_cast<int>(rng.below(a));
             } else {
                 const double u = rng.uniform();
-                const int j = static_cast<int>(std::upper_bound(m_cdf.begin(), m_cdf.end(), u) - m_cdf.begin());
+                const int j =
+                    static_cast<int>(std::upper_bound(m_cdf.begin(), m_cdf.end(), u) - m_cdf.begin());
                 sym = m_perm[ctx * a + static_cast<std::uint64_t>(std::min(j, m_alphabet - 1))];
             }
             out[t] = static_cast<std::uint8_t>(kAlphabet[sym]);
@@ -105,12 +106,14 @@ public:
     double entropyFloor(int targets) const override {
         // Targets are bytes 1..targets; bytes 1..k-1 belong to the uniform start.
         const int uniform = std::min(m_order - 1, targets);
-        return (uniform * std::log(static_cast<double>(m_alphabet)) + (targets - uniform) * m_entropy) / targets;
+        return (uniform * std::log(static_cast<double>(m_alphabet)) + (targets - uniform) * m_entropy) /
+               targets;
     }
 
     std::string description() const override {
         std::ostringstream os;
-        os << "markov order " << m_order << ", alphabet " << m_alphabet << ", H = " << m_entropy << " nats/token";
+        os << "markov order " << m_order << ", alphabet " << m_alphabet << ", H = " << m_entropy
+           << " nats/token";
         return os.str();
     }
 
@@ -144,8 +147,9 @@ std::unique_ptr<DataSource> makeMarkov(const DomainSpec& d, const std::string& f
     const int alphabet = static_cast<int>(p.integer("alphabet", 16, 2, kMaxAlphabet));
     const double maxH = std::log(static_cast<double>(alphabet));
     const double entropy = p.number("entropy", 0.6 * maxH, 0.0, maxH, true);
-    const auto seed = static_cast<std::uint64_t>(p.integer("seed", static_cast<std::int64_t>(nameSeed(d.name) >> 1), 0,
-                                                           std::numeric_limits<std::int64_t>::max()));
+    const auto seed =
+        static_cast<std::uint64_t>(p.integer("seed", static_cast<std::int64_t>(nameSeed(d.name) >> 1), 0,
+                                             std::numeric_limits<std::int64_t>::max()));
     p.finish();
     double table = 1;
     for (int i = 0; i <= order; ++i) {

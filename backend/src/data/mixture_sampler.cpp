@@ -25,7 +25,8 @@ std::uint64_t permuteIndex(std::uint64_t i, std::uint64_t n, std::uint64_t key) 
         std::uint64_t l = i >> half;
         std::uint64_t r = i & mask;
         for (int round = 0; round < 4; ++round) {
-            const std::uint64_t f = mix64(key ^ (r * 0x9E3779B97F4A7C15ULL) ^ static_cast<std::uint64_t>(round)) & mask;
+            const std::uint64_t f =
+                mix64(key ^ (r * 0x9E3779B97F4A7C15ULL) ^ static_cast<std::uint64_t>(round)) & mask;
             const std::uint64_t nl = r;
             r = l ^ f;
             l = nl;
@@ -62,14 +63,16 @@ MixtureSampler::MixtureSampler(const ExperimentSpec& spec, const Dataset& data)
 void MixtureSampler::setState(const SamplerState& s) {
     if (s.drawn.size() != m_state.drawn.size()) {
         throw Error(ErrorCode::InvalidInput, "sampler state has " + std::to_string(s.drawn.size()) +
-                                                 " domains, the experiment has " + std::to_string(m_state.drawn.size()));
+                                                 " domains, the experiment has " +
+                                                 std::to_string(m_state.drawn.size()));
     }
     m_state = s;
 }
 
 std::uint64_t MixtureSampler::indexOf(int domain, std::uint64_t n) const {
     const std::int64_t size = m_data.domain(domain).size;
-    const std::uint64_t dkey = mix64(m_key ^ (static_cast<std::uint64_t>(domain) + 1) * 0xD1B54A32D192ED03ULL);
+    const std::uint64_t dkey =
+        mix64(m_key ^ (static_cast<std::uint64_t>(domain) + 1) * 0xD1B54A32D192ED03ULL);
     if (size <= 0) {
         // Unbounded: a fresh index per draw, offset by the seed so different seeds see different data;
         // consecutive draws get consecutive ids (compact per-sample weight storage relies on it).
@@ -82,8 +85,9 @@ std::uint64_t MixtureSampler::indexOf(int domain, std::uint64_t n) const {
 
 int MixtureSampler::domainFor(std::int64_t step, int slot) const {
     const std::vector<double> p = mixtureAt(m_spec, step);
-    const double u = uniform01(m_key, static_cast<std::uint64_t>(step) * static_cast<std::uint64_t>(m_spec.data.batchSize) +
-                                          static_cast<std::uint64_t>(slot));
+    const double u = uniform01(
+        m_key, static_cast<std::uint64_t>(step) * static_cast<std::uint64_t>(m_spec.data.batchSize) +
+                   static_cast<std::uint64_t>(slot));
     return pickDomain(p, u);
 }
 

@@ -30,8 +30,9 @@ private:
 
 std::unique_ptr<DataSource> makeNoise(const DomainSpec& d, const std::string& field) {
     ParamReader p(d.params, field + ".params");
-    const auto seed = static_cast<std::uint64_t>(p.integer("seed", static_cast<std::int64_t>(nameSeed(d.name) >> 1), 0,
-                                                           std::numeric_limits<std::int64_t>::max()));
+    const auto seed =
+        static_cast<std::uint64_t>(p.integer("seed", static_cast<std::int64_t>(nameSeed(d.name) >> 1), 0,
+                                             std::numeric_limits<std::int64_t>::max()));
     p.finish();
     return std::make_unique<NoiseSource>(seed);
 }

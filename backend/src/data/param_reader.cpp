@@ -13,14 +13,21 @@ namespace anneal::data {
 
 namespace {
 std::string describe(const ParamValue& v) {
-    if (std::holds_alternative<bool>(v)) return std::string("the boolean ") + (std::get<bool>(v) ? "true" : "false");
-    if (std::holds_alternative<std::int64_t>(v)) return "the integer " + std::to_string(std::get<std::int64_t>(v));
-    if (std::holds_alternative<double>(v)) return "the number " + core::formatNumber(std::get<double>(v));
+    if (std::holds_alternative<bool>(v)) {
+        return std::string("the boolean ") + (std::get<bool>(v) ? "true" : "false");
+    }
+    if (std::holds_alternative<std::int64_t>(v)) {
+        return "the integer " + std::to_string(std::get<std::int64_t>(v));
+    }
+    if (std::holds_alternative<double>(v)) {
+        return "the number " + core::formatNumber(std::get<double>(v));
+    }
     return "the string \"" + std::get<std::string>(v) + "\"";
 }
 }  // namespace
 
-std::int64_t ParamReader::integer(const std::string& key, std::int64_t def, std::int64_t lo, std::int64_t hi) {
+std::int64_t ParamReader::integer(const std::string& key, std::int64_t def, std::int64_t lo,
+                                  std::int64_t hi) {
     m_known.insert(key);
     auto it = m_params.find(key);
     if (it == m_params.end()) {

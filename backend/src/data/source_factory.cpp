@@ -15,30 +15,50 @@ using Check = std::function<void(const DomainSpec&, const std::string&)>;
 struct Entry {
     SourceInfo info;
     Make make;
-    Check check;          ///< validation without reading data; empty: make() is cheap, call it
-    std::string prefix;   ///< "text:" for sources named by a prefix and an argument; empty: exact name
+    Check check;         ///< validation without reading data; empty: make() is cheap, call it
+    std::string prefix;  ///< "text:" for sources named by a prefix and an argument; empty: exact name
 };
 
 const std::vector<Entry>& registry() {
     static const std::vector<Entry> entries = {
-        {{"synthetic:markov", "random order-k Markov chain with an exact entropy rate",
+        {{"synthetic:markov",
+          "random order-k Markov chain with an exact entropy rate",
           {"order", "alphabet", "entropy", "seed"}},
-         data::makeMarkov, {}, {}},
-        {{"synthetic:noise", "uniform random bytes (ln 256 nats/token, unlearnable)", {"seed"}}, data::makeNoise, {}, {}},
+         data::makeMarkov,
+         {},
+         {}},
+        {{"synthetic:noise", "uniform random bytes (ln 256 nats/token, unlearnable)", {"seed"}},
+         data::makeNoise,
+         {},
+         {}},
         {{"synthetic:arithmetic", "expressions a op b = c with their results", {"digits", "ops", "seed"}},
-         data::makeArithmetic, {}, {}},
-        {{"synthetic:brackets", "balanced brackets (a Dyck language) with an exact entropy rate",
+         data::makeArithmetic,
+         {},
+         {}},
+        {{"synthetic:brackets",
+          "balanced brackets (a Dyck language) with an exact entropy rate",
           {"kinds", "max_depth", "p_open", "seed"}},
-         data::makeBrackets, {}, {}},
-        {{"text:<glob>", "UTF-8 text files (.gz/.dz/.zst read transparently), a document per file or per separator",
+         data::makeBrackets,
+         {},
+         {}},
+        {{"text:<glob>",
+          "UTF-8 text files (.gz/.dz/.zst read transparently), a document per file or per separator",
           {"separator", "invalid_utf8", "val_fraction", "seed"}},
-         data::makeText, data::checkText, "text:"},
-        {{"jsonl:<glob>", "JSON Lines files, the text of each line's `field` (.gz/.zst read transparently)",
+         data::makeText,
+         data::checkText,
+         "text:"},
+        {{"jsonl:<glob>",
+          "JSON Lines files, the text of each line's `field` (.gz/.zst read transparently)",
           {"field", "val_fraction", "seed"}},
-         data::makeJsonl, data::checkJsonl, "jsonl:"},
-        {{"tokens:<glob>", "pre-tokenized shards, memory-mapped: nanoGPT .bin (uint16), llm.c (header + uint16/32)",
+         data::makeJsonl,
+         data::checkJsonl,
+         "jsonl:"},
+        {{"tokens:<glob>",
+          "pre-tokenized shards, memory-mapped: nanoGPT .bin (uint16), llm.c (header + uint16/32)",
           {"format", "chunk", "val_fraction", "seed"}},
-         data::makeTokens, data::checkTokens, "tokens:"},
+         data::makeTokens,
+         data::checkTokens,
+         "tokens:"},
     };
     return entries;
 }
@@ -46,7 +66,8 @@ const std::vector<Entry>& registry() {
 const Entry& find(const DomainSpec& domain, const std::string& field) {
     std::vector<std::string> names;
     for (const auto& e : registry()) {
-        const bool match = e.prefix.empty() ? e.info.name == domain.source : domain.source.rfind(e.prefix, 0) == 0;
+        const bool match =
+            e.prefix.empty() ? e.info.name == domain.source : domain.source.rfind(e.prefix, 0) == 0;
         if (match) {
             return e;
         }

@@ -23,19 +23,31 @@ int decode(const std::uint8_t* s, int n, int i, std::uint32_t& cp) {
     } else if (c >= 0xE0 && c <= 0xEF) {
         len = 3;
         cp = c & 0x0F;
-        if (c == 0xE0) lo = 0xA0;
-        if (c == 0xED) hi = 0x9F;
+        if (c == 0xE0) {
+            lo = 0xA0;
+        }
+        if (c == 0xED) {
+            hi = 0x9F;
+        }
     } else if (c >= 0xF0 && c <= 0xF4) {
         len = 4;
         cp = c & 0x07;
-        if (c == 0xF0) lo = 0x90;
-        if (c == 0xF4) hi = 0x8F;
+        if (c == 0xF0) {
+            lo = 0x90;
+        }
+        if (c == 0xF4) {
+            hi = 0x8F;
+        }
     } else {
         return 0;
     }
-    if (i + len > n || s[i + 1] < lo || s[i + 1] > hi) return 0;
+    if (i + len > n || s[i + 1] < lo || s[i + 1] > hi) {
+        return 0;
+    }
     for (int k = 1; k < len; ++k) {
-        if (s[i + k] < 0x80 || s[i + k] > 0xBF) return 0;
+        if (s[i + k] < 0x80 || s[i + k] > 0xBF) {
+            return 0;
+        }
         cp = (cp << 6) | (s[i + k] & 0x3F);
     }
     return len;
@@ -68,10 +80,18 @@ std::string escapeSampleText(const std::uint8_t* s, int n, bool endOfDocument) {
         }
         if (len == 1) {
             switch (c) {
-                case '\n': out += "\\n"; break;
-                case '\t': out += "\\t"; break;
-                case '\r': out += "\\r"; break;
-                case '\\': out += "\\\\"; break;
+                case '\n':
+                    out += "\\n";
+                    break;
+                case '\t':
+                    out += "\\t";
+                    break;
+                case '\r':
+                    out += "\\r";
+                    break;
+                case '\\':
+                    out += "\\\\";
+                    break;
                 default:
                     if (c < 0x20 || c == 0x7F) {
                         std::snprintf(buf, sizeof buf, "\\x%02X", c);

@@ -83,7 +83,8 @@ void splitDocuments(const std::string& text, const TextParams& t, std::vector<st
 
 [[noreturn]] void fileError(const std::string& field, const DomainSpec& d, const std::string& file,
                             const std::string& what) {
-    throw Error(ErrorCode::InvalidInput, "domain \"" + d.name + "\": \"" + file + "\": " + what, field + ".source");
+    throw Error(ErrorCode::InvalidInput, "domain \"" + d.name + "\": \"" + file + "\": " + what,
+                field + ".source");
 }
 
 /// Reads a file, rethrowing read errors with the domain's field.
@@ -113,17 +114,20 @@ std::unique_ptr<DataSource> makeText(const DomainSpec& d, const std::string& fie
         if (bad >= 0) {
             if (!t.replaceInvalid) {
                 char hex[8];
-                std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(text[static_cast<size_t>(bad)]));
+                std::snprintf(hex, sizeof hex, "0x%02X",
+                              static_cast<unsigned char>(text[static_cast<size_t>(bad)]));
                 fileError(field, d, f,
                           "invalid UTF-8 at byte offset " + std::to_string(bad) + " (byte " + hex +
-                              "; offsets count the decompressed text); set params.invalid_utf8 = \"replace\" to replace invalid bytes with U+FFFD");
+                              "; offsets count the decompressed text); set params.invalid_utf8 = \"replace\" "
+                              "to replace invalid bytes with U+FFFD");
             }
             text = replaceInvalidUtf8(text);
         }
         bytes += static_cast<std::int64_t>(text.size());
         splitDocuments(text, t, docs);
     }
-    return makeDocumentSource(docs, std::move(files), bytes, t.valFraction, t.seed, field + ".source", d.name, "text");
+    return makeDocumentSource(docs, std::move(files), bytes, t.valFraction, t.seed, field + ".source", d.name,
+                              "text");
 }
 
 namespace {
@@ -181,7 +185,8 @@ std::unique_ptr<DataSource> makeJsonl(const DomainSpec& d, const std::string& fi
             }
             const auto it = obj.find(j.field);
             if (it == obj.end()) {
-                fileError(field, d, f, where + " has no field \"" + j.field + "\" (set params.field to the text's key)");
+                fileError(field, d, f,
+                          where + " has no field \"" + j.field + "\" (set params.field to the text's key)");
             }
             if (!it->is_string()) {
                 fileError(field, d, f, where + ": field \"" + j.field + "\" is not a string");
@@ -193,7 +198,8 @@ std::unique_ptr<DataSource> makeJsonl(const DomainSpec& d, const std::string& fi
             }
         }
     }
-    return makeDocumentSource(docs, std::move(files), bytes, j.valFraction, j.seed, field + ".source", d.name, "jsonl");
+    return makeDocumentSource(docs, std::move(files), bytes, j.valFraction, j.seed, field + ".source", d.name,
+                              "jsonl");
 }
 
 }  // namespace anneal::data

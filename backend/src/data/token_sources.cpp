@@ -38,7 +38,8 @@ public:
     MappedFile(const std::string& path, const std::string& field, const std::string& domain) : m_path(path) {
         m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
         if (m_fd < 0) {
-            throw Error(ErrorCode::Io, "domain \"" + domain + "\": cannot open \"" + path + "\": " + std::strerror(errno),
+            throw Error(ErrorCode::Io,
+                        "domain \"" + domain + "\": cannot open \"" + path + "\": " + std::strerror(errno),
                         field);
         }
         struct stat st {};
@@ -49,14 +50,19 @@ public:
             if (p == MAP_FAILED) {
                 const std::string why = std::strerror(errno);
                 ::close(m_fd);
-                throw Error(ErrorCode::Io, "domain \"" + domain + "\": cannot map \"" + path + "\": " + why, field);
+                throw Error(ErrorCode::Io, "domain \"" + domain + "\": cannot map \"" + path + "\": " + why,
+                            field);
             }
             m_data = static_cast<const std::uint8_t*>(p);
         }
     }
     ~MappedFile() {
-        if (m_data) ::munmap(const_cast<std::uint8_t*>(m_data), m_size);
-        if (m_fd >= 0) ::close(m_fd);
+        if (m_data) {
+            ::munmap(const_cast<std::uint8_t*>(m_data), m_size);
+        }
+        if (m_fd >= 0) {
+            ::close(m_fd);
+        }
     }
     MappedFile(const MappedFile&) = delete;
     MappedFile& operator=(const MappedFile&) = delete;
@@ -67,7 +73,9 @@ public:
     void release(std::size_t from, std::size_t to) const {
         const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
         from = from / page * page;
-        if (m_data && to > from) ::madvise(const_cast<std::uint8_t*>(m_data) + from, to - from, MADV_DONTNEED);
+        if (m_data && to > from) {
+            ::madvise(const_cast<std::uint8_t*>(m_data) + from, to - from, MADV_DONTNEED);
+        }
     }
 
 private:
@@ -79,7 +87,9 @@ private:
 
 std::uint32_t loadLe(const std::uint8_t* p, int width) {
     std::uint32_t v = p[0] | (static_cast<std::uint32_t>(p[1]) << 8);
-    if (width == 4) v |= (static_cast<std::uint32_t>(p[2]) << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
+    if (width == 4) {
+        v |= (static_cast<std::uint32_t>(p[2]) << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
+    }
     return v;
 }
 
@@ -95,9 +105,9 @@ struct Shard {
 /// A run of consecutive tokens of one shard that belongs to one side of the split.
 struct Segment {
     const Shard* shard;
-    std::uint64_t begin;   ///< first token in the shard
+    std::uint64_t begin;  ///< first token in the shard
     std::uint64_t count;
-    std::uint64_t start;   ///< position in the stream
+    std::uint64_t start;  ///< position in the stream
 };
 
 class ShardStream final : public TokenStream {
@@ -109,7 +119,8 @@ public:
     std::uint64_t size() const override { return m_size; }
     void read(std::uint64_t pos, std::uint8_t* out, int n) const override {
         auto it = std::upper_bound(m_segs.begin(), m_segs.end(), pos,
-                                   [](std::uint64_t p, const Segment& s) { return p < s.start; }) - 1;
+                                   [](std::uint64_t p, const Segment& s) { return p < s.start; }) -
+                  1;
         for (int k = 0; k < n; ++k) {
             if (pos >= it->start + it->count) {
                 ++it;
@@ -119,7 +130,8 @@ public:
                 pos = it->start;
             }
             const Shard& s = *it->shard;
-            const std::uint8_t* p = s.file->data() + s.offset + (it->begin + (pos - it->start)) * static_cast<std::uint64_t>(s.width);
+            const std::uint8_t* p = s.file->data() + s.offset +
+                                    (it->begin + (pos - it->start)) * static_cast<std::uint64_t>(s.width);
             out[k] = static_cast<std::uint8_t>(loadLe(p, s.width));  // < 256: checked when opened
             ++pos;
         }
@@ -165,17 +177,21 @@ Shard openShard(const std::string& path, const std::string& format, const std::s
     const std::size_t size = s.file->size();
     const std::uint8_t* b = s.file->data();
     std::int32_t header[3] = {0, 0, 0};
-    if (size >= 12) std::memcpy(header, b, 12);  // little-endian hosts only (x86-64, arm64)
-    const bool llmcMagic = size >= kLlmcHeaderBytes && (header[0] == kLlmcMagicU16 || header[0] == kLlmcMagicU32);
+    if (size >= 12) {
+        std::memcpy(header, b, 12);  // little-endian hosts only (x86-64, arm64)
+    }
+    const bool llmcMagic =
+        size >= kLlmcHeaderBytes && (header[0] == kLlmcMagicU16 || header[0] == kLlmcMagicU32);
     const bool llmc = format == "llmc" || (format == "auto" && llmcMagic);
     if (llmc) {
         if (size < kLlmcHeaderBytes) {
-            throw bad("truncated header: the file has " + std::to_string(size) + " bytes, an llm.c header needs 1024");
+            throw bad("truncated header: the file has " + std::to_string(size) +
+                      " bytes, an llm.c header needs 1024");
         }
         if (header[0] != kLlmcMagicU16 && header[0] != kLlmcMagicU32) {
-            throw bad("wrong magic " + std::to_string(header[0]) + " at byte offset 0 (an llm.c shard starts with " +
-                      std::to_string(kLlmcMagicU16) + " for uint16 or " + std::to_string(kLlmcMagicU32) +
-                      " for uint32 tokens)");
+            throw bad("wrong magic " + std::to_string(header[0]) +
+                      " at byte offset 0 (an llm.c shard starts with " + std::to_string(kLlmcMagicU16) +
+                      " for uint16 or " + std::to_string(kLlmcMagicU32) + " for uint32 tokens)");
         }
         s.width = header[0] == kLlmcMagicU16 ? 2 : 4;
         s.offset = kLlmcHeaderBytes;
@@ -185,15 +201,17 @@ Shard openShard(const std::string& path, const std::string& format, const std::s
         s.tokens = static_cast<std::uint64_t>(header[2]);
         const std::uint64_t expected = kLlmcHeaderBytes + s.tokens * static_cast<std::uint64_t>(s.width);
         if (expected != size) {
-            throw bad("the header (byte offset 8) says " + std::to_string(s.tokens) + " tokens, which end at byte offset " +
-                      std::to_string(expected) + ", but the file has " + std::to_string(size) + " bytes (" +
+            throw bad("the header (byte offset 8) says " + std::to_string(s.tokens) +
+                      " tokens, which end at byte offset " + std::to_string(expected) +
+                      ", but the file has " + std::to_string(size) + " bytes (" +
                       (size < expected ? "truncated" : "trailing bytes") + ")");
         }
         s.format = "llm.c v" + std::to_string(header[1]) + (s.width == 2 ? " uint16" : " uint32");
     } else {
         if (size % 2 != 0) {
-            throw bad("a nanoGPT .bin holds uint16 tokens but the file has an odd size, " + std::to_string(size) +
-                      " bytes: the last token, at byte offset " + std::to_string(size - 1) + ", is cut");
+            throw bad("a nanoGPT .bin holds uint16 tokens but the file has an odd size, " +
+                      std::to_string(size) + " bytes: the last token, at byte offset " +
+                      std::to_string(size - 1) + ", is cut");
         }
         s.width = 2;
         s.tokens = size / 2;
@@ -252,7 +270,8 @@ std::unique_ptr<DataSource> makeTokens(const DomainSpec& d, const std::string& f
         const std::string name = baseName(files[s]);
         for (std::uint64_t b = 0; b < (*shards)[s].tokens; b += chunk) {
             std::string key = name + "#" + std::to_string(b / chunk);
-            values.push_back(documentSplitValue(reinterpret_cast<const std::uint8_t*>(key.data()), key.size()));
+            values.push_back(
+                documentSplitValue(reinterpret_cast<const std::uint8_t*>(key.data()), key.size()));
             chunks.emplace_back(s, b);
         }
     }
@@ -266,7 +285,8 @@ std::unique_ptr<DataSource> makeTokens(const DomainSpec& d, const std::string& f
         const std::uint64_t n = std::min(chunk, sh.tokens - chunks[c].second);
         auto& segs = isVal[c] ? val : train;
         const std::uint64_t start = segs.empty() ? 0 : segs.back().start + segs.back().count;
-        if (!segs.empty() && segs.back().shard == &sh && segs.back().begin + segs.back().count == chunks[c].second) {
+        if (!segs.empty() && segs.back().shard == &sh &&
+            segs.back().begin + segs.back().count == chunks[c].second) {
             segs.back().count += n;  // merge neighbouring chunks of one side
         } else {
             segs.push_back({&sh, chunks[c].second, n, start});
@@ -278,15 +298,17 @@ std::unique_ptr<DataSource> makeTokens(const DomainSpec& d, const std::string& f
     st.bytes = st.tokens;  // byte tokenizer: a token is a byte
     std::string formats;
     for (const auto& sh : *shards) {
-        if (formats.find(sh.format) == std::string::npos) formats += (formats.empty() ? "" : ", ") + sh.format;
+        if (formats.find(sh.format) == std::string::npos) {
+            formats += (formats.empty() ? "" : ", ") + sh.format;
+        }
     }
     const std::string desc = "tokens (" + formats + "): " + std::to_string(files.size()) + " shard(s), " +
                              std::to_string(st.tokens) + " tokens in " + std::to_string(st.documents) +
-                             " chunks of " + std::to_string(t.chunk) + "; " + std::to_string(st.valDocuments) +
-                             " chunks held out; entropy unknown";
+                             " chunks of " + std::to_string(t.chunk) + "; " +
+                             std::to_string(st.valDocuments) + " chunks held out; entropy unknown";
     return std::make_unique<WindowSource>(std::make_unique<ShardStream>(shards, std::move(train)),
-                                          std::make_unique<ShardStream>(shards, std::move(val)), t.seed, std::move(st),
-                                          desc);
+                                          std::make_unique<ShardStream>(shards, std::move(val)), t.seed,
+                                          std::move(st), desc);
 }
 
 }  // namespace anneal::data

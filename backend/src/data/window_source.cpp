@@ -16,16 +16,20 @@ void ByteStream::read(std::uint64_t pos, std::uint8_t* out, int n) const {
     const std::uint64_t size = m_bytes.size();
     int done = 0;
     while (done < n) {
-        const auto take = static_cast<int>(std::min<std::uint64_t>(size - pos, static_cast<std::uint64_t>(n - done)));
+        const auto take =
+            static_cast<int>(std::min<std::uint64_t>(size - pos, static_cast<std::uint64_t>(n - done)));
         std::memcpy(out + done, m_bytes.data() + pos, static_cast<size_t>(take));
         done += take;
         pos = 0;
     }
 }
 
-WindowSource::WindowSource(std::unique_ptr<TokenStream> train, std::unique_ptr<TokenStream> val, std::uint64_t seed,
-                           CorpusStats stats, std::string description)
-    : m_train(std::move(train)), m_val(std::move(val)), m_seed(seed), m_stats(std::move(stats)),
+WindowSource::WindowSource(std::unique_ptr<TokenStream> train, std::unique_ptr<TokenStream> val,
+                           std::uint64_t seed, CorpusStats stats, std::string description)
+    : m_train(std::move(train)),
+      m_val(std::move(val)),
+      m_seed(seed),
+      m_stats(std::move(stats)),
       m_description(std::move(description)) {}
 
 double WindowSource::entropyRate() const { return std::numeric_limits<double>::quiet_NaN(); }
@@ -60,11 +64,12 @@ std::vector<bool> chooseValidation(const std::vector<double>& v, double fraction
         if (files.size() > 3) {
             names += " and " + std::to_string(files.size() - 3) + " more";
         }
-        throw Error(ErrorCode::InvalidInput,
-                    "domain \"" + domain + "\": " + names + " hold(s) " + std::to_string(v.size()) +
-                        " document(s); a held-out validation set needs at least two (split a file into documents "
-                        "with params.separator, or match more files)",
-                    field);
+        throw Error(
+            ErrorCode::InvalidInput,
+            "domain \"" + domain + "\": " + names + " hold(s) " + std::to_string(v.size()) +
+                " document(s); a held-out validation set needs at least two (split a file into documents "
+                "with params.separator, or match more files)",
+            field);
     }
     std::vector<bool> val(v.size());
     size_t nval = 0;
@@ -94,8 +99,9 @@ std::string humanBytes(std::int64_t n) {
     return buf;
 }
 
-std::unique_ptr<DataSource> makeDocumentSource(const std::vector<std::string>& docs, std::vector<std::string> files,
-                                               std::int64_t bytes, double valFraction, std::uint64_t seed,
+std::unique_ptr<DataSource> makeDocumentSource(const std::vector<std::string>& docs,
+                                               std::vector<std::string> files, std::int64_t bytes,
+                                               double valFraction, std::uint64_t seed,
                                                const std::string& field, const std::string& domain,
                                                const std::string& kind) {
     std::vector<double> values;
@@ -123,7 +129,8 @@ std::unique_ptr<DataSource> makeDocumentSource(const std::vector<std::string>& d
                              std::to_string(st.valDocuments) + " held out (" + humanBytes(st.valTokens) +
                              "); entropy unknown";
     return std::make_unique<WindowSource>(std::make_unique<ByteStream>(std::move(train)),
-                                          std::make_unique<ByteStream>(std::move(val)), seed, std::move(st), desc);
+                                          std::make_unique<ByteStream>(std::move(val)), seed, std::move(st),
+                                          desc);
 }
 
 }  // namespace anneal::data

@@ -65,12 +65,14 @@ double documentSplitValue(const std::uint8_t* data, std::size_t size);
 /// Which documents are held out: those with a split value < fraction; then at least one of each
 /// kind (the lowest value is held out if none was, the highest trained on if all were). Throws
 /// InvalidInput at `field` when there are fewer than two documents.
-std::vector<bool> chooseValidation(const std::vector<double>& splitValues, double fraction, const std::string& field,
-                                   const std::string& domain, const std::vector<std::string>& files);
+std::vector<bool> chooseValidation(const std::vector<double>& splitValues, double fraction,
+                                   const std::string& field, const std::string& domain,
+                                   const std::vector<std::string>& files);
 
 /// Builds a source from documents (each is followed by kEndOfDocumentByte in its stream).
-std::unique_ptr<DataSource> makeDocumentSource(const std::vector<std::string>& docs, std::vector<std::string> files,
-                                               std::int64_t bytes, double valFraction, std::uint64_t seed,
+std::unique_ptr<DataSource> makeDocumentSource(const std::vector<std::string>& docs,
+                                               std::vector<std::string> files, std::int64_t bytes,
+                                               double valFraction, std::uint64_t seed,
                                                const std::string& field, const std::string& domain,
                                                const std::string& kind);
 

@@ -20,8 +20,8 @@ AnnealingAreas annealingAreas(const std::vector<double>& lr, double lambda, Warm
                               int64_t warmupSteps) {
     for (size_t i = 0; i < lr.size(); ++i) {
         if (!std::isfinite(lr[i]) || lr[i] < 0.0) {
-            throw Error(ErrorCode::InvalidInput, "LR must be finite and >= 0", "lr[" + std::to_string(i) + "]",
-                        ">= 0");
+            throw Error(ErrorCode::InvalidInput, "LR must be finite and >= 0",
+                        "lr[" + std::to_string(i) + "]", ">= 0");
         }
     }
     if (!(lambda >= 0.0 && lambda <= 1.0)) {

@@ -43,32 +43,45 @@ size_t uniformIndex(std::mt19937_64& rng, size_t n) {
 
 std::vector<double> drawCounts(std::mt19937_64& rng, const std::vector<size_t>& fitted, size_t total) {
     std::vector<double> counts(total, 0.0);
-    for (size_t k = 0; k < fitted.size(); ++k) counts[fitted[uniformIndex(rng, fitted.size())]] += 1.0;
+    for (size_t k = 0; k < fitted.size(); ++k) {
+        counts[fitted[uniformIndex(rng, fitted.size())]] += 1.0;
+    }
     return counts;
 }
 
 void summarizeBootstrap(const std::vector<std::vector<double>>& samples, double level,
                         std::vector<ParamEstimate>& params) {
     for (size_t j = 0; j < params.size(); ++j) {
-        if (params[j].fixed) continue;
+        if (params[j].fixed) {
+            continue;
+        }
         std::vector<double> v;
         for (const auto& s : samples) {
-            if (std::isfinite(s[j])) v.push_back(s[j]);
+            if (std::isfinite(s[j])) {
+                v.push_back(s[j]);
+            }
         }
-        if (v.size() < 2) continue;
+        if (v.size() < 2) {
+            continue;
+        }
         std::sort(v.begin(), v.end());
         params[j].ciLow = quantile(v, 0.5 * (1.0 - level));
         params[j].ciHigh = quantile(v, 1.0 - 0.5 * (1.0 - level));
         double mean = 0.0;
-        for (double x : v) mean += x;
+        for (double x : v) {
+            mean += x;
+        }
         mean /= static_cast<double>(v.size());
         double ss = 0.0;
-        for (double x : v) ss += (x - mean) * (x - mean);
+        for (double x : v) {
+            ss += (x - mean) * (x - mean);
+        }
         params[j].seBootstrap = std::sqrt(ss / static_cast<double>(v.size() - 1));
     }
 }
 
-BootstrapOutput runBootstrap(const BootstrapRequest& rq, const ProgressPhase& phase, std::atomic<bool>& cancel) {
+BootstrapOutput runBootstrap(const BootstrapRequest& rq, const ProgressPhase& phase,
+                             std::atomic<bool>& cancel) {
     const size_t k = static_cast<size_t>(rq.resamples);
     std::vector<std::vector<double>> thetas(k);
     const size_t total = rq.objective->numObservations();
@@ -77,7 +90,9 @@ BootstrapOutput runBootstrap(const BootstrapRequest& rq, const ProgressPhase& ph
         [&](size_t r) {
             std::mt19937_64 rng = resampleRng(rq.seed, r);
             std::vector<double> w = drawCounts(rng, rq.fitted, total);
-            for (size_t i = 0; i < total; ++i) w[i] *= rq.objective->weights()[i];
+            for (size_t i = 0; i < total; ++i) {
+                w[i] *= rq.objective->weights()[i];
+            }
             const HuberObjective resampled = rq.objective->withWeights(std::move(w));
             std::vector<std::vector<double>> starts = {rq.bestTheta};
             for (int e = 0; e < rq.extraStarts && !rq.grid.empty(); ++e) {
@@ -89,9 +104,13 @@ BootstrapOutput runBootstrap(const BootstrapRequest& rq, const ProgressPhase& ph
                 const bool better = std::isfinite(f.objective) &&
                                     (!std::isfinite(best.objective) || (f.converged && !best.converged) ||
                                      (f.converged == best.converged && f.objective < best.objective));
-                if (better) best = std::move(f);
+                if (better) {
+                    best = std::move(f);
+                }
             }
-            if (std::isfinite(best.objective)) thetas[r] = std::move(best.theta);
+            if (std::isfinite(best.objective)) {
+                thetas[r] = std::move(best.theta);
+            }
         },
         phase, cancel);
     BootstrapOutput out;

@@ -22,14 +22,17 @@ void check(const ChinchillaParams& p) {
     positive(p.B, "B");
     positive(p.alpha, "alpha");
     positive(p.beta, "beta");
-    if (!std::isfinite(p.E)) throw Error(ErrorCode::InvalidInput, "must be finite", "E");
+    if (!std::isfinite(p.E)) {
+        throw Error(ErrorCode::InvalidInput, "must be finite", "E");
+    }
 }
 
 }  // namespace
 
 ChinchillaParams chinchillaParams(const FitResult& fit) {
     if (fit.law != "chinchilla") {
-        throw Error(ErrorCode::InvalidInput, "compute-optimal allocation needs a chinchilla fit, not " + fit.law, "law");
+        throw Error(ErrorCode::InvalidInput,
+                    "compute-optimal allocation needs a chinchilla fit, not " + fit.law, "law");
     }
     return {fit.value("E"), fit.value("A"), fit.value("B"), fit.value("alpha"), fit.value("beta")};
 }

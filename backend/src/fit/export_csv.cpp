@@ -15,9 +15,13 @@ namespace {
 std::string cell(double v) { return std::isfinite(v) ? detail::exactNumber(v) : std::string(); }
 
 std::string quoted(const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    if (s.find_first_of(",\"\n\r") == std::string::npos) {
+        return s;
+    }
     std::string q = "\"";
-    for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    for (char ch : s) {
+        q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    }
     return q + "\"";
 }
 
@@ -41,7 +45,9 @@ std::string fitToCsv(const FitResult& fit) {
         cols.emplace_back("d", [](const PointResult& p) { return cell(p.d); });
         cols.emplace_back("c", [](const PointResult& p) { return cell(p.c); });
     }
-    if (fit.law == "steplaw") cols.emplace_back("target", [](const PointResult& p) { return p.target; });
+    if (fit.law == "steplaw") {
+        cols.emplace_back("target", [](const PointResult& p) { return p.target; });
+    }
     cols.emplace_back("observed", [](const PointResult& p) { return cell(p.observed); });
     cols.emplace_back("predicted", [](const PointResult& p) { return cell(p.predicted); });
     cols.emplace_back("residual_log", [](const PointResult& p) { return cell(p.residual); });
@@ -49,10 +55,14 @@ std::string fitToCsv(const FitResult& fit) {
     cols.emplace_back("held_out", [](const PointResult& p) { return std::string(p.heldOut ? "1" : "0"); });
 
     std::ostringstream out;
-    for (size_t k = 0; k < cols.size(); ++k) out << (k ? "," : "") << cols[k].first;
+    for (size_t k = 0; k < cols.size(); ++k) {
+        out << (k ? "," : "") << cols[k].first;
+    }
     out << "\n";
     for (const PointResult& p : fit.points) {
-        for (size_t k = 0; k < cols.size(); ++k) out << (k ? "," : "") << cols[k].second(p);
+        for (size_t k = 0; k < cols.size(); ++k) {
+            out << (k ? "," : "") << cols[k].second(p);
+        }
         out << "\n";
     }
     return out.str();

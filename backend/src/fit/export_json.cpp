@@ -21,7 +21,9 @@ constexpr int kFormatVersion = 1;
 
 json num(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
-const char* warmupName(WarmupMode m) { return m == WarmupMode::ClampDrops ? "clamp_drops" : "start_after_warmup"; }
+const char* warmupName(WarmupMode m) {
+    return m == WarmupMode::ClampDrops ? "clamp_drops" : "start_after_warmup";
+}
 
 json optionsJson(const FitOptions& o) {
     json j;
@@ -29,10 +31,14 @@ json optionsJson(const FitOptions& o) {
     j["variable"] = o.variable;
     j["huber_delta"] = o.huberDelta;
     json bounds = json::object();
-    for (const auto& [name, b] : o.bounds) bounds[name] = {{"lower", num(b.lower)}, {"upper", num(b.upper)}};
+    for (const auto& [name, b] : o.bounds) {
+        bounds[name] = {{"lower", num(b.lower)}, {"upper", num(b.upper)}};
+    }
     j["bounds"] = bounds;
     json fixed = json::object();
-    for (const auto& [name, v] : o.fixed) fixed[name] = v;
+    for (const auto& [name, v] : o.fixed) {
+        fixed[name] = v;
+    }
     j["fixed"] = fixed;
     j["starts"] = o.starts;
     j["lambda"] = o.lambda;
@@ -58,23 +64,32 @@ json optionsJson(const FitOptions& o) {
 // Reads fields with the JSON path of the first problem in the error.
 class Reader {
 public:
-    [[noreturn]] static void fail(const std::string& path, const std::string& message, const std::string& allowed = {}) {
+    [[noreturn]] static void fail(const std::string& path, const std::string& message,
+                                  const std::string& allowed = {}) {
         throw Error(ErrorCode::InvalidInput, message, "json: " + path, allowed);
     }
     static const json& at(const json& obj, const std::string& key, const std::string& path) {
-        if (!obj.is_object() || !obj.contains(key)) fail(join(path, key), "missing");
+        if (!obj.is_object() || !obj.contains(key)) {
+            fail(join(path, key), "missing");
+        }
         return obj.at(key);
     }
     static double number(const json& obj, const std::string& key, const std::string& path,
                          double ifNull = std::numeric_limits<double>::quiet_NaN()) {
         const json& v = at(obj, key, path);
-        if (v.is_null()) return ifNull;
-        if (!v.is_number()) fail(join(path, key), "expected a number, got " + v.dump());
+        if (v.is_null()) {
+            return ifNull;
+        }
+        if (!v.is_number()) {
+            fail(join(path, key), "expected a number, got " + v.dump());
+        }
         return v.get<double>();
     }
     template <class T>
     static T get(const json& obj, const std::string& key, const std::string& path, T fallback) {
-        if (!obj.is_object() || !obj.contains(key)) return fallback;
+        if (!obj.is_object() || !obj.contains(key)) {
+            return fallback;
+        }
         try {
             return obj.at(key).get<T>();
         } catch (const json::exception&) {
@@ -95,7 +110,8 @@ FitOptions readOptions(const json& j) {
     if (j.contains("bounds")) {
         for (auto it = j["bounds"].begin(); it != j["bounds"].end(); ++it) {
             const std::string bp = p + ".bounds." + it.key();
-            o.bounds[it.key()] = {Reader::number(*it, "lower", bp, -HUGE_VAL), Reader::number(*it, "upper", bp, HUGE_VAL)};
+            o.bounds[it.key()] = {Reader::number(*it, "lower", bp, -HUGE_VAL),
+                                  Reader::number(*it, "upper", bp, HUGE_VAL)};
         }
     }
     o.fixed = Reader::get<std::map<std::string, double>>(j, "fixed", p, {});
@@ -104,7 +120,8 @@ FitOptions readOptions(const json& j) {
     o.fitLambda = Reader::get<bool>(j, "fit_lambda", p, o.fitLambda);
     const std::string warmup = Reader::get<std::string>(j, "warmup", p, "clamp_drops");
     if (warmup != "clamp_drops" && warmup != "start_after_warmup") {
-        Reader::fail(p + ".warmup", "unknown warmup mode '" + warmup + "'", "clamp_drops | start_after_warmup");
+        Reader::fail(p + ".warmup", "unknown warmup mode '" + warmup + "'",
+                     "clamp_drops | start_after_warmup");
     }
     o.warmup = warmup == "clamp_drops" ? WarmupMode::ClampDrops : WarmupMode::StartAfterWarmup;
     o.holdOutAbove = j.contains("hold_out_above") ? Reader::number(j, "hold_out_above", p) : o.holdOutAbove;
@@ -134,8 +151,12 @@ std::string fitToJson(const FitResult& fit, const Provenance& prov) {
     j["equation"] = lawByName(fit.law).equation();
     json params = json::array();
     for (const ParamEstimate& p : fit.params) {
-        params.push_back({{"name", p.name}, {"value", num(p.value)}, {"fixed", p.fixed}, {"ci_low", num(p.ciLow)},
-                          {"ci_high", num(p.ciHigh)}, {"se_bootstrap", num(p.seBootstrap)},
+        params.push_back({{"name", p.name},
+                          {"value", num(p.value)},
+                          {"fixed", p.fixed},
+                          {"ci_low", num(p.ciLow)},
+                          {"ci_high", num(p.ciHigh)},
+                          {"se_bootstrap", num(p.seBootstrap)},
                           {"se_asymptotic", num(p.seAsymptotic)}});
     }
     j["params"] = params;
@@ -144,37 +165,56 @@ std::string fitToJson(const FitResult& fit, const Provenance& prov) {
     j["n_held_out"] = fit.nHeldOut;
     j["starts"] = {{"total", fit.startsTotal}, {"converged", fit.startsConverged}};
     j["ci_level"] = num(fit.ciLevel);
-    j["bootstrap"] = {{"resamples", fit.bootstrapResamples}, {"failed", fit.bootstrapFailed},
+    j["bootstrap"] = {{"resamples", fit.bootstrapResamples},
+                      {"failed", fit.bootstrapFailed},
                       {"samples", fit.bootstrapSamples}};
     if (fit.holdOut) {
         const HoldOutScore& h = *fit.holdOut;
-        j["hold_out"] = {{"count", h.count}, {"rmse_log", num(h.rmseLog)}, {"max_abs_log", num(h.maxAbsLog)},
-                         {"mean_abs_relative", num(h.meanAbsRelative)}, {"max_abs_relative", num(h.maxAbsRelative)},
+        j["hold_out"] = {{"count", h.count},
+                         {"rmse_log", num(h.rmseLog)},
+                         {"max_abs_log", num(h.maxAbsLog)},
+                         {"mean_abs_relative", num(h.meanAbsRelative)},
+                         {"max_abs_relative", num(h.maxAbsRelative)},
                          {"huber", num(h.huber)}};
     } else {
         j["hold_out"] = nullptr;
     }
     j["options"] = optionsJson(fit.options);
-    j["provenance"] = {{"source", prov.source},           {"run_ids", prov.runIds},
-                       {"metric", prov.metric},           {"file_path", prov.filePath},
+    j["provenance"] = {{"source", prov.source},          {"run_ids", prov.runIds},
+                       {"metric", prov.metric},          {"file_path", prov.filePath},
                        {"file_sha256", prov.fileSha256}, {"anneal_version", prov.annealVersion},
                        {"created_at", prov.createdAt}};
     json points = json::array();
     for (const PointResult& p : fit.points) {
-        points.push_back({{"curve", p.curve}, {"index", p.index}, {"n", num(p.n)}, {"d", num(p.d)}, {"c", num(p.c)},
-                          {"x", num(p.x)}, {"target", p.target}, {"label", p.label}, {"observed", num(p.observed)},
-                          {"predicted", num(p.predicted)}, {"residual", num(p.residual)}, {"weight", num(p.weight)},
+        points.push_back({{"curve", p.curve},
+                          {"index", p.index},
+                          {"n", num(p.n)},
+                          {"d", num(p.d)},
+                          {"c", num(p.c)},
+                          {"x", num(p.x)},
+                          {"target", p.target},
+                          {"label", p.label},
+                          {"observed", num(p.observed)},
+                          {"predicted", num(p.predicted)},
+                          {"residual", num(p.residual)},
+                          {"weight", num(p.weight)},
                           {"held_out", p.heldOut}});
     }
     j["points"] = points;
     json curves = json::array();
     for (const Curve& c : fit.curves) {
-        curves.push_back({{"name", c.name}, {"warmup_steps", c.warmupSteps}, {"lr", c.lr}, {"steps", c.steps},
-                          {"losses", c.losses}, {"weights", c.weights}});
+        curves.push_back({{"name", c.name},
+                          {"warmup_steps", c.warmupSteps},
+                          {"lr", c.lr},
+                          {"steps", c.steps},
+                          {"losses", c.losses},
+                          {"weights", c.weights}});
     }
     j["curves"] = curves;
     json warnings = json::array();
-    for (const FitWarning& w : fit.warnings) warnings.push_back({{"field", w.field}, {"message", w.message}});
+    for (const FitWarning& w : fit.warnings) {
+        warnings.push_back({{"field", w.field}, {"message", w.message}});
+    }
     j["warnings"] = warnings;
     j["seconds"] = fit.seconds;
     return j.dump(1) + "\n";
@@ -192,10 +232,13 @@ LoadedFit fitFromJson(const std::string& text) {
     }
     const int version = Reader::get<int>(j, "format_version", "", 0);
     if (version > kFormatVersion) {
-        throw Error(ErrorCode::SchemaTooNew, "written by a newer Anneal (format version " + std::to_string(version) + ")",
+        throw Error(ErrorCode::SchemaTooNew,
+                    "written by a newer Anneal (format version " + std::to_string(version) + ")",
                     "json: format_version", "<= " + std::to_string(kFormatVersion));
     }
-    if (version < 1) Reader::fail("format_version", "missing or invalid", "1");
+    if (version < 1) {
+        Reader::fail("format_version", "missing or invalid", "1");
+    }
     LoadedFit out;
     FitResult& f = out.fit;
     f.law = Reader::get<std::string>(j, "law", "", "");
@@ -208,13 +251,16 @@ LoadedFit fitFromJson(const std::string& text) {
     const json& params = Reader::at(j, "params", "");
     const auto names = law->paramNames();
     if (!params.is_array() || params.size() != names.size()) {
-        Reader::fail("params", "expected " + std::to_string(names.size()) + " parameters for the " + f.law + " law");
+        Reader::fail("params",
+                     "expected " + std::to_string(names.size()) + " parameters for the " + f.law + " law");
     }
     for (size_t k = 0; k < params.size(); ++k) {
         const std::string pp = "params[" + std::to_string(k) + "]";
         ParamEstimate e;
         e.name = Reader::get<std::string>(params[k], "name", pp, "");
-        if (e.name != names[k]) Reader::fail(pp + ".name", "expected '" + names[k] + "', got '" + e.name + "'");
+        if (e.name != names[k]) {
+            Reader::fail(pp + ".name", "expected '" + names[k] + "', got '" + e.name + "'");
+        }
         e.value = Reader::number(params[k], "value", pp);
         e.fixed = Reader::get<bool>(params[k], "fixed", pp, false);
         e.ciLow = Reader::number(params[k], "ci_low", pp);
@@ -238,7 +284,9 @@ LoadedFit fitFromJson(const std::string& text) {
         if (b.contains("samples")) {
             for (size_t k = 0; k < b["samples"].size(); ++k) {
                 std::vector<double> s;
-                for (const json& v : b["samples"][k]) s.push_back(v.is_number() ? v.get<double>() : kNaN);
+                for (const json& v : b["samples"][k]) {
+                    s.push_back(v.is_number() ? v.get<double>() : kNaN);
+                }
                 f.bootstrapSamples.push_back(std::move(s));
             }
         }

@@ -13,20 +13,48 @@ namespace {
 using detail::latexNumber;
 
 std::string symbol(const std::string& name) {
-    if (name == "alpha") return "\\alpha";
-    if (name == "beta") return "\\beta";
-    if (name == "gamma") return "\\gamma";
-    if (name == "lambda") return "\\lambda";
-    if (name == "alphaN") return "\\alpha_N";
-    if (name == "alphaD") return "\\alpha_D";
-    if (name == "Nc") return "N_c";
-    if (name == "Dc") return "D_c";
-    if (name == "L0") return "L_0";
-    if (name == "c_lr") return "c_{\\mathrm{lr}}";
-    if (name == "c_N") return "c_N";
-    if (name == "c_D") return "c_D";
-    if (name == "c_bs") return "c_{\\mathrm{bs}}";
-    if (name == "c_bD") return "c_{bD}";
+    if (name == "alpha") {
+        return "\\alpha";
+    }
+    if (name == "beta") {
+        return "\\beta";
+    }
+    if (name == "gamma") {
+        return "\\gamma";
+    }
+    if (name == "lambda") {
+        return "\\lambda";
+    }
+    if (name == "alphaN") {
+        return "\\alpha_N";
+    }
+    if (name == "alphaD") {
+        return "\\alpha_D";
+    }
+    if (name == "Nc") {
+        return "N_c";
+    }
+    if (name == "Dc") {
+        return "D_c";
+    }
+    if (name == "L0") {
+        return "L_0";
+    }
+    if (name == "c_lr") {
+        return "c_{\\mathrm{lr}}";
+    }
+    if (name == "c_N") {
+        return "c_N";
+    }
+    if (name == "c_D") {
+        return "c_D";
+    }
+    if (name == "c_bs") {
+        return "c_{\\mathrm{bs}}";
+    }
+    if (name == "c_bD") {
+        return "c_{bD}";
+    }
     return name;
 }
 
@@ -34,7 +62,8 @@ std::string symbol(const std::string& name) {
 std::string equation(const FitResult& fit, const std::vector<std::string>& s) {
     const std::string& law = fit.law;
     if (law == "chinchilla") {
-        return "L(N, D) = " + s[0] + " + \\frac{" + s[1] + "}{N^{" + s[3] + "}} + \\frac{" + s[2] + "}{D^{" + s[4] + "}}";
+        return "L(N, D) = " + s[0] + " + \\frac{" + s[1] + "}{N^{" + s[3] + "}} + \\frac{" + s[2] + "}{D^{" +
+               s[4] + "}}";
     }
     if (law == "power") {
         const std::string& v = fit.options.variable;
@@ -42,8 +71,8 @@ std::string equation(const FitResult& fit, const std::vector<std::string>& s) {
         return "L(" + x + ") = " + s[0] + " + " + s[1] + "\\, " + x + "^{-" + s[2] + "}";
     }
     if (law == "kaplan") {
-        return "L(N, D) = \\left[\\left(\\frac{" + s[0] + "}{N}\\right)^{" + s[2] + "/" + s[3] + "} + \\frac{" + s[1] +
-               "}{D}\\right]^{" + s[3] + "}";
+        return "L(N, D) = \\left[\\left(\\frac{" + s[0] + "}{N}\\right)^{" + s[2] + "/" + s[3] +
+               "} + \\frac{" + s[1] + "}{D}\\right]^{" + s[3] + "}";
     }
     if (law == "lr_annealing") {
         return "L(s) = " + s[0] + " + " + s[1] + "\\, S_1(s)^{-" + s[2] + "} - " + s[3] + "\\, S_2(s)";
@@ -69,15 +98,21 @@ std::string fitToLatex(const FitResult& fit) {
     }
     std::ostringstream out;
     out << "% Scaling-law fit exported by Anneal: law " << fit.law << ", " << fit.nPoints << " points";
-    if (fit.nHeldOut) out << " (+" << fit.nHeldOut << " held out)";
+    if (fit.nHeldOut) {
+        out << " (+" << fit.nHeldOut << " held out)";
+    }
     out << ", objective " << detail::exactNumber(fit.objective) << "\n";
-    out << "\\begin{align}\n  " << equation(fit, symbols) << " \\\\\n  " << equation(fit, values) << "\n\\end{align}\n";
+    out << "\\begin{align}\n  " << equation(fit, symbols) << " \\\\\n  " << equation(fit, values)
+        << "\n\\end{align}\n";
     if (fit.law == "lr_annealing") {
-        out << "% S_1, S_2: forward and annealing areas of the LR schedule (Tissue et al., arXiv:2408.11029)\n";
+        out << "% S_1, S_2: forward and annealing areas of the LR schedule (Tissue et al., "
+               "arXiv:2408.11029)\n";
     }
     if (fit.law == "mpl") {
-        out << "% Multi-Power Law (Luo et al., arXiv:2503.12811): t counts updates after warmup, S_W is the LR sum "
-               "of warmup,\n% S_1(t) = \\sum_{\\tau=1}^{t} \\eta_\\tau, S_k(t) = \\sum_{\\tau=k}^{t} \\eta_\\tau, "
+        out << "% Multi-Power Law (Luo et al., arXiv:2503.12811): t counts updates after warmup, S_W is the "
+               "LR sum "
+               "of warmup,\n% S_1(t) = \\sum_{\\tau=1}^{t} \\eta_\\tau, S_k(t) = \\sum_{\\tau=k}^{t} "
+               "\\eta_\\tau, "
                "\\eta_0 = peak LR\n";
     }
     const bool ci = fit.bootstrapResamples > 0;
@@ -88,8 +123,8 @@ std::string fitToLatex(const FitResult& fit) {
         if (p.fixed) {
             out << " (fixed)";
         } else if (ci && std::isfinite(p.ciLow)) {
-            out << ", " << latexNumber(100.0 * fit.ciLevel, 3) << "\\,\\% CI $[" << latexNumber(p.ciLow) << ", "
-                << latexNumber(p.ciHigh) << "]$";
+            out << ", " << latexNumber(100.0 * fit.ciLevel, 3) << "\\,\\% CI $[" << latexNumber(p.ciLow)
+                << ", " << latexNumber(p.ciHigh) << "]$";
         } else if (std::isfinite(p.seAsymptotic)) {
             out << ", asymptotic SE $" << latexNumber(p.seAsymptotic, 2) << "$";
         }
@@ -97,7 +132,8 @@ std::string fitToLatex(const FitResult& fit) {
     }
     out << "\\end{itemize}\n";
     if (ci) {
-        out << "% intervals: bootstrap percentile, " << fit.bootstrapResamples << " resamples of the fitted points\n";
+        out << "% intervals: bootstrap percentile, " << fit.bootstrapResamples
+            << " resamples of the fitted points\n";
     }
     return out.str();
 }

@@ -24,14 +24,30 @@ void validateOptions(const FitOptions& o) {
     auto bad = [](const std::string& field, const std::string& allowed) {
         throw Error(ErrorCode::InvalidInput, "invalid value", "options." + field, allowed);
     };
-    if (!(o.huberDelta > 0.0) || !std::isfinite(o.huberDelta)) bad("huberDelta", "> 0");
-    if (!(o.ciLevel > 0.0 && o.ciLevel < 1.0)) bad("ciLevel", "0 < level < 1");
-    if (o.bootstrap < 0) bad("bootstrap", ">= 0");
-    if (o.bootstrapExtraStarts < 0) bad("bootstrapExtraStarts", ">= 0");
-    if (o.threads < 0) bad("threads", ">= 0 (0: all hardware threads)");
-    if (o.maxIterations <= 0) bad("maxIterations", "> 0");
-    if (o.polishStarts < 0) bad("polishStarts", ">= 0");
-    if (!(o.polishTolerance >= 0.0)) bad("polishTolerance", ">= 0");
+    if (!(o.huberDelta > 0.0) || !std::isfinite(o.huberDelta)) {
+        bad("huberDelta", "> 0");
+    }
+    if (!(o.ciLevel > 0.0 && o.ciLevel < 1.0)) {
+        bad("ciLevel", "0 < level < 1");
+    }
+    if (o.bootstrap < 0) {
+        bad("bootstrap", ">= 0");
+    }
+    if (o.bootstrapExtraStarts < 0) {
+        bad("bootstrapExtraStarts", ">= 0");
+    }
+    if (o.threads < 0) {
+        bad("threads", ">= 0 (0: all hardware threads)");
+    }
+    if (o.maxIterations <= 0) {
+        bad("maxIterations", "> 0");
+    }
+    if (o.polishStarts < 0) {
+        bad("polishStarts", ">= 0");
+    }
+    if (!(o.polishTolerance >= 0.0)) {
+        bad("polishTolerance", ">= 0");
+    }
     if (!(o.functionTolerance >= 0.0) || !(o.gradientTolerance >= 0.0) || !(o.parameterTolerance >= 0.0)) {
         bad("functionTolerance", "tolerances >= 0");
     }
@@ -64,7 +80,9 @@ std::vector<std::vector<double>> startingThetas(const LawImpl& law, const Observ
     std::set<std::vector<double>> seen;
     for (auto& t : raw) {
         auto f = map.withFixed(t);
-        if (seen.insert(f).second) out.push_back(std::move(f));
+        if (seen.insert(f).second) {
+            out.push_back(std::move(f));
+        }
     }
     return out;
 }
@@ -79,15 +97,19 @@ SolverSettings polishSettings(const FitOptions& o) {
 
 // Converged before not converged, then the lower objective.
 bool better(const LocalFit& x, const LocalFit& y) {
-    if (x.converged != y.converged) return x.converged;
+    if (x.converged != y.converged) {
+        return x.converged;
+    }
     return x.objective < y.objective;
 }
 
-void addBoundWarnings(const Law& law, const ParamMap& map, const std::vector<double>& theta, FitResult& result) {
+void addBoundWarnings(const Law& law, const ParamMap& map, const std::vector<double>& theta,
+                      FitResult& result) {
     for (size_t j : map.freeIndices()) {
         if (map.atBound(theta, j)) {
-            result.warnings.push_back({law.params()[j].name, "the fit is at a bound of this parameter; "
-                                                             "its intervals are not meaningful"});
+            result.warnings.push_back({law.params()[j].name,
+                                       "the fit is at a bound of this parameter; "
+                                       "its intervals are not meaningful"});
         }
     }
 }
@@ -131,7 +153,9 @@ void fitNonlinear(const LawImpl& law, const Observations& obs, const std::vector
     // converged, the best finite one with a warning.
     std::vector<size_t> order;
     for (size_t i = 0; i < fits.size(); ++i) {
-        if (!std::isfinite(fits[i].objective)) continue;
+        if (!std::isfinite(fits[i].objective)) {
+            continue;
+        }
         order.push_back(i);
         result.startsConverged += fits[i].converged ? 1 : 0;
     }
@@ -139,14 +163,17 @@ void fitNonlinear(const LawImpl& law, const Observations& obs, const std::vector
     if (order.empty()) {
         throw Error(ErrorCode::Numerical, "no starting point gave a finite objective", "law " + law.name());
     }
-    std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) { return better(fits[x], fits[y]); });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t x, size_t y) { return better(fits[x], fits[y]); });
     // Polish: the best few end points again at tight tolerances (the grid ran at SciPy-like ones).
     const SolverSettings tight = polishSettings(options);
     LocalFit bestFit = fits[order.front()];
     for (size_t k = 0; k < order.size() && k < static_cast<size_t>(options.polishStarts); ++k) {
         LocalFit polished = minimizeLbfgs(objective, map, fits[order[k]].theta, tight, &cancel);
         polished.converged = polished.converged || fits[order[k]].converged;
-        if (std::isfinite(polished.objective) && better(polished, bestFit)) bestFit = std::move(polished);
+        if (std::isfinite(polished.objective) && better(polished, bestFit)) {
+            bestFit = std::move(polished);
+        }
     }
     reportProgress(mainPhase, 1.0, cancel);
     const LocalFit* best = &bestFit;
@@ -189,7 +216,9 @@ void fitNonlinear(const LawImpl& law, const Observations& obs, const std::vector
         rq.map = &map;
         rq.bestTheta = theta;
         // Extra starts come from the law's own grid (also when the caller gave starting points).
-        for (auto& t : law.thetaGrid(obs, options)) rq.grid.push_back(map.withFixed(std::move(t)));
+        for (auto& t : law.thetaGrid(obs, options)) {
+            rq.grid.push_back(map.withFixed(std::move(t)));
+        }
         rq.fitted = fitted;
         rq.resamples = options.bootstrap;
         rq.extraStarts = options.bootstrapExtraStarts;
@@ -197,7 +226,9 @@ void fitNonlinear(const LawImpl& law, const Observations& obs, const std::vector
         rq.threads = options.threads;
         rq.settings = polishSettings(options);
         const BootstrapOutput boot = runBootstrap(rq, {&progress, mainShare, 1.0 - mainShare}, cancel);
-        for (const auto& t : boot.thetas) result.bootstrapSamples.push_back(toReported(law, t));
+        for (const auto& t : boot.thetas) {
+            result.bootstrapSamples.push_back(toReported(law, t));
+        }
         result.bootstrapResamples = static_cast<int>(boot.thetas.size());
         result.bootstrapFailed = boot.failed;
         result.ciLevel = options.ciLevel;
@@ -214,14 +245,18 @@ void fitNonlinear(const LawImpl& law, const Observations& obs, const std::vector
         for (const Curve& cv : obs.curves) {
             const size_t from =
                 law.name() == "mpl" ? static_cast<size_t>(std::max<int64_t>(cv.warmupSteps, 0)) + 1 : 1;
-            for (size_t u = from; u < cv.lr.size(); ++u) anyAnnealing |= cv.lr[u] < cv.lr[u - 1];
+            for (size_t u = from; u < cv.lr.size(); ++u) {
+                anyAnnealing |= cv.lr[u] < cv.lr[u - 1];
+            }
         }
         if (!anyAnnealing && law.name() == "mpl") {
-            result.warnings.push_back({"B", "no fitted curve has a decreasing LR after warmup, so B, C, beta and "
-                                            "gamma are not identified by these data"});
+            result.warnings.push_back({"B",
+                                       "no fitted curve has a decreasing LR after warmup, so B, C, beta and "
+                                       "gamma are not identified by these data"});
         } else if (!anyAnnealing) {
-            result.warnings.push_back({"C", "no fitted curve has a decreasing LR, so C (and lambda) are not "
-                                            "identified by these data"});
+            result.warnings.push_back({"C",
+                                       "no fitted curve has a decreasing LR, so C (and lambda) are not "
+                                       "identified by these data"});
         }
     }
 }
@@ -240,7 +275,9 @@ FitResult fitLaw(const FitInput& input, const FitOptions& options, const Progres
     FitResult result;
     result.law = law.name();
     result.options = options;
-    if (law.name() == "power") result.options.variable = obs.variable;  // "auto" resolved
+    if (law.name() == "power") {
+        result.options.variable = obs.variable;  // "auto" resolved
+    }
     result.warnings = obs.warnings;
     result.curves = obs.curves;
     if (law.name() == "steplaw") {

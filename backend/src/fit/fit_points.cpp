@@ -15,13 +15,18 @@ std::vector<bool> holdOutMask(const Observations& obs, const FitOptions& options
     // Observation numbering of FitOptions::holdOutIndices: input point index, or for curves the
     // running index over all curves' losses (curve 0 first), counted before S1 = 0 losses are dropped.
     std::vector<size_t> curveOffset(obs.curves.size() + 1, 0);
-    for (size_t c = 0; c < obs.curves.size(); ++c) curveOffset[c + 1] = curveOffset[c] + obs.curves[c].steps.size();
+    for (size_t c = 0; c < obs.curves.size(); ++c) {
+        curveOffset[c + 1] = curveOffset[c] + obs.curves[c].steps.size();
+    }
     size_t numbered = 0;
     for (size_t i = 0; i < obs.size(); ++i) {
-        const size_t id = obs.curve[i] < 0 ? obs.index[i] : curveOffset[static_cast<size_t>(obs.curve[i])] + obs.index[i];
+        const size_t id =
+            obs.curve[i] < 0 ? obs.index[i] : curveOffset[static_cast<size_t>(obs.curve[i])] + obs.index[i];
         numbered = std::max(numbered, id + 1);
     }
-    if (!obs.curves.empty()) numbered = curveOffset.back();
+    if (!obs.curves.empty()) {
+        numbered = curveOffset.back();
+    }
     std::set<size_t> ids;
     for (size_t k = 0; k < options.holdOutIndices.size(); ++k) {
         const size_t id = options.holdOutIndices[k];
@@ -33,15 +38,19 @@ std::vector<bool> holdOutMask(const Observations& obs, const FitOptions& options
     }
     const bool byThreshold = !std::isnan(options.holdOutAbove);
     for (size_t i = 0; i < obs.size(); ++i) {
-        const size_t id = obs.curve[i] < 0 ? obs.index[i] : curveOffset[static_cast<size_t>(obs.curve[i])] + obs.index[i];
+        const size_t id =
+            obs.curve[i] < 0 ? obs.index[i] : curveOffset[static_cast<size_t>(obs.curve[i])] + obs.index[i];
         // The threshold applies to N, except for the power law (its variable) and curves (the step).
         const double v = (law == "power" || isCurveLaw(law)) ? obs.x[i] : obs.n[i];
         held[i] = ids.count(id) > 0 || (byThreshold && v > options.holdOutAbove);
     }
     size_t kept = 0;
-    for (size_t i = 0; i < obs.size(); ++i) kept += held[i] ? 0 : 1;
+    for (size_t i = 0; i < obs.size(); ++i) {
+        kept += held[i] ? 0 : 1;
+    }
     if (kept == 0) {
-        throw Error(ErrorCode::InvalidInput, "every point is held out, nothing left to fit", "options.holdOutAbove");
+        throw Error(ErrorCode::InvalidInput, "every point is held out, nothing left to fit",
+                    "options.holdOutAbove");
     }
     return held;
 }
@@ -75,7 +84,8 @@ void fillPoints(const Observations& obs, const std::vector<bool>& heldOut, const
             sumRel += rel;
             maxLog = std::max(maxLog, std::fabs(p.residual));
             maxRel = std::max(maxRel, rel);
-            huberSum += p.weight * (squared ? p.residual * p.residual : huber(p.residual, result.options.huberDelta));
+            huberSum +=
+                p.weight * (squared ? p.residual * p.residual : huber(p.residual, result.options.huberDelta));
         } else {
             ++result.nPoints;
         }

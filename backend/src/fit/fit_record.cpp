@@ -85,10 +85,11 @@ PreparedFit prepareFromRuns(const Store& store, const std::string& law, const Ru
     lawByName(law);
     PreparedFit out;
     out.provenance = baseProvenance();
-    const std::vector<std::int64_t> ids = !source.runIds.empty() ? source.runIds : runsInGroup(store, source.group);
+    const std::vector<std::int64_t> ids =
+        !source.runIds.empty() ? source.runIds : runsInGroup(store, source.group);
     const std::string db = source.dbLabel.empty() ? store.path() : source.dbLabel;
-    out.provenance.source = !source.runIds.empty() ? "runs " + joinIds(ids) + " of " + db
-                                                   : "group " + source.group + " of " + db;
+    out.provenance.source =
+        !source.runIds.empty() ? "runs " + joinIds(ids) + " of " + db : "group " + source.group + " of " + db;
     for (std::int64_t id : ids) {
         out.provenance.runIds.push_back(std::to_string(id));
     }
@@ -117,7 +118,8 @@ FitRecord makeFitRecord(const FitResult& fit, const Provenance& provenance, cons
     return rec;
 }
 
-std::int64_t storeFit(Store& store, const FitResult& fit, const Provenance& provenance, const std::string& name) {
+std::int64_t storeFit(Store& store, const FitResult& fit, const Provenance& provenance,
+                      const std::string& name) {
     return store.saveFit(makeFitRecord(fit, provenance, name));
 }
 

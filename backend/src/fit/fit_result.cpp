@@ -8,7 +8,9 @@ namespace anneal::fit {
 double FitResult::value(const std::string& name) const {
     std::string names;
     for (const ParamEstimate& p : params) {
-        if (p.name == name) return p.value;
+        if (p.name == name) {
+            return p.value;
+        }
         names += (names.empty() ? "" : " | ") + p.name;
     }
     throw Error(ErrorCode::NotFound, "the " + law + " fit has no parameter '" + name + "'", "param", names);
@@ -16,7 +18,9 @@ double FitResult::value(const std::string& name) const {
 
 std::vector<double> FitResult::values() const {
     std::vector<double> v;
-    for (const ParamEstimate& p : params) v.push_back(p.value);
+    for (const ParamEstimate& p : params) {
+        v.push_back(p.value);
+    }
     return v;
 }
 

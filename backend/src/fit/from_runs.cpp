@@ -27,7 +27,8 @@ std::vector<double> interpolate(const MetricSeries& s, std::int64_t last) {
         } else if (k + 1 >= s.steps.size()) {
             out[static_cast<size_t>(t)] = s.values.back();
         } else {
-            const double f = static_cast<double>(t - s.steps[k]) / static_cast<double>(s.steps[k + 1] - s.steps[k]);
+            const double f =
+                static_cast<double>(t - s.steps[k]) / static_cast<double>(s.steps[k + 1] - s.steps[k]);
             out[static_cast<size_t>(t)] = s.values[k] + f * (s.values[k + 1] - s.values[k]);
         }
     }
@@ -45,8 +46,8 @@ std::vector<double> ownLearningRates(const Store& store, std::int64_t runId) {
     if (r.kind == "imported") {
         const MetricSeries lr = store.metric(runId, "lr");
         if (lr.steps.empty()) {
-            throw Error(ErrorCode::InvalidInput, runName(runId) + " was imported without an lr column", "--runs",
-                        "runs with a learning rate (import a file with an `lr` column)");
+            throw Error(ErrorCode::InvalidInput, runName(runId) + " was imported without an lr column",
+                        "--runs", "runs with a learning rate (import a file with an `lr` column)");
         }
         return interpolate(lr, lr.steps.back());
     }
@@ -83,7 +84,8 @@ Curve curveFromRun(const Store& store, std::int64_t runId, const std::string& me
     c.name = runName(runId) + " (" + r.name + ")";
     c.lr = runLearningRates(store, runId);
     for (size_t i = 0; i < s.steps.size(); ++i) {
-        if (std::isfinite(s.values[i]) && s.values[i] > 0 && s.steps[i] < static_cast<std::int64_t>(c.lr.size())) {
+        if (std::isfinite(s.values[i]) && s.values[i] > 0 &&
+            s.steps[i] < static_cast<std::int64_t>(c.lr.size())) {
             c.steps.push_back(s.steps[i]);
             c.losses.push_back(s.values[i]);
         }
@@ -94,14 +96,16 @@ Curve curveFromRun(const Store& store, std::int64_t runId, const std::string& me
     return c;
 }
 
-FitInput pointsFromRuns(const Store& store, const std::vector<std::int64_t>& runIds, const RunPointOptions& o) {
+FitInput pointsFromRuns(const Store& store, const std::vector<std::int64_t>& runIds,
+                        const RunPointOptions& o) {
     FitInput in;
     for (std::int64_t id : runIds) {
         const RunRecord r = store.run(id);
         const MetricSeries s = store.metric(id, o.metric, true);
         if (s.steps.empty() || !std::isfinite(s.values.back())) {
-            throw Error(ErrorCode::InvalidInput, runName(id) + " (" + r.name + ") has no final \"" + o.metric + "\"",
-                        "--runs", "runs that stored " + o.metric);
+            throw Error(ErrorCode::InvalidInput,
+                        runName(id) + " (" + r.name + ") has no final \"" + o.metric + "\"", "--runs",
+                        "runs that stored " + o.metric);
         }
         const std::int64_t step = s.steps.back();
         double tokens = 0;
@@ -118,7 +122,8 @@ FitInput pointsFromRuns(const Store& store, const std::vector<std::int64_t>& run
         }
         const double n = static_cast<double>(o.includeEmbeddings ? r.params : r.paramsNonEmbedding);
         if (!(n > 0) || !(tokens > 0)) {
-            throw Error(ErrorCode::InvalidInput, runName(id) + " has no parameter count or token count", "--runs");
+            throw Error(ErrorCode::InvalidInput, runName(id) + " has no parameter count or token count",
+                        "--runs");
         }
         in.n.push_back(n);
         in.d.push_back(tokens);

@@ -19,9 +19,7 @@ inline double huber(double r, double delta) {
 }
 
 /// Huber'(r): r inside the threshold, +-delta outside.
-inline double huberSlope(double r, double delta) {
-    return r > delta ? delta : (r < -delta ? -delta : r);
-}
+inline double huberSlope(double r, double delta) { return r > delta ? delta : (r < -delta ? -delta : r); }
 
 class HuberObjective {
 public:

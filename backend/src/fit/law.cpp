@@ -11,7 +11,9 @@ namespace anneal::fit {
 
 std::vector<std::string> Law::paramNames() const {
     std::vector<std::string> names;
-    for (const ParamInfo& p : params()) names.push_back(p.name);
+    for (const ParamInfo& p : params()) {
+        names.push_back(p.name);
+    }
     return names;
 }
 
@@ -19,11 +21,15 @@ std::vector<std::vector<double>> Law::startGrid(const FitInput& input, const Fit
     const auto& impl = static_cast<const detail::LawImpl&>(*this);
     const detail::Observations obs = detail::buildObservations(input, options, name());
     std::vector<std::vector<double>> grid;
-    for (const auto& theta : impl.thetaGrid(obs, options)) grid.push_back(detail::toReported(*this, theta));
+    for (const auto& theta : impl.thetaGrid(obs, options)) {
+        grid.push_back(detail::toReported(*this, theta));
+    }
     return grid;
 }
 
-std::vector<std::string> lawNames() { return {"power", "kaplan", "chinchilla", "lr_annealing", "mpl", "steplaw"}; }
+std::vector<std::string> lawNames() {
+    return {"power", "kaplan", "chinchilla", "lr_annealing", "mpl", "steplaw"};
+}
 
 bool isCurveLaw(const std::string& name) { return name == "lr_annealing" || name == "mpl"; }
 
@@ -32,12 +38,24 @@ const Law& lawByName(const std::string& name) { return detail::lawImplByName(nam
 namespace detail {
 
 const LawImpl& lawImplByName(const std::string& name) {
-    if (name == "power") return powerLaw();
-    if (name == "kaplan") return kaplanLaw();
-    if (name == "chinchilla") return chinchillaLaw();
-    if (name == "lr_annealing") return lrAnnealingLaw();
-    if (name == "mpl") return mplLaw();
-    if (name == "steplaw") return stepLaw();
+    if (name == "power") {
+        return powerLaw();
+    }
+    if (name == "kaplan") {
+        return kaplanLaw();
+    }
+    if (name == "chinchilla") {
+        return chinchillaLaw();
+    }
+    if (name == "lr_annealing") {
+        return lrAnnealingLaw();
+    }
+    if (name == "mpl") {
+        return mplLaw();
+    }
+    if (name == "steplaw") {
+        return stepLaw();
+    }
     std::string allowed;
     for (const std::string& n : lawNames()) {
         allowed += (allowed.empty() ? "" : " | ") + n;
@@ -48,7 +66,9 @@ const LawImpl& lawImplByName(const std::string& name) {
 void checkParamCount(const Law& law, const std::vector<double>& params) {
     if (params.size() != law.params().size()) {
         std::string names;
-        for (const auto& n : law.paramNames()) names += (names.empty() ? "" : ", ") + n;
+        for (const auto& n : law.paramNames()) {
+            names += (names.empty() ? "" : ", ") + n;
+        }
         throw Error(ErrorCode::InvalidInput,
                     "the " + law.name() + " law has " + std::to_string(law.params().size()) +
                         " parameters, got " + std::to_string(params.size()),

@@ -30,7 +30,9 @@ public:
             m_step.push_back(static_cast<int64_t>(obs.x[i]));
         }
         areas(m_cachedLambda, m_s1.data(), m_s2.data(), m_ds2.data());
-        for (double s1 : m_s1) m_logS1.push_back(std::log(s1));
+        for (double s1 : m_s1) {
+            m_logS1.push_back(std::log(s1));
+        }
     }
     size_t numParams() const override { return 5; }
     size_t numObservations() const override { return m_step.size(); }
@@ -80,12 +82,16 @@ private:
                 continue;
             }
             size_t end = i;
-            while (end < m_step.size() && m_curveOf[end] == static_cast<int>(c)) ++end;
+            while (end < m_step.size() && m_curveOf[end] == static_cast<int>(c)) {
+                ++end;
+            }
             const Curve& cv = m_curves[c];
             walkAnnealingAreas(cv.lr, lambda, m_mode, cv.warmupSteps, m_step[end - 1],
                                [&](int64_t u, double a1, double a2, double d2) {
                                    if (i < end && m_step[i] == u) {
-                                       if (s1) s1[i] = a1;
+                                       if (s1) {
+                                           s1[i] = a1;
+                                       }
                                        s2[i] = a2;
                                        ds2[i] = d2;
                                        ++i;
@@ -132,23 +138,28 @@ public:
 
     // Scaled to the data (S1 and S2 are in LR x updates, so their size depends on the peak LR):
     // L0 = f * min(loss); the power term at the median S1 is g * min(loss); C * max(S2) = h * min(loss).
-    std::vector<std::vector<double>> thetaGrid(const Observations& obs, const FitOptions& options) const override {
+    std::vector<std::vector<double>> thetaGrid(const Observations& obs,
+                                               const FitOptions& options) const override {
         const AnnealingModel model(obs, options);
         const double s2max = *std::max_element(model.s2().begin(), model.s2().end());
         const double lmin = *std::min_element(obs.target.begin(), obs.target.end());
         const double mls1 = median(model.logS1());
         std::vector<double> lambdas = {options.lambda};
-        if (options.fitLambda) lambdas = {0.99, 0.999};
+        if (options.fitLambda) {
+            lambdas = {0.99, 0.999};
+        }
         std::vector<double> cs = {0.0};
-        if (s2max > 0.0) cs = {0.0, 0.05 * lmin / s2max, 0.2 * lmin / s2max};
+        if (s2max > 0.0) {
+            cs = {0.0, 0.05 * lmin / s2max, 0.2 * lmin / s2max};
+        }
         std::vector<std::vector<double>> grid;
         for (double f : {0.5, 0.8, 0.95}) {
             for (double g : {0.03, 0.15, 0.5}) {
                 for (double alpha : {0.2, 0.5, 1.0}) {
                     for (double c : cs) {
                         for (double lambda : lambdas) {
-                            grid.push_back({std::log(f * lmin), std::log(g * lmin) + alpha * mls1, alpha, c,
-                                            lambda});
+                            grid.push_back(
+                                {std::log(f * lmin), std::log(g * lmin) + alpha * mls1, alpha, c, lambda});
                         }
                     }
                 }

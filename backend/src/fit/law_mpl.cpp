@@ -25,11 +25,15 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 class MplModel final : public Model {
 public:
     explicit MplModel(const Observations& obs) {
-        for (size_t i = 0; i < obs.size(); ++i) m_step.push_back(static_cast<int64_t>(obs.x[i]));
+        for (size_t i = 0; i < obs.size(); ++i) {
+            m_step.push_back(static_cast<int64_t>(obs.x[i]));
+        }
         size_t i = 0;
         for (size_t c = 0; c < obs.curves.size(); ++c) {
             size_t end = i;
-            while (end < obs.size() && obs.curve[end] == static_cast<int>(c)) ++end;
+            while (end < obs.size() && obs.curve[end] == static_cast<int>(c)) {
+                ++end;
+            }
             if (end > i) {
                 m_parts.push_back({prepareMplSchedule(obs.curves[c].lr, obs.curves[c].warmupSteps), i, end});
             }
@@ -56,8 +60,8 @@ public:
             if (jac) {
                 grad.resize(n * kMplParams);
             }
-            evaluateMpl(part.schedule, p, m_step.data() + part.begin, n, out + part.begin, jac ? grad.data() : nullptr,
-                        MplMethod::Auto);
+            evaluateMpl(part.schedule, p, m_step.data() + part.begin, n, out + part.begin,
+                        jac ? grad.data() : nullptr, MplMethod::Auto);
             for (size_t q = 0; q < n; ++q) {
                 const double l = out[part.begin + q];
                 if (!(l > 0.0) || !std::isfinite(l)) {
@@ -103,7 +107,8 @@ public:
 
     const std::string& name() const override { return m_name; }
     std::string equation() const override {
-        return "L(t) = L0 + A (S1(t) + S_W)^-alpha - B sum_k (eta_{k-1} - eta_k) (1 - (C eta_k^-gamma S_k(t) + "
+        return "L(t) = L0 + A (S1(t) + S_W)^-alpha - B sum_k (eta_{k-1} - eta_k) (1 - (C eta_k^-gamma S_k(t) "
+               "+ "
                "1)^-beta)";
     }
     const std::vector<ParamInfo>& params() const override { return m_params; }
@@ -111,8 +116,10 @@ public:
     // The law needs the whole LR sequence, not one point: mplEvaluate() / predictCurve().
     double evaluate(const std::vector<double>& p, const Point&) const override {
         checkParamCount(*this, p);
-        throw Error(ErrorCode::InvalidInput, "the mpl law predicts whole curves from an LR sequence: use "
-                                             "predictCurve() or mplEvaluate()", "law");
+        throw Error(ErrorCode::InvalidInput,
+                    "the mpl law predicts whole curves from an LR sequence: use "
+                    "predictCurve() or mplEvaluate()",
+                    "law");
     }
     std::vector<double> gradient(const std::vector<double>& p, const Point& at) const override {
         evaluate(p, at);
@@ -133,14 +140,18 @@ public:
         std::vector<std::vector<double>> prefix(obs.curves.size());
         for (size_t c = 0; c < obs.curves.size(); ++c) {
             double sum = 0.0;
-            for (double eta : obs.curves[c].lr) prefix[c].push_back(sum += eta);
+            for (double eta : obs.curves[c].lr) {
+                prefix[c].push_back(sum += eta);
+            }
         }
         for (size_t i = 0; i < obs.size(); ++i) {
-            logArea.push_back(std::log(prefix[static_cast<size_t>(obs.curve[i])][static_cast<size_t>(obs.x[i])]));
+            logArea.push_back(
+                std::log(prefix[static_cast<size_t>(obs.curve[i])][static_cast<size_t>(obs.x[i])]));
         }
         for (const Curve& cv : obs.curves) {
             const double pk = *std::max_element(cv.lr.begin(), cv.lr.end());
-            const double lo = *std::min_element(cv.lr.begin() + std::max<int64_t>(0, cv.warmupSteps), cv.lr.end());
+            const double lo =
+                *std::min_element(cv.lr.begin() + std::max<int64_t>(0, cv.warmupSteps), cv.lr.end());
             peak = std::max(peak, pk);
             drop = std::max(drop, pk - lo);
         }

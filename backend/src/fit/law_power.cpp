@@ -17,7 +17,9 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 class PowerModel final : public Model {
 public:
     explicit PowerModel(const Observations& obs) {
-        for (double x : obs.x) m_logX.push_back(std::log(x));
+        for (double x : obs.x) {
+            m_logX.push_back(std::log(x));
+        }
     }
     size_t numParams() const override { return 3; }
     size_t numObservations() const override { return m_logX.size(); }
@@ -75,7 +77,9 @@ public:
     std::vector<std::vector<double>> thetaGrid(const Observations& obs, const FitOptions&) const override {
         const double lmin = *std::min_element(obs.target.begin(), obs.target.end());
         std::vector<double> logX;
-        for (double x : obs.x) logX.push_back(std::log(x));
+        for (double x : obs.x) {
+            logX.push_back(std::log(x));
+        }
         const double mlx = median(logX);
         std::vector<std::vector<double>> grid;
         for (double f : {0.2, 0.5, 0.8, 0.95}) {

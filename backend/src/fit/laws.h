@@ -21,13 +21,17 @@ const LawImpl& stepLaw();
 template <int K>
 inline double logSumExp(const double (&t)[K], double (&w)[K]) {
     double m = t[0];
-    for (int k = 1; k < K; ++k) m = std::max(m, t[k]);
+    for (int k = 1; k < K; ++k) {
+        m = std::max(m, t[k]);
+    }
     double s = 0.0;
     for (int k = 0; k < K; ++k) {
         w[k] = std::exp(t[k] - m);
         s += w[k];
     }
-    for (int k = 0; k < K; ++k) w[k] /= s;
+    for (int k = 0; k < K; ++k) {
+        w[k] /= s;
+    }
     return m + std::log(s);
 }
 

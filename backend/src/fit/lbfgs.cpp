@@ -38,7 +38,8 @@ class CancelCallback final : public ceres::IterationCallback {
 public:
     explicit CancelCallback(const std::atomic<bool>* cancel) : m_cancel(cancel) {}
     ceres::CallbackReturnType operator()(const ceres::IterationSummary&) override {
-        return m_cancel && m_cancel->load(std::memory_order_relaxed) ? ceres::SOLVER_ABORT : ceres::SOLVER_CONTINUE;
+        return m_cancel && m_cancel->load(std::memory_order_relaxed) ? ceres::SOLVER_ABORT
+                                                                     : ceres::SOLVER_CONTINUE;
     }
 
 private:
@@ -47,8 +48,9 @@ private:
 
 }  // namespace
 
-LocalFit minimizeLbfgs(const HuberObjective& objective, const ParamMap& map, const std::vector<double>& theta0,
-                       const SolverSettings& settings, const std::atomic<bool>* cancel) {
+LocalFit minimizeLbfgs(const HuberObjective& objective, const ParamMap& map,
+                       const std::vector<double>& theta0, const SolverSettings& settings,
+                       const std::atomic<bool>* cancel) {
     LocalFit out;
     out.theta = map.withFixed(theta0);
     std::vector<double> z = map.toZ(out.theta);

@@ -21,15 +21,16 @@ struct SolverSettings {
 };
 
 struct LocalFit {
-    std::vector<double> theta;       // full theta (fixed components included)
-    double objective = HUGE_VAL;     // +inf when the start was invalid
+    std::vector<double> theta;    // full theta (fixed components included)
+    double objective = HUGE_VAL;  // +inf when the start was invalid
     bool converged = false;
     int iterations = 0;
 };
 
 /// Minimises from theta0 (full theta; fixed components are overwritten). Returns objective = +inf
 /// when the model is invalid at the start. Stops early (not converged) when *cancel becomes true.
-LocalFit minimizeLbfgs(const HuberObjective& objective, const ParamMap& map, const std::vector<double>& theta0,
-                       const SolverSettings& settings, const std::atomic<bool>* cancel);
+LocalFit minimizeLbfgs(const HuberObjective& objective, const ParamMap& map,
+                       const std::vector<double>& theta0, const SolverSettings& settings,
+                       const std::atomic<bool>* cancel);
 
 }  // namespace anneal::fit::detail

@@ -34,7 +34,9 @@ void finish(const MplSchedule& s, const double* p, int64_t u, double k0pos, doub
         grad[1] = pw;
         grad[2] = -p[1] * pw * std::log(P);
         grad[3] = u >= s.warmup ? -(D - k0pos - zero) : 0.0;
-        for (int j = 0; j < 3; ++j) grad[4 + j] = u >= s.warmup ? p[3] * dk[j] : 0.0;
+        for (int j = 0; j < 3; ++j) {
+            grad[4 + j] = u >= s.warmup ? p[3] * dk[j] : 0.0;
+        }
     }
 }
 
@@ -60,7 +62,9 @@ void evaluateDirect(const MplSchedule& s, const double* p, const int64_t* steps,
                 continue;
             }
             if (s.lr[kk] == 0.0) {
-                if (S == 0.0) zero += d;  // G = 0 while no LR > 0 followed (our convention, mpl.h)
+                if (S == 0.0) {
+                    zero += d;  // G = 0 while no LR > 0 followed (our convention, mpl.h)
+                }
                 continue;
             }
             const double c = C * std::exp(-gamma * s.logLr[kk]);
@@ -88,8 +92,8 @@ void evaluateDirect(const MplSchedule& s, const double* p, const int64_t* steps,
 MplSchedule prepareMplSchedule(const std::vector<double>& lr, int64_t warmupSteps) {
     for (size_t i = 0; i < lr.size(); ++i) {
         if (!std::isfinite(lr[i]) || lr[i] < 0.0) {
-            throw Error(ErrorCode::InvalidInput, "LR must be finite and >= 0", "lr[" + std::to_string(i) + "]",
-                        ">= 0");
+            throw Error(ErrorCode::InvalidInput, "LR must be finite and >= 0",
+                        "lr[" + std::to_string(i) + "]", ">= 0");
         }
     }
     MplSchedule s;
@@ -126,7 +130,8 @@ MplMethod evaluateMpl(const MplSchedule& s, const double* p, const int64_t* step
     if (n == 0) {
         return method == MplMethod::Auto ? MplMethod::Direct : method;
     }
-    if (method != MplMethod::Direct && evaluateMplFast(s, p, steps, n, loss, grad, method == MplMethod::Fast)) {
+    if (method != MplMethod::Direct &&
+        evaluateMplFast(s, p, steps, n, loss, grad, method == MplMethod::Fast)) {
         return MplMethod::Fast;
     }
     evaluateDirect(s, p, steps, n, loss, grad);
@@ -154,7 +159,8 @@ MplEvaluation mplEvaluate(const std::vector<double>& params, const std::vector<d
         throw Error(ErrorCode::InvalidInput, "C and beta must be > 0", "params", "C > 0, beta > 0");
     }
     for (size_t i = 0; i < steps.size(); ++i) {
-        if (steps[i] < 0 || steps[i] >= static_cast<int64_t>(lr.size()) || (i > 0 && steps[i] <= steps[i - 1])) {
+        if (steps[i] < 0 || steps[i] >= static_cast<int64_t>(lr.size()) ||
+            (i > 0 && steps[i] <= steps[i - 1])) {
             throw Error(ErrorCode::InvalidInput, "steps must be strictly increasing update indices",
                         "steps[" + std::to_string(i) + "]", "0 .. " + std::to_string(lr.size()) + " - 1");
         }
@@ -173,7 +179,9 @@ MplEvaluation mplEvaluate(const std::vector<double>& params, const std::vector<d
 std::vector<double> mplCurve(const std::vector<double>& params, const std::vector<double>& lr,
                              int64_t warmupSteps, MplMethod method) {
     std::vector<int64_t> steps(lr.size());
-    for (size_t u = 0; u < lr.size(); ++u) steps[u] = static_cast<int64_t>(u);
+    for (size_t u = 0; u < lr.size(); ++u) {
+        steps[u] = static_cast<int64_t>(u);
+    }
     return mplEvaluate(params, lr, steps, warmupSteps, false, method).loss;
 }
 

@@ -19,11 +19,11 @@ namespace anneal::fit::detail {
 namespace {
 
 constexpr double kLn2 = 0.69314718055994531;
-constexpr double kSwitch = 0.3;                      // expNodes: complement form below v = 0.3
-constexpr int kTail = 16;                            // tail series terms n = 0..kTail
-constexpr double kTailReach = 0.5;                   // largest tail node: s y_max <= 1/2
-constexpr double kTopReach = 40.0;                   // nodes with s y_min > 40 are dropped
-constexpr int kMaxNodes = 600;                       // beyond this, Auto and Fast fall back to Direct
+constexpr double kSwitch = 0.3;     // expNodes: complement form below v = 0.3
+constexpr int kTail = 16;           // tail series terms n = 0..kTail
+constexpr double kTailReach = 0.5;  // largest tail node: s y_max <= 1/2
+constexpr double kTopReach = 40.0;  // nodes with s y_min > 40 are dropped
+constexpr int kMaxNodes = 600;      // beyond this, Auto and Fast fall back to Direct
 
 double digamma(double x) {
     double r = 0.0;
@@ -101,13 +101,13 @@ void expNodes(int chains, int count, const double* x, const double* s, int n, do
 }
 
 struct FastSetup {
-    int chains = 3;                    // nodes double every `chains` nodes
-    double h = kLn2 / 3;               // node spacing in v = log s
-    int j0 = 0;                        // first explicit node index (v = j0 h)
-    int nodes = 0;                     // explicit nodes j0 .. j0 + nodes - 1
-    double vTail = 0.0;                // v of the largest tail node
-    std::vector<double> invC;          // 1/c_k for k >= W (index k - W)
-    bool any = false;                  // some update after warmup has a drop and LR > 0
+    int chains = 3;            // nodes double every `chains` nodes
+    double h = kLn2 / 3;       // node spacing in v = log s
+    int j0 = 0;                // first explicit node index (v = j0 h)
+    int nodes = 0;             // explicit nodes j0 .. j0 + nodes - 1
+    double vTail = 0.0;        // v of the largest tail node
+    std::vector<double> invC;  // 1/c_k for k >= W (index k - W)
+    bool any = false;          // some update after warmup has a drop and LR > 0
 };
 
 FastSetup fastSetup(const MplSchedule& s, const double* p, int64_t last, bool gradient) {
@@ -157,7 +157,8 @@ void tailCoefficients(double b, double vL, double dv, bool deriv, double* a) {
             fact *= n;
         }
         const double r = std::exp(-(b + n) * dv);
-        const double an = dv * std::exp(b * vL) * ((n % 2) ? -1.0 : 1.0) / (fact * -std::expm1(-(b + n) * dv));
+        const double an =
+            dv * std::exp(b * vL) * ((n % 2) ? -1.0 : 1.0) / (fact * -std::expm1(-(b + n) * dv));
         a[n] = deriv ? an * (vL - dv * r / (1.0 - r)) : an;
     }
 }
@@ -179,14 +180,16 @@ double tailValue(const double* a, const double* M, double x) {
     double total = 0.0;
     for (int m = 0; m <= kTail; ++m) {
         double q = 0.0;
-        for (int r = kTail - m; r >= 0; --r) q = q * x + a[m + r] * binom[static_cast<size_t>((m + r) * (kTail + 1) + m)];
+        for (int r = kTail - m; r >= 0; --r) {
+            q = q * x + a[m + r] * binom[static_cast<size_t>((m + r) * (kTail + 1) + m)];
+        }
         total += M[m] * q;
     }
     return total;
 }
 
 void runFast(const MplSchedule& s, const double* p, const int64_t* steps, size_t n, double* loss,
-                  double* grad, const FastSetup& f) {
+             double* grad, const FastSetup& f) {
     const double C = p[4], beta = p[5], gamma = p[6];
     const int nch = grad ? 4 : 1;
     const int J = f.nodes;
@@ -241,15 +244,21 @@ void runFast(const MplSchedule& s, const double* p, const int64_t* steps, size_t
             for (int ch = 0; ch < nch; ++ch) {
                 double* h = H.data() + static_cast<size_t>(ch) * uJ;
                 const double c = cw[ch];
-                for (size_t i = 0; i < uJ; ++i) h[i] = qf[i] * (h[i] + c * pf[i]);
+                for (size_t i = 0; i < uJ; ++i) {
+                    h[i] = qf[i] * (h[i] + c * pf[i]);
+                }
                 double* mm = M.data() + static_cast<size_t>(ch) * (kTail + 1);
                 double bm = c;
-                for (int m = 0; m <= kTail; ++m, bm *= b) mm[m] += bm;
+                for (int m = 0; m <= kTail; ++m, bm *= b) {
+                    mm[m] += bm;
+                }
             }
         } else if (eta > 0.0 && J > 0) {
             for (int ch = 0; ch < nch; ++ch) {
                 double* h = H.data() + static_cast<size_t>(ch) * uJ;
-                for (size_t i = 0; i < uJ; ++i) h[i] *= qf[i];
+                for (size_t i = 0; i < uJ; ++i) {
+                    h[i] *= qf[i];
+                }
             }
         }
         for (; qi < n && steps[qi] == k; ++qi) {
@@ -257,7 +266,9 @@ void runFast(const MplSchedule& s, const double* p, const int64_t* steps, size_t
             auto modes = [&](int ch, const std::vector<double>& wt, bool withV) {
                 const double* h = H.data() + static_cast<size_t>(ch) * uJ;
                 double sum = 0.0;
-                for (size_t i = 0; i < uJ; ++i) sum += (withV ? wt[i] * v[i] : wt[i]) * h[i];
+                for (size_t i = 0; i < uJ; ++i) {
+                    sum += (withV ? wt[i] * v[i] : wt[i]) * h[i];
+                }
                 return sum;
             };
             auto moments = [&](int ch) { return M.data() + static_cast<size_t>(ch) * (kTail + 1); };

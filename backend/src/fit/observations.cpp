@@ -64,22 +64,34 @@ std::string resolveVariable(const FitInput& in, const std::string& requested) {
         return "x";
     }
     std::vector<std::string> given;
-    if (!in.n.empty()) given.push_back("N");
-    if (!in.d.empty()) given.push_back("D");
-    if (!in.c.empty()) given.push_back("C");
+    if (!in.n.empty()) {
+        given.push_back("N");
+    }
+    if (!in.d.empty()) {
+        given.push_back("D");
+    }
+    if (!in.c.empty()) {
+        given.push_back("C");
+    }
     if (given.size() != 1) {
-        inputError("options.variable", "the power law needs one variable; give x or exactly one of N, D, C "
-                                       "or name it",
+        inputError("options.variable",
+                   "the power law needs one variable; give x or exactly one of N, D, C "
+                   "or name it",
                    allowed);
     }
     return given.front();
 }
 
 void addPoints(const FitInput& in, const std::string& law, Observations& obs, const std::string& variable) {
-    const size_t n = std::max({in.n.size(), in.d.size(), in.c.size(), in.x.size(), in.loss.size(),
-                               in.lr.size(), in.batch.size()});
-    for (const auto& [v, name] : {std::pair{&in.n, "n"}, {&in.d, "d"}, {&in.c, "c"}, {&in.x, "x"},
-                                  {&in.loss, "loss"}, {&in.lr, "lr"}, {&in.batch, "batch"},
+    const size_t n = std::max(
+        {in.n.size(), in.d.size(), in.c.size(), in.x.size(), in.loss.size(), in.lr.size(), in.batch.size()});
+    for (const auto& [v, name] : {std::pair{&in.n, "n"},
+                                  {&in.d, "d"},
+                                  {&in.c, "c"},
+                                  {&in.x, "x"},
+                                  {&in.loss, "loss"},
+                                  {&in.lr, "lr"},
+                                  {&in.batch, "batch"},
                                   {&in.weight, "weight"}}) {
         checkLength(*v, n, name);
         checkPositive(*v, name, std::string(name) == "weight");
@@ -97,7 +109,9 @@ void addPoints(const FitInput& in, const std::string& law, Observations& obs, co
         if (dd.empty() && !in.c.empty()) {
             // D derived from compute when only FLOPs are known (METHODS 7.2 pitfall (c)): C = 6ND.
             dd.resize(n);
-            for (size_t i = 0; i < n; ++i) dd[i] = in.c[i] / (6.0 * in.n[i]);
+            for (size_t i = 0; i < n; ++i) {
+                dd[i] = in.c[i] / (6.0 * in.n[i]);
+            }
         }
         if (dd.empty()) {
             inputError("input.d", "the " + law + " law needs D (or C, then D = C/(6N))");
@@ -108,8 +122,12 @@ void addPoints(const FitInput& in, const std::string& law, Observations& obs, co
         if (in.lr.empty() && in.batch.empty()) {
             inputError("input.lr", "the steplaw law needs the best lr and/or the best batch of each cell");
         }
-        if (!in.lr.empty()) targets.emplace_back(&in.lr, "lr");
-        if (!in.batch.empty()) targets.emplace_back(&in.batch, "batch");
+        if (!in.lr.empty()) {
+            targets.emplace_back(&in.lr, "lr");
+        }
+        if (!in.batch.empty()) {
+            targets.emplace_back(&in.batch, "batch");
+        }
     } else {
         requireFilled(in.loss, "loss", law);
         targets.emplace_back(&in.loss, "loss");
@@ -160,29 +178,31 @@ void addCurves(const FitInput& in, const FitOptions& options, const std::string&
         for (size_t k = 0; k < cv.steps.size(); ++k) {
             const std::string fs = f + ".steps[" + std::to_string(k) + "]";
             if (cv.steps[k] < 0 || cv.steps[k] >= static_cast<int64_t>(cv.lr.size())) {
-                inputError(fs, "step " + std::to_string(cv.steps[k]) + " has no LR (the curve has " +
-                                   std::to_string(cv.lr.size()) + " updates)",
+                inputError(fs,
+                           "step " + std::to_string(cv.steps[k]) + " has no LR (the curve has " +
+                               std::to_string(cv.lr.size()) + " updates)",
                            "0 .. " + std::to_string(cv.lr.size() - 1));
             }
             if (k > 0 && cv.steps[k] <= cv.steps[k - 1]) {
-                inputError(fs, std::string(cv.steps[k] == cv.steps[k - 1] ? "duplicate" : "unsorted") +
-                                   " step " + std::to_string(cv.steps[k]) + " after " +
-                                   std::to_string(cv.steps[k - 1]),
+                inputError(fs,
+                           std::string(cv.steps[k] == cv.steps[k - 1] ? "duplicate" : "unsorted") + " step " +
+                               std::to_string(cv.steps[k]) + " after " + std::to_string(cv.steps[k - 1]),
                            "strictly increasing steps");
             }
         }
         if (cv.warmupSteps < 0) {
             cv.warmupSteps = detectWarmupSteps(cv.lr);
         } else if (cv.warmupSteps >= static_cast<int64_t>(cv.lr.size())) {
-            inputError(f + ".warmupSteps", "is beyond the last update",
-                       "< " + std::to_string(cv.lr.size()));
+            inputError(f + ".warmupSteps", "is beyond the last update", "< " + std::to_string(cv.lr.size()));
         }
         // S1 with the fitted warmup mode (mpl: the LR sum including warmup, S1 + S_W); losses with
         // S1 = 0 (no LR seen yet) cannot be fitted.
         std::vector<double> s1;
         if (law == "mpl") {
             double sum = 0.0;
-            for (double eta : cv.lr) s1.push_back(sum += eta);
+            for (double eta : cv.lr) {
+                s1.push_back(sum += eta);
+            }
         } else {
             s1 = annealingAreas(cv.lr, options.lambda, options.warmup, cv.warmupSteps).s1;
         }
@@ -205,8 +225,8 @@ void addCurves(const FitInput& in, const FitOptions& options, const std::string&
         obs.curves.push_back(std::move(cv));
     }
     if (skipped > 0) {
-        obs.warnings.push_back({"curves", std::to_string(skipped) +
-                                              " losses logged before any LR area (S1 = 0) were left out"});
+        obs.warnings.push_back(
+            {"curves", std::to_string(skipped) + " losses logged before any LR area (S1 = 0) were left out"});
     }
     if (obs.size() == 0) {
         inputError("input.curves", "no loss has a positive forward area S1");

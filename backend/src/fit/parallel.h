@@ -25,8 +25,8 @@ int resolveThreads(int requested, size_t tasks);
 /// The calling thread calls the progress callback about every 50 ms; when it returns false, `cancel` is
 /// set, workers stop after their current task (tasks should poll it too) and Error(Cancelled) is
 /// thrown after they are joined. The first exception a task throws is rethrown the same way.
-void parallelFor(size_t count, int threads, const std::function<void(size_t)>& task, const ProgressPhase& phase,
-                 std::atomic<bool>& cancel);
+void parallelFor(size_t count, int threads, const std::function<void(size_t)>& task,
+                 const ProgressPhase& phase, std::atomic<bool>& cancel);
 
 /// Calls the callback with `fraction`; throws Error(Cancelled) (and sets cancel) when it returns false.
 void reportProgress(const ProgressPhase& phase, double fraction, std::atomic<bool>& cancel);

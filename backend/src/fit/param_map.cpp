@@ -14,14 +14,18 @@ namespace {
 
 std::string joinNames(const Law& law) {
     std::string s;
-    for (const auto& n : law.paramNames()) s += (s.empty() ? "" : " | ") + n;
+    for (const auto& n : law.paramNames()) {
+        s += (s.empty() ? "" : " | ") + n;
+    }
     return s;
 }
 
 size_t indexOf(const Law& law, const std::string& name, const std::string& field) {
     const auto& ps = law.params();
     for (size_t j = 0; j < ps.size(); ++j) {
-        if (ps[j].name == name) return j;
+        if (ps[j].name == name) {
+            return j;
+        }
     }
     throw Error(ErrorCode::InvalidInput, "the " + law.name() + " law has no parameter '" + name + "'",
                 field + "." + name, joinNames(law));
@@ -29,8 +33,12 @@ size_t indexOf(const Law& law, const std::string& name, const std::string& field
 
 // Reported value -> theta for a log-scale parameter; bounds at or below 0 mean unbounded below.
 double boundToTheta(double v, bool logScale) {
-    if (!logScale) return v;
-    if (v <= 0.0) return -HUGE_VAL;
+    if (!logScale) {
+        return v;
+    }
+    if (v <= 0.0) {
+        return -HUGE_VAL;
+    }
     return std::log(v);
 }
 
@@ -43,7 +51,9 @@ ParamMap::ParamMap(const Law& law, const FitOptions& options) {
     m_isFixed.assign(n, false);
     m_fixedTheta.assign(n, 0.0);
     std::vector<Bounds> reported(n);
-    for (size_t j = 0; j < n; ++j) reported[j] = ps[j].bounds;
+    for (size_t j = 0; j < n; ++j) {
+        reported[j] = ps[j].bounds;
+    }
     for (const auto& [name, b] : options.bounds) {
         const size_t j = indexOf(law, name, "options.bounds");
         if (!(b.lower < b.upper) || std::isnan(b.lower) || std::isnan(b.upper)) {
@@ -54,9 +64,12 @@ ParamMap::ParamMap(const Law& law, const FitOptions& options) {
     std::map<std::string, double> fixed = options.fixed;
     if (law.name() == "lr_annealing") {
         if (options.fitLambda && fixed.count("lambda")) {
-            throw Error(ErrorCode::InvalidInput, "lambda cannot be both fitted and fixed", "options.fixed.lambda");
+            throw Error(ErrorCode::InvalidInput, "lambda cannot be both fitted and fixed",
+                        "options.fixed.lambda");
         }
-        if (!options.fitLambda && !fixed.count("lambda")) fixed["lambda"] = options.lambda;
+        if (!options.fitLambda && !fixed.count("lambda")) {
+            fixed["lambda"] = options.lambda;
+        }
     }
     for (const auto& [name, v] : fixed) {
         const size_t j = indexOf(law, name, "options.fixed");
@@ -68,8 +81,11 @@ ParamMap::ParamMap(const Law& law, const FitOptions& options) {
         m_fixedTheta[j] = ps[j].logScale ? std::log(v) : v;
     }
     for (size_t j = 0; j < n; ++j) {
-        m_bounds[j] = {boundToTheta(reported[j].lower, ps[j].logScale), boundToTheta(reported[j].upper, ps[j].logScale)};
-        if (!m_isFixed[j]) m_free.push_back(j);
+        m_bounds[j] = {boundToTheta(reported[j].lower, ps[j].logScale),
+                       boundToTheta(reported[j].upper, ps[j].logScale)};
+        if (!m_isFixed[j]) {
+            m_free.push_back(j);
+        }
     }
     if (m_free.empty()) {
         throw Error(ErrorCode::InvalidInput, "every parameter is fixed, nothing to fit", "options.fixed");
@@ -78,14 +94,18 @@ ParamMap::ParamMap(const Law& law, const FitOptions& options) {
 
 std::vector<double> ParamMap::withFixed(std::vector<double> theta) const {
     for (size_t j = 0; j < theta.size(); ++j) {
-        if (m_isFixed[j]) theta[j] = m_fixedTheta[j];
+        if (m_isFixed[j]) {
+            theta[j] = m_fixedTheta[j];
+        }
     }
     return theta;
 }
 
 void ParamMap::toTheta(const double* z, double* theta) const {
     for (size_t j = 0; j < m_bounds.size(); ++j) {
-        if (m_isFixed[j]) theta[j] = m_fixedTheta[j];
+        if (m_isFixed[j]) {
+            theta[j] = m_fixedTheta[j];
+        }
     }
     for (size_t k = 0; k < m_free.size(); ++k) {
         const size_t j = m_free[k];
@@ -147,7 +167,8 @@ std::vector<double> ParamMap::toZ(const std::vector<double>& theta) const {
 bool ParamMap::atBound(const std::vector<double>& theta, size_t j, double relTol) const {
     const double l = m_bounds[j].lower, u = m_bounds[j].upper;
     const double scale = std::isfinite(l) && std::isfinite(u) ? (u - l) : std::max(1.0, std::fabs(theta[j]));
-    return (std::isfinite(l) && theta[j] - l <= relTol * scale) || (std::isfinite(u) && u - theta[j] <= relTol * scale);
+    return (std::isfinite(l) && theta[j] - l <= relTol * scale) ||
+           (std::isfinite(u) && u - theta[j] <= relTol * scale);
 }
 
 }  // namespace anneal::fit::detail

@@ -40,7 +40,7 @@ public:
     bool atBound(const std::vector<double>& theta, size_t j, double relTol = 1e-6) const;
 
 private:
-    std::vector<Bounds> m_bounds;     // in theta units
+    std::vector<Bounds> m_bounds;  // in theta units
     std::vector<bool> m_isFixed;
     std::vector<double> m_fixedTheta;
     std::vector<size_t> m_free;

@@ -44,8 +44,8 @@ std::string runIdsAllowed(const Store& store) {
 CurveErrors curveErrors(const std::vector<double>& observed, const std::vector<double>& predicted) {
     if (observed.empty() || observed.size() != predicted.size()) {
         throw Error(ErrorCode::InvalidInput,
-                    "needs as many predicted as observed losses, at least one (got " + std::to_string(observed.size()) +
-                        " and " + std::to_string(predicted.size()) + ")",
+                    "needs as many predicted as observed losses, at least one (got " +
+                        std::to_string(observed.size()) + " and " + std::to_string(predicted.size()) + ")",
                     "predicted");
     }
     CurveErrors e;
@@ -64,7 +64,8 @@ CurveErrors curveErrors(const std::vector<double>& observed, const std::vector<d
     return e;
 }
 
-RunPrediction predictRun(const Store& store, const FitResult& fit, std::int64_t runId, const std::string& metric) {
+RunPrediction predictRun(const Store& store, const FitResult& fit, std::int64_t runId,
+                         const std::string& metric) {
     if (!isCurveLaw(fit.law)) {
         throw Error(ErrorCode::InvalidInput, "a " + fit.law + " fit predicts no loss curve of a run", "--fit",
                     "a fit of a curve law: lr_annealing | mpl (see `anneal-cli fits`)");
@@ -76,8 +77,9 @@ RunPrediction predictRun(const Store& store, const FitResult& fit, std::int64_t 
     }
     if (store.metric(runId, metric, true).steps.empty()) {
         const std::vector<std::string> names = store.metricNames(runId);
-        throw Error(ErrorCode::InvalidInput, "run " + std::to_string(runId) + " has no metric \"" + metric + "\"",
-                    "--metric", names.empty() ? "(the run stored no metrics)" : joined(names));
+        throw Error(ErrorCode::InvalidInput,
+                    "run " + std::to_string(runId) + " has no metric \"" + metric + "\"", "--metric",
+                    names.empty() ? "(the run stored no metrics)" : joined(names));
     }
     const Curve curve = curveFromRun(store, runId, metric);
     RunPrediction out;

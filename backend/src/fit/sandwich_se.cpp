@@ -27,16 +27,24 @@ double insideProbability(const std::vector<double>& r, const std::vector<double>
     }
     mean /= sw;
     double var = 0.0;
-    for (size_t i = 0; i < r.size(); ++i) var += w[i] * (r[i] - mean) * (r[i] - mean);
+    for (size_t i = 0; i < r.size(); ++i) {
+        var += w[i] * (r[i] - mean) * (r[i] - mean);
+    }
     std::vector<double> sorted = r;
     std::sort(sorted.begin(), sorted.end());
     const double iqr = sorted[sorted.size() * 3 / 4] - sorted[sorted.size() / 4];
     double spread = std::sqrt(var / sw);
-    if (iqr > 0.0) spread = std::min(spread, iqr / 1.34);
+    if (iqr > 0.0) {
+        spread = std::min(spread, iqr / 1.34);
+    }
     const double h = 0.9 * spread * std::pow(sw, -0.2);
-    if (!(h > 0.0)) return 1.0;  // (near) exact fit: every residual is inside delta
+    if (!(h > 0.0)) {
+        return 1.0;  // (near) exact fit: every residual is inside delta
+    }
     double p = 0.0;
-    for (size_t i = 0; i < r.size(); ++i) p += w[i] * (normalCdf((delta - r[i]) / h) - normalCdf((-delta - r[i]) / h));
+    for (size_t i = 0; i < r.size(); ++i) {
+        p += w[i] * (normalCdf((delta - r[i]) / h) - normalCdf((-delta - r[i]) / h));
+    }
     return p / sw;
 }
 
@@ -73,7 +81,9 @@ std::vector<double> sandwichStandardErrors(const HuberObjective& objective, cons
     Eigen::VectorXd g(k);
     for (size_t t = 0; t < used.size(); ++t) {
         const size_t i = used[t];
-        for (Eigen::Index a = 0; a < k; ++a) g(a) = ws.jac[i * p + free[static_cast<size_t>(a)]];
+        for (Eigen::Index a = 0; a < k; ++a) {
+            g(a) = ws.jac[i * p + free[static_cast<size_t>(a)]];
+        }
         const double psi = huberSlope(r[t], delta);
         G += w[t] * g * g.transpose();
         B += w[t] * psi * psi * g * g.transpose();

@@ -28,14 +28,17 @@ size_t peakIndex(const std::vector<double>& lr, int64_t W) {
 ///               - B (-g_j + g_{j+1} + sum_{k=W..j} d_k r_k - gamma d_j S_j r_j / eta_j)
 /// (g_{n+1} := 0: S_k holds eta_j for every k <= j; eta_j^-gamma is in c_j only), and the peak
 /// eta_m, m <= W, adds -B g_W through d_W. Warmup LRs other than the peak enter through P only.
-double mplFinal(const std::vector<double>& p, const std::vector<double>& lr, int64_t W, std::vector<double>* grad) {
+double mplFinal(const std::vector<double>& p, const std::vector<double>& lr, int64_t W,
+                std::vector<double>* grad) {
     const double L0 = p[0], A = p[1], alpha = p[2], B = p[3], C = p[4], beta = p[5], gamma = p[6];
     const size_t n = lr.size() - 1;
     const size_t w = static_cast<size_t>(W);
     const size_t m = peakIndex(lr, W);
     const double peak = lr[m];
     double P = 0.0;
-    for (double v : lr) P += v;
+    for (double v : lr) {
+        P += v;
+    }
     if (!(P > 0.0)) {
         return kNaN;
     }
@@ -94,11 +97,17 @@ double annealingFinal(const std::vector<double>& p, WarmupMode mode, const std::
         peak = std::max(peak, lr[u]);
         double prev = u == 0 ? lr[u] : lr[u - 1];
         if (after) {
-            if (u < w) continue;
-            if (u == w) prev = peak;
+            if (u < w) {
+                continue;
+            }
+            if (u == w) {
+                prev = peak;
+            }
         }
         double drop = prev - lr[u];
-        if (!after && u <= w) drop = std::max(drop, 0.0);
+        if (!after && u <= w) {
+            drop = std::max(drop, 0.0);
+        }
         mom = lambda * mom + drop;
         s1 += lr[u];
         s2 += mom;
@@ -114,9 +123,13 @@ double annealingFinal(const std::vector<double>& p, WarmupMode mode, const std::
         double wu = 0.0;
         for (size_t u = n + 1; u-- > 0;) {
             wu = 1.0 + lambda * wu;
-            if (after && u < w) continue;
+            if (after && u < w) {
+                continue;
+            }
             (*grad)[u] += ds1;
-            if (u == 0 && !after) continue;  // eta_{-1} := eta_0: no drop
+            if (u == 0 && !after) {
+                continue;  // eta_{-1} := eta_0: no drop
+            }
             const size_t prevIdx = after && u == w ? m : u - 1;
             const bool active = after || u > w || lr[prevIdx] - lr[u] > 0.0;
             if (active) {
@@ -133,15 +146,17 @@ double annealingFinal(const std::vector<double>& p, WarmupMode mode, const std::
 double finalLossGradient(const FitResult& fit, const std::vector<double>& lr, int64_t warmupSteps,
                          std::vector<double>* grad) {
     if (!isCurveLaw(fit.law)) {
-        throw Error(ErrorCode::InvalidInput, "the schedule optimiser needs an mpl or lr_annealing fit, not " + fit.law,
-                    "law", "mpl | lr_annealing");
+        throw Error(ErrorCode::InvalidInput,
+                    "the schedule optimiser needs an mpl or lr_annealing fit, not " + fit.law, "law",
+                    "mpl | lr_annealing");
     }
     if (lr.empty()) {
         throw Error(ErrorCode::InvalidInput, "the schedule is empty", "lr", "at least one update");
     }
     for (size_t i = 0; i < lr.size(); ++i) {
         if (!std::isfinite(lr[i]) || lr[i] < 0.0) {
-            throw Error(ErrorCode::InvalidInput, "LR must be finite and >= 0", "lr[" + std::to_string(i) + "]", ">= 0");
+            throw Error(ErrorCode::InvalidInput, "LR must be finite and >= 0",
+                        "lr[" + std::to_string(i) + "]", ">= 0");
         }
     }
     if (warmupSteps < 0) {

@@ -37,22 +37,29 @@ void project(std::vector<double>& z, double cap) {
     for (size_t j = 0; j < u.size(); ++j) {
         acc += u[j];
         const double t = (acc - cap) / static_cast<double>(j + 1);
-        if (u[j] - t > 0.0) theta = t;
+        if (u[j] - t > 0.0) {
+            theta = t;
+        }
     }
-    for (double& v : z) v = std::max(v - theta, 0.0);
+    for (double& v : z) {
+        v = std::max(v - theta, 0.0);
+    }
 }
 
 double dot(const std::vector<double>& a, const std::vector<double>& b) {
     double s = 0.0;
-    for (size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
+    for (size_t i = 0; i < a.size(); ++i) {
+        s += a[i] * b[i];
+    }
     return s;
 }
 
 void checkProblem(const FitResult& fit, const ScheduleProblem& p) {
     if (!isCurveLaw(fit.law)) {
-        throw Error(ErrorCode::InvalidInput,
-                    "a " + fit.law + " fit predicts no loss curve; the optimiser needs an mpl or lr_annealing fit",
-                    "fit", "mpl | lr_annealing");
+        throw Error(
+            ErrorCode::InvalidInput,
+            "a " + fit.law + " fit predicts no loss curve; the optimiser needs an mpl or lr_annealing fit",
+            "fit", "mpl | lr_annealing");
     }
     if (p.steps < 2) {
         throw Error(ErrorCode::InvalidInput, "steps = " + std::to_string(p.steps), "steps", ">= 2");
@@ -71,8 +78,8 @@ void checkProblem(const FitResult& fit, const ScheduleProblem& p) {
                     "0 <= min-lr < peak-lr");
     }
     if (!(p.warmupStartFraction >= 0.0 && p.warmupStartFraction <= 1.0)) {
-        throw Error(ErrorCode::InvalidInput, "the warmup start fraction must be in [0, 1]", "warmup-start-fraction",
-                    "[0, 1]");
+        throw Error(ErrorCode::InvalidInput, "the warmup start fraction must be in [0, 1]",
+                    "warmup-start-fraction", "[0, 1]");
     }
 }
 
@@ -97,7 +104,9 @@ std::vector<ScheduleCandidate> referenceSchedules(const FitResult& fit, const Sc
     out.push_back({"cosine", learningRates(referenceSpec(p, "cosine", 0.0)), kNaN});
     out.push_back({"wsd 10%", learningRates(referenceSpec(p, "wsd", 0.1)), kNaN});
     out.push_back({"wsd 20%", learningRates(referenceSpec(p, "wsd", 0.2)), kNaN});
-    for (auto& c : out) c.finalLoss = finalLossGradient(fit, c.lr, p.warmupSteps, nullptr);
+    for (auto& c : out) {
+        c.finalLoss = finalLossGradient(fit, c.lr, p.warmupSteps, nullptr);
+    }
     return out;
 }
 
@@ -122,7 +131,9 @@ void projectMonotone(std::vector<double>& y, double lo) {
     size_t i = 0;
     for (size_t b = 0; b < sum.size(); ++b) {
         const double v = std::clamp(sum[b] / static_cast<double>(count[b]), lo, 1.0);
-        for (size_t c = 0; c < count[b]; ++c) y[i++] = v;
+        for (size_t c = 0; c < count[b]; ++c) {
+            y[i++] = v;
+        }
     }
 }
 
@@ -148,13 +159,19 @@ SpgRun spg(std::vector<double>& x, const Evaluate& evaluate, const Project& proj
     std::deque<double> bestHistory{f};  // the best loss of the last 50 iterations, for the stopping rule
     constexpr double kLamMin = 1e-30, kLamMax = 1e30;
     auto projectedStep = [&](double lam) {  // d = P(x - lam g) - x
-        for (size_t i = 0; i < N; ++i) d[i] = x[i] - lam * g[i];
+        for (size_t i = 0; i < N; ++i) {
+            d[i] = x[i] - lam * g[i];
+        }
         project(d);
-        for (size_t i = 0; i < N; ++i) d[i] -= x[i];
+        for (size_t i = 0; i < N; ++i) {
+            d[i] -= x[i];
+        }
     };
     projectedStep(1.0);
     double pg0 = 0.0;
-    for (double v : d) pg0 = std::max(pg0, std::abs(v));
+    for (double v : d) {
+        pg0 = std::max(pg0, std::abs(v));
+    }
     double lam = pg0 > 0.0 ? std::min(kLamMax, 1.0 / pg0) : 1.0;
     for (run.iterations = 0; run.iterations < maxIt; ++run.iterations) {
         tick(run.iterations);
@@ -167,9 +184,13 @@ SpgRun spg(std::vector<double>& x, const Evaluate& evaluate, const Project& proj
         const double fmax = *std::max_element(recent.begin(), recent.end());
         double a = 1.0, fn = 0.0;
         for (;;) {
-            for (size_t i = 0; i < N; ++i) xn[i] = x[i] + a * d[i];
+            for (size_t i = 0; i < N; ++i) {
+                xn[i] = x[i] + a * d[i];
+            }
             fn = evaluate(xn, nullptr);
-            if ((std::isfinite(fn) && fn <= fmax + 1e-4 * a * gd) || a < 1e-14) break;
+            if ((std::isfinite(fn) && fn <= fmax + 1e-4 * a * gd) || a < 1e-14) {
+                break;
+            }
             const double at = -0.5 * a * a * gd / (fn - f - a * gd);  // safeguarded quadratic interpolation
             a = std::isfinite(at) && at >= 0.1 * a && at <= 0.5 * a ? at : 0.5 * a;
         }
@@ -193,7 +214,9 @@ SpgRun spg(std::vector<double>& x, const Evaluate& evaluate, const Project& proj
             best = x;
         }
         recent.push_back(f);
-        if (recent.size() > 10) recent.pop_front();
+        if (recent.size() > 10) {
+            recent.pop_front();
+        }
         bestHistory.push_back(bestF);
         if (bestHistory.size() > 50) {
             bestHistory.pop_front();
@@ -210,14 +233,16 @@ SpgRun spg(std::vector<double>& x, const Evaluate& evaluate, const Project& proj
 
 }  // namespace
 
-OptimizedSchedule optimizeSchedule(const FitResult& fit, const ScheduleProblem& p, const OptimizerOptions& options,
-                                   const ProgressFn& progress) {
+OptimizedSchedule optimizeSchedule(const FitResult& fit, const ScheduleProblem& p,
+                                   const OptimizerOptions& options, const ProgressFn& progress) {
     using Clock = std::chrono::steady_clock;
     OptimizedSchedule out;
     out.references = referenceSchedules(fit, p);
     const ScheduleCandidate* start = &out.references[0];
     for (const auto& c : out.references) {
-        if (c.finalLoss < start->finalLoss) start = &c;
+        if (c.finalLoss < start->finalLoss) {
+            start = &c;
+        }
     }
     out.start = start->name;
     out.floorLr = std::max(p.minLr, 1e-6 * p.peakLr);
@@ -226,8 +251,12 @@ OptimizedSchedule optimizeSchedule(const FitResult& fit, const ScheduleProblem& 
     std::vector<double> lr = start->lr;
     lr[first - 1] = peak;
     const size_t N = lr.size() - first;
-    for (size_t i = 0; i < N; ++i) lr[first + i] = std::clamp(lr[first + i], floorLr, peak);
-    for (size_t i = 1; i < N; ++i) lr[first + i] = std::min(lr[first + i], lr[first + i - 1]);
+    for (size_t i = 0; i < N; ++i) {
+        lr[first + i] = std::clamp(lr[first + i], floorLr, peak);
+    }
+    for (size_t i = 1; i < N; ++i) {
+        lr[first + i] = std::min(lr[first + i], lr[first + i - 1]);
+    }
 
     std::vector<double> full;  // d L / d eta of the whole schedule
     auto law = [&](std::vector<double>* g) {
@@ -242,7 +271,8 @@ OptimizedSchedule optimizeSchedule(const FitResult& fit, const ScheduleProblem& 
         double cum = 0.0;
         for (size_t i = 0; i < N; ++i) {
             cum += z[i];
-            lr[first + i] = std::clamp(peak * (1.0 - cum), floorLr, peak);  // rounding never leaves the bounds
+            lr[first + i] =
+                std::clamp(peak * (1.0 - cum), floorLr, peak);  // rounding never leaves the bounds
         }
         const double f = law(g);
         if (g) {  // d L / d z_i = -peak sum_{t >= W+1+i} d L / d eta_t
@@ -258,19 +288,23 @@ OptimizedSchedule optimizeSchedule(const FitResult& fit, const ScheduleProblem& 
     // Phase 2, the LRs themselves (y = eta / peak, projected by isotonic regression): it polishes where the
     // decrements' coupled gradient stalls (the last few updates near the floor).
     Evaluate byLr = [&](const std::vector<double>& y, std::vector<double>* g) {
-        for (size_t i = 0; i < N; ++i) lr[first + i] = std::clamp(peak * y[i], floorLr, peak);
+        for (size_t i = 0; i < N; ++i) {
+            lr[first + i] = std::clamp(peak * y[i], floorLr, peak);
+        }
         const double f = law(g);
         if (g) {
             g->resize(N);
-            for (size_t i = 0; i < N; ++i) (*g)[i] = peak * full[first + i];
+            for (size_t i = 0; i < N; ++i) {
+                (*g)[i] = peak * full[first + i];
+            }
         }
         return f;
     };
 
     const double startLoss = law(nullptr);
     if (!std::isfinite(startLoss)) {
-        throw Error(ErrorCode::Numerical, "the law's loss is not finite for the starting schedule (" + out.start + ")",
-                    "fit");
+        throw Error(ErrorCode::Numerical,
+                    "the law's loss is not finite for the starting schedule (" + out.start + ")", "fit");
     }
     auto lastReport = Clock::now();
     int done = 0;
@@ -295,11 +329,14 @@ OptimizedSchedule optimizeSchedule(const FitResult& fit, const ScheduleProblem& 
     }
     const SpgRun a = spg(ya, byLr, monotone, M / 2, options.relativeTolerance, tick);
     const double fa = byLr(ya, nullptr);
-    const SpgRun b1 = spg(z, byDecrements, [cap](std::vector<double>& v) { project(v, cap); }, M / 4,
-                          options.relativeTolerance, tick);
+    const SpgRun b1 = spg(
+        z, byDecrements, [cap](std::vector<double>& v) { project(v, cap); }, M / 4, options.relativeTolerance,
+        tick);
     byDecrements(z, nullptr);  // lr = (b)'s first phase's best
     std::vector<double> yb(N);
-    for (size_t i = 0; i < N; ++i) yb[i] = lr[first + i] / peak;
+    for (size_t i = 0; i < N; ++i) {
+        yb[i] = lr[first + i] / peak;
+    }
     const SpgRun b2 = spg(yb, byLr, monotone, std::max(1, M - a.iterations - b1.iterations),
                           options.relativeTolerance, tick);
     const double fb = byLr(yb, nullptr);
@@ -311,11 +348,17 @@ OptimizedSchedule optimizeSchedule(const FitResult& fit, const ScheduleProblem& 
     out.best.finalLoss = byLr(y, &g);
     out.best.lr = lr;
     std::vector<double> t(N);
-    for (size_t i = 0; i < N; ++i) t[i] = y[i] - g[i];
+    for (size_t i = 0; i < N; ++i) {
+        t[i] = y[i] - g[i];
+    }
     monotone(t);
     out.projectedGradient = 0.0;
-    for (size_t i = 0; i < N; ++i) out.projectedGradient = std::max(out.projectedGradient, std::abs(t[i] - y[i]));
-    if (progress) progress(1.0);
+    for (size_t i = 0; i < N; ++i) {
+        out.projectedGradient = std::max(out.projectedGradient, std::abs(t[i] - y[i]));
+    }
+    if (progress) {
+        progress(1.0);
+    }
     return out;
 }
 

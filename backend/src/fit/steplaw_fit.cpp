@@ -16,7 +16,7 @@ namespace {
 
 struct Ols {
     Eigen::VectorXd beta;
-    Eigen::VectorXd se;    // classical: sigma^2 (X^T W X)^-1, sigma^2 = RSS / (n - p)
+    Eigen::VectorXd se;  // classical: sigma^2 (X^T W X)^-1, sigma^2 = RSS / (n - p)
     bool ok = false;
 };
 
@@ -33,7 +33,9 @@ Ols solve(const Observations& obs, const std::string& target, const std::vector<
         }
     }
     Ols out;
-    if (rows.size() < static_cast<size_t>(p)) return out;
+    if (rows.size() < static_cast<size_t>(p)) {
+        return out;
+    }
     Eigen::MatrixXd X(static_cast<Eigen::Index>(rows.size()), p);
     Eigen::VectorXd y(static_cast<Eigen::Index>(rows.size()));
     Eigen::VectorXd sw(static_cast<Eigen::Index>(rows.size()));
@@ -53,7 +55,9 @@ Ols solve(const Observations& obs, const std::string& target, const std::vector<
     const Eigen::MatrixXd Xw = sw.asDiagonal() * X;
     const Eigen::VectorXd yw = sw.asDiagonal() * y;
     Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(Xw);
-    if (qr.rank() < p) return out;  // e.g. every cell has the same D
+    if (qr.rank() < p) {
+        return out;  // e.g. every cell has the same D
+    }
     out.beta = qr.solve(yw);
     const double rss = (yw - Xw * out.beta).squaredNorm();
     out.se = Eigen::VectorXd::Constant(p, std::nan(""));
@@ -74,7 +78,9 @@ std::vector<double> coefficients(const Ols& lr, const Ols& bs) {
 
 bool hasTarget(const Observations& obs, const std::string& t) {
     for (const auto& name : obs.targetName) {
-        if (name == t) return true;
+        if (name == t) {
+            return true;
+        }
     }
     return false;
 }
@@ -84,14 +90,20 @@ bool hasTarget(const Observations& obs, const std::string& t) {
 void fitStepLaw(const Observations& obs, const std::vector<bool>& heldOut, const FitOptions& options,
                 const ProgressPhase& phase, std::atomic<bool>& cancel, FitResult& result) {
     if (!options.fixed.empty() || !options.bounds.empty() || !options.starts.empty()) {
-        throw Error(ErrorCode::InvalidInput, "steplaw is a least-squares fit without fixed parameters, "
-                                             "bounds or starting points", "options");
+        throw Error(ErrorCode::InvalidInput,
+                    "steplaw is a least-squares fit without fixed parameters, "
+                    "bounds or starting points",
+                    "options");
     }
     std::vector<double> w = obs.weight;
     std::vector<size_t> fitted;
     for (size_t i = 0; i < obs.size(); ++i) {
-        if (heldOut[i]) w[i] = 0.0;
-        if (w[i] > 0.0) fitted.push_back(i);
+        if (heldOut[i]) {
+            w[i] = 0.0;
+        }
+        if (w[i] > 0.0) {
+            fitted.push_back(i);
+        }
     }
     const bool wantLr = hasTarget(obs, "lr"), wantBs = hasTarget(obs, "batch");
     const Ols lr = solve(obs, "lr", w), bs = solve(obs, "batch", w);
@@ -117,7 +129,8 @@ void fitStepLaw(const Observations& obs, const std::vector<bool>& heldOut, const
     double rss = 0.0;
     for (size_t i = 0; i < obs.size(); ++i) {
         const double ln = std::log(obs.n[i]), ld = std::log(obs.d[i]);
-        logPred[i] = obs.targetName[i] == "lr" ? coef[0] + coef[1] * ln + coef[2] * ld : coef[3] + coef[4] * ld;
+        logPred[i] =
+            obs.targetName[i] == "lr" ? coef[0] + coef[1] * ln + coef[2] * ld : coef[3] + coef[4] * ld;
         const double r = logPred[i] - std::log(obs.target[i]);
         rss += w[i] * r * r;
     }
@@ -134,18 +147,26 @@ void fitStepLaw(const Observations& obs, const std::vector<bool>& heldOut, const
                 // Resample cells (both targets of a cell move together when both are given).
                 std::vector<size_t> cells;
                 for (size_t i : fitted) {
-                    if (obs.targetName[i] == obs.targetName[fitted.front()]) cells.push_back(obs.index[i]);
+                    if (obs.targetName[i] == obs.targetName[fitted.front()]) {
+                        cells.push_back(obs.index[i]);
+                    }
                 }
                 std::vector<double> count(obs.size(), 0.0);
                 for (size_t draw = 0; draw < cells.size(); ++draw) {
                     const size_t cell = cells[uniformIndex(rng, cells.size())];
                     for (size_t i : fitted) {
-                        if (obs.index[i] == cell) count[i] += 1.0;
+                        if (obs.index[i] == cell) {
+                            count[i] += 1.0;
+                        }
                     }
                 }
-                for (size_t i = 0; i < obs.size(); ++i) count[i] *= w[i];
+                for (size_t i = 0; i < obs.size(); ++i) {
+                    count[i] *= w[i];
+                }
                 const Ols a = solve(obs, "lr", count), b = solve(obs, "batch", count);
-                if ((!wantLr || a.ok) && (!wantBs || b.ok)) samples[r] = coefficients(a, b);
+                if ((!wantLr || a.ok) && (!wantBs || b.ok)) {
+                    samples[r] = coefficients(a, b);
+                }
             },
             phase, cancel);
         for (auto& s : samples) {

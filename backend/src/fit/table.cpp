@@ -12,7 +12,9 @@ namespace anneal::fit {
 FitInput tableToPoints(const Table& table, const PointColumns& cols) {
     FitInput in;
     auto take = [&](const std::string& name, std::vector<double>& dst) {
-        if (!name.empty()) dst = table.column(name);
+        if (!name.empty()) {
+            dst = table.column(name);
+        }
     };
     take(cols.n, in.n);
     take(cols.d, in.d);
@@ -56,7 +58,9 @@ std::vector<Curve> tableToCurves(const Table& table, const CurveColumns& cols) {
     std::vector<std::string> order;
     std::map<std::string, std::vector<size_t>> rowsOf;
     for (size_t r = 0; r < table.rows(); ++r) {
-        if (!rowsOf.count(groupOf[r])) order.push_back(groupOf[r]);
+        if (!rowsOf.count(groupOf[r])) {
+            order.push_back(groupOf[r]);
+        }
         rowsOf[groupOf[r]].push_back(r);
     }
     std::vector<Curve> curves;
@@ -82,7 +86,9 @@ std::vector<Curve> tableToCurves(const Table& table, const CurveColumns& cols) {
         cv.lr.resize(static_cast<size_t>(cv.steps.back()) + 1);
         size_t k = 0;
         for (size_t u = 0; u < cv.lr.size(); ++u) {
-            while (k + 1 < rows.size() && cv.steps[k + 1] <= static_cast<int64_t>(u)) ++k;
+            while (k + 1 < rows.size() && cv.steps[k + 1] <= static_cast<int64_t>(u)) {
+                ++k;
+            }
             const double s0 = static_cast<double>(cv.steps[k]);
             if (static_cast<double>(u) <= s0 || k + 1 == rows.size()) {
                 cv.lr[u] = lrs[rows[k]];

@@ -31,8 +31,8 @@ struct BootstrapRequest {
     const HuberObjective* objective = nullptr;
     const ParamMap* map = nullptr;
     std::vector<double> bestTheta;
-    std::vector<std::vector<double>> grid;   // theta; extra starts are drawn from it
-    std::vector<size_t> fitted;              // observations the fit used
+    std::vector<std::vector<double>> grid;  // theta; extra starts are drawn from it
+    std::vector<size_t> fitted;             // observations the fit used
     int resamples = 0;
     int extraStarts = 0;
     uint64_t seed = 0;
@@ -47,7 +47,8 @@ struct BootstrapOutput {
 
 /// Each resample refits from the best full fit plus `extraStarts` random grid points and keeps the
 /// best (converged preferred). Deterministic for a seed, whatever the thread count.
-BootstrapOutput runBootstrap(const BootstrapRequest& request, const ProgressPhase& phase, std::atomic<bool>& cancel);
+BootstrapOutput runBootstrap(const BootstrapRequest& request, const ProgressPhase& phase,
+                             std::atomic<bool>& cancel);
 
 /// Sandwich covariance A^-1 B A^-1 of the Huber M-estimator at theta over the free parameters (see
 /// sandwich_se.cpp). Returns per-theta standard errors (NaN for fixed ones); empty with `problem` set

@@ -38,8 +38,8 @@ struct GptImpl : torch::nn::Module {
 private:
     // Constants of a forward pass for a sequence length, made once per (length, device) instead of
     // every step. Not registered as buffers: they are not state and stay out of checkpoints.
-    torch::Tensor m_positions;    ///< arange(T)
-    torch::Tensor m_causalBias;   ///< [T, T] additive mask
+    torch::Tensor m_positions;   ///< arange(T)
+    torch::Tensor m_causalBias;  ///< [T, T] additive mask
 };
 TORCH_MODULE(Gpt);
 

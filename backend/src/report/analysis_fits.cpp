@@ -19,12 +19,17 @@ void analyzeNoisy(Context& c) {
     s.heading = "Reweighting under planted label noise";
     s.paragraphs.push_back(
         "Sow et al. (arXiv:2502.06733, METHODS 3) reweight samples by their loss within the batch (LinUpper: "
-        "down-weight the easy ones, cap the hard ones); STORM (Heck et al., arXiv:2412.12955, METHODS 6) learns a "
-        "rescaling that should suppress mislabelled samples — Anneal's `meta_rescale` is a labelled simplification "
+        "down-weight the easy ones, cap the hard ones); STORM (Heck et al., arXiv:2412.12955, METHODS 6) "
+        "learns a "
+        "rescaling that should suppress mislabelled samples — Anneal's `meta_rescale` is a labelled "
+        "simplification "
         "(docs/REWEIGHTING.md). Planted noise replaces the continuation of a known fraction of one domain's "
-        "training samples with random bytes. *AUC* is the probability that a clean sample of that domain gets a "
-        "larger stored weight than a noisy one (0.5: no separation; 1: every clean sample outweighs every noisy "
-        "one), over the weight snapshots after burn-in (`anneal-cli weights`). The validation sets are clean.");
+        "training samples with random bytes. *AUC* is the probability that a clean sample of that domain "
+        "gets a "
+        "larger stored weight than a noisy one (0.5: no separation; 1: every clean sample outweighs every "
+        "noisy "
+        "one), over the weight snapshots after burn-in (`anneal-cli weights`). The validation sets are "
+        "clean.");
     const RunSummary& any = rep.runs.front();
     std::vector<int> noisyDomains;
     for (size_t i = 0; i < any.spec.data.domains.size(); ++i) {
@@ -47,8 +52,16 @@ void analyzeNoisy(Context& c) {
     }
     const double noneVal = none ? none->domainLoss(nd) : kNaN;
     Table t;
-    t.header = {"run", "strategy", "AUC after burn-in", "AUC, last quarter", "mean weight clean", "mean weight noisy",
-                "mean weight, other domains", "val " + nd + " (clean)", "vs none", "val_loss"};
+    t.header = {"run",
+                "strategy",
+                "AUC after burn-in",
+                "AUC, last quarter",
+                "mean weight clean",
+                "mean weight noisy",
+                "mean weight, other domains",
+                "val " + nd + " (clean)",
+                "vs none",
+                "val_loss"};
     Figure wf;
     wf.file = "noisy-weights.png";
     wf.title = "Mean weight of the noisy samples of " + nd + " per snapshot";
@@ -78,10 +91,11 @@ void analyzeNoisy(Context& c) {
         }
         const double auc = cleanOverNoisyAuc(all), aucLate = cleanOverNoisyAuc(late);
         const double v = r.domainLoss(nd);
-        t.rows.push_back({displayName(r), r.spec.reweight.strategy, formatNumber(auc, 3), formatNumber(aucLate, 3),
-                          formatNumber(nc > 0 ? wc / nc : kNaN, 3), formatNumber(nn > 0 ? wn / nn : kNaN, 3),
-                          formatNumber(no > 0 ? wo / no : kNaN, 3), formatNumber(v),
-                          &r == none ? "baseline" : signedNumber(v - noneVal), formatNumber(r.valLoss)});
+        t.rows.push_back({displayName(r), r.spec.reweight.strategy, formatNumber(auc, 3),
+                          formatNumber(aucLate, 3), formatNumber(nc > 0 ? wc / nc : kNaN, 3),
+                          formatNumber(nn > 0 ? wn / nn : kNaN, 3), formatNumber(no > 0 ? wo / no : kNaN, 3),
+                          formatNumber(v), &r == none ? "baseline" : signedNumber(v - noneVal),
+                          formatNumber(r.valLoss)});
         const std::string k = displayName(r);
         addNumber(rep, k + ".auc", auc);
         addNumber(rep, k + ".auc_late", aucLate);
@@ -90,7 +104,8 @@ void analyzeNoisy(Context& c) {
         addNumber(rep, k + ".weight_other", no > 0 ? wo / no : kNaN);
         addNumber(rep, k + ".clean_val", v);
         if (all.empty() && r.spec.log.weightsEvery > 0) {
-            rep.warnings.push_back("run " + k + ": no stored weights of " + nd + " after step " + std::to_string(burnin));
+            rep.warnings.push_back("run " + k + ": no stored weights of " + nd + " after step " +
+                                   std::to_string(burnin));
         }
         Series ws;
         ws.label = k;
@@ -104,14 +119,18 @@ void analyzeNoisy(Context& c) {
         wf.series.push_back(ws);
     }
     s.tables.push_back(std::move(t));
-    s.notes.push_back(formatNumber(100 * noiseRate, 0) + "% of " + nd +
-                      "'s training samples are noisy. With `none` every weight is 1, so its AUC is 0.5 by construction. "
-                      "Weights are relative to plain averaging (the batch's mean weight is 1): a separation that comes with "
-                      "a low weight for the clean samples too, and a high one for the other domains, moves the whole "
-                      "domain's share of the gradient, not only the noise's.");
+    s.notes.push_back(
+        formatNumber(100 * noiseRate, 0) + "% of " + nd +
+        "'s training samples are noisy. With `none` every weight is 1, so its AUC is 0.5 by construction. "
+        "Weights are relative to plain averaging (the batch's mean weight is 1): a separation that comes "
+        "with "
+        "a low weight for the clean samples too, and a high one for the other domains, moves the whole "
+        "domain's share of the gradient, not only the noise's.");
     rep.sections.push_back(std::move(s));
     wf.references.push_back({1.0, "plain averaging"});
-    wf.caption = "From `anneal-cli weights RUN --summary`: the noisy samples' mean weight in each snapshot; below 1 they are down-weighted.";
+    wf.caption =
+        "From `anneal-cli weights RUN --summary`: the noisy samples' mean weight in each snapshot; below 1 "
+        "they are down-weighted.";
     fitYRange(wf, c.store);
     Figure vf;
     vf.file = "noisy-val.png";
@@ -132,11 +151,16 @@ void analyzeScaling(Context& c) {
     Section s;
     s.heading = "Scaling fit against the known entropy floor";
     s.paragraphs.push_back(
-        "Chinchilla's L(N, D) = E + A/N^α + B/D^β (Hoffmann et al., arXiv:2203.15556, METHODS 7.2; fitted as in "
-        "docs/FITTING.md: Huber δ = 1e-3 on log residuals, L-BFGS from Hoffmann's 4500-start grid) and a power law "
-        "in compute L(C) = E + A·C^(−α) (METHODS 7.4), on the final validation losses of the group's runs (N without "
-        "embeddings, D the tokens seen, C = 6ND). The synthetic source's entropy rate is known exactly, so the "
-        "irreducible term E can be checked against the truth: the floor below is the mix's entropy floor at the "
+        "Chinchilla's L(N, D) = E + A/N^α + B/D^β (Hoffmann et al., arXiv:2203.15556, METHODS 7.2; fitted as "
+        "in "
+        "docs/FITTING.md: Huber δ = 1e-3 on log residuals, L-BFGS from Hoffmann's 4500-start grid) and a "
+        "power law "
+        "in compute L(C) = E + A·C^(−α) (METHODS 7.4), on the final validation losses of the group's runs (N "
+        "without "
+        "embeddings, D the tokens seen, C = 6ND). The synthetic source's entropy rate is known exactly, so "
+        "the "
+        "irreducible term E can be checked against the truth: the floor below is the mix's entropy floor at "
+        "the "
         "model's context.");
     std::vector<std::int64_t> ids;
     double floor = kNaN;
@@ -149,11 +173,13 @@ void analyzeScaling(Context& c) {
         }
     }
     if (floors.size() > 1) {
-        rep.warnings.push_back("scaling-entropy: the runs' entropy floors differ; the table compares E with the last one");
+        rep.warnings.push_back(
+            "scaling-entropy: the runs' entropy floors differ; the table compares E with the last one");
     }
     addNumber(rep, "floor", floor);
     if (ids.size() < 6) {
-        rep.warnings.push_back("scaling-entropy: " + std::to_string(ids.size()) + " completed runs; a 5-parameter fit needs more");
+        rep.warnings.push_back("scaling-entropy: " + std::to_string(ids.size()) +
+                               " completed runs; a 5-parameter fit needs more");
         rep.sections.push_back(std::move(s));
         return;
     }
@@ -207,16 +233,17 @@ void analyzeScaling(Context& c) {
         addNumber(rep, name + ".E_low", lo);
         addNumber(rep, name + ".E_high", hi);
         addNumber(rep, name + ".E_minus_floor", E - floor);
-        fits.rows.push_back({name, formatNumber(E), "[" + formatNumber(lo) + ", " + formatNumber(hi) + "]", signedNumber(E - floor),
-                             paramText(f), formatNumber(f.objective, 6), std::to_string(f.nPoints)});
+        fits.rows.push_back({name, formatNumber(E), "[" + formatNumber(lo) + ", " + formatNumber(hi) + "]",
+                             signedNumber(E - floor), paramText(f), formatNumber(f.objective, 6),
+                             std::to_string(f.nPoints)});
         for (const auto& w : f.warnings) {
             s.notes.push_back(name + " fit warning (" + w.field + "): " + w.message);
         }
         const bool inside = std::isfinite(lo) && lo <= floor && floor <= hi;
-        s.notes.push_back("**" + name + "**: E = " + formatNumber(E) + " against the true floor " + formatNumber(floor) + " (" +
-                          signedNumber(100 * (E - floor) / floor, 1) + "%); the floor is " +
-                          (inside ? "inside" : "outside") + " the bootstrap interval [" + formatNumber(lo) + ", " +
-                          formatNumber(hi) + "].");
+        s.notes.push_back("**" + name + "**: E = " + formatNumber(E) + " against the true floor " +
+                          formatNumber(floor) + " (" + signedNumber(100 * (E - floor) / floor, 1) +
+                          "%); the floor is " + (inside ? "inside" : "outside") +
+                          " the bootstrap interval [" + formatNumber(lo) + ", " + formatNumber(hi) + "].");
     };
     if (haveChin) {
         addFit("chinchilla", chin);
@@ -226,7 +253,8 @@ void analyzeScaling(Context& c) {
     }
 
     Table pts_t;
-    pts_t.header = {"run", "N (non-embedding)", "D (tokens)", "final val_loss", "− floor", "chinchilla prediction", "residual"};
+    pts_t.header = {"run",     "N (non-embedding)",     "D (tokens)", "final val_loss",
+                    "− floor", "chinchilla prediction", "residual"};
     std::map<double, Series> byN;
     double dMin = INFINITY, dMax = 0;
     for (size_t i = 0; i < ids.size(); ++i) {
@@ -241,8 +269,9 @@ void analyzeScaling(Context& c) {
         p.n = n;
         p.d = d;
         const double pred = haveChin ? fit::predict(chin, p) : kNaN;
-        pts_t.rows.push_back({displayName(*r), formatNumber(n, 0), formatNumber(d, 0), formatNumber(l), formatNumber(l - floor),
-                              formatNumber(pred), signedNumber(100 * (pred - l) / l, 2) + "%"});
+        pts_t.rows.push_back({displayName(*r), formatNumber(n, 0), formatNumber(d, 0), formatNumber(l),
+                              formatNumber(l - floor), formatNumber(pred),
+                              signedNumber(100 * (pred - l) / l, 2) + "%"});
         Series& se = byN[n];
         se.label = "N = " + formatNumber(n, 0);
         se.style = "markers";
@@ -293,15 +322,19 @@ void analyzeScaling(Context& c) {
         ++colorIndex;
     }
     // One label for both lines: they are usually too close for two.
-    f.references.push_back({floor, "entropy floor " + formatNumber(floor) +
-                                       (haveChin ? " (grey); fitted E " + formatNumber(rep.number("chinchilla.E")) + " (red)" : "")});
+    f.references.push_back(
+        {floor,
+         "entropy floor " + formatNumber(floor) +
+             (haveChin ? " (grey); fitted E " + formatNumber(rep.number("chinchilla.E")) + " (red)" : "")});
     if (haveChin) {
         f.references.push_back({rep.number("chinchilla.E"), ""});
     }
     f.xMin = dMin / 1.3;
     f.xMax = dMax * 1.3;
     fitYRange(f, c.store);
-    f.caption = "Markers: runs; dashed: L(N, D) of the fit for each model size; horizontal lines: the true floor and the fitted E.";
+    f.caption =
+        "Markers: runs; dashed: L(N, D) of the fit for each model size; horizontal lines: the true floor and "
+        "the fitted E.";
     rep.figures.push_back(f);
 
     Figure cf;
@@ -326,7 +359,9 @@ void analyzeScaling(Context& c) {
     }
     cf.references.push_back({floor, "entropy floor"});
     fitYRange(cf, c.store);
-    cf.caption = "Each run's val_loss curve, coloured by model size; each run has its own cosine schedule to its token budget.";
+    cf.caption =
+        "Each run's val_loss curve, coloured by model size; each run has its own cosine schedule to its "
+        "token budget.";
     rep.figures.push_back(cf);
 }
 

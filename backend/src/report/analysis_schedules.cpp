@@ -14,16 +14,19 @@ namespace anneal::report::detail {
 
 namespace {
 
-bool isCooldown(const RunSummary& r) { return r.spec.schedule.kind == "wsd" && r.spec.schedule.decayFraction > 0; }
+bool isCooldown(const RunSummary& r) {
+    return r.spec.schedule.kind == "wsd" && r.spec.schedule.decayFraction > 0;
+}
 bool isStable(const RunSummary& r) {
-    return r.spec.schedule.kind == "constant" || (r.spec.schedule.kind == "wsd" && r.spec.schedule.decayFraction <= 0);
+    return r.spec.schedule.kind == "constant" ||
+           (r.spec.schedule.kind == "wsd" && r.spec.schedule.decayFraction <= 0);
 }
 std::int64_t tokensOf(const RunSummary& r) {
     return r.spec.train.steps * r.spec.data.batchSize * r.spec.model.context;
 }
 std::string cooldownKey(const RunSummary& r) {
-    return "cooldown." + std::to_string(static_cast<int>(std::lround(100 * r.spec.schedule.decayFraction))) + "." +
-           r.spec.schedule.decayShape;
+    return "cooldown." + std::to_string(static_cast<int>(std::lround(100 * r.spec.schedule.decayFraction))) +
+           "." + r.spec.schedule.decayShape;
 }
 
 }  // namespace
@@ -47,9 +50,10 @@ void analyzeWsd(Context& c) {
     Section s;
     s.heading = "WSD cooldowns against cosine";
     if (cosine.empty() || cool.empty()) {
-        rep.warnings.push_back("wsd-vs-cosine: the group needs a cosine run and WSD runs with a cooldown "
-                               "(schedule.decay_fraction > 0); found " +
-                               std::to_string(cosine.size()) + " and " + std::to_string(cool.size()));
+        rep.warnings.push_back(
+            "wsd-vs-cosine: the group needs a cosine run and WSD runs with a cooldown "
+            "(schedule.decay_fraction > 0); found " +
+            std::to_string(cosine.size()) + " and " + std::to_string(cool.size()));
     }
     const RunSummary* base = cosine.empty() ? nullptr : cosine.front();
     const double baseLoss = base ? base->valLoss : kNaN;
@@ -60,8 +64,9 @@ void analyzeWsd(Context& c) {
     t.header = {"run", "schedule", "cooldown", "tokens", "final val_loss", "vs cosine", "vs cosine (%)"};
     auto row = [&](const RunSummary& r, const std::string& cooldown) {
         const double d = r.valLoss - baseLoss;
-        t.rows.push_back({displayName(r), scheduleText(r.spec), cooldown, std::to_string(tokensOf(r)), formatNumber(r.valLoss),
-                          &r == base ? "baseline" : signedNumber(d), &r == base ? "" : signedNumber(100 * d / baseLoss, 2) + "%"});
+        t.rows.push_back({displayName(r), scheduleText(r.spec), cooldown, std::to_string(tokensOf(r)),
+                          formatNumber(r.valLoss), &r == base ? "baseline" : signedNumber(d),
+                          &r == base ? "" : signedNumber(100 * d / baseLoss, 2) + "%"});
     };
     for (const auto* r : cosine) {
         row(*r, "");
@@ -73,9 +78,10 @@ void analyzeWsd(Context& c) {
     bool equalTokens = true;
     const RunSummary* best = nullptr;
     for (const auto* r : cool) {
-        const int from = static_cast<int>(r->spec.train.steps - std::llround(r->spec.schedule.decayFraction * r->spec.train.steps));
-        row(*r, percent(r->spec.schedule.decayFraction, 0) + " " + r->spec.schedule.decayShape + " (from step " +
-                    std::to_string(from) + ")");
+        const int from = static_cast<int>(r->spec.train.steps -
+                                          std::llround(r->spec.schedule.decayFraction * r->spec.train.steps));
+        row(*r, percent(r->spec.schedule.decayFraction, 0) + " " + r->spec.schedule.decayShape +
+                    " (from step " + std::to_string(from) + ")");
         addNumber(rep, cooldownKey(*r) + ".val_loss", r->valLoss);
         addNumber(rep, cooldownKey(*r) + ".delta", r->valLoss - baseLoss);
         equalTokens = equalTokens && (!base || tokensOf(*r) == tokensOf(*base));
@@ -84,9 +90,12 @@ void analyzeWsd(Context& c) {
         }
     }
     s.paragraphs.push_back(
-        "Hägele et al. (arXiv:2405.18392, METHODS 1.6): a constant LR with a short cooldown matches a cosine schedule "
-        "of the same length; a cooldown of about 20% of the steps suffices and the 1-sqrt shape beats linear. Each "
-        "cooldown is branched from the stable run's checkpoint, so it costs only its own steps. Final losses below; "
+        "Hägele et al. (arXiv:2405.18392, METHODS 1.6): a constant LR with a short cooldown matches a cosine "
+        "schedule "
+        "of the same length; a cooldown of about 20% of the steps suffices and the 1-sqrt shape beats "
+        "linear. Each "
+        "cooldown is branched from the stable run's checkpoint, so it costs only its own steps. Final losses "
+        "below; "
         "a negative difference means the cooldown ends lower than cosine.");
     s.tables.push_back(std::move(t));
     if (best && base) {
@@ -94,14 +103,17 @@ void analyzeWsd(Context& c) {
         std::string within;
         for (const auto* r : cool) {
             if (std::fabs(r->valLoss - baseLoss) <= 0.005 * baseLoss) {
-                within += (within.empty() ? "" : ", ") + percent(r->spec.schedule.decayFraction, 0) + " " + r->spec.schedule.decayShape;
+                within += (within.empty() ? "" : ", ") + percent(r->spec.schedule.decayFraction, 0) + " " +
+                          r->spec.schedule.decayShape;
             }
         }
-        s.notes.push_back("Best cooldown: **" + displayName(*best) + "** (" + formatNumber(best->valLoss) + ", " +
-                          signedNumber(100 * rel, 2) + "% against cosine " + formatNumber(baseLoss) + "). Cooldowns within "
-                          "±0.5% of cosine: " + (within.empty() ? "none" : within) + "." +
-                          (equalTokens ? " All compared runs train on the same number of tokens." :
-                                         " **The runs do not all train on the same number of tokens.**"));
+        s.notes.push_back("Best cooldown: **" + displayName(*best) + "** (" + formatNumber(best->valLoss) +
+                          ", " + signedNumber(100 * rel, 2) + "% against cosine " + formatNumber(baseLoss) +
+                          "). Cooldowns within "
+                          "±0.5% of cosine: " +
+                          (within.empty() ? "none" : within) + "." +
+                          (equalTokens ? " All compared runs train on the same number of tokens."
+                                       : " **The runs do not all train on the same number of tokens.**"));
         addNumber(rep, "best.delta", best->valLoss - baseLoss);
     }
     rep.sections.push_back(std::move(s));
@@ -111,7 +123,8 @@ void analyzeWsd(Context& c) {
     for (const auto& r : rep.runs) {
         T = std::max(T, r.spec.train.steps);
         if (r.isBranch()) {
-            firstBranch = firstBranch < 0 ? *r.record.branchStep : std::min(firstBranch, *r.record.branchStep);
+            firstBranch =
+                firstBranch < 0 ? *r.record.branchStep : std::min(firstBranch, *r.record.branchStep);
         }
     }
     Figure curves;
@@ -126,7 +139,8 @@ void analyzeWsd(Context& c) {
     for (const auto* r : cool) {
         curves.series.push_back(runSeries(displayName(*r), *r, "val_loss"));
     }
-    const double from = firstBranch > 0 ? 0.8 * static_cast<double>(firstBranch) : 0.5 * static_cast<double>(T);
+    const double from =
+        firstBranch > 0 ? 0.8 * static_cast<double>(firstBranch) : 0.5 * static_cast<double>(T);
     curves.xMin = from;
     curves.xMax = static_cast<double>(T);
     fitYRange(curves, c.store);
@@ -190,9 +204,12 @@ void analyzeLrLaw(Context& c) {
     Section s;
     s.heading = "The LR-annealing law: fitted on constant and cosine, predicting the rest";
     s.paragraphs.push_back(
-        "Tissue et al. (arXiv:2408.11029, METHODS 2): L(s) = L0 + A·S1(s)^(−α) − C·S2(s), with S1 the area under the "
-        "LR curve and S2 the annealing area (momentum λ = 0.999). The law is fitted on the whole val_loss curves of "
-        "the runs marked *fit* (Huber on log residuals, L-BFGS from a grid, docs/FITTING.md) and then predicts every "
+        "Tissue et al. (arXiv:2408.11029, METHODS 2): L(s) = L0 + A·S1(s)^(−α) − C·S2(s), with S1 the area "
+        "under the "
+        "LR curve and S2 the annealing area (momentum λ = 0.999). The law is fitted on the whole val_loss "
+        "curves of "
+        "the runs marked *fit* (Huber on log residuals, L-BFGS from a grid, docs/FITTING.md) and then "
+        "predicts every "
         "other run's curve from its LR schedule alone.");
     if (fitRuns.empty()) {
         rep.warnings.push_back("lr-annealing-law: no completed constant or cosine run to fit on");
@@ -216,10 +233,11 @@ void analyzeLrLaw(Context& c) {
         }
         in.curves.push_back(std::move(cv));
     }
-    s.paragraphs.push_back("Validation points before step " + std::to_string(skip) +
-                           " (the first 20% of the runs: the drop from ln 256 and the sources' learning phases) are "
-                           "left out of the fit; their LR still counts in S1 and S2. Errors below are over the same "
-                           "range.");
+    s.paragraphs.push_back(
+        "Validation points before step " + std::to_string(skip) +
+        " (the first 20% of the runs: the drop from ln 256 and the sources' learning phases) are "
+        "left out of the fit; their LR still counts in S1 and S2. Errors below are over the same "
+        "range.");
     fit::FitOptions o;
     o.law = "lr_annealing";
     fit::FitResult res;
@@ -250,7 +268,13 @@ void analyzeLrLaw(Context& c) {
     }
 
     Table t;
-    t.header = {"run", "schedule", "role", "measured final", "predicted final", "error", "mean |error| over its curve"};
+    t.header = {"run",
+                "schedule",
+                "role",
+                "measured final",
+                "predicted final",
+                "error",
+                "mean |error| over its curve"};
     Figure fig;
     fig.file = "lr-law-curves.png";
     fig.title = "LR-annealing law: measured (solid) and predicted (dashed) validation loss";
@@ -282,8 +306,9 @@ void analyzeLrLaw(Context& c) {
         const double measured = cv.losses.back();
         const double predicted = pred[static_cast<size_t>(cv.steps.back())];
         const double err = (predicted - measured) / measured;
-        t.rows.push_back({displayName(r), scheduleText(r.spec), fitted ? "fit" : "predicted", formatNumber(measured),
-                          formatNumber(predicted), signedNumber(100 * err, 2) + "%", percent(n ? sumAbs / n : kNaN, 2)});
+        t.rows.push_back({displayName(r), scheduleText(r.spec), fitted ? "fit" : "predicted",
+                          formatNumber(measured), formatNumber(predicted), signedNumber(100 * err, 2) + "%",
+                          percent(n ? sumAbs / n : kNaN, 2)});
         const std::string key = displayName(r);
         addNumber(rep, key + ".measured", measured);
         addNumber(rep, key + ".predicted", predicted);
@@ -318,11 +343,12 @@ void analyzeLrLaw(Context& c) {
             }
         }
         addNumber(rep, "predicted.max_abs_error", maxAbsErr);
-        s.notes.push_back("Largest final-loss error of a predicted run: " + percent(maxAbsErr, 2) + ". The law orders " +
-                          std::to_string(agree) + " of " + std::to_string(pairs) +
-                          " pairs of predicted runs as measured. Errors are (predicted − measured)/measured; "
-                          "\"mean |error| over its curve\" covers the run's own validation points from step " +
-                          std::to_string(skip) + " (a branch's from its branch step).");
+        s.notes.push_back(
+            "Largest final-loss error of a predicted run: " + percent(maxAbsErr, 2) + ". The law orders " +
+            std::to_string(agree) + " of " + std::to_string(pairs) +
+            " pairs of predicted runs as measured. Errors are (predicted − measured)/measured; "
+            "\"mean |error| over its curve\" covers the run's own validation points from step " +
+            std::to_string(skip) + " (a branch's from its branch step).");
     }
     rep.sections.push_back(std::move(s));
     fig.xMin = static_cast<double>(std::max<std::int64_t>(W, T / 5));
@@ -336,7 +362,8 @@ void analyzeLrLaw(Context& c) {
     end.xMin = static_cast<double>(T) * 0.6;
     end.yMin = end.yMax = kNaN;
     fitYRange(end, c.store);
-    end.caption = "The end of training, where the cooldowns branch off: a prediction and its run share a colour.";
+    end.caption =
+        "The end of training, where the cooldowns branch off: a prediction and its run share a colour.";
     rep.figures.push_back(fig);
     rep.figures.push_back(end);
 

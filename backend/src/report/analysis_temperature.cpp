@@ -15,14 +15,15 @@ std::string mixtureText(const ExperimentSpec& s) {
     if (mx.kind == "temperature") {
         m = mx.temperatureSchedule == "constant"
                 ? "sampling T = " + formatNumber(mx.temperature, 1)
-                : "sampling T " + formatNumber(mx.temperature, 1) + " → " + formatNumber(mx.temperatureEnd, 1) + " (" +
-                      mx.temperatureSchedule + ")";
+                : "sampling T " + formatNumber(mx.temperature, 1) + " → " +
+                      formatNumber(mx.temperatureEnd, 1) + " (" + mx.temperatureSchedule + ")";
     } else {
         m = "static weights";
     }
     if (s.reweight.strategy == "domain_scalarization") {
-        m += s.reweight.temperature > 0 ? ", loss upweighted to T = " + formatNumber(s.reweight.temperature, 1)
-                                        : ", loss upweighted by domain_weights";
+        m += s.reweight.temperature > 0
+                 ? ", loss upweighted to T = " + formatNumber(s.reweight.temperature, 1)
+                 : ", loss upweighted by domain_weights";
     } else if (s.reweight.strategy != "none") {
         m += ", reweight " + s.reweight.strategy;
     }
@@ -36,10 +37,14 @@ void analyzeTemperature(Context& c) {
     Section s;
     s.heading = "Temperature sampling, upweighting and a temperature cooldown";
     s.paragraphs.push_back(
-        "Li et al. (arXiv:2410.04579, METHODS 4): on a heavily imbalanced mix, temperature sampling (p ∝ size^(1/T)) "
-        "and scalarization (sampling by size, loss weighted by p(T)/q) have the same expected objective but not the "
-        "same dynamics: sampling has the lower gradient variance and converges faster but repeats the small domain "
-        "and overfits it at high T; their *Cooldown* starts at a high T and lowers it. The small domain below is "
+        "Li et al. (arXiv:2410.04579, METHODS 4): on a heavily imbalanced mix, temperature sampling (p ∝ "
+        "size^(1/T)) "
+        "and scalarization (sampling by size, loss weighted by p(T)/q) have the same expected objective but "
+        "not the "
+        "same dynamics: sampling has the lower gradient variance and converges faster but repeats the small "
+        "domain "
+        "and overfits it at high T; their *Cooldown* starts at a high T and lowers it. The small domain "
+        "below is "
         "finite and repeats in epochs; its validation set is separate.");
     const RunSummary& any = rep.runs.front();
     int small = -1, large = -1;
@@ -60,8 +65,8 @@ void analyzeTemperature(Context& c) {
     const std::string sn = any.spec.data.domains[static_cast<size_t>(small)].name;
     const std::string ln = any.spec.data.domains[static_cast<size_t>(large)].name;
     Table t;
-    t.header = {"run", "method", "size of " + sn, "epochs of " + sn, "val " + sn + " final", "best", "at step", "final − best",
-                "val " + ln + " final"};
+    t.header = {"run",  "method",  "size of " + sn, "epochs of " + sn,     "val " + sn + " final",
+                "best", "at step", "final − best",  "val " + ln + " final"};
     for (const auto& r : rep.runs) {
         const double epochs = lastValue(c.store, r.record.id, "epochs." + sn);
         const MetricSeries v = c.store.metric(r.record.id, "val_loss." + sn, true);
@@ -76,8 +81,9 @@ void analyzeTemperature(Context& c) {
         const double fin = r.domainLoss(sn);
         const int si = r.spec.domainIndex(sn);
         const std::int64_t size = si >= 0 ? r.spec.data.domains[static_cast<size_t>(si)].size : 0;
-        t.rows.push_back({displayName(r), mixtureText(r.spec), std::to_string(size), formatNumber(epochs, 1), formatNumber(fin), formatNumber(best),
-                          std::to_string(bestStep), signedNumber(fin - best), formatNumber(r.domainLoss(ln))});
+        t.rows.push_back({displayName(r), mixtureText(r.spec), std::to_string(size), formatNumber(epochs, 1),
+                          formatNumber(fin), formatNumber(best), std::to_string(bestStep),
+                          signedNumber(fin - best), formatNumber(r.domainLoss(ln))});
         const std::string k = displayName(r);
         addNumber(rep, k + ".small_final", fin);
         addNumber(rep, k + ".small_best", best);
@@ -85,10 +91,13 @@ void analyzeTemperature(Context& c) {
         addNumber(rep, k + ".small_epochs", epochs);
     }
     s.tables.push_back(std::move(t));
-    s.notes.push_back("*final − best* is how far the small domain's validation loss rose from its minimum by the end "
-                      "(overfitting the repeated data); *epochs* is how often its training sequences were seen by the end.");
+    s.notes.push_back(
+        "*final − best* is how far the small domain's validation loss rose from its minimum by the end "
+        "(overfitting the repeated data); *epochs* is how often its training sequences were seen by the "
+        "end.");
     rep.sections.push_back(std::move(s));
-    for (const auto& [file, dom, what] : {std::make_tuple("temperature-small.png", sn, "small"), std::make_tuple("temperature-large.png", ln, "large")}) {
+    for (const auto& [file, dom, what] : {std::make_tuple("temperature-small.png", sn, "small"),
+                                          std::make_tuple("temperature-large.png", ln, "large")}) {
         Figure f;
         f.file = file;
         f.title = std::string("Validation loss of the ") + what + " domain (" + dom + ")";
@@ -130,9 +139,10 @@ void analyzeTemperature(Context& c) {
         }
         mix.series.push_back(sr);
     }
-    mix.caption = "mix." + sn +
-                  ": what each method actually sampled, a moving average over about 4% of training (upweighting "
-                  "samples by size and scales the loss instead).";
+    mix.caption =
+        "mix." + sn +
+        ": what each method actually sampled, a moving average over about 4% of training (upweighting "
+        "samples by size and scales the loss instead).";
     rep.figures.push_back(mix);
 }
 

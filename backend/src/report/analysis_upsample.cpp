@@ -75,12 +75,15 @@ void analyzeUpsample(Context& c) {
     Section s;
     s.heading = "Upsampling windows: the target domain against the general loss";
     s.paragraphs.push_back(
-        "Blakeney et al. (arXiv:2406.03476, METHODS 5): switching to a mix that upsamples a small domain for the "
+        "Blakeney et al. (arXiv:2406.03476, METHODS 5): switching to a mix that upsamples a small domain for "
+        "the "
         "last 5–30% of training, with the LR schedule unchanged, improves that domain; 10–20% was their best "
-        "trade-off against general ability. Each window below is a branch of the run without upsampling at the "
+        "trade-off against general ability. Each window below is a branch of the run without upsampling at "
+        "the "
         "step where its window starts. *general* is the base-weighted validation loss of the other domains.");
     if (target.empty()) {
-        rep.warnings.push_back("upsample-window: no run of the group has a [mixture.upsample] that raises a domain");
+        rep.warnings.push_back(
+            "upsample-window: no run of the group has a [mixture.upsample] that raises a domain");
         rep.sections.push_back(std::move(s));
         return;
     }
@@ -88,8 +91,9 @@ void analyzeUpsample(Context& c) {
     const double baseT = base ? base->domainLoss(target) : kNaN;
     const double baseG = base ? generalLoss(*base, target) : kNaN;
     Table t;
-    t.header = {"run", "window", "upsampled mix", "val " + target + " (target)", "vs none", "general", "vs none",
-                "target gain / general cost", "val_loss"};
+    t.header = {"run",     "window",  "upsampled mix", "val " + target + " (target)",
+                "vs none", "general", "vs none",       "target gain / general cost",
+                "val_loss"};
     auto mixText = [](const RunSummary& r) {
         std::string m;
         for (const auto& [k, v] : r.spec.mixture.upsample.weights) {
@@ -98,8 +102,8 @@ void analyzeUpsample(Context& c) {
         return m;
     };
     if (base) {
-        t.rows.push_back({displayName(*base), "none", "", formatNumber(baseT), "baseline", formatNumber(baseG), "baseline", "",
-                          formatNumber(base->valLoss)});
+        t.rows.push_back({displayName(*base), "none", "", formatNumber(baseT), "baseline",
+                          formatNumber(baseG), "baseline", "", formatNumber(base->valLoss)});
         addNumber(rep, "none.target", baseT);
         addNumber(rep, "none.general", baseG);
     }
@@ -115,8 +119,9 @@ void analyzeUpsample(Context& c) {
         const double vt = r->domainLoss(target), vg = generalLoss(*r, target);
         // How much the target gains per unit of general loss paid (only when both move the expected way).
         const double ratio = (vt < baseT && vg > baseG) ? (baseT - vt) / (vg - baseG) : kNaN;
-        t.rows.push_back({displayName(*r), percent(w, 0), mixText(*r), formatNumber(vt), signedNumber(vt - baseT), formatNumber(vg),
-                          signedNumber(vg - baseG), formatNumber(ratio, 2), formatNumber(r->valLoss)});
+        t.rows.push_back({displayName(*r), percent(w, 0), mixText(*r), formatNumber(vt),
+                          signedNumber(vt - baseT), formatNumber(vg), signedNumber(vg - baseG),
+                          formatNumber(ratio, 2), formatNumber(r->valLoss)});
         addNumber(rep, windowKey(w) + ".gain_per_cost", ratio);
         if (std::isfinite(ratio) && ratio > bestRatioValue) {
             bestRatioValue = ratio;
@@ -137,12 +142,14 @@ void analyzeUpsample(Context& c) {
     s.tables.push_back(std::move(t));
     if (best && base) {
         const double w = 1.0 - best->spec.mixture.upsample.startFraction;
-        s.notes.push_back("Lowest target loss: the " + percent(w, 0) + " window (" + formatNumber(best->domainLoss(target)) + ", " +
-                          signedNumber(best->domainLoss(target) - baseT) + " against no upsampling), at a general-loss cost of " +
+        s.notes.push_back("Lowest target loss: the " + percent(w, 0) + " window (" +
+                          formatNumber(best->domainLoss(target)) + ", " +
+                          signedNumber(best->domainLoss(target) - baseT) +
+                          " against no upsampling), at a general-loss cost of " +
                           signedNumber(generalLoss(*best, target) - baseG) + "." +
                           (bestRatio ? " Most target gain per unit of general cost: the " +
-                                           percent(1.0 - bestRatio->spec.mixture.upsample.startFraction, 0) + " window (" +
-                                           formatNumber(bestRatioValue, 2) + ")."
+                                           percent(1.0 - bestRatio->spec.mixture.upsample.startFraction, 0) +
+                                           " window (" + formatNumber(bestRatioValue, 2) + ")."
                                      : std::string()));
     }
     rep.sections.push_back(std::move(s));
@@ -150,8 +157,8 @@ void analyzeUpsample(Context& c) {
     std::int64_t T = 0, first = -1;
     for (const auto* r : windows) {
         T = std::max(T, r->spec.train.steps);
-        const std::int64_t st = r->record.branchStep.value_or(
-            static_cast<std::int64_t>(std::floor(r->spec.mixture.upsample.startFraction * static_cast<double>(r->spec.train.steps))));
+        const std::int64_t st = r->record.branchStep.value_or(static_cast<std::int64_t>(
+            std::floor(r->spec.mixture.upsample.startFraction * static_cast<double>(r->spec.train.steps))));
         first = first < 0 ? st : std::min(first, st);
     }
     for (const std::string& which : {std::string("target"), std::string("general")}) {
@@ -166,7 +173,8 @@ void analyzeUpsample(Context& c) {
             }
         }
         const std::string metric = "val_loss." + (isT ? target : other);
-        f.title = isT ? "Target domain (" + target + "): validation loss" : "General domain (" + other + "): validation loss";
+        f.title = isT ? "Target domain (" + target + "): validation loss"
+                      : "General domain (" + other + "): validation loss";
         for (const auto* r : none) {
             f.series.push_back(runSeries(displayName(*r) + " (no upsampling)", *r, metric));
         }
@@ -189,7 +197,8 @@ void analyzeUpsample(Context& c) {
     fin.xMin = 0;
     fin.xMax = targetPts.x.empty() ? 35 : 5 + *std::max_element(targetPts.x.begin(), targetPts.x.end());
     fitYRange(fin, c.store);
-    fin.caption = "Below zero is better than no upsampling: the target domain gains, the general domains pay.";
+    fin.caption =
+        "Below zero is better than no upsampling: the target domain gains, the general domains pay.";
     rep.figures.push_back(fin);
 }
 

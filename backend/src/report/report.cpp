@@ -73,8 +73,8 @@ std::string scheduleText(const ExperimentSpec& spec) {
         if (s.rewarmPeakFraction <= s.finalLrFraction) {
             return "no re-warm: " + phi + " from step " + std::to_string(s.rewarmAt);
         }
-        return "re-warm at " + std::to_string(s.rewarmAt) + " over " + std::to_string(s.rewarmSteps) + " steps to " +
-               formatNumber(s.rewarmPeakFraction, 2) + "x, cosine to " + phi;
+        return "re-warm at " + std::to_string(s.rewarmAt) + " over " + std::to_string(s.rewarmSteps) +
+               " steps to " + formatNumber(s.rewarmPeakFraction, 2) + "x, cosine to " + phi;
     }
     return s.kind;
 }
@@ -169,7 +169,9 @@ void analyzeGeneric(Context& c) {
     for (const auto& r : c.report.runs) {
         f.series.push_back(runSeries(displayName(r), r, "val_loss"));
     }
-    f.caption = "val_loss (the mix-weighted validation loss) of every run of the group; branches with their parent's history.";
+    f.caption =
+        "val_loss (the mix-weighted validation loss) of every run of the group; branches with their parent's "
+        "history.";
     fitYRange(f, c.store);
     c.report.figures.push_back(std::move(f));
 }
@@ -187,19 +189,16 @@ struct AnalysisEntry {
 
 const std::vector<AnalysisEntry>& registry() {
     static const std::vector<AnalysisEntry> r = {
-        {"generic", analyzeGeneric},
-        {"wsd-vs-cosine", analyzeWsd},
-        {"upsample-window", analyzeUpsample},
-        {"temperature-vs-upweight", analyzeTemperature},
-        {"noisy-reweighting", analyzeNoisy},
-        {"scaling-entropy", analyzeScaling},
-        {"lr-annealing-law", analyzeLrLaw},
-        {"continued-pretraining", analyzeContinued},
+        {"generic", analyzeGeneric},          {"wsd-vs-cosine", analyzeWsd},
+        {"upsample-window", analyzeUpsample}, {"temperature-vs-upweight", analyzeTemperature},
+        {"noisy-reweighting", analyzeNoisy},  {"scaling-entropy", analyzeScaling},
+        {"lr-annealing-law", analyzeLrLaw},   {"continued-pretraining", analyzeContinued},
     };
     return r;
 }
 
-std::vector<RunSummary> gather(const SweepPlan& plan, const Store& store, std::vector<std::string>& warnings) {
+std::vector<RunSummary> gather(const SweepPlan& plan, const Store& store,
+                               std::vector<std::string>& warnings) {
     std::map<std::int64_t, RunRecord> byId;
     for (auto& r : store.listRuns()) {
         if (r.group == plan.name && r.kind == "trained") {
@@ -231,8 +230,8 @@ std::vector<RunSummary> gather(const SweepPlan& plan, const Store& store, std::v
         try {
             s.spec = runExperiment(r);
         } catch (const Error& e) {
-            warnings.push_back("run " + std::to_string(id) + ": its stored config does not parse here (" + e.what() +
-                               "); its analysis columns may be wrong");
+            warnings.push_back("run " + std::to_string(id) + ": its stored config does not parse here (" +
+                               e.what() + "); its analysis columns may be wrong");
         }
         const MetricSeries v = store.metric(id, "val_loss");
         for (size_t i = v.values.size(); i-- > 0;) {
@@ -249,7 +248,8 @@ std::vector<RunSummary> gather(const SweepPlan& plan, const Store& store, std::v
         out.push_back(std::move(s));
     }
     if (ignored > 0) {
-        warnings.push_back(std::to_string(ignored) + " older run(s) with the same name as a newer one are left out");
+        warnings.push_back(std::to_string(ignored) +
+                           " older run(s) with the same name as a newer one are left out");
     }
     // The plan's runs and branches: missing or unfinished ones are said.
     for (const auto& pr : plan.runs) {
@@ -321,8 +321,9 @@ Report buildReport(const SweepPlan& plan, const Store& store, const std::string&
     report.analysis = resolveAnalysis(analysis, plan.name);
     report.runs = gather(plan, store, report.warnings);
     if (report.runs.empty()) {
-        throw Error(ErrorCode::NotFound, "the database " + store.path() + " has no run of the group \"" + plan.name + "\"",
-                    "--db", "the database the sweep wrote (anneal-cli sweep PLAN --db F, or anneal-cli merge)");
+        throw Error(ErrorCode::NotFound,
+                    "the database " + store.path() + " has no run of the group \"" + plan.name + "\"", "--db",
+                    "the database the sweep wrote (anneal-cli sweep PLAN --db F, or anneal-cli merge)");
     }
     Context c{plan, store, report};
     for (const auto& e : registry()) {

@@ -90,9 +90,9 @@ std::string toMarkdown(const Report& r, const FigureOutcome& figures) {
     char when[32] = "";
     const std::time_t now = std::time(nullptr);
     std::strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
-    os << "Plan `" << r.planPath << "`, database `" << r.dbPath << "`: " << r.runs.size() << " runs of the group `"
-       << r.group << "` (" << completed << " completed). Analysis `" << r.analysis << "`. Written by anneal-cli " << kVersion
-       << " on " << when << ".\n\n";
+    os << "Plan `" << r.planPath << "`, database `" << r.dbPath << "`: " << r.runs.size()
+       << " runs of the group `" << r.group << "` (" << completed << " completed). Analysis `" << r.analysis
+       << "`. Written by anneal-cli " << kVersion << " on " << when << ".\n\n";
     if (!r.warnings.empty()) {
         os << "**Warnings**\n\n";
         for (const auto& w : r.warnings) {
@@ -111,11 +111,16 @@ std::string toMarkdown(const Report& r, const FigureOutcome& figures) {
     t.header.push_back("floor");
     for (const auto& run : r.runs) {
         const RunRecord& rec = run.record;
-        std::vector<std::string> row = {
-            std::to_string(rec.id), displayName(run),
-            rec.parentId ? "#" + std::to_string(*rec.parentId) + " @ " + std::to_string(rec.branchStep.value_or(0)) : "",
-            runStatusName(rec.status), std::to_string(rec.stepsDone), std::to_string(rec.tokensDone),
-            formatNumber(rec.wallSeconds, 1), formatNumber(run.valLoss)};
+        std::vector<std::string> row = {std::to_string(rec.id),
+                                        displayName(run),
+                                        rec.parentId ? "#" + std::to_string(*rec.parentId) + " @ " +
+                                                           std::to_string(rec.branchStep.value_or(0))
+                                                     : "",
+                                        runStatusName(rec.status),
+                                        std::to_string(rec.stepsDone),
+                                        std::to_string(rec.tokensDone),
+                                        formatNumber(rec.wallSeconds, 1),
+                                        formatNumber(run.valLoss)};
         for (const auto& d : domains) {
             row.push_back(formatNumber(run.domainLoss(d)));
         }
@@ -123,9 +128,12 @@ std::string toMarkdown(const Report& r, const FigureOutcome& figures) {
         t.rows.push_back(std::move(row));
     }
     writeTable(os, t);
-    os << "Final validation losses in nats/token: the last stored `val_loss` (mixed by the domains' static weights) "
-          "and `val_loss.<domain>` of each run; validation sets are fixed and never noisy. `floor` is the entropy "
-          "floor of the run's static mix. A branch's steps and tokens count from step 0 (its parent's history "
+    os << "Final validation losses in nats/token: the last stored `val_loss` (mixed by the domains' static "
+          "weights) "
+          "and `val_loss.<domain>` of each run; validation sets are fixed and never noisy. `floor` is the "
+          "entropy "
+          "floor of the run's static mix. A branch's steps and tokens count from step 0 (its parent's "
+          "history "
           "included); its train time is its own (from the branch step on).\n\n";
 
     for (const auto& s : r.sections) {
@@ -193,17 +201,10 @@ std::string figuresJson(const Report& r, [[maybe_unused]] const std::string& out
             refs.push_back({{"y", num(ref.y)}, {"label", ref.label}});
         }
         // Relative to figures.json, so that the report directory can be moved and re-rendered elsewhere.
-        nlohmann::json j = {{"out", f.file},
-                            {"title", f.title},
-                            {"x_label", f.xLabel},
-                            {"y_label", f.yLabel},
-                            {"x", f.xAxis},
-                            {"log_x", f.logX},
-                            {"log_y", f.logY},
-                            {"width", 960},
-                            {"height", 540},
-                            {"series", series},
-                            {"reference_lines", refs}};
+        nlohmann::json j = {{"out", f.file},       {"title", f.title},       {"x_label", f.xLabel},
+                            {"y_label", f.yLabel}, {"x", f.xAxis},           {"log_x", f.logX},
+                            {"log_y", f.logY},     {"width", 960},           {"height", 540},
+                            {"series", series},    {"reference_lines", refs}};
         if (std::isfinite(f.xMin) && std::isfinite(f.xMax)) {
             j["x_range"] = {f.xMin, f.xMax};
         }
@@ -224,7 +225,8 @@ std::string reportJson(const Report& r, const FigureOutcome& figures, const std:
         }
         runs.push_back({{"id", run.record.id},
                         {"name", run.record.name},
-                        {"parent_id", run.record.parentId ? nlohmann::json(*run.record.parentId) : nlohmann::json(nullptr)},
+                        {"parent_id", run.record.parentId ? nlohmann::json(*run.record.parentId)
+                                                          : nlohmann::json(nullptr)},
                         {"status", runStatusName(run.record.status)},
                         {"final_step", run.finalStep},
                         {"val_loss", num(run.valLoss)},

@@ -14,8 +14,8 @@ bool isLossBasedStrategy(const std::string& s) {
     return s == "loss_linupper" || s == "loss_quadratic" || s == "loss_extremes";
 }
 
-std::vector<double> lossBasedWeights(const std::vector<double>& losses, const std::string& strategy, double delta,
-                                     double r) {
+std::vector<double> lossBasedWeights(const std::vector<double>& losses, const std::string& strategy,
+                                     double delta, double r) {
     const size_t n = losses.size();
     if (n == 0) {
         return {};

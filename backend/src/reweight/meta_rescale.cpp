@@ -8,14 +8,18 @@
 namespace anneal::reweight {
 
 MetaRescaler::MetaRescaler(const ReweightSpec& spec, std::uint64_t seed)
-    : m_spec(spec), m_seed(seed), m_phi(torch::zeros({kFeatures}, torch::kDouble)), m_bias(torch::zeros({1}, torch::kDouble)) {}
+    : m_spec(spec),
+      m_seed(seed),
+      m_phi(torch::zeros({kFeatures}, torch::kDouble)),
+      m_bias(torch::zeros({1}, torch::kDouble)) {}
 
-torch::Tensor MetaRescaler::features(const torch::Tensor& logits, const torch::Tensor& targets, double progress) const {
+torch::Tensor MetaRescaler::features(const torch::Tensor& logits, const torch::Tensor& targets,
+                                     double progress) const {
     torch::NoGradGuard ng;
-    auto logp = torch::log_softmax(logits.to(torch::kFloat), -1);       // [B, T, V]
+    auto logp = torch::log_softmax(logits.to(torch::kFloat), -1);  // [B, T, V]
     auto p = logp.exp();
-    auto lpTarget = logp.gather(-1, targets.unsqueeze(-1)).squeeze(-1); // [B, T]
-    auto loss = -lpTarget.mean(1);                                      // [B]
+    auto lpTarget = logp.gather(-1, targets.unsqueeze(-1)).squeeze(-1);  // [B, T]
+    auto loss = -lpTarget.mean(1);                                       // [B]
     auto pTarget = lpTarget.exp().mean(1);
     auto entropy = -(p * logp).sum(-1).mean(1);
     // Margin: p(target) minus the largest other probability, averaged over positions.
@@ -59,7 +63,9 @@ void MetaRescaler::metaStep(model::Gpt& model, const torch::Tensor& inputs, cons
     auto sel = torch::tensor(pick, torch::kLong).to(inputs.device());
     // 2. g_V = ∇θ mean_V ℓ.
     auto params = model->parameters();
-    auto lossV = model::perSampleLoss(model->forward(inputs.index_select(0, sel)), targets.index_select(0, sel)).mean();
+    auto lossV =
+        model::perSampleLoss(model->forward(inputs.index_select(0, sel)), targets.index_select(0, sel))
+            .mean();
     auto grads = torch::autograd::grad({lossV}, params);
     double gnorm2 = 0;
     for (const auto& g : grads) {

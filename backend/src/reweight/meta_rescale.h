@@ -43,8 +43,8 @@ public:
 private:
     ReweightSpec m_spec;
     std::uint64_t m_seed;
-    torch::Tensor m_phi;  // [5]
-    torch::Tensor m_bias; // [1]
+    torch::Tensor m_phi;   // [5]
+    torch::Tensor m_bias;  // [1]
 };
 
 }  // namespace anneal::reweight

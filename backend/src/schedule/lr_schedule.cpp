@@ -22,7 +22,9 @@ double progress(std::int64_t t, std::int64_t a, std::int64_t n) {
     return std::clamp(static_cast<double>(t - a) / static_cast<double>(n), 0.0, 1.0);
 }
 
-double cosineTo(double from, double to, double x) { return to + (from - to) * 0.5 * (1.0 + std::cos(kPi * x)); }
+double cosineTo(double from, double to, double x) {
+    return to + (from - to) * 0.5 * (1.0 + std::cos(kPi * x));
+}
 
 std::int64_t stepsOf(double fraction, std::int64_t total) {
     return static_cast<std::int64_t>(std::floor(fraction * static_cast<double>(total) + 1e-9));
@@ -31,7 +33,8 @@ std::int64_t stepsOf(double fraction, std::int64_t total) {
 /// Fairseq-style inverse square root after warmup, in the offset form 1/sqrt(1 + (t - W)/tau)
 /// (METHODS 1.4). With tau = W it equals fairseq's sqrt(W/t).
 double inverseSqrt(const ScheduleSpec& s, std::int64_t t) {
-    const double tau = s.timescale > 0 ? s.timescale : static_cast<double>(std::max<std::int64_t>(s.warmupSteps, 1));
+    const double tau =
+        s.timescale > 0 ? s.timescale : static_cast<double>(std::max<std::int64_t>(s.warmupSteps, 1));
     return 1.0 / std::sqrt(1.0 + static_cast<double>(std::max<std::int64_t>(t - s.warmupSteps, 0)) / tau);
 }
 

@@ -34,21 +34,21 @@ std::string trim(const std::string& s) {
 void validateLrTable(const LrTable& t, const std::string& where) {
     if (t.steps.size() != t.lrs.size()) {
         throw Error(ErrorCode::InvalidConfig,
-                    std::to_string(t.steps.size()) + " steps but " + std::to_string(t.lrs.size()) + " LRs", where,
-                    "one LR per step");
+                    std::to_string(t.steps.size()) + " steps but " + std::to_string(t.lrs.size()) + " LRs",
+                    where, "one LR per step");
     }
     if (t.steps.empty()) {
         throw Error(ErrorCode::InvalidConfig, "the table has no knots", where, "at least the knot at step 0");
     }
     if (t.steps[0] != 0) {
-        throw Error(ErrorCode::InvalidConfig, "the first knot is at step " + std::to_string(t.steps[0]), where,
-                    "a first knot at step 0 (the LR of the first update)");
+        throw Error(ErrorCode::InvalidConfig, "the first knot is at step " + std::to_string(t.steps[0]),
+                    where, "a first knot at step 0 (the LR of the first update)");
     }
     for (size_t i = 0; i < t.steps.size(); ++i) {
         if (i > 0 && t.steps[i] <= t.steps[i - 1]) {
             throw Error(ErrorCode::InvalidConfig,
-                        "knot " + std::to_string(i) + ": step " + std::to_string(t.steps[i]) + " does not follow " +
-                            std::to_string(t.steps[i - 1]),
+                        "knot " + std::to_string(i) + ": step " + std::to_string(t.steps[i]) +
+                            " does not follow " + std::to_string(t.steps[i - 1]),
                         where, "strictly increasing steps");
         }
         if (!std::isfinite(t.lrs[i]) || t.lrs[i] < 0.0) {
@@ -98,9 +98,10 @@ LrTable parseLrTableCsv(const std::string& text, const std::string& origin) {
                       "a finite LR >= 0");
         }
         if (!t.steps.empty() && step <= t.steps.back()) {
-            lineError(origin, line,
-                      "step " + std::to_string(step) + " does not follow step " + std::to_string(t.steps.back()),
-                      "strictly increasing steps");
+            lineError(
+                origin, line,
+                "step " + std::to_string(step) + " does not follow step " + std::to_string(t.steps.back()),
+                "strictly increasing steps");
         }
         if (t.steps.empty() && step != 0) {
             lineError(origin, line, "the first knot is at step " + std::to_string(step),
@@ -110,7 +111,8 @@ LrTable parseLrTableCsv(const std::string& text, const std::string& origin) {
         t.lrs.push_back(lr);
     }
     if (!header) {
-        throw Error(ErrorCode::InvalidConfig, "the file is empty", origin, "the header line step,lr, then rows");
+        throw Error(ErrorCode::InvalidConfig, "the file is empty", origin,
+                    "the header line step,lr, then rows");
     }
     if (t.steps.empty()) {
         throw Error(ErrorCode::InvalidConfig, "the file has a header but no rows", origin,
@@ -175,8 +177,8 @@ void applyLrTable(ExperimentSpec& spec, const LrTable& t, const std::string& sou
                     "the table ends at step " + std::to_string(t.steps.back()) + " but train.steps = " +
                         std::to_string(spec.train.steps) + " needs an LR up to step " + std::to_string(last),
                     source.empty() ? "schedule.steps" : source,
-                    "a last knot at step >= " + std::to_string(last) + ", or train.steps <= " +
-                        std::to_string(t.steps.back() + 1));
+                    "a last knot at step >= " + std::to_string(last) +
+                        ", or train.steps <= " + std::to_string(t.steps.back() + 1));
     }
     ScheduleSpec& s = spec.schedule;
     s.kind = "table";

@@ -26,7 +26,8 @@ std::vector<double> normalized(std::vector<double> w) {
 double temperatureAt(const MixtureSpec& m, std::int64_t t, std::int64_t total) {
     const double T0 = m.temperature;
     const double T1 = m.temperatureEnd;
-    const double x = total > 0 ? std::clamp(static_cast<double>(t) / static_cast<double>(total), 0.0, 1.0) : 1.0;
+    const double x =
+        total > 0 ? std::clamp(static_cast<double>(t) / static_cast<double>(total), 0.0, 1.0) : 1.0;
     if (m.temperatureSchedule == "linear") {
         return T0 + (T1 - T0) * x;
     }

@@ -38,7 +38,8 @@ std::vector<HistorySegment> Store::branchHistory(std::int64_t runId) const {
                 throw Error(ErrorCode::Storage,
                             "run " + std::to_string(runId) + ": its branch parents form a loop (" +
                                 chainText(ids, *id) + "); the database was changed outside Anneal",
-                            m_impl->path + ": runs.parent_id", "a chain of parents that ends at a run without one");
+                            m_impl->path + ": runs.parent_id",
+                            "a chain of parents that ends at a run without one");
             }
             if (static_cast<int>(chain.size()) >= kMaxBranchDepth) {
                 throw Error(ErrorCode::Storage,
@@ -51,8 +52,9 @@ std::vector<HistorySegment> Store::branchHistory(std::int64_t runId) const {
             q.bind(1, *id);
             if (!q.step()) {
                 if (chain.empty()) {
-                    throw Error(ErrorCode::NotFound, "no run with id " + std::to_string(runId) + " in " + m_impl->path,
-                                "RUN_ID", "an id listed by `anneal-cli runs`");
+                    throw Error(ErrorCode::NotFound,
+                                "no run with id " + std::to_string(runId) + " in " + m_impl->path, "RUN_ID",
+                                "an id listed by `anneal-cli runs`");
                 }
                 break;  // the parent was deleted: the history starts at its oldest surviving run
             }

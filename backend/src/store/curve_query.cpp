@@ -46,7 +46,8 @@ public:
         sqlite3_clear_bindings(m_s);
     }
     [[noreturn]] void fail() const {
-        throw Error(ErrorCode::Storage, std::string("reading a metric curve: ") + sqlite3_errmsg(m_db), m_path);
+        throw Error(ErrorCode::Storage, std::string("reading a metric curve: ") + sqlite3_errmsg(m_db),
+                    m_path);
     }
 
 private:
@@ -65,7 +66,8 @@ constexpr std::int64_t kNoLimit = std::numeric_limits<std::int64_t>::max();
 
 }  // namespace
 
-DecimatedCurve metricDecimated(const Store& store, std::int64_t runId, const std::string& name, const CurveQuery& q) {
+DecimatedCurve metricDecimated(const Store& store, std::int64_t runId, const std::string& name,
+                               const CurveQuery& q) {
     DecimatedCurve out;
     auto* db = static_cast<sqlite3*>(store.handle());
     const std::string& path = store.path();
@@ -90,9 +92,13 @@ DecimatedCurve metricDecimated(const Store& store, std::int64_t runId, const std
         }
     }
     // Ends of the stored curve (index seeks), then the visible range.
-    Stmt first(db, "SELECT step FROM metrics WHERE run_id = ? AND name_id = ? AND step < ? ORDER BY step LIMIT 1", path);
-    Stmt last(db, "SELECT step FROM metrics WHERE run_id = ? AND name_id = ? AND step < ? ORDER BY step DESC LIMIT 1",
-              path);
+    Stmt first(db,
+               "SELECT step FROM metrics WHERE run_id = ? AND name_id = ? AND step < ? ORDER BY step LIMIT 1",
+               path);
+    Stmt last(
+        db,
+        "SELECT step FROM metrics WHERE run_id = ? AND name_id = ? AND step < ? ORDER BY step DESC LIMIT 1",
+        path);
     auto end = [&](Stmt& s, const Segment& g, std::int64_t& v) {
         sqlite3_bind_int64(s.get(), 1, g.runId);
         sqlite3_bind_int64(s.get(), 2, nameId);
@@ -136,10 +142,14 @@ DecimatedCurve metricDecimated(const Store& store, std::int64_t runId, const std
         return sqlite3_column_type(s, c) == SQLITE_NULL ? std::nan("") : sqlite3_column_double(s, c);
     };
     if (q.fromStep || q.toStep) {
-        Stmt b(db, "SELECT step, value FROM metrics WHERE run_id = ? AND name_id = ? AND step < ? ORDER BY step DESC LIMIT 1",
+        Stmt b(db,
+               "SELECT step, value FROM metrics WHERE run_id = ? AND name_id = ? AND step < ? ORDER BY step "
+               "DESC LIMIT 1",
                path);
-        Stmt a(db, "SELECT step, value FROM metrics WHERE run_id = ? AND name_id = ? AND step > ? AND step < ? "
-                   "ORDER BY step LIMIT 1", path);
+        Stmt a(db,
+               "SELECT step, value FROM metrics WHERE run_id = ? AND name_id = ? AND step > ? AND step < ? "
+               "ORDER BY step LIMIT 1",
+               path);
         for (const Segment& g : segments) {
             sqlite3_bind_int64(b.get(), 1, g.runId);
             sqlite3_bind_int64(b.get(), 2, nameId);
@@ -210,8 +220,10 @@ DecimatedCurve metricDecimated(const Store& store, std::int64_t runId, const std
             maxStep = step;
         }
     };
-    Stmt scan(db, "SELECT step, value FROM metrics WHERE run_id = ? AND name_id = ? AND step >= ? AND step <= ? "
-                  "ORDER BY step", path);
+    Stmt scan(db,
+              "SELECT step, value FROM metrics WHERE run_id = ? AND name_id = ? AND step >= ? AND step <= ? "
+              "ORDER BY step",
+              path);
     auto scanRows = [&](std::int64_t run, std::int64_t a, std::int64_t b) {
         if (a > b) {
             return;
@@ -258,17 +270,26 @@ DecimatedCurve metricDecimated(const Store& store, std::int64_t runId, const std
     }
     bool tables = false;
     if (level > 0 && q.useTiles) {
-        Stmt t(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('metric_tiles', 'metric_tile_marks')",
+        Stmt t(db,
+               "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('metric_tiles', "
+               "'metric_tile_marks')",
                path);
         tables = t.step() && sqlite3_column_int(t.get(), 0) == 2;
     }
     std::optional<Stmt> marked, tiles, lastRow;
     if (tables) {
-        marked.emplace(db, "SELECT 1 FROM metric_tile_marks m JOIN runs r ON r.id = m.run_id "
-                           "WHERE m.run_id = ? AND m.name_id = ? AND m.run_uuid = r.uuid", path);
-        tiles.emplace(db, "SELECT tile, min_step, min_value, max_step, max_value FROM metric_tiles "
-                          "WHERE run_id = ? AND name_id = ? AND level = ? AND tile >= ? AND tile <= ? ORDER BY tile", path);
-        lastRow.emplace(db, "SELECT step FROM metrics WHERE run_id = ? AND name_id = ? AND step <= ? ORDER BY step DESC LIMIT 1",
+        marked.emplace(db,
+                       "SELECT 1 FROM metric_tile_marks m JOIN runs r ON r.id = m.run_id "
+                       "WHERE m.run_id = ? AND m.name_id = ? AND m.run_uuid = r.uuid",
+                       path);
+        tiles.emplace(
+            db,
+            "SELECT tile, min_step, min_value, max_step, max_value FROM metric_tiles "
+            "WHERE run_id = ? AND name_id = ? AND level = ? AND tile >= ? AND tile <= ? ORDER BY tile",
+            path);
+        lastRow.emplace(db,
+                        "SELECT step FROM metrics WHERE run_id = ? AND name_id = ? AND step <= ? ORDER BY "
+                        "step DESC LIMIT 1",
                         path);
     }
     auto floorDiv = [](std::int64_t a, std::int64_t d) { return a >= 0 ? a / d : -((-a + d - 1) / d); };
@@ -286,8 +307,8 @@ DecimatedCurve metricDecimated(const Store& store, std::int64_t runId, const std
             marked->reset();
         }
         const std::int64_t size = std::int64_t{1} << shift;
-        const std::int64_t firstTile = floorDiv(a + size - 1, size);   // first tile starting at or after a
-        const std::int64_t lastTile = floorDiv(b + 1, size) - 1;        // last tile ending at or before b
+        const std::int64_t firstTile = floorDiv(a + size - 1, size);  // first tile starting at or after a
+        const std::int64_t lastTile = floorDiv(b + 1, size) - 1;      // last tile ending at or before b
         if (!useTiles || firstTile > lastTile) {
             scanRows(g.runId, a, b);
             continue;

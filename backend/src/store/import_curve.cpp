@@ -46,12 +46,14 @@ ParsedCurve parseCurveFile(const CurveImport& request) {
         if (s < 0 || s != std::floor(s) || s > kMaxStep) {
             throw Error(ErrorCode::InvalidInput,
                         "column '" + request.stepColumn +
-                            "': steps must be non-negative integers up to 2^53, found " + core::formatNumber(s),
+                            "': steps must be non-negative integers up to 2^53, found " +
+                            core::formatNumber(s),
                         file + ":" + std::to_string(t.lines[i]), "0, 1, 2, ...");
         }
         if (t.has("tokens") && !(t.column("tokens")[i] >= 0 && t.column("tokens")[i] < kMaxTokens)) {
             throw Error(ErrorCode::InvalidInput,
-                        "column 'tokens': must be between 0 and 2^63, found " + core::formatNumber(t.column("tokens")[i]),
+                        "column 'tokens': must be between 0 and 2^63, found " +
+                            core::formatNumber(t.column("tokens")[i]),
                         file + ":" + std::to_string(t.lines[i]), "a token count >= 0");
         }
     }

@@ -40,7 +40,8 @@ const char* kUpsert =
     "max_value = max(max_value, excluded.max_value)";
 
 const char* kMark =
-    "INSERT OR REPLACE INTO metric_tile_marks(run_id, name_id, run_uuid) SELECT ?, ?, uuid FROM runs WHERE id = ?";
+    "INSERT OR REPLACE INTO metric_tile_marks(run_id, name_id, run_uuid) SELECT ?, ?, uuid FROM runs WHERE "
+    "id = ?";
 
 /// Streams one curve's ascending (step, value) points into finished tiles of every level.
 class TileBuilder {
@@ -138,7 +139,9 @@ void build(sqlite3* db, Stmt& q) {
 }  // namespace
 
 bool hasTileTables(sqlite3* db) {
-    Stmt q(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('metric_tiles', 'metric_tile_marks')");
+    Stmt q(db,
+           "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('metric_tiles', "
+           "'metric_tile_marks')");
     return q.step() && q.i64(0) == 2;
 }
 
@@ -150,11 +153,19 @@ void ensureTileTables(sqlite3* db) {
 
 void rebuildTiles(sqlite3* db, std::int64_t runId, std::int64_t nameId) {
     inSavepoint(db, [&] {
-        Stmt(db, "DELETE FROM metric_tiles WHERE run_id = ? AND name_id = ?").bind(1, runId).bind(2, nameId).exec();
-        Stmt(db, "DELETE FROM metric_tile_marks WHERE run_id = ? AND name_id = ?").bind(1, runId).bind(2, nameId).exec();
+        Stmt(db, "DELETE FROM metric_tiles WHERE run_id = ? AND name_id = ?")
+            .bind(1, runId)
+            .bind(2, nameId)
+            .exec();
+        Stmt(db, "DELETE FROM metric_tile_marks WHERE run_id = ? AND name_id = ?")
+            .bind(1, runId)
+            .bind(2, nameId)
+            .exec();
         // An empty curve is complete too: mark it even when the scan finds no row.
         Stmt(db, kMark).bind(1, runId).bind(2, nameId).bind(3, runId).exec();
-        Stmt q(db, "SELECT run_id, name_id, step, value FROM metrics WHERE run_id = ? AND name_id = ? ORDER BY step");
+        Stmt q(db,
+               "SELECT run_id, name_id, step, value FROM metrics WHERE run_id = ? AND name_id = ? ORDER BY "
+               "step");
         q.bind(1, runId).bind(2, nameId);
         build(db, q);
     });
@@ -164,7 +175,9 @@ void rebuildRunTiles(sqlite3* db, std::int64_t runId) {
     inSavepoint(db, [&] {
         if (runId >= 0) {
             deleteRunTiles(db, runId);
-            Stmt q(db, "SELECT run_id, name_id, step, value FROM metrics WHERE run_id = ? ORDER BY run_id, name_id, step");
+            Stmt q(db,
+                   "SELECT run_id, name_id, step, value FROM metrics WHERE run_id = ? ORDER BY run_id, "
+                   "name_id, step");
             q.bind(1, runId);
             build(db, q);
         } else {
@@ -235,7 +248,11 @@ void TileAccumulator::flush(sqlite3* db) {
             continue;
         }
         up.bind(1, std::get<0>(key)).bind(2, std::get<1>(key)).bind(3, std::int64_t{std::get<2>(key)});
-        up.bind(4, std::get<3>(key)).bind(5, t.minStep).bind(6, t.minValue).bind(7, t.maxStep).bind(8, t.maxValue);
+        up.bind(4, std::get<3>(key))
+            .bind(5, t.minStep)
+            .bind(6, t.minValue)
+            .bind(7, t.maxStep)
+            .bind(8, t.maxValue);
         up.exec();
     }
     m_marked.insert(rebuilt.begin(), rebuilt.end());

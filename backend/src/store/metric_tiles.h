@@ -61,7 +61,7 @@ private:
     };
     using Key = std::tuple<std::int64_t, std::int64_t, int, std::int64_t>;  // run, name, level, tile
     std::map<Key, Tile> m_pending;
-    std::set<std::pair<std::int64_t, std::int64_t>> m_marked;   // curves known to have a mark
+    std::set<std::pair<std::int64_t, std::int64_t>> m_marked;  // curves known to have a mark
 };
 
 }  // namespace anneal::store

@@ -18,10 +18,12 @@ ExperimentSpec runExperiment(const RunRecord& run, const std::vector<Override>& 
                     "run " + std::to_string(run.id), "a trained run");
     }
     const auto named = [&](const Error& e) {
-        return Error(e.code(), "stored config of run " + std::to_string(run.id) + ": " + e.detail(), e.field(),
-                     e.allowed());
+        return Error(e.code(), "stored config of run " + std::to_string(run.id) + ": " + e.detail(),
+                     e.field(), e.allowed());
     };
-    const auto notToml = [&](const Error& e) { return e.field().rfind(origin, 0) == 0; };  // field names the run
+    const auto notToml = [&](const Error& e) {
+        return e.field().rfind(origin, 0) == 0;
+    };  // field names the run
     try {
         return parseExperiment(run.configToml, origin, overrides);
     } catch (const Error& e) {

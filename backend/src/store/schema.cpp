@@ -202,8 +202,9 @@ int readSchemaVersion(SQLite::Database& db, const std::string& path) {
             if (objects == 0) {
                 return 0;
             }
-            throw Error(ErrorCode::Storage, "is an SQLite database but not an Anneal one (no schema_version table)",
-                        path, "a database created by Anneal, or a new file");
+            throw Error(ErrorCode::Storage,
+                        "is an SQLite database but not an Anneal one (no schema_version table)", path,
+                        "a database created by Anneal, or a new file");
         }
         SQLite::Statement q(db, "SELECT version FROM schema_version");
         if (!q.executeStep()) {
@@ -295,8 +296,9 @@ void backupFile(const std::string& dbPath, const std::string& backupPath, int ve
     }
     if (why.empty()) {
         sqlite3_stmt* q = nullptr;
-        const bool ok = sqlite3_prepare_v2(dst, "SELECT version FROM schema_version", -1, &q, nullptr) == SQLITE_OK &&
-                        sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == version;
+        const bool ok =
+            sqlite3_prepare_v2(dst, "SELECT version FROM schema_version", -1, &q, nullptr) == SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == version;
         sqlite3_finalize(q);
         if (!ok) {
             why = "the copy does not hold schema version " + std::to_string(version);
@@ -349,7 +351,8 @@ void setWalMode(SQLite::Database& db, int busyTimeoutMs) {
             return;
         } catch (const SQLite::Exception& e) {
             const int code = e.getErrorCode() & 0xff;
-            if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || std::chrono::steady_clock::now() > deadline) {
+            if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) ||
+                std::chrono::steady_clock::now() > deadline) {
                 throw;
             }
         }

@@ -56,14 +56,14 @@ std::string checkpointDirFor(const std::string& dbPath, const std::string& runUu
     // delete old ones, anywhere.
     static const std::regex uuid("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     if (!std::regex_match(runUuid, uuid)) {
-        throw Error(ErrorCode::Storage, "a run's uuid \"" + runUuid + "\" is not a uuid (the database was altered)",
-                    dbPath, "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx");
+        throw Error(ErrorCode::Storage,
+                    "a run's uuid \"" + runUuid + "\" is not a uuid (the database was altered)", dbPath,
+                    "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx");
     }
     // Absolute, so the paths stored in checkpoint rows resolve from any working directory.
     const fs::path db = fs::absolute(dbPath).lexically_normal();
     return (db.parent_path() / (db.stem().string() + "-checkpoints") / ("run-" + runUuid)).string();
 }
-
 
 Error store::storageError(const std::string& path, const SQLite::Exception& e) {
     const int code = e.getErrorCode() & 0xff;
@@ -79,7 +79,6 @@ Error store::storageError(const std::string& path, const SQLite::Exception& e) {
 }
 
 namespace {
-
 
 /// Whether a read-only open must use immutable=1: a WAL-mode file (header bytes 18-19 = 2) without
 /// a -shm file, in a directory this process cannot write, with no -wal content.
@@ -137,25 +136,28 @@ std::unique_ptr<Store> Store::open(const std::string& path, Mode mode) {
             fs::create_directories(fs::path(path).parent_path());
         }
     } catch (const fs::filesystem_error& e) {
-        throw Error(ErrorCode::Storage, std::string("cannot create the database's directory: ") + e.what(), path);
+        throw Error(ErrorCode::Storage, std::string("cannot create the database's directory: ") + e.what(),
+                    path);
     }
     try {
         if (m.readOnly && needsImmutableOpen(path)) {
             // A WAL database in a directory this process cannot write (a colleague's results, a
             // read-only mount) cannot get its -shm file; with no -wal content to read, opening it as
             // immutable reads exactly what is committed. Nothing else can write there either.
-            m.db = std::make_unique<SQLite::Database>(immutableUri(path), SQLite::OPEN_READONLY | SQLite::OPEN_URI,
-                                                      10000);
+            m.db = std::make_unique<SQLite::Database>(immutableUri(path),
+                                                      SQLite::OPEN_READONLY | SQLite::OPEN_URI, 10000);
         } else {
-            const int flags = m.readOnly ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+            const int flags =
+                m.readOnly ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
             m.db = std::make_unique<SQLite::Database>(path, flags, 10000);
         }
         // Read the version before anything that could write to the file (WAL mode does).
         m.version = store::readSchemaVersion(*m.db, path);
         if (m.version > kSchemaVersion) {
             throw Error(ErrorCode::SchemaTooNew,
-                        "was written by a newer Anneal (schema " + std::to_string(m.version) + ", this build reads up to " +
-                            std::to_string(kSchemaVersion) + "); it was not changed",
+                        "was written by a newer Anneal (schema " + std::to_string(m.version) +
+                            ", this build reads up to " + std::to_string(kSchemaVersion) +
+                            "); it was not changed",
                         path, "upgrade Anneal to open it");
         }
         if (m.readOnly) {
@@ -172,8 +174,8 @@ std::unique_ptr<Store> Store::open(const std::string& path, Mode mode) {
             m.version = store::readSchemaVersion(*m.db, path);
             if (m.version > kSchemaVersion) {
                 throw Error(ErrorCode::SchemaTooNew,
-                            "was just created by a newer Anneal (schema " + std::to_string(m.version) + ")", path,
-                            "upgrade Anneal to open it");
+                            "was just created by a newer Anneal (schema " + std::to_string(m.version) + ")",
+                            path, "upgrade Anneal to open it");
             }
         }
         if (m.version < kSchemaVersion) {

@@ -41,15 +41,16 @@ CheckpointRecord readCheckpoint(SQLite::Statement& q, const std::string& dbPath)
             q.getColumn(6).getInt() != 0};
 }
 const char* kCheckpointColumns =
-    "c.id, c.run_id, c.step, c.path, c.bytes, c.created_at, c.pinned, r.uuid FROM checkpoints c JOIN runs r ON r.id = "
+    "c.id, c.run_id, c.step, c.path, c.bytes, c.created_at, c.pinned, r.uuid FROM checkpoints c JOIN runs r "
+    "ON r.id = "
     "c.run_id";
 }  // namespace
 
 std::vector<CheckpointRecord> Store::checkpoints(std::int64_t runId) const {
     return guarded(m_impl->path, [&] {
         std::vector<CheckpointRecord> out;
-        SQLite::Statement q(*m_impl->db,
-                            std::string("SELECT ") + kCheckpointColumns + " WHERE c.run_id = ? ORDER BY c.step");
+        SQLite::Statement q(
+            *m_impl->db, std::string("SELECT ") + kCheckpointColumns + " WHERE c.run_id = ? ORDER BY c.step");
         q.bind(1, runId);
         while (q.executeStep()) {
             out.push_back(readCheckpoint(q, m_impl->path));
@@ -71,8 +72,8 @@ std::optional<CheckpointRecord> Store::checkpoint(std::int64_t checkpointId) con
 
 std::optional<CheckpointRecord> Store::checkpointAt(std::int64_t runId, std::int64_t step) const {
     return guarded(m_impl->path, [&]() -> std::optional<CheckpointRecord> {
-        SQLite::Statement q(*m_impl->db,
-                            std::string("SELECT ") + kCheckpointColumns + " WHERE c.run_id = ? AND c.step = ?");
+        SQLite::Statement q(
+            *m_impl->db, std::string("SELECT ") + kCheckpointColumns + " WHERE c.run_id = ? AND c.step = ?");
         q.bind(1, runId);
         q.bind(2, step);
         if (!q.executeStep()) {
@@ -94,8 +95,9 @@ void Store::pinCheckpoint(std::int64_t checkpointId, bool pinned) {
 std::vector<NoticeRecord> Store::notices(std::int64_t runId) const {
     return guarded(m_impl->path, [&] {
         std::vector<NoticeRecord> out;
-        SQLite::Statement q(*m_impl->db,
-                            "SELECT run_id, step, kind, message, value FROM notices WHERE run_id = ? ORDER BY step, id");
+        SQLite::Statement q(
+            *m_impl->db,
+            "SELECT run_id, step, kind, message, value FROM notices WHERE run_id = ? ORDER BY step, id");
         q.bind(1, runId);
         while (q.executeStep()) {
             out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getString(),

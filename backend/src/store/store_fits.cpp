@@ -11,15 +11,17 @@
 
 namespace anneal {
 
-std::int64_t Store::importRun(const NewRun& run, const std::vector<std::pair<std::string, MetricSeries>>& metrics,
+std::int64_t Store::importRun(const NewRun& run,
+                              const std::vector<std::pair<std::string, MetricSeries>>& metrics,
                               const StepAxis& axis) {
     try {
         SQLite::Transaction tx(*m_impl->db, SQLite::TransactionBehavior::IMMEDIATE);
-        SQLite::Statement q(*m_impl->db,
-                            "INSERT INTO runs(uuid, name, group_name, kind, status, spec_toml, config_toml, version, "
-                            "created_at, ended_at, steps_total, steps_done, tokens_done, n_params, n_params_nonembed, "
-                            "tags) VALUES (lower(hex(randomblob(16))), ?, ?, 'imported', 'completed', ?, '', ?, ?, ?, ?, ?, "
-                            "?, ?, ?, ?)");
+        SQLite::Statement q(
+            *m_impl->db,
+            "INSERT INTO runs(uuid, name, group_name, kind, status, spec_toml, config_toml, version, "
+            "created_at, ended_at, steps_total, steps_done, tokens_done, n_params, n_params_nonembed, "
+            "tags) VALUES (lower(hex(randomblob(16))), ?, ?, 'imported', 'completed', ?, '', ?, ?, ?, ?, ?, "
+            "?, ?, ?, ?)");
         const double now = nowSeconds();
         const std::int64_t last = axis.steps.empty() ? 0 : axis.steps.back() + 1;
         q.bind(1, run.name);
@@ -36,7 +38,8 @@ std::int64_t Store::importRun(const NewRun& run, const std::vector<std::pair<std
         q.bind(12, nlohmann::json(run.tags).dump());
         q.exec();
         const std::int64_t id = m_impl->db->getLastInsertRowid();
-        SQLite::Statement m(*m_impl->db, "INSERT INTO metrics(run_id, name_id, step, value) VALUES (?,?,?,?)");
+        SQLite::Statement m(*m_impl->db,
+                            "INSERT INTO metrics(run_id, name_id, step, value) VALUES (?,?,?,?)");
         for (const auto& [name, series] : metrics) {
             const std::int64_t nameId = m_impl->nameId(name, true);
             for (size_t i = 0; i < series.steps.size(); ++i) {
@@ -69,9 +72,10 @@ std::int64_t Store::importRun(const NewRun& run, const std::vector<std::pair<std
 
 std::int64_t Store::saveFit(const FitRecord& f) {
     try {
-        SQLite::Statement q(*m_impl->db,
-                            "INSERT INTO fits(name, law, created_at, version, source, objective, n_points, result_json) "
-                            "VALUES (?,?,?,?,?,?,?,?)");
+        SQLite::Statement q(
+            *m_impl->db,
+            "INSERT INTO fits(name, law, created_at, version, source, objective, n_points, result_json) "
+            "VALUES (?,?,?,?,?,?,?,?)");
         q.bind(1, f.name);
         q.bind(2, f.law);
         q.bind(3, f.createdAt > 0 ? f.createdAt : nowSeconds());
@@ -122,8 +126,9 @@ FitRecord Store::fitRecord(std::int64_t fitId) const {
         SQLite::Statement q(*m_impl->db, std::string("SELECT ") + kFitColumns + " FROM fits WHERE id = ?");
         q.bind(1, fitId);
         if (!q.executeStep()) {
-            throw Error(ErrorCode::NotFound, "no fit with id " + std::to_string(fitId) + " in " + m_impl->path,
-                        "--fit", "an id listed by `anneal-cli fits`");
+            throw Error(ErrorCode::NotFound,
+                        "no fit with id " + std::to_string(fitId) + " in " + m_impl->path, "--fit",
+                        "an id listed by `anneal-cli fits`");
         }
         return readFit(q);
     } catch (const SQLite::Exception& e) {

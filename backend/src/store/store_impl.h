@@ -92,7 +92,8 @@ struct Store::Impl {
             r.tags.clear();
         }
         r.wallSeconds = q.getColumn(32).getDouble();
-        r.paused = r.status == RunStatus::Running && !q.getColumn(33).isNull() && q.getColumn(33).getInt() != 0;
+        r.paused =
+            r.status == RunStatus::Running && !q.getColumn(33).isNull() && q.getColumn(33).getInt() != 0;
         // A read-only view still shows a dead writer's run as interrupted (nothing is written).
         if (r.status == RunStatus::Running && isDead(r.host, r.pid, procStart, r.heartbeatAt, 600)) {
             r.status = RunStatus::Interrupted;
@@ -109,14 +110,15 @@ struct Store::Impl {
     }
 
     void loadDomains(RunRecord& r) const {
-        SQLite::Statement q(*db,
-                            "SELECT name, source, weight, entropy_rate, entropy_floor, description FROM run_domains "
-                            "WHERE run_id = ? ORDER BY idx");
+        SQLite::Statement q(
+            *db,
+            "SELECT name, source, weight, entropy_rate, entropy_floor, description FROM run_domains "
+            "WHERE run_id = ? ORDER BY idx");
         q.bind(1, r.id);
         while (q.executeStep()) {
-            r.domains.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getDouble(),
-                                 realOr(q.getColumn(3), std::nan("")), realOr(q.getColumn(4), std::nan("")),
-                                 q.getColumn(5).getString()});
+            r.domains.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(),
+                                 q.getColumn(2).getDouble(), realOr(q.getColumn(3), std::nan("")),
+                                 realOr(q.getColumn(4), std::nan("")), q.getColumn(5).getString()});
         }
     }
 
@@ -135,6 +137,5 @@ struct Store::Impl {
         return db->getLastInsertRowid();
     }
 };
-
 
 }  // namespace anneal

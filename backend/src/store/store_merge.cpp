@@ -14,8 +14,10 @@ namespace {
 
 // Columns of runs copied as they are (id, parent_id and branch_checkpoint_id are remapped).
 const char* kRunCopyColumns =
-    "uuid, name, group_name, kind, branch_step, status, spec_toml, config_toml, overrides, seed, device, version, "
-    "created_at, started_at, ended_at, heartbeat_at, host, pid, proc_start, steps_total, steps_done, tokens_done, "
+    "uuid, name, group_name, kind, branch_step, status, spec_toml, config_toml, overrides, seed, device, "
+    "version, "
+    "created_at, started_at, ended_at, heartbeat_at, host, pid, proc_start, steps_total, steps_done, "
+    "tokens_done, "
     "wall_seconds, message, message_step, n_params, n_params_nonembed, flops_per_token, entropy_floor, tags";
 
 void exec(SQLite::Database& db, const std::string& sql) { db.exec(sql); }
@@ -85,13 +87,15 @@ MergeStats Store::mergeFrom(const std::string& shardPath) {
              "INSERT INTO temp.name_map(old, new) SELECT s.id, m.id FROM shard.metric_names s "
              "JOIN main.metric_names m ON m.name = s.name");
         // Checkpoints, one by one to map their ids.
-        SQLite::Statement cps(db,
-                              "SELECT c.id, r.new, c.step, c.path, c.bytes, c.created_at, c.pinned FROM shard.checkpoints c "
-                              "JOIN temp.run_map r ON r.old = c.run_id ORDER BY c.id");
+        SQLite::Statement cps(
+            db,
+            "SELECT c.id, r.new, c.step, c.path, c.bytes, c.created_at, c.pinned FROM shard.checkpoints c "
+            "JOIN temp.run_map r ON r.old = c.run_id ORDER BY c.id");
         while (cps.executeStep()) {
-            SQLite::Statement ins(db,
-                                  "INSERT INTO main.checkpoints(run_id, step, path, bytes, created_at, pinned) VALUES "
-                                  "(?,?,?,?,?,?)");
+            SQLite::Statement ins(
+                db,
+                "INSERT INTO main.checkpoints(run_id, step, path, bytes, created_at, pinned) VALUES "
+                "(?,?,?,?,?,?)");
             ins.bind(1, cps.getColumn(1).getInt64());
             ins.bind(2, cps.getColumn(2).getInt64());
             ins.bind(3, cps.getColumn(3).getString());
@@ -109,38 +113,47 @@ MergeStats Store::mergeFrom(const std::string& shardPath) {
              "UPDATE main.runs SET "
              "parent_id = (SELECT m.new FROM temp.run_map m JOIN shard.runs s ON s.parent_id = m.old "
              "             JOIN temp.run_map me ON me.old = s.id WHERE me.new = main.runs.id), "
-             "branch_checkpoint_id = (SELECT c.new FROM temp.ckpt_map c JOIN shard.runs s ON s.branch_checkpoint_id = c.old "
+             "branch_checkpoint_id = (SELECT c.new FROM temp.ckpt_map c JOIN shard.runs s ON "
+             "s.branch_checkpoint_id = c.old "
              "             JOIN temp.run_map me ON me.old = s.id WHERE me.new = main.runs.id) "
              "WHERE id IN (SELECT new FROM temp.run_map)");
         // Everything keyed by run.
         exec(db,
              "INSERT INTO main.run_domains SELECT r.new, d.idx, d.name, d.source, d.weight, d.entropy_rate, "
-             "d.entropy_floor, d.description FROM shard.run_domains d JOIN temp.run_map r ON r.old = d.run_id");
+             "d.entropy_floor, d.description FROM shard.run_domains d JOIN temp.run_map r ON r.old = "
+             "d.run_id");
         exec(db,
              "INSERT INTO main.metrics(run_id, name_id, step, value) SELECT r.new, n.new, m.step, m.value "
-             "FROM shard.metrics m JOIN temp.run_map r ON r.old = m.run_id JOIN temp.name_map n ON n.old = m.name_id");
+             "FROM shard.metrics m JOIN temp.run_map r ON r.old = m.run_id JOIN temp.name_map n ON n.old = "
+             "m.name_id");
         stats.metricRows = db.getChanges();
         exec(db,
              "INSERT INTO main.steps SELECT r.new, s.step, s.tokens, s.wall FROM shard.steps s "
              "JOIN temp.run_map r ON r.old = s.run_id");
         exec(db,
-             "INSERT INTO main.notices(run_id, step, kind, message, value) SELECT r.new, n.step, n.kind, n.message, "
+             "INSERT INTO main.notices(run_id, step, kind, message, value) SELECT r.new, n.step, n.kind, "
+             "n.message, "
              "n.value FROM shard.notices n JOIN temp.run_map r ON r.old = n.run_id ORDER BY n.id");
         exec(db,
-             "INSERT INTO main.weight_chunks SELECT r.new, w.bucket, w.step, w.n, w.data FROM shard.weight_chunks w "
+             "INSERT INTO main.weight_chunks SELECT r.new, w.bucket, w.step, w.n, w.data FROM "
+             "shard.weight_chunks w "
              "JOIN temp.run_map r ON r.old = w.run_id");
         exec(db,
-             "INSERT INTO main.weight_stats SELECT r.new, w.step, w.domain, w.count, w.mean, w.std, w.min, w.max, "
+             "INSERT INTO main.weight_stats SELECT r.new, w.step, w.domain, w.count, w.mean, w.std, w.min, "
+             "w.max, "
              "w.q05, w.q25, w.q50, w.q75, w.q95, w.share, w.loss_mean, w.noisy_count, w.noisy_mean, w.hist "
              "FROM shard.weight_stats w JOIN temp.run_map r ON r.old = w.run_id");
         exec(db,
-             "INSERT INTO main.annotations(run_id, step, text, created_at) SELECT r.new, a.step, a.text, a.created_at "
+             "INSERT INTO main.annotations(run_id, step, text, created_at) SELECT r.new, a.step, a.text, "
+             "a.created_at "
              "FROM shard.annotations a JOIN temp.run_map r ON r.old = a.run_id");
         // Fits: identical results are the same fit.
-        exec(db,
-             "INSERT INTO main.fits(name, law, created_at, version, source, objective, n_points, result_json) "
-             "SELECT name, law, created_at, version, source, objective, n_points, result_json FROM shard.fits s "
-             "WHERE NOT EXISTS (SELECT 1 FROM main.fits f WHERE f.result_json = s.result_json)");
+        exec(
+            db,
+            "INSERT INTO main.fits(name, law, created_at, version, source, objective, n_points, result_json) "
+            "SELECT name, law, created_at, version, source, objective, n_points, result_json FROM shard.fits "
+            "s "
+            "WHERE NOT EXISTS (SELECT 1 FROM main.fits f WHERE f.result_json = s.result_json)");
         stats.fitsAdded = db.getChanges();
         if (store::hasTileTables(db.getHandle())) {
             for (std::int64_t id : newRuns) {

@@ -30,9 +30,10 @@ std::vector<std::string> Store::metricNames(std::int64_t runId) const {
         std::vector<std::string> out;
         // One index seek per known name, instead of reading every row of the run to find its distinct names
         // (a 1e6-step run has ~1e7 rows).
-        SQLite::Statement q(*m_impl->db,
-                            "SELECT name FROM metric_names n WHERE EXISTS "
-                            "(SELECT 1 FROM metrics m WHERE m.run_id = ? AND m.name_id = n.id) ORDER BY name");
+        SQLite::Statement q(
+            *m_impl->db,
+            "SELECT name FROM metric_names n WHERE EXISTS "
+            "(SELECT 1 FROM metrics m WHERE m.run_id = ? AND m.name_id = n.id) ORDER BY name");
         q.bind(1, runId);
         while (q.executeStep()) {
             out.push_back(q.getColumn(0).getString());
@@ -50,8 +51,9 @@ MetricSeries Store::metricSince(std::int64_t runId, const std::string& name, std
         }
         // The rows are read with the C API: SQLite::Statement::getColumn copies a shared pointer per
         // column, which costs as much as the row itself on a curve of millions of points.
-        store::Stmt q(m_impl->db->getHandle(),
-                      "SELECT step, value FROM metrics WHERE run_id = ? AND name_id = ? AND step > ? ORDER BY step");
+        store::Stmt q(
+            m_impl->db->getHandle(),
+            "SELECT step, value FROM metrics WHERE run_id = ? AND name_id = ? AND step > ? ORDER BY step");
         q.bind(1, runId).bind(2, id).bind(3, minStep);
         while (q.step()) {
             s.steps.push_back(q.i64(0));
@@ -82,8 +84,9 @@ MetricSeries Store::metric(std::int64_t runId, const std::string& name, bool wit
 StepAxis Store::stepAxis(std::int64_t runId, bool withHistory) const {
     StepAxis a;
     const std::vector<HistorySegment> history =
-        withHistory ? branchHistory(runId)
-                    : std::vector<HistorySegment>{{runId, std::nullopt, std::numeric_limits<std::int64_t>::max()}};
+        withHistory
+            ? branchHistory(runId)
+            : std::vector<HistorySegment>{{runId, std::nullopt, std::numeric_limits<std::int64_t>::max()}};
     try {
         store::Stmt q(m_impl->db->getHandle(),
                       "SELECT step, tokens, wall FROM steps WHERE run_id = ? AND step < ? ORDER BY step");
@@ -106,7 +109,8 @@ void Store::insertMetrics(std::int64_t runId, const std::string& name, const Met
     try {
         SQLite::Transaction tx(*m_impl->db, SQLite::TransactionBehavior::IMMEDIATE);
         const std::int64_t id = m_impl->nameId(name, true);
-        SQLite::Statement q(*m_impl->db, "INSERT OR REPLACE INTO metrics(run_id, name_id, step, value) VALUES (?,?,?,?)");
+        SQLite::Statement q(*m_impl->db,
+                            "INSERT OR REPLACE INTO metrics(run_id, name_id, step, value) VALUES (?,?,?,?)");
         for (size_t i = 0; i < series.steps.size(); ++i) {
             q.bind(1, runId);
             q.bind(2, id);
@@ -127,7 +131,8 @@ void Store::insertMetrics(std::int64_t runId, const std::string& name, const Met
 void Store::insertStepAxis(std::int64_t runId, const StepAxis& axis) {
     try {
         SQLite::Transaction tx(*m_impl->db, SQLite::TransactionBehavior::IMMEDIATE);
-        SQLite::Statement q(*m_impl->db, "INSERT OR REPLACE INTO steps(run_id, step, tokens, wall) VALUES (?,?,?,?)");
+        SQLite::Statement q(*m_impl->db,
+                            "INSERT OR REPLACE INTO steps(run_id, step, tokens, wall) VALUES (?,?,?,?)");
         for (size_t i = 0; i < axis.steps.size(); ++i) {
             q.bind(1, runId);
             q.bind(2, axis.steps[i]);

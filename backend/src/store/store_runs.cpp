@@ -21,7 +21,8 @@ namespace {
 
 const char* kRunColumns =
     "id, uuid, name, group_name, kind, parent_id, branch_step, branch_checkpoint_id, status, spec_toml, "
-    "config_toml, overrides, seed, device, version, created_at, started_at, ended_at, heartbeat_at, host, pid, "
+    "config_toml, overrides, seed, device, version, created_at, started_at, ended_at, heartbeat_at, host, "
+    "pid, "
     "proc_start, steps_total, steps_done, tokens_done, message, message_step, n_params, n_params_nonembed, "
     "flops_per_token, entropy_floor, tags, wall_seconds, "
     "(SELECT n.kind = 'paused' FROM notices n WHERE n.run_id = runs.id AND n.kind IN ('paused', 'resumed') "
@@ -41,8 +42,9 @@ const char* kRunColumnsWithoutConfig =
 
 std::string newUuid() {
     std::random_device rd;
-    std::mt19937_64 gen((static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
-                        static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
+    std::mt19937_64 gen(
+        (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
+        static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
     const std::uint64_t a = gen();
     const std::uint64_t b = gen();
     char buf[40];
@@ -53,17 +55,17 @@ std::string newUuid() {
     return buf;
 }
 
-
 }  // namespace
 
 std::int64_t Store::createRun(const NewRun& r) {
     try {
         SQLite::Transaction tx(*m_impl->db, SQLite::TransactionBehavior::IMMEDIATE);
-        SQLite::Statement q(*m_impl->db,
-                            "INSERT INTO runs(uuid, name, group_name, kind, parent_id, branch_step, "
-                            "branch_checkpoint_id, status, spec_toml, config_toml, overrides, seed, device, version, "
-                            "created_at, steps_total, n_params, n_params_nonembed, flops_per_token, entropy_floor, tags) "
-                            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        SQLite::Statement q(
+            *m_impl->db,
+            "INSERT INTO runs(uuid, name, group_name, kind, parent_id, branch_step, "
+            "branch_checkpoint_id, status, spec_toml, config_toml, overrides, seed, device, version, "
+            "created_at, steps_total, n_params, n_params_nonembed, flops_per_token, entropy_floor, tags) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
         int i = 1;
         q.bind(i++, newUuid());
         q.bind(i++, r.name);
@@ -88,9 +90,10 @@ std::int64_t Store::createRun(const NewRun& r) {
         q.bind(i++, nlohmann::json(r.tags).dump());
         q.exec();
         const std::int64_t id = m_impl->db->getLastInsertRowid();
-        SQLite::Statement d(*m_impl->db,
-                            "INSERT INTO run_domains(run_id, idx, name, source, weight, entropy_rate, entropy_floor, "
-                            "description) VALUES (?,?,?,?,?,?,?,?)");
+        SQLite::Statement d(
+            *m_impl->db,
+            "INSERT INTO run_domains(run_id, idx, name, source, weight, entropy_rate, entropy_floor, "
+            "description) VALUES (?,?,?,?,?,?,?,?)");
         for (size_t k = 0; k < r.domains.size(); ++k) {
             const DomainRecord& dom = r.domains[k];
             d.bind(1, id);
@@ -113,10 +116,11 @@ std::int64_t Store::createRun(const NewRun& r) {
 
 void Store::markRunning(std::int64_t runId) {
     try {
-        SQLite::Statement q(*m_impl->db,
-                            "UPDATE runs SET status = 'running', started_at = coalesce(started_at, ?), heartbeat_at = ?, "
-                            "host = ?, pid = ?, proc_start = ?, message = '', message_step = NULL, ended_at = NULL "
-                            "WHERE id = ?");
+        SQLite::Statement q(
+            *m_impl->db,
+            "UPDATE runs SET status = 'running', started_at = coalesce(started_at, ?), heartbeat_at = ?, "
+            "host = ?, pid = ?, proc_start = ?, message = '', message_step = NULL, ended_at = NULL "
+            "WHERE id = ?");
         const double now = nowSeconds();
         q.bind(1, now);
         q.bind(2, now);
@@ -170,9 +174,10 @@ void Store::setRunTags(std::int64_t runId, const std::vector<std::string>& tags)
 std::vector<RunRecord> Store::listRuns(bool withConfig) const {
     std::vector<RunRecord> out;
     try {
-        SQLite::Statement q(*m_impl->db, withConfig
-                                             ? std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id"
-                                             : std::string("SELECT ") + kRunColumnsWithoutConfig + " FROM runs ORDER BY id");
+        SQLite::Statement q(
+            *m_impl->db, withConfig
+                             ? std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id"
+                             : std::string("SELECT ") + kRunColumnsWithoutConfig + " FROM runs ORDER BY id");
         while (q.executeStep()) {
             out.push_back(m_impl->readRun(q));
         }
@@ -219,8 +224,8 @@ std::optional<RunRecord> Store::findRun(std::int64_t runId) const {
 RunRecord Store::run(std::int64_t runId) const {
     auto r = findRun(runId);
     if (!r) {
-        throw Error(ErrorCode::NotFound, "no run with id " + std::to_string(runId) + " in " + m_impl->path, "RUN_ID",
-                    "an id listed by `anneal-cli runs`");
+        throw Error(ErrorCode::NotFound, "no run with id " + std::to_string(runId) + " in " + m_impl->path,
+                    "RUN_ID", "an id listed by `anneal-cli runs`");
     }
     return *r;
 }
@@ -235,8 +240,9 @@ int Store::recoverInterruptedRuns(double staleSeconds) {
     };
     std::vector<Candidate> dead;
     guarded(m_impl->path, [&] {
-        SQLite::Statement q(*m_impl->db,
-                            "SELECT id, host, pid, proc_start, heartbeat_at, steps_done FROM runs WHERE status = 'running'");
+        SQLite::Statement q(
+            *m_impl->db,
+            "SELECT id, host, pid, proc_start, heartbeat_at, steps_done FROM runs WHERE status = 'running'");
         while (q.executeStep()) {
             if (Impl::isDead(q.getColumn(1).getString(), q.getColumn(2).getInt64(), q.getColumn(3).getInt64(),
                              realOr(q.getColumn(4), 0), staleSeconds)) {
@@ -247,7 +253,8 @@ int Store::recoverInterruptedRuns(double staleSeconds) {
     for (const auto& d : dead) {
         setRunStatus(d.id, RunStatus::Interrupted,
                      "the process writing this run ended without finishing it (killed or crashed); "
-                     "`anneal-cli resume " + std::to_string(d.id) + "` continues from its last checkpoint",
+                     "`anneal-cli resume " +
+                         std::to_string(d.id) + "` continues from its last checkpoint",
                      d.steps);
     }
     return static_cast<int>(dead.size());
@@ -256,9 +263,10 @@ int Store::recoverInterruptedRuns(double staleSeconds) {
 void Store::deleteRun(std::int64_t runId) {
     try {
         SQLite::Transaction tx(*m_impl->db, SQLite::TransactionBehavior::IMMEDIATE);
-        for (const char* sql : {"DELETE FROM metrics WHERE run_id = ?", "DELETE FROM steps WHERE run_id = ?",
-                                "DELETE FROM weight_chunks WHERE run_id = ?", "DELETE FROM weight_stats WHERE run_id = ?",
-                                "DELETE FROM runs WHERE id = ?"}) {
+        for (const char* sql :
+             {"DELETE FROM metrics WHERE run_id = ?", "DELETE FROM steps WHERE run_id = ?",
+              "DELETE FROM weight_chunks WHERE run_id = ?", "DELETE FROM weight_stats WHERE run_id = ?",
+              "DELETE FROM runs WHERE id = ?"}) {
             SQLite::Statement q(*m_impl->db, sql);
             q.bind(1, runId);
             q.exec();

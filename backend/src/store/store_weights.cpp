@@ -32,7 +32,8 @@ void appendChunk(SQLite::Statement& q, std::vector<SampleWeight>& out, std::uint
 std::vector<std::int64_t> Store::weightSnapshotSteps(std::int64_t runId) const {
     std::vector<std::int64_t> out;
     try {
-        SQLite::Statement q(*m_impl->db, "SELECT DISTINCT step FROM weight_stats WHERE run_id = ? ORDER BY step");
+        SQLite::Statement q(*m_impl->db,
+                            "SELECT DISTINCT step FROM weight_stats WHERE run_id = ? ORDER BY step");
         q.bind(1, runId);
         while (q.executeStep()) {
             out.push_back(q.getColumn(0).getInt64());
@@ -46,8 +47,9 @@ std::vector<std::int64_t> Store::weightSnapshotSteps(std::int64_t runId) const {
 std::vector<SampleWeight> Store::weightSnapshot(std::int64_t runId, std::int64_t snapshotStep) const {
     std::vector<SampleWeight> out;
     try {
-        SQLite::Statement q(*m_impl->db,
-                            "SELECT bucket, n, data FROM weight_chunks WHERE run_id = ? AND step = ? ORDER BY bucket");
+        SQLite::Statement q(
+            *m_impl->db,
+            "SELECT bucket, n, data FROM weight_chunks WHERE run_id = ? AND step = ? ORDER BY bucket");
         q.bind(1, runId);
         q.bind(2, snapshotStep);
         while (q.executeStep()) {
@@ -62,8 +64,7 @@ std::vector<SampleWeight> Store::weightSnapshot(std::int64_t runId, std::int64_t
 std::vector<SampleWeight> Store::weightsAtStep(std::int64_t runId, std::int64_t step) const {
     std::int64_t snapshot = -1;
     {
-        SQLite::Statement q(*m_impl->db,
-                            "SELECT min(step) FROM weight_stats WHERE run_id = ? AND step >= ?");
+        SQLite::Statement q(*m_impl->db, "SELECT min(step) FROM weight_stats WHERE run_id = ? AND step >= ?");
         q.bind(1, runId);
         q.bind(2, step);
         if (q.executeStep() && !q.getColumn(0).isNull()) {
@@ -85,8 +86,9 @@ std::vector<SampleWeight> Store::weightsAtStep(std::int64_t runId, std::int64_t 
 std::vector<SampleWeight> Store::sampleWeightHistory(std::int64_t runId, std::uint64_t sampleId) const {
     std::vector<SampleWeight> out;
     try {
-        SQLite::Statement q(*m_impl->db,
-                            "SELECT bucket, n, data FROM weight_chunks WHERE run_id = ? AND bucket = ? ORDER BY step");
+        SQLite::Statement q(
+            *m_impl->db,
+            "SELECT bucket, n, data FROM weight_chunks WHERE run_id = ? AND bucket = ? ORDER BY step");
         q.bind(1, runId);
         q.bind(2, static_cast<std::int64_t>(sampleId >> store::kBucketBits));
         while (q.executeStep()) {
@@ -95,16 +97,18 @@ std::vector<SampleWeight> Store::sampleWeightHistory(std::int64_t runId, std::ui
     } catch (const SQLite::Exception& e) {
         throw store::storageError(m_impl->path, e);
     }
-    std::stable_sort(out.begin(), out.end(), [](const SampleWeight& a, const SampleWeight& b) { return a.step < b.step; });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const SampleWeight& a, const SampleWeight& b) { return a.step < b.step; });
     return out;
 }
 
 std::vector<WeightStatsRow> Store::weightStats(std::int64_t runId) const {
     std::vector<WeightStatsRow> out;
     try {
-        SQLite::Statement q(*m_impl->db,
-                            "SELECT step, domain, count, mean, std, min, max, q05, q25, q50, q75, q95, share, loss_mean, "
-                            "noisy_count, noisy_mean, hist FROM weight_stats WHERE run_id = ? ORDER BY step, domain");
+        SQLite::Statement q(
+            *m_impl->db,
+            "SELECT step, domain, count, mean, std, min, max, q05, q25, q50, q75, q95, share, loss_mean, "
+            "noisy_count, noisy_mean, hist FROM weight_stats WHERE run_id = ? ORDER BY step, domain");
         q.bind(1, runId);
         const double nan = std::nan("");
         while (q.executeStep()) {
@@ -112,7 +116,8 @@ std::vector<WeightStatsRow> Store::weightStats(std::int64_t runId) const {
             r.step = q.getColumn(0).getInt64();
             r.domain = q.getColumn(1).getInt();
             r.count = q.getColumn(2).getInt64();
-            double* fields[] = {&r.mean, &r.std, &r.min, &r.max, &r.q05, &r.q25, &r.q50, &r.q75, &r.q95, &r.share, &r.lossMean};
+            double* fields[] = {&r.mean, &r.std, &r.min, &r.max,   &r.q05,     &r.q25,
+                                &r.q50,  &r.q75, &r.q95, &r.share, &r.lossMean};
             for (int i = 0; i < 11; ++i) {
                 *fields[i] = realOr(q.getColumn(3 + i), nan);
             }

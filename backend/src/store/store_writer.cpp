@@ -45,7 +45,7 @@ struct StoreWriter::Impl {
     Options opt;
     std::thread thread;
     std::atomic<bool> stopping{false};
-    std::mutex mutex;  // guards stats, flush generations, described
+    std::mutex mutex;                            // guards stats, flush generations, described
     std::map<std::int64_t, RunFacts> described;  // describeRun(), read by the writer thread
     std::condition_variable flushCv;
     std::uint64_t requested = 0;
@@ -53,8 +53,8 @@ struct StoreWriter::Impl {
     StoreWriterStats stats;
 
     std::unique_ptr<SQLite::Database> db;
-    std::unique_ptr<SQLite::Statement> insMetric, insStep, insNotice, insCheckpoint, insChunk, insStats, updProgress,
-        updStatus, selName, insName;
+    std::unique_ptr<SQLite::Statement> insMetric, insStep, insNotice, insCheckpoint, insChunk, insStats,
+        updProgress, updStatus, selName, insName;
     std::map<std::string, std::int64_t> nameIds;
     std::map<std::int64_t, RunInfo> runs;
     store::TileAccumulator tiles;  // min/max tiles of the curves written (metric_tiles.h)
@@ -70,18 +70,22 @@ struct StoreWriter::Impl {
         insMetric = st("INSERT OR REPLACE INTO metrics(run_id, name_id, step, value) VALUES (?,?,?,?)");
         insStep = st("INSERT OR REPLACE INTO steps(run_id, step, tokens, wall) VALUES (?,?,?,?)");
         insNotice = st("INSERT INTO notices(run_id, step, kind, message, value) VALUES (?,?,?,?,?)");
-        insCheckpoint = st(
-            "INSERT OR REPLACE INTO checkpoints(run_id, step, path, bytes, created_at, pinned) VALUES "
-            "(?,?,?,?,?, coalesce((SELECT pinned FROM checkpoints WHERE run_id = ? AND step = ?), 0))");
-        insChunk = st("INSERT OR REPLACE INTO weight_chunks(run_id, bucket, step, n, data) VALUES (?,?,?,?,?)");
-        insStats = st(
-            "INSERT OR REPLACE INTO weight_stats(run_id, step, domain, count, mean, std, min, max, q05, q25, q50, "
-            "q75, q95, share, loss_mean, noisy_count, noisy_mean, hist) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-        updProgress = st(
-            "UPDATE runs SET steps_done = ?, tokens_done = ?, wall_seconds = ?, heartbeat_at = ? WHERE id = ?");
-        updStatus = st(
-            "UPDATE runs SET status = ?, message = ?, message_step = ?, steps_done = max(steps_done, ?), "
-            "heartbeat_at = ?, ended_at = CASE WHEN ? THEN ? ELSE NULL END WHERE id = ?");
+        insCheckpoint =
+            st("INSERT OR REPLACE INTO checkpoints(run_id, step, path, bytes, created_at, pinned) VALUES "
+               "(?,?,?,?,?, coalesce((SELECT pinned FROM checkpoints WHERE run_id = ? AND step = ?), 0))");
+        insChunk =
+            st("INSERT OR REPLACE INTO weight_chunks(run_id, bucket, step, n, data) VALUES (?,?,?,?,?)");
+        insStats =
+            st("INSERT OR REPLACE INTO weight_stats(run_id, step, domain, count, mean, std, min, max, q05, "
+               "q25, q50, "
+               "q75, q95, share, loss_mean, noisy_count, noisy_mean, hist) VALUES "
+               "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        updProgress =
+            st("UPDATE runs SET steps_done = ?, tokens_done = ?, wall_seconds = ?, heartbeat_at = ? WHERE id "
+               "= ?");
+        updStatus =
+            st("UPDATE runs SET status = ?, message = ?, message_step = ?, steps_done = max(steps_done, ?), "
+               "heartbeat_at = ?, ended_at = CASE WHEN ? THEN ? ELSE NULL END WHERE id = ?");
         selName = st("SELECT id FROM metric_names WHERE name = ?");
         insName = st("INSERT OR IGNORE INTO metric_names(name) VALUES (?)");
     }
@@ -167,7 +171,8 @@ struct StoreWriter::Impl {
 
     void apply(std::int64_t run, const StepEvent& e) {
         RunInfo& ri = info(run);
-        forEachStepMetric(e, ri.facts, [&](const std::string& name, double v) { metric(run, name, e.step, v); });
+        forEachStepMetric(e, ri.facts,
+                          [&](const std::string& name, double v) { metric(run, name, e.step, v); });
         insStep->bind(1, run);
         insStep->bind(2, e.step);
         insStep->bind(3, e.tokens);
@@ -181,7 +186,8 @@ struct StoreWriter::Impl {
     }
 
     void apply(std::int64_t run, const EvalEvent& e) {
-        forEachEvalMetric(e, info(run).facts, [&](const std::string& name, double v) { metric(run, name, e.step, v); });
+        forEachEvalMetric(e, info(run).facts,
+                          [&](const std::string& name, double v) { metric(run, name, e.step, v); });
     }
 
     void apply(std::int64_t run, const StatusEvent& e) {
@@ -222,10 +228,11 @@ struct StoreWriter::Impl {
         insCheckpoint->reset();
         ++stats.rowsWritten;
         // Keep the newest K unpinned checkpoints; never one a branch started from.
-        SQLite::Statement old(*db,
-                              "SELECT id, path FROM checkpoints WHERE run_id = ? AND pinned = 0 AND id NOT IN "
-                              "(SELECT branch_checkpoint_id FROM runs WHERE branch_checkpoint_id IS NOT NULL) "
-                              "ORDER BY step DESC LIMIT -1 OFFSET ?");
+        SQLite::Statement old(
+            *db,
+            "SELECT id, path FROM checkpoints WHERE run_id = ? AND pinned = 0 AND id NOT IN "
+            "(SELECT branch_checkpoint_id FROM runs WHERE branch_checkpoint_id IS NOT NULL) "
+            "ORDER BY step DESC LIMIT -1 OFFSET ?");
         old.bind(1, run);
         old.bind(2, info(run).facts.keepCheckpoints);
         std::vector<std::int64_t> ids;
@@ -265,7 +272,8 @@ struct StoreWriter::Impl {
             insStats->bind(i++, e.step);
             insStats->bind(i++, s.domain);
             insStats->bind(i++, s.count);
-            for (double v : {s.mean, s.std, s.min, s.max, s.q05, s.q25, s.q50, s.q75, s.q95, s.share, s.lossMean}) {
+            for (double v :
+                 {s.mean, s.std, s.min, s.max, s.q05, s.q25, s.q50, s.q75, s.q95, s.share, s.lossMean}) {
                 real(v);
             }
             insStats->bind(i++, s.noisyCount);
@@ -315,8 +323,9 @@ struct StoreWriter::Impl {
                 break;
             } catch (const std::exception& e) {
                 // Statements may hold a half-bound state after a failure: reset them all.
-                for (auto* s : {insMetric.get(), insStep.get(), insNotice.get(), insCheckpoint.get(), insChunk.get(),
-                                insStats.get(), updProgress.get(), updStatus.get(), selName.get(), insName.get()}) {
+                for (auto* s :
+                     {insMetric.get(), insStep.get(), insNotice.get(), insCheckpoint.get(), insChunk.get(),
+                      insStats.get(), updProgress.get(), updStatus.get(), selName.get(), insName.get()}) {
                     try {
                         if (s) {
                             s->reset();

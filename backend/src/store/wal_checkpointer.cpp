@@ -66,7 +66,8 @@ void WalCheckpointer::loop() {
         // is; the next commit past the threshold tries again, and the writer reports its own errors.
         // Through the PRAGMA, not sqlite3_wal_checkpoint_v2 alone: a connection that has not read the
         // database yet does not know it is in WAL mode, and the bare call then does nothing (and says OK).
-        if (db && sqlite3_exec(db, "PRAGMA wal_checkpoint(PASSIVE)", nullptr, nullptr, nullptr) == SQLITE_OK) {
+        if (db &&
+            sqlite3_exec(db, "PRAGMA wal_checkpoint(PASSIVE)", nullptr, nullptr, nullptr) == SQLITE_OK) {
             std::lock_guard<std::mutex> lock(m_mutex);
             ++m_done;
         }

@@ -36,8 +36,9 @@ void put(unsigned char* p, std::size_t i, T v) {
 }
 
 [[noreturn]] void corrupt(std::int64_t bucket, std::size_t bytes, int n, const char* why) {
-    throw Error(ErrorCode::Storage, "corrupt weight chunk (bucket " + std::to_string(bucket) + ": " + std::to_string(bytes) +
-                                        " bytes for " + std::to_string(n) + " samples: " + why + ")");
+    throw Error(ErrorCode::Storage, "corrupt weight chunk (bucket " + std::to_string(bucket) + ": " +
+                                        std::to_string(bytes) + " bytes for " + std::to_string(n) +
+                                        " samples: " + why + ")");
 }
 
 /// Where each array of a blob starts, for either format.
@@ -54,13 +55,17 @@ struct ChunkView {
     unsigned flagsMode = FlagsNone;
 
     std::int32_t stepAt(std::size_t i) const {
-        return steps16 ? baseStep + static_cast<std::int32_t>(get<std::uint16_t>(steps, i)) : get<std::int32_t>(steps, i);
+        return steps16 ? baseStep + static_cast<std::int32_t>(get<std::uint16_t>(steps, i))
+                       : get<std::int32_t>(steps, i);
     }
     std::uint8_t flagsAt(std::size_t i) const {
         switch (flagsMode) {
-            case FlagsBits: return static_cast<std::uint8_t>((flags[i >> 3] >> (i & 7)) & 1u);
-            case FlagsBytes: return flags[i];
-            default: return 0;
+            case FlagsBits:
+                return static_cast<std::uint8_t>((flags[i >> 3] >> (i & 7)) & 1u);
+            case FlagsBytes:
+                return flags[i];
+            default:
+                return 0;
         }
     }
     WeightRecord record(std::uint64_t id, std::size_t i) const {
@@ -101,7 +106,9 @@ ChunkView view(std::int64_t bucket, const void* data, std::size_t bytes, int n) 
     }
     const std::size_t idBytes = v.bitmap ? kBitmapBytes : 2 * v.n;
     const std::size_t stepBytes = (v.steps16 ? 2 : 4) * v.n;
-    const std::size_t flagBytes = v.flagsMode == FlagsBits ? (v.n + 7) / 8 : v.flagsMode == FlagsBytes ? v.n : 0;
+    const std::size_t flagBytes = v.flagsMode == FlagsBits    ? (v.n + 7) / 8
+                                  : v.flagsMode == FlagsBytes ? v.n
+                                                              : 0;
     if (bytes != kHeaderBytes + idBytes + stepBytes + 8 * v.n + flagBytes) {
         corrupt(bucket, bytes, n, "size disagrees with the layout");
     }
@@ -176,7 +183,8 @@ struct Bucket {
         p[0] = kMagic0;
         p[1] = kMagic1;
         p[2] = kFormat2;
-        p[3] = static_cast<unsigned char>((bitmap ? kIdsBitmap : 0u) | (steps16 ? kSteps16 : 0u) | (flagsMode << kFlagsShift));
+        p[3] = static_cast<unsigned char>((bitmap ? kIdsBitmap : 0u) | (steps16 ? kSteps16 : 0u) |
+                                          (flagsMode << kFlagsShift));
         put<std::int32_t>(p + 4, 0, lo);
         ids = p + kHeaderBytes;
         steps = ids + idBytes;
@@ -231,7 +239,8 @@ std::vector<EncodedChunk> encodeSnapshot(const WeightSnapshotEvent& s) {
     for (std::size_t i = 0; i < n; ++i) {
         const std::uint64_t id = s.sampleIds[i];
         const auto bucket = static_cast<std::int64_t>(id >> kBucketBits);
-        const std::size_t r = (static_cast<std::size_t>(bucket) ^ (static_cast<std::size_t>(bucket >> 36) * 13)) % kCache;
+        const std::size_t r =
+            (static_cast<std::size_t>(bucket) ^ (static_cast<std::size_t>(bucket >> 36) * 13)) % kCache;
         if (cachedBucket[r] != bucket) {
             auto [it, fresh] = slotOf.emplace(bucket, static_cast<std::uint32_t>(buckets.size()));
             if (fresh) {
@@ -265,7 +274,8 @@ std::vector<EncodedChunk> encodeSnapshot(const WeightSnapshotEvent& s) {
             }
         }
         const auto byIdStep = [&s](std::uint32_t a, std::uint32_t b) {
-            return s.sampleIds[a] != s.sampleIds[b] ? s.sampleIds[a] < s.sampleIds[b] : stepOf(s, a) < stepOf(s, b);
+            return s.sampleIds[a] != s.sampleIds[b] ? s.sampleIds[a] < s.sampleIds[b]
+                                                    : stepOf(s, a) < stepOf(s, b);
         };
         for (std::size_t k = 0; k < buckets.size(); ++k) {
             if (buckets[k].sorted) {
@@ -284,7 +294,8 @@ std::vector<EncodedChunk> encodeSnapshot(const WeightSnapshotEvent& s) {
             buckets[k] = std::move(sortedBucket);
         }
     }
-    std::sort(buckets.begin(), buckets.end(), [](const Bucket& a, const Bucket& b) { return a.bucket < b.bucket; });
+    std::sort(buckets.begin(), buckets.end(),
+              [](const Bucket& a, const Bucket& b) { return a.bucket < b.bucket; });
     std::vector<EncodedChunk> out;
     out.reserve(buckets.size());
     for (Bucket& b : buckets) {
@@ -302,7 +313,8 @@ std::vector<WeightRecord> decodeChunk(std::int64_t bucket, const void* data, std
         std::size_t i = 0;
         for (std::size_t w = 0; w < kBitmapBytes / 8; ++w) {
             for (std::uint64_t bits = get<std::uint64_t>(v.ids, w); bits != 0; bits &= bits - 1) {
-                const auto off = static_cast<std::uint64_t>(64 * w) + static_cast<std::uint64_t>(countrZero(bits));
+                const auto off =
+                    static_cast<std::uint64_t>(64 * w) + static_cast<std::uint64_t>(countrZero(bits));
                 out.push_back(v.record(base | off, i++));
             }
         }

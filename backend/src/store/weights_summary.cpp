@@ -179,7 +179,8 @@ struct Group {
             }
             std::size_t at = 0;
             for (std::size_t low = 0; low < kCells; ++low) {
-                std::fill_n(p.keys.begin() + static_cast<std::ptrdiff_t>(at), count[low], (p.cell << 16) | static_cast<std::uint32_t>(low));
+                std::fill_n(p.keys.begin() + static_cast<std::ptrdiff_t>(at), count[low],
+                            (p.cell << 16) | static_cast<std::uint32_t>(low));
                 at += count[low];
             }
         }
@@ -208,7 +209,8 @@ struct Group {
 
     void finish(double total) {
         if (s.count == 0) {
-            s.mean = s.std = s.min = s.max = s.q05 = s.q25 = s.q50 = s.q75 = s.q95 = s.lossMean = s.noisyMean = std::nan("");
+            s.mean = s.std = s.min = s.max = s.q05 = s.q25 = s.q50 = s.q75 = s.q95 = s.lossMean =
+                s.noisyMean = std::nan("");
             return;
         }
         const auto n = static_cast<double>(s.count);
@@ -292,7 +294,8 @@ std::vector<WeightSummary> summarizeSnapshot(const WeightSnapshotEvent& s) {
     for (std::size_t k = 0; k < byDomain.size(); ++k) {
         byDomain[k] = k;
     }
-    std::sort(byDomain.begin(), byDomain.end(), [&](std::size_t a, std::size_t b) { return domains[a] < domains[b]; });
+    std::sort(byDomain.begin(), byDomain.end(),
+              [&](std::size_t a, std::size_t b) { return domains[a] < domains[b]; });
     for (std::size_t k : byDomain) {
         out.push_back(std::move(groups[k + 1].s));
     }

@@ -17,10 +17,10 @@ struct WeightSummary {
     std::int64_t count = 0;
     double mean = 0, std = 0, min = 0, max = 0;
     double q05 = 0, q25 = 0, q50 = 0, q75 = 0, q95 = 0;  ///< linear interpolation between order statistics
-    double share = 0;           ///< this domain's share of the total weight (effective gradient share)
+    double share = 0;  ///< this domain's share of the total weight (effective gradient share)
     double lossMean = 0;
     std::int64_t noisyCount = 0;
-    double noisyMean = 0;       ///< mean weight of planted-noise samples (NaN if none)
+    double noisyMean = 0;             ///< mean weight of planted-noise samples (NaN if none)
     std::vector<std::uint32_t> hist;  ///< kHistBins counts of log10(weight) over [kHistLo, kHistHi]
 };
 constexpr int kHistBins = 64;

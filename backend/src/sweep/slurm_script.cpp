@@ -45,7 +45,8 @@ std::string slurmScript(const SweepPlan& plan, const std::string& dir, const std
        << "export OPENBLAS_NUM_THREADS=1\n"
        << "cli=${ANNEAL_CLI:-" << shellQuote(cliPath) << "}\n"
        << "i=$(printf %04d \"$SLURM_ARRAY_TASK_ID\")\n"
-       << "exec \"$cli\" sweep " << shellQuote(dir + "/plan/plan.toml") << " --db " << shellQuote(dir) + "\"/shards/$i.db\""
+       << "exec \"$cli\" sweep " << shellQuote(dir + "/plan/plan.toml") << " --db "
+       << shellQuote(dir) + "\"/shards/$i.db\""
        << " --only \"$SLURM_ARRAY_TASK_ID\" --jobs 1 --threads " << r.cpusPerTask << "\n";
     return os.str();
 }

@@ -36,9 +36,7 @@ std::string tomlValue(const toml::node& n) {
     return os.str();
 }
 
-std::string labelValue(const toml::node& n) {
-    return n.is_string() ? *n.value<std::string>() : tomlValue(n);
-}
+std::string labelValue(const toml::node& n) { return n.is_string() ? *n.value<std::string>() : tomlValue(n); }
 
 struct Axis {
     std::string key;
@@ -53,7 +51,8 @@ std::vector<Axis> readAxes(const toml::table* t, const std::string& path) {
     for (const auto& [k, v] : *t) {
         const std::string key(k.str());
         if (!v.is_array() || v.as_array()->empty()) {
-            configError(path + "." + key, "expected a non-empty array of values, got " + core::describeNode(v),
+            configError(path + "." + key,
+                        "expected a non-empty array of values, got " + core::describeNode(v),
                         "[v1, v2, ...]");
         }
         Axis a{key, {}};
@@ -196,8 +195,9 @@ SweepPlan parseSweepPlan(const std::string& text, const std::string& path) {
     size_t zipLen = zip.empty() ? 1 : zip.front().values.size();
     for (const auto& a : zip) {
         if (a.values.size() != zipLen) {
-            configError("zip." + a.key, "has " + std::to_string(a.values.size()) + " values, zip." + zip.front().key +
-                                            " has " + std::to_string(zipLen),
+            configError("zip." + a.key,
+                        "has " + std::to_string(a.values.size()) + " values, zip." + zip.front().key +
+                            " has " + std::to_string(zipLen),
                         "zipped lists of equal length");
         }
     }
@@ -255,33 +255,40 @@ SweepPlan parseSweepPlan(const std::string& text, const std::string& path) {
                     try {
                         branchSpec = parseExperiment(toToml(run.spec), run.label, b.overrides);
                     } catch (const Error& e) {
-                        throw Error(ErrorCode::InvalidConfig, "branch \"" + b.name + "\" of run \"" + run.label + "\": " + e.what(),
+                        throw Error(ErrorCode::InvalidConfig,
+                                    "branch \"" + b.name + "\" of run \"" + run.label + "\": " + e.what(),
                                     path);
                     }
                     if (b.atStep > run.spec.train.steps) {
                         configError("branch." + b.name + ".at_step",
-                                    "step " + std::to_string(b.atStep) + " is after the end of run \"" + run.label + "\" (" +
-                                        std::to_string(run.spec.train.steps) + " steps)");
+                                    "step " + std::to_string(b.atStep) + " is after the end of run \"" +
+                                        run.label + "\" (" + std::to_string(run.spec.train.steps) +
+                                        " steps)");
                     }
                     if (b.atStep == run.spec.train.steps) {
                         // The final checkpoint: a continuation, which must train beyond it.
                         if (branchSpec.train.steps <= b.atStep) {
                             configError("branch." + b.name + ".at_step",
-                                        "step " + std::to_string(b.atStep) + " is the end of run \"" + run.label +
+                                        "step " + std::to_string(b.atStep) + " is the end of run \"" +
+                                            run.label +
                                             "\": a branch from there must set train.steps beyond it",
                                         "a step before " + std::to_string(run.spec.train.steps) +
-                                            ", or train.steps > " + std::to_string(b.atStep) + " in the branch's set");
+                                            ", or train.steps > " + std::to_string(b.atStep) +
+                                            " in the branch's set");
                         }
                         continue;
                     }
                     if (branchSpec.train.steps < b.atStep) {
-                        configError("branch." + b.name + ".set", "the branch ends (train.steps = " +
-                                        std::to_string(branchSpec.train.steps) + ") before its step " + std::to_string(b.atStep),
-                                    ">= " + std::to_string(b.atStep));
+                        configError(
+                            "branch." + b.name + ".set",
+                            "the branch ends (train.steps = " + std::to_string(branchSpec.train.steps) +
+                                ") before its step " + std::to_string(b.atStep),
+                            ">= " + std::to_string(b.atStep));
                     }
                     if (log.checkpointEvery <= 0 || b.atStep % log.checkpointEvery != 0) {
                         configError("branch." + b.name + ".at_step",
-                                    "run \"" + run.label + "\" keeps no checkpoint at step " + std::to_string(b.atStep),
+                                    "run \"" + run.label + "\" keeps no checkpoint at step " +
+                                        std::to_string(b.atStep),
                                     "set log.checkpoint_every to a divisor of " + std::to_string(b.atStep));
                     }
                     const std::int64_t saved = run.spec.train.steps / log.checkpointEvery;

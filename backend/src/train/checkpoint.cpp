@@ -43,7 +43,8 @@ void put(std::string& out, T v) {
 template <typename T>
 T take(const std::string& in, size_t& pos, const std::string& path) {
     if (pos + sizeof(T) > in.size()) {
-        throw Error(ErrorCode::InvalidInput, "checkpoint is truncated (" + std::to_string(in.size()) + " bytes)", path,
+        throw Error(ErrorCode::InvalidInput,
+                    "checkpoint is truncated (" + std::to_string(in.size()) + " bytes)", path,
                     "a complete checkpoint written by Anneal");
     }
     T v;
@@ -81,7 +82,8 @@ CheckpointHeader parseHeader(const std::string& text, const std::string& path) {
         h.extraJson = j.at("extra").dump();
         return h;
     } catch (const nlohmann::json::exception& e) {
-        throw Error(ErrorCode::InvalidInput, std::string("checkpoint header is unreadable: ") + e.what(), path);
+        throw Error(ErrorCode::InvalidInput, std::string("checkpoint header is unreadable: ") + e.what(),
+                    path);
     }
 }
 
@@ -112,7 +114,8 @@ void refuseCode(const std::string& payload, const std::string& path) {
     try {
         caffe2::serialize::PyTorchStreamReader reader(std::make_shared<PayloadReader>(payload));
         for (const std::string& name : reader.getAllRecords()) {
-            if (name.rfind("code/", 0) != 0 || name.size() < 3 || name.compare(name.size() - 3, 3, ".py") != 0) {
+            if (name.rfind("code/", 0) != 0 || name.size() < 3 ||
+                name.compare(name.size() - 3, 3, ".py") != 0) {
                 continue;
             }
             at::DataPtr data;
@@ -127,8 +130,9 @@ void refuseCode(const std::string& payload, const std::string& path) {
             }
         }
     } catch (const c10::Error& e) {
-        throw Error(ErrorCode::InvalidInput, std::string("checkpoint payload is unreadable: ") + e.what_without_backtrace(),
-                    path, "a checkpoint written by Anneal");
+        throw Error(ErrorCode::InvalidInput,
+                    std::string("checkpoint payload is unreadable: ") + e.what_without_backtrace(), path,
+                    "a checkpoint written by Anneal");
     }
 }
 
@@ -142,7 +146,8 @@ void syncFile(const std::string& path) {
 
 }  // namespace
 
-void writeCheckpointFile(const std::string& path, const CheckpointHeader& header, const std::string& payload) {
+void writeCheckpointFile(const std::string& path, const CheckpointHeader& header,
+                         const std::string& payload) {
     const std::string json = headerJson(header);
     std::string head(kMagic, sizeof kMagic);
     put<std::uint32_t>(head, kCheckpointFormat);
@@ -205,8 +210,8 @@ void readCheckpointFile(const std::string& path, CheckpointHeader& header, std::
     const auto payloadLen = take<std::uint64_t>(data, pos, path);
     if (pos + payloadLen + sizeof(std::uint64_t) != data.size()) {
         throw Error(ErrorCode::InvalidInput,
-                    "checkpoint is truncated or has trailing bytes (" + std::to_string(data.size()) + " bytes, expected " +
-                        std::to_string(pos + payloadLen + sizeof(std::uint64_t)) + ")",
+                    "checkpoint is truncated or has trailing bytes (" + std::to_string(data.size()) +
+                        " bytes, expected " + std::to_string(pos + payloadLen + sizeof(std::uint64_t)) + ")",
                     path);
     }
     payload = data.substr(pos, payloadLen);

@@ -14,15 +14,15 @@ namespace anneal::train {
 constexpr std::uint32_t kCheckpointFormat = 1;
 
 struct CheckpointHeader {
-    std::int64_t step = 0;              ///< updates completed; training resumes at this step
+    std::int64_t step = 0;  ///< updates completed; training resumes at this step
     std::int64_t tokens = 0;
     double wallSeconds = 0;
     std::uint64_t seed = 0;
     std::vector<std::uint64_t> samplerDrawn;
-    std::vector<double> spikeWindow;    ///< recent losses of the spike detector
-    std::string configToml;             ///< resolved config the run had when it saved
-    std::string modelShape;             ///< "n_layer,d_model,n_head,context" (checked on load)
-    std::string extraJson = "{}";       ///< reweighter state and future fields
+    std::vector<double> spikeWindow;  ///< recent losses of the spike detector
+    std::string configToml;           ///< resolved config the run had when it saved
+    std::string modelShape;           ///< "n_layer,d_model,n_head,context" (checked on load)
+    std::string extraJson = "{}";     ///< reweighter state and future fields
 };
 
 /// Writes header + payload atomically to `path`. Throws Io.

@@ -11,7 +11,7 @@ ModelInfo modelInfo(const ModelSpec& m) {
     // Per block: 2 LayerNorms (2d each), qkv (3d² + 3d), attention proj (d² + d), MLP (4d² + 4d, 4d² + d).
     const std::int64_t perBlock = 12 * d * d + 13 * d;
     ModelInfo info;
-    info.paramsNonEmbedding = m.nLayer * perBlock + 2 * d;     // + final LayerNorm; head tied
+    info.paramsNonEmbedding = m.nLayer * perBlock + 2 * d;  // + final LayerNorm; head tied
     info.params = info.paramsNonEmbedding + 256 * d + static_cast<std::int64_t>(m.context) * d;
     // Kaplan et al.: forward ≈ 2N + 2·n_layer·n_ctx·d_attn per token; training ≈ 3x forward.
     info.flopsPerToken = 6.0 * static_cast<double>(info.paramsNonEmbedding) +

@@ -20,8 +20,8 @@ std::vector<DomainRecord> domainRecords(const ExperimentSpec& spec) {
     std::vector<DomainRecord> out;
     for (int i = 0; i < data.domainCount(); ++i) {
         const auto k = static_cast<size_t>(i);
-        out.push_back({spec.data.domains[k].name, spec.data.domains[k].source, spec.data.domains[k].weight, rates[k],
-                       floors[k], data.source(i).description()});
+        out.push_back({spec.data.domains[k].name, spec.data.domains[k].source, spec.data.domains[k].weight,
+                       rates[k], floors[k], data.source(i).description()});
     }
     return out;
 }
@@ -60,8 +60,8 @@ RunSession::~RunSession() {
 
 namespace {
 
-NewRun newRunFor(const ExperimentSpec& spec, const std::string& specText, const std::vector<Override>& overrides,
-                 const std::string& name, const std::string& group) {
+NewRun newRunFor(const ExperimentSpec& spec, const std::string& specText,
+                 const std::vector<Override>& overrides, const std::string& name, const std::string& group) {
     NewRun r;
     r.name = name.empty() ? spec.name : name;
     r.group = group;
@@ -107,13 +107,14 @@ std::unique_ptr<RunSession> RunSession::resume(const std::string& dbPath, std::i
     auto store = Store::open(dbPath);
     const RunRecord r = store->run(runId);
     if (r.kind != "trained") {
-        throw Error(ErrorCode::InvalidInput, "run " + std::to_string(runId) + " is an imported curve and cannot be resumed",
-                    "RUN_ID");
+        throw Error(ErrorCode::InvalidInput,
+                    "run " + std::to_string(runId) + " is an imported curve and cannot be resumed", "RUN_ID");
     }
     if (r.status == RunStatus::Running || r.status == RunStatus::Completed) {
         throw Error(ErrorCode::InvalidInput,
-                    "run " + std::to_string(runId) + " is " + runStatusName(r.status) + "; only interrupted, stopped or "
-                    "failed runs can be resumed",
+                    "run " + std::to_string(runId) + " is " + runStatusName(r.status) +
+                        "; only interrupted, stopped or "
+                        "failed runs can be resumed",
                     "RUN_ID", "a run whose status is interrupted | stopped | failed");
     }
     m.spec = runExperiment(r);
@@ -138,8 +139,8 @@ std::unique_ptr<RunSession> RunSession::resume(const std::string& dbPath, std::i
     rr.startFrom = from;
     if (from.empty()) {
         if (!cps.empty()) {
-            throw Error(ErrorCode::InvalidInput, "no usable checkpoint for run " + std::to_string(runId) + ":" + skipped,
-                        "RUN_ID");
+            throw Error(ErrorCode::InvalidInput,
+                        "no usable checkpoint for run " + std::to_string(runId) + ":" + skipped, "RUN_ID");
         }
         m.startStep = 0;  // killed before its first checkpoint: start over, same run
     }
@@ -149,8 +150,9 @@ std::unique_ptr<RunSession> RunSession::resume(const std::string& dbPath, std::i
     return s;
 }
 
-std::unique_ptr<RunSession> RunSession::branch(const std::string& dbPath, std::int64_t parentId, std::int64_t atStep,
-                                               const std::vector<Override>& overrides, const std::string& name) {
+std::unique_ptr<RunSession> RunSession::branch(const std::string& dbPath, std::int64_t parentId,
+                                               std::int64_t atStep, const std::vector<Override>& overrides,
+                                               const std::string& name) {
     std::unique_ptr<RunSession> s(new RunSession());
     Impl& m = *s->m_impl;
     m.dbPath = dbPath;
@@ -162,15 +164,18 @@ std::unique_ptr<RunSession> RunSession::branch(const std::string& dbPath, std::i
         for (const auto& c : store->checkpoints(parentId)) {
             steps += (steps.empty() ? "" : ", ") + std::to_string(c.step);
         }
-        throw Error(ErrorCode::NotFound,
-                    "run " + std::to_string(parentId) + " has no checkpoint at step " + std::to_string(atStep), "--at-step",
-                    steps.empty() ? "none: the parent has no checkpoints (set log.checkpoint_every)" : steps);
+        throw Error(
+            ErrorCode::NotFound,
+            "run " + std::to_string(parentId) + " has no checkpoint at step " + std::to_string(atStep),
+            "--at-step",
+            steps.empty() ? "none: the parent has no checkpoints (set log.checkpoint_every)" : steps);
     }
     train::readCheckpointHeader(cp->path);  // verify before creating a run
     m.spec = runExperiment(parent, overrides);
     if (m.spec.train.steps < atStep) {
-        throw Error(ErrorCode::InvalidConfig, "the branch ends before its start step " + std::to_string(atStep),
-                    "train.steps", ">= " + std::to_string(atStep));
+        throw Error(ErrorCode::InvalidConfig,
+                    "the branch ends before its start step " + std::to_string(atStep), "train.steps",
+                    ">= " + std::to_string(atStep));
     }
     const std::string runName = name.empty() ? parent.name + "@" + std::to_string(atStep) : name;
     NewRun nr = newRunFor(m.spec, parent.configToml, overrides, runName, parent.group);

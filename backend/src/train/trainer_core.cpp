@@ -123,7 +123,9 @@ StepOutcome TrainerCore::step(std::int64_t t) {
         const double progress = static_cast<double>(t) / static_cast<double>(m_spec.train.steps);
         feats = m_meta->features(logits.detach(), targets, progress);
         if (t >= m_spec.reweight.burninSteps) {
-            weights = (m_meta->weights(feats) / static_cast<double>(m_spec.data.batchSize)).to(torch::kFloat).to(m_device);
+            weights = (m_meta->weights(feats) / static_cast<double>(m_spec.data.batchSize))
+                          .to(torch::kFloat)
+                          .to(m_device);
         }
     }
     auto loss = (weights * losses).sum();
@@ -156,8 +158,9 @@ StepOutcome TrainerCore::step(std::int64_t t) {
         const std::string what = !std::isfinite(out.loss) ? "loss" : "gradient norm";
         if (!m_spec.train.skipNonFinite) {
             std::ostringstream os;
-            os << "non-finite " << what << " (" << (!std::isfinite(out.loss) ? out.loss : out.gradNorm) << ") at step "
-               << t << "; lower train.lr or set train.skip_nonfinite = true to skip such updates";
+            os << "non-finite " << what << " (" << (!std::isfinite(out.loss) ? out.loss : out.gradNorm)
+               << ") at step " << t
+               << "; lower train.lr or set train.skip_nonfinite = true to skip such updates";
             out.failure = os.str();
             return out;
         }
@@ -208,8 +211,8 @@ EvalEvent TrainerCore::evaluate(std::int64_t t) {
     staticWeights = normalized(staticWeights);
     for (int d = 0; d < D; ++d) {
         double total = 0;
-        double nats = 0;           // summed loss over every validation target, for bits per byte
-        std::int64_t bytes = 0;    // the text bytes those targets stand for
+        double nats = 0;         // summed loss over every validation target, for bits per byte
+        std::int64_t bytes = 0;  // the text bytes those targets stand for
         for (int b = 0; b < m_spec.data.valBatches; ++b) {
             m_data->validationBatch(d, b, m_spec.data.batchSize, m_valBatch);
             auto tokens = tokensTensor(m_valBatch);
@@ -218,7 +221,8 @@ EvalEvent TrainerCore::evaluate(std::int64_t t) {
             total += perSample.mean().item<double>();
             nats += perSample.to(torch::kDouble).sum().item<double>() * m_spec.model.context;
             for (int i = 0; i < m_valBatch.size; ++i) {
-                bytes += m_data->targetBytes(&m_valBatch.tokens[static_cast<size_t>(i) * static_cast<size_t>(m_valBatch.length)]);
+                bytes += m_data->targetBytes(
+                    &m_valBatch.tokens[static_cast<size_t>(i) * static_cast<size_t>(m_valBatch.length)]);
             }
         }
         ev.domainLoss.push_back(total / m_spec.data.valBatches);
@@ -269,13 +273,15 @@ std::int64_t TrainerCore::load(const std::string& path, bool asBranch) {
                     "model", "the checkpoint's model shape");
     }
     if (h.samplerDrawn.size() != static_cast<size_t>(m_data->domainCount())) {
-        throw Error(ErrorCode::InvalidConfig, "the checkpoint has " + std::to_string(h.samplerDrawn.size()) +
-                                                  " domains, the experiment " + std::to_string(m_data->domainCount()),
+        throw Error(ErrorCode::InvalidConfig,
+                    "the checkpoint has " + std::to_string(h.samplerDrawn.size()) +
+                        " domains, the experiment " + std::to_string(m_data->domainCount()),
                     "data.domain", "the same domains as the checkpoint");
     }
     if (h.step > m_spec.train.steps) {
-        throw Error(ErrorCode::InvalidConfig, "the checkpoint is at step " + std::to_string(h.step) +
-                                                  ", beyond train.steps = " + std::to_string(m_spec.train.steps),
+        throw Error(ErrorCode::InvalidConfig,
+                    "the checkpoint is at step " + std::to_string(h.step) +
+                        ", beyond train.steps = " + std::to_string(m_spec.train.steps),
                     "train.steps", ">= " + std::to_string(h.step));
     }
     try {
@@ -288,7 +294,7 @@ std::int64_t TrainerCore::load(const std::string& path, bool asBranch) {
         archive.read("optimizer", optimArchive);
         m_model->load(modelArchive);
         m_optimizer->load(optimArchive);
-        m_flat->rebind();       // loading replaced the parameters' storage
+        m_flat->rebind();  // loading replaced the parameters' storage
         m_flat->importState();
         torch::Tensor rng;
         if (archive.try_read("rng_cpu", rng)) {
@@ -296,8 +302,8 @@ std::int64_t TrainerCore::load(const std::string& path, bool asBranch) {
             gen.set_state(rng);
         }
     } catch (const c10::Error& e) {
-        throw Error(ErrorCode::InvalidInput, std::string("checkpoint payload is unreadable: ") + e.what_without_backtrace(),
-                    path);
+        throw Error(ErrorCode::InvalidInput,
+                    std::string("checkpoint payload is unreadable: ") + e.what_without_backtrace(), path);
     }
     // A branch may change the optimizer's hyperparameters: the loaded groups keep their state
     // (moments) but take the branch's betas, eps and weight decay.

@@ -27,8 +27,8 @@ struct StepOutcome {
     double gradNorm = 0;
     double lr = 0;
     double lossZ = 0;
-    bool skipped = false;     ///< non-finite and skip_nonfinite: no update made
-    std::string failure;      ///< non-empty: the run must fail with this message
+    bool skipped = false;  ///< non-finite and skip_nonfinite: no update made
+    std::string failure;   ///< non-empty: the run must fail with this message
 };
 
 class TrainerCore {
@@ -73,8 +73,8 @@ private:
     std::unique_ptr<MixtureSampler> m_sampler;
     model::Gpt m_model{nullptr};
     std::unique_ptr<torch::optim::AdamW> m_optimizer;  ///< hyperparameters and the checkpoint format
-    std::unique_ptr<FlatAdamW> m_flat;                  ///< the parameters, gradients and moments, flat
-    torch::Tensor m_uniformWeights;                     ///< 1/B per sample, made once
+    std::unique_ptr<FlatAdamW> m_flat;                 ///< the parameters, gradients and moments, flat
+    torch::Tensor m_uniformWeights;                    ///< 1/B per sample, made once
     std::unique_ptr<reweight::MetaRescaler> m_meta;
     SpikeDetector m_spikes;
     Batch m_batch;

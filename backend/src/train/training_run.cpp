@@ -104,7 +104,9 @@ void TrainingRun::Impl::loop(train::TrainerCore& core, std::int64_t start, doubl
     using Clock = std::chrono::steady_clock;
     const auto t0 = Clock::now();
     double pausedSeconds = 0;  // training time excludes pauses
-    auto wall = [&] { return wallOffset + std::chrono::duration<double>(Clock::now() - t0).count() - pausedSeconds; };
+    auto wall = [&] {
+        return wallOffset + std::chrono::duration<double>(Clock::now() - t0).count() - pausedSeconds;
+    };
     std::vector<std::uint64_t> drawnAtLastLog = core.sampler().state().drawn;
     std::int64_t skipped = 0;
     WeightSnapshotEvent snapshot;
@@ -150,7 +152,8 @@ void TrainingRun::Impl::loop(train::TrainerCore& core, std::int64_t start, doubl
                 snapshot.sampleIds.push_back(b.ids[static_cast<size_t>(i)]);
                 snapshot.losses.push_back(core.lastSampleLosses()[static_cast<size_t>(i)]);
                 // Stored relative to uniform: 1.0 means the weight plain averaging would give.
-                snapshot.weights.push_back(core.lastSampleWeights()[static_cast<size_t>(i)] * static_cast<float>(b.size));
+                snapshot.weights.push_back(core.lastSampleWeights()[static_cast<size_t>(i)] *
+                                           static_cast<float>(b.size));
                 snapshot.flags.push_back(b.noisy[static_cast<size_t>(i)]);
                 snapshot.steps.push_back(static_cast<std::int32_t>(t));
             }
@@ -176,13 +179,16 @@ void TrainingRun::Impl::loop(train::TrainerCore& core, std::int64_t start, doubl
             const auto& drawn = core.sampler().state().drawn;
             double total = 0;
             for (int d = 0; d < D; ++d) {
-                total += static_cast<double>(drawn[static_cast<size_t>(d)] - drawnAtLastLog[static_cast<size_t>(d)]);
+                total += static_cast<double>(drawn[static_cast<size_t>(d)] -
+                                             drawnAtLastLog[static_cast<size_t>(d)]);
             }
             for (int d = 0; d < D; ++d) {
-                const double n = static_cast<double>(drawn[static_cast<size_t>(d)] - drawnAtLastLog[static_cast<size_t>(d)]);
+                const double n = static_cast<double>(drawn[static_cast<size_t>(d)] -
+                                                     drawnAtLastLog[static_cast<size_t>(d)]);
                 ev.mixDrawn.push_back(total > 0 ? n / total : 0.0);
                 const std::int64_t size = core.dataset().domain(d).size;
-                ev.epochs.push_back(size > 0 ? static_cast<double>(drawn[static_cast<size_t>(d)]) / size : std::nan(""));
+                ev.epochs.push_back(size > 0 ? static_cast<double>(drawn[static_cast<size_t>(d)]) / size
+                                             : std::nan(""));
             }
             drawnAtLastLog = drawn;
             publish(std::move(ev));
@@ -197,7 +203,8 @@ void TrainingRun::Impl::loop(train::TrainerCore& core, std::int64_t start, doubl
             closeSnapshot(snapshot, t);
             const std::string path = checkpointPath(t + 1);
             core.save(path, t + 1, wall());
-            publish(CheckpointEvent{t + 1, path, static_cast<std::int64_t>(std::filesystem::file_size(path))});
+            publish(
+                CheckpointEvent{t + 1, path, static_cast<std::int64_t>(std::filesystem::file_size(path))});
         }
     }
     const std::int64_t done = stepsDone;
@@ -223,7 +230,8 @@ void TrainingRun::Impl::loop(train::TrainerCore& core, std::int64_t start, doubl
     }
 }
 
-TrainingRun::TrainingRun(RunRequest request, std::shared_ptr<EventBus> bus) : m_impl(std::make_unique<Impl>()) {
+TrainingRun::TrainingRun(RunRequest request, std::shared_ptr<EventBus> bus)
+    : m_impl(std::make_unique<Impl>()) {
     m_impl->req = std::move(request);
     m_impl->bus = std::move(bus);
 }

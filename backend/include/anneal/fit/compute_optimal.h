@@ -34,19 +34,19 @@ double chinchillaLoss(const ChinchillaParams& p, double n, double d);
 
 struct Allocation {
     double flops = kNaN;
-    double nOpt = kNaN;    ///< parameters
-    double dOpt = kNaN;    ///< tokens; computed as C / (6 N_opt), equal to G^-1 (C/6)^b
-    double loss = kNaN;    ///< L(N_opt, D_opt), the loss on the compute-optimal frontier
+    double nOpt = kNaN;  ///< parameters
+    double dOpt = kNaN;  ///< tokens; computed as C / (6 N_opt), equal to G^-1 (C/6)^b
+    double loss = kNaN;  ///< L(N_opt, D_opt), the loss on the compute-optimal frontier
     double G = kNaN;
-    double a = kNaN;       ///< exponent of N_opt in C
-    double b = kNaN;       ///< exponent of D_opt in C
+    double a = kNaN;  ///< exponent of N_opt in C
+    double b = kNaN;  ///< exponent of D_opt in C
 };
 
 Allocation computeOptimal(const ChinchillaParams& p, double flops);
 
 struct IsoFlopPoint {
     double n = kNaN;
-    double d = kNaN;       ///< C / (6N)
+    double d = kNaN;  ///< C / (6N)
     double loss = kNaN;
 };
 

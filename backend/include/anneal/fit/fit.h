@@ -33,7 +33,8 @@ double predict(const FitResult& fit, const Point& at);
 /// sequence `lr` (NaN where S1 = 0, i.e. before the first update with LR > 0 or, lr_annealing with
 /// StartAfterWarmup, during warmup). lr_annealing uses the fit's lambda and warmup mode; mpl treats
 /// warmup as in mpl.h. warmupSteps = -1 detects the first LR maximum.
-std::vector<double> predictCurve(const FitResult& fit, const std::vector<double>& lr, int64_t warmupSteps = -1);
+std::vector<double> predictCurve(const FitResult& fit, const std::vector<double>& lr,
+                                 int64_t warmupSteps = -1);
 
 /// Curve laws: the predicted loss after each update in `steps` only (strictly increasing, < lr.size()),
 /// e.g. the points of a plot; for mpl much cheaper than the whole curve of a long schedule.

@@ -23,13 +23,13 @@ namespace anneal::fit {
 
 /// Where a fit came from; the caller fills it (the fitting code does not know about runs or files).
 struct Provenance {
-    std::string source;              ///< free text: "runs 3,4,7 of lab.db", "import of curves.csv"
-    std::vector<std::string> runIds; ///< runs the points came from
-    std::string metric;              ///< the runs' loss metric that was fitted ("val_loss"); empty for a file
-    std::string filePath;            ///< imported file, if any
-    std::string fileSha256;          ///< its SHA-256 (sha256.h), hex
-    std::string annealVersion;       ///< anneal::kVersion of the build that fitted
-    std::string createdAt;           ///< ISO 8601 time of the fit
+    std::string source;               ///< free text: "runs 3,4,7 of lab.db", "import of curves.csv"
+    std::vector<std::string> runIds;  ///< runs the points came from
+    std::string metric;         ///< the runs' loss metric that was fitted ("val_loss"); empty for a file
+    std::string filePath;       ///< imported file, if any
+    std::string fileSha256;     ///< its SHA-256 (sha256.h), hex
+    std::string annealVersion;  ///< anneal::kVersion of the build that fitted
+    std::string createdAt;      ///< ISO 8601 time of the fit
 };
 
 struct LoadedFit {

@@ -22,12 +22,12 @@ namespace anneal::fit {
 /// loss logged after update u has seen lr[0..u], so its forward area is S1(u) = lr[0] + ... + lr[u].
 /// A loss logged before any update has no forward area and cannot be fitted.
 struct Curve {
-    std::string name;              ///< a label for messages and exports (run id, file name)
-    std::vector<double> lr;        ///< LR of update 0, 1, ..., T-1 (every update, not only logged ones)
-    std::vector<int64_t> steps;    ///< update index after which each loss was logged, strictly increasing
-    std::vector<double> losses;    ///< observed loss at each entry of steps (> 0)
-    std::vector<double> weights;   ///< optional per-loss weights (empty: all 1)
-    int64_t warmupSteps = -1;      ///< updates in warmup; -1: the index of the first maximum of lr
+    std::string name;             ///< a label for messages and exports (run id, file name)
+    std::vector<double> lr;       ///< LR of update 0, 1, ..., T-1 (every update, not only logged ones)
+    std::vector<int64_t> steps;   ///< update index after which each loss was logged, strictly increasing
+    std::vector<double> losses;   ///< observed loss at each entry of steps (> 0)
+    std::vector<double> weights;  ///< optional per-loss weights (empty: all 1)
+    int64_t warmupSteps = -1;     ///< updates in warmup; -1: the index of the first maximum of lr
 };
 
 /// Points or curves to fit. Only the vectors a law needs must be filled; all filled per-point vectors
@@ -38,16 +38,16 @@ struct Curve {
 /// * steplaw: n, d and lr (best learning rate) and/or batch (best batch size in tokens).
 /// * lr_annealing, mpl: curves.
 struct FitInput {
-    std::vector<double> n;          ///< parameters (non-embedding unless stated)
-    std::vector<double> d;          ///< training tokens
-    std::vector<double> c;          ///< training FLOPs
-    std::vector<double> x;          ///< a generic positive variable (e.g. steps) for the power law
-    std::vector<double> loss;       ///< observed loss (nats/token), > 0
-    std::vector<double> lr;         ///< steplaw: best learning rate of each (N, D) cell
-    std::vector<double> batch;      ///< steplaw: best batch size of each (N, D) cell, in tokens
-    std::vector<double> weight;     ///< optional per-point weights >= 0 (empty: all 1)
-    std::vector<std::string> labels;///< optional per-point labels (run ids) carried into exports
-    std::vector<Curve> curves;      ///< lr_annealing: one or more curves sharing the law's parameters
+    std::vector<double> n;            ///< parameters (non-embedding unless stated)
+    std::vector<double> d;            ///< training tokens
+    std::vector<double> c;            ///< training FLOPs
+    std::vector<double> x;            ///< a generic positive variable (e.g. steps) for the power law
+    std::vector<double> loss;         ///< observed loss (nats/token), > 0
+    std::vector<double> lr;           ///< steplaw: best learning rate of each (N, D) cell
+    std::vector<double> batch;        ///< steplaw: best batch size of each (N, D) cell, in tokens
+    std::vector<double> weight;       ///< optional per-point weights >= 0 (empty: all 1)
+    std::vector<std::string> labels;  ///< optional per-point labels (run ids) carried into exports
+    std::vector<Curve> curves;        ///< lr_annealing: one or more curves sharing the law's parameters
 };
 
 }  // namespace anneal::fit

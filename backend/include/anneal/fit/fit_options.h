@@ -55,8 +55,8 @@ struct FitOptions {
     std::vector<std::vector<double>> starts;
 
     // --- lr_annealing (METHODS 2); mpl has its own warmup treatment (mpl.h) and ignores these ---
-    double lambda = 0.999;          ///< decay factor of the annealing momentum, used when not fitted
-    bool fitLambda = false;         ///< fit lambda in [0, 1] instead of holding it at `lambda`
+    double lambda = 0.999;   ///< decay factor of the annealing momentum, used when not fitted
+    bool fitLambda = false;  ///< fit lambda in [0, 1] instead of holding it at `lambda`
     WarmupMode warmup = WarmupMode::ClampDrops;
 
     // --- hold-out: fit on the rest, report the extrapolation error on these ---
@@ -67,20 +67,20 @@ struct FitOptions {
     std::vector<size_t> holdOutIndices;
 
     // --- uncertainty ---
-    int bootstrap = 0;              ///< resamples of the fitted points (with replacement); 0: none
-    double ciLevel = 0.95;          ///< level of the bootstrap percentile intervals
-    uint64_t seed = 42;             ///< bootstrap seed; results do not depend on the thread count
+    int bootstrap = 0;      ///< resamples of the fitted points (with replacement); 0: none
+    double ciLevel = 0.95;  ///< level of the bootstrap percentile intervals
+    uint64_t seed = 42;     ///< bootstrap seed; results do not depend on the thread count
     /// Each bootstrap fit starts from the best full fit plus this many grid points drawn at random.
     int bootstrapExtraStarts = 2;
-    bool asymptoticSe = true;       ///< sandwich standard errors from a numerical Hessian
+    bool asymptoticSe = true;  ///< sandwich standard errors from a numerical Hessian
 
     // --- solver ---
-    int threads = 0;                ///< worker threads; 0: std::thread::hardware_concurrency()
-    int maxIterations = 2000;       ///< L-BFGS iterations per start
+    int threads = 0;           ///< worker threads; 0: std::thread::hardware_concurrency()
+    int maxIterations = 2000;  ///< L-BFGS iterations per start
     /// Tolerances of the grid starts: Ceres' defaults, close to SciPy L-BFGS-B's defaults (Epoch).
-    double functionTolerance = 1e-6;    ///< relative change of the objective
-    double gradientTolerance = 1e-10;   ///< Ceres gradient tolerance
-    double parameterTolerance = 1e-8;   ///< relative step size
+    double functionTolerance = 1e-6;   ///< relative change of the objective
+    double gradientTolerance = 1e-10;  ///< Ceres gradient tolerance
+    double parameterTolerance = 1e-8;  ///< relative step size
     /// The best `polishStarts` grid end points are minimised again with all three tolerances at
     /// `polishTolerance`, and so are the bootstrap fits, so reported values are converged tightly.
     int polishStarts = 3;

@@ -19,12 +19,13 @@
 namespace anneal::fit {
 
 struct RunPointOptions {
-    std::string metric = "val_loss";   ///< the loss to fit: its last stored value
+    std::string metric = "val_loss";  ///< the loss to fit: its last stored value
     bool includeEmbeddings = false;
 };
 
 /// One point per run (final loss). Runs without the metric are an error naming them.
-FitInput pointsFromRuns(const Store& store, const std::vector<std::int64_t>& runIds, const RunPointOptions& options);
+FitInput pointsFromRuns(const Store& store, const std::vector<std::int64_t>& runIds,
+                        const RunPointOptions& options);
 
 /// The learning rate of every update 0..steps-1 of a run (from its resolved config; an imported run's
 /// logged `lr` metric, interpolated linearly between logged steps).

@@ -27,9 +27,9 @@ namespace anneal::fit {
 
 struct ParamInfo {
     std::string name;
-    Bounds bounds;            ///< default bounds (reported units)
-    bool logScale = false;    ///< fitted as log(value): the value is then > 0
-    std::string meaning;      ///< one line for tooltips and docs
+    Bounds bounds;          ///< default bounds (reported units)
+    bool logScale = false;  ///< fitted as log(value): the value is then > 0
+    std::string meaning;    ///< one line for tooltips and docs
 };
 
 /// Where a law is evaluated. Fill what the law uses: n and d (kaplan, chinchilla, steplaw), x (power),
@@ -65,7 +65,8 @@ public:
 };
 
 /// The law registered under name; throws Error(InvalidInput, ..., "law",
-/// "power | kaplan | chinchilla | lr_annealing | mpl | steplaw", the names of lawNames()) for an unknown name.
+/// "power | kaplan | chinchilla | lr_annealing | mpl | steplaw", the names of lawNames()) for an unknown
+/// name.
 const Law& lawByName(const std::string& name);
 /// Every law's name, in the order above: the desktop's law list and the unknown-law error's allowed values.
 std::vector<std::string> lawNames();

@@ -41,8 +41,8 @@ struct MplEvaluation {
 
 /// The law after each update in `steps` (strictly increasing, each < lr.size()).
 MplEvaluation mplEvaluate(const std::vector<double>& params, const std::vector<double>& lr,
-                          const std::vector<int64_t>& steps, int64_t warmupSteps = -1, bool withGradient = false,
-                          MplMethod method = MplMethod::Auto);
+                          const std::vector<int64_t>& steps, int64_t warmupSteps = -1,
+                          bool withGradient = false, MplMethod method = MplMethod::Auto);
 
 /// The law after every update u = 0..lr.size()-1.
 std::vector<double> mplCurve(const std::vector<double>& params, const std::vector<double>& lr,

@@ -34,11 +34,11 @@ CurveErrors curveErrors(const std::vector<double>& observed, const std::vector<d
 struct RunPrediction {
     std::int64_t runId = 0;
     std::string runName;
-    std::string metric;                ///< the loss compared
-    std::vector<std::int64_t> steps;   ///< logged updates compared (finite loss > 0, prediction defined)
-    std::vector<double> observed;      ///< the run's metric at steps
-    std::vector<double> predicted;     ///< the fit's prediction at steps
-    std::size_t skipped = 0;           ///< logged losses where the law is undefined
+    std::string metric;               ///< the loss compared
+    std::vector<std::int64_t> steps;  ///< logged updates compared (finite loss > 0, prediction defined)
+    std::vector<double> observed;     ///< the run's metric at steps
+    std::vector<double> predicted;    ///< the fit's prediction at steps
+    std::size_t skipped = 0;          ///< logged losses where the law is undefined
     CurveErrors errors;
 };
 
@@ -46,6 +46,7 @@ struct RunPrediction {
 /// "--fit" (not lr_annealing or mpl), NotFound naming "--run" (no such run; allowed: the database's run
 /// ids), InvalidInput naming "--metric" (the run has no such metric; allowed: the metrics it has), and
 /// what runLearningRates throws (an imported run without an lr column).
-RunPrediction predictRun(const Store& store, const FitResult& fit, std::int64_t runId, const std::string& metric);
+RunPrediction predictRun(const Store& store, const FitResult& fit, std::int64_t runId,
+                         const std::string& metric);
 
 }  // namespace anneal::fit

@@ -52,8 +52,8 @@ struct OptimizerOptions {
 
 /// A schedule with the law's predicted loss after its last update.
 struct ScheduleCandidate {
-    std::string name;          ///< "optimized", "cosine", "wsd 10%", "wsd 20%"
-    std::vector<double> lr;    ///< LR of every update 0..T-1
+    std::string name;        ///< "optimized", "cosine", "wsd 10%", "wsd 20%"
+    std::vector<double> lr;  ///< LR of every update 0..T-1
     double finalLoss = kNaN;
 };
 
@@ -62,10 +62,11 @@ struct OptimizedSchedule {
     std::vector<ScheduleCandidate> references;  ///< cosine, wsd 10%, wsd 20% (same peak, warmup, steps)
     std::string start;                          ///< the reference it started from
     int iterations = 0;
-    int evaluations = 0;                        ///< loss-and-gradient evaluations
-    bool converged = false;                     ///< stopped by the tolerance, not by maxIterations
-    double projectedGradient = kNaN;            ///< max |P(y - g) - y| at the end (y = eta / peak; 0 at a stationary point)
-    double floorLr = 0.0;                       ///< the lower bound used after warmup
+    int evaluations = 0;     ///< loss-and-gradient evaluations
+    bool converged = false;  ///< stopped by the tolerance, not by maxIterations
+    double projectedGradient =
+        kNaN;              ///< max |P(y - g) - y| at the end (y = eta / peak; 0 at a stationary point)
+    double floorLr = 0.0;  ///< the lower bound used after warmup
 };
 
 /// The law's loss after the last update of `lr` (W = warmupSteps, as in predictCurve) and, when grad is

@@ -24,7 +24,7 @@ struct CurveColumns {
     std::string step = "step";
     std::string loss = "loss";
     std::string lr = "lr";
-    std::string group;   ///< optional text column splitting rows into curves (e.g. "run")
+    std::string group;  ///< optional text column splitting rows into curves (e.g. "run")
 };
 /// Curves for lr_annealing. The LR of updates between logged steps is interpolated linearly (exact
 /// when every step is logged); updates before the first logged step get its LR. Steps must be
