@@ -31,6 +31,8 @@ dir="$(realpath -m "${1:-$root/.gpu-carry}")"
 packages=(
     # storage and formats
     libsqlite3-dev libsqlite3-0 libsqlitecpp-dev libtomlplusplus-dev libtomlplusplus3 nlohmann-json3-dev libcli11-dev
+    # real-text sources: gzip/dictzip through zlib (headers and link name; the runtime is the system's)
+    zlib1g-dev zlib1g
     # scaling-law fitting: Ceres, its Eigen headers, glog/gflags, SuiteSparse, BLAS/LAPACK
     libceres-dev libceres3 libeigen3-dev libgoogle-glog-dev libgoogle-glog0v6 libgflags-dev libgflags2.2
     libunwind-dev libunwind8 liblzma5
