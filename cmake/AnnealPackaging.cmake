@@ -112,6 +112,11 @@ set(_deps
     "libtorch1.13 (>= 1.13.1+dfsg)" "libblas3 | libblas.so.3" "liblapack3 | liblapack.so.3"
     "libsqlite3-0 (>= 3.14.0)" "libtomlplusplus3 (>= 3.2.0)"
     "libgoogle-glog0v6 (>= 0.6.0)" "libcholmod3 (>= 1:4.5.2)" "libcxsparse3 (>= 1:4.5.2)")
+# The text: and jsonl: sources read gzip through zlib, and zstd through libzstd when the build found it.
+list(APPEND _deps "zlib1g (>= 1:1.2.3.3.dfsg-1)")
+if(ANNEAL_ZSTD_FOUND)
+    list(APPEND _deps "libzstd1 (>= 1.5.2)")
+endif()
 if(TARGET anneal)
     # QCustomPlot pulls in Qt PrintSupport (named here because the app prints and exports through
     # it); the SVG icon engine is in libqt6svg6, the xcb platform plugin in libqt6gui6.

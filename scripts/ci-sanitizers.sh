@@ -26,6 +26,8 @@ if [[ ! -f "$build/CMakeCache.txt" ]]; then
     # reports; asserts stay on.
     cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
         -DANNEAL_ENABLE_ASAN=ON -DANNEAL_BUILD_GUI=OFF -DANNEAL_BUILD_BENCH=OFF
+else
+    cmake "$build" >/dev/null  # an existing tree: pick up suites and sources added since it was made
 fi
 targets=(anneal-cli)
 for s in "${suites[@]}"; do targets+=("test_$s"); done
@@ -42,6 +44,7 @@ export LSAN_OPTIONS="suppressions=$root/tests/sanitizers/lsan.supp:print_suppres
 export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1:log_path=$logs/ubsan"
 export OPENBLAS_NUM_THREADS=1
 export QT_QPA_PLATFORM=offscreen
+export QTEST_FUNCTION_TIMEOUT=1800000  # ms: instrumented training runs take longer than Qt Test's 300 s
 
 cd "$build"
 status=0
