@@ -21,6 +21,7 @@
 #include "anneal/fit/mpl.h"
 #include "anneal/fit/schedule_optimizer.h"
 #include "anneal/schedule.h"
+#include "fit_result.h"
 #include "process.h"
 #include "run_helpers.h"
 #include "temp_paths.h"
@@ -50,16 +51,7 @@ std::vector<double> compressed400M(double s) {
 
 FitResult makeFit(const std::string& law, const std::vector<double>& values,
                   WarmupMode mode = WarmupMode::ClampDrops) {
-    FitResult r;
-    r.law = law;
-    const auto& names = lawByName(law).params();
-    for (size_t i = 0; i < values.size(); ++i) {
-        ParamEstimate p;
-        p.name = names[i].name;
-        p.value = values[i];
-        r.params.push_back(p);
-    }
-    r.options.law = law;
+    FitResult r = test::fitWithParams(law, values);
     r.options.warmup = mode;
     return r;
 }

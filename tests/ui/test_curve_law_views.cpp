@@ -20,6 +20,7 @@
 #include "anneal/store.h"
 #include "curve_law_reference.h"
 #include "fit_options_panel.h"
+#include "fit_result.h"
 #include "fit_plot.h"
 #include "fit_view_wait.h"
 #include "prediction_fits.h"
@@ -39,19 +40,7 @@ const std::vector<double> k400M = {2.37474466, 0.65421216, 0.42878731, 523.42464
 
 double relative(double a, double b) { return std::abs(a - b) / std::abs(b); }
 
-fit::FitResult mplFit(const std::vector<double>& values) {
-    fit::FitResult f;
-    f.law = "mpl";
-    f.options.law = "mpl";
-    const std::vector<std::string> names = fit::lawByName("mpl").paramNames();
-    for (std::size_t j = 0; j < values.size(); ++j) {
-        fit::ParamEstimate p;
-        p.name = names[j];
-        p.value = values[j];
-        f.params.push_back(p);
-    }
-    return f;
-}
+fit::FitResult mplFit(const std::vector<double>& values) { return test::fitWithParams("mpl", values); }
 
 }  // namespace
 

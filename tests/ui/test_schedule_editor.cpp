@@ -13,6 +13,7 @@
 #include "anneal/fit/fit.h"
 #include "anneal/mixture.h"
 #include "anneal/schedule.h"
+#include "fit_result.h"
 #include "resources.h"
 #include "schedule_editor.h"
 #include "schedule_form.h"
@@ -215,20 +216,10 @@ void TestScheduleEditor::predictedLossIsTheBackendsPrediction() {
     // A stored lr_annealing fit (parameters L0, A, alpha, C, lambda) given to the editor: its
     // predicted curve must be fit::predictCurve on the LR the trainer will apply, computed here
     // independently from anneal::learningRate at every step, for every schedule the user edits.
-    fit::FitResult f;
-    f.law = "lr_annealing";
-    const std::vector<std::pair<const char*, double>> values = {
-        {"L0", 1.8}, {"A", 0.5}, {"alpha", 0.4}, {"C", 2.0}, {"lambda", 0.999}};
-    for (const auto& [name, v] : values) {
-        fit::ParamEstimate p;
-        p.name = name;
-        p.value = v;
-        f.params.push_back(p);
-    }
     PredictionFit pf;
     pf.id = 7;
     pf.name = QStringLiteral("test fit");
-    pf.fit = f;
+    pf.fit = test::fitWithParams("lr_annealing", {1.8, 0.5, 0.4, 2.0, 0.999});  // L0, A, alpha, C, lambda
     pf.source = QStringLiteral("test");
     ScheduleEditor editor;
     editor.setPredictionFits({pf});
@@ -248,7 +239,7 @@ void TestScheduleEditor::predictedLossIsTheBackendsPrediction() {
         for (std::int64_t t = 0; t < spec.train.steps; ++t) {
             lr.push_back(learningRate(spec, t));
         }
-        const std::vector<double> expected = fit::predictCurve(f, lr, spec.schedule.warmupSteps);
+        const std::vector<double> expected = fit::predictCurve(pf.fit, lr, spec.schedule.warmupSteps);
         const std::vector<double>& got = editor.predictedLoss();
         QCOMPARE(got.size(), expected.size());
         for (std::size_t t = 0; t < got.size(); ++t) {

@@ -15,6 +15,7 @@
 #include "anneal/fit/fit.h"
 #include "anneal/fit/schedule_optimizer.h"
 #include "anneal/schedule.h"
+#include "fit_result.h"
 #include "resources.h"
 #include "schedule_editor.h"
 #include "schedule_optimize_panel.h"
@@ -28,21 +29,11 @@ namespace {
 
 PredictionFit mplFit() {
     // METHODS 8.8, 400M: L0, A, alpha, B, C, beta, gamma.
-    const std::vector<std::pair<const char*, double>> values = {
-        {"L0", 2.37474466}, {"A", 0.65421216},    {"alpha", 0.42878731}, {"B", 523.42464371},
-        {"C", 2.02462735},  {"beta", 0.59350493}, {"gamma", 0.63472457}};
-    fit::FitResult f;
-    f.law = "mpl";
-    for (const auto& [name, v] : values) {
-        fit::ParamEstimate p;
-        p.name = name;
-        p.value = v;
-        f.params.push_back(p);
-    }
     PredictionFit pf;
     pf.id = 5;
     pf.name = QStringLiteral("mpl 400M");
-    pf.fit = f;
+    pf.fit = test::fitWithParams(
+        "mpl", {2.37474466, 0.65421216, 0.42878731, 523.42464371, 2.02462735, 0.59350493, 0.63472457});
     pf.source = QStringLiteral("METHODS 8.8");
     return pf;
 }
