@@ -34,7 +34,7 @@ PUBLIC = {
     "error.h": "core", "version.h": "core", "events.h": "core", "experiment.h": "core",
     "metric_names.h": "core", "table.h": "core", "sha256.h": "core",
     "data_source.h": "data", "dataset.h": "data",
-    "config.h": "config", "config_schema.h": "config",
+    "config.h": "config", "config_schema.h": "config", "lr_sequence.h": "config",
     "schedule.h": "schedule", "mixture.h": "schedule", "lr_table.h": "schedule",
     "reweight.h": "reweight",
     "store.h": "store", "store_writer.h": "store", "curve_query.h": "store", "import_curve.h": "store",

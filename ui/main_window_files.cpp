@@ -119,11 +119,14 @@ void MainWindow::importCurve(const QString& path) {
                 showError(tr("the import of %1").arg(path), r.error);
                 return;
             }
-            statusBar()->showMessage(tr("Imported %1 rows of %2 as run %3")
-                                         .arg(r.value.rows)
-                                         .arg(QFileInfo(path).fileName())
-                                         .arg(r.value.runId),
-                                     10000);
+            QString message = tr("Imported %1 rows of %2 as run %3")
+                                  .arg(r.value.rows)
+                                  .arg(QFileInfo(path).fileName())
+                                  .arg(r.value.runId);
+            for (const std::string& w : r.value.warnings) {
+                message += tr(" (warning: %1)").arg(QString::fromStdString(w));
+            }
+            statusBar()->showMessage(message, r.value.warnings.empty() ? 10000 : 30000);
             m_selectWhenListed = {r.value.runId};
             m_browser->reload();
             emit curveImported(r.value.runId);

@@ -24,6 +24,7 @@ struct FitOpts {
     std::string csv;
     std::string nCol, dCol, cCol, xCol, lossCol = "loss", stepCol = "step", lrCol = "lr", groupCol, weightCol,
                                         batchCol;
+    std::string scheduleFile, lrFile;
     std::string runs;
     std::string group;
     std::string metric = "val_loss";
@@ -160,6 +161,12 @@ void runFit(const FitOpts& o, const Context& ctx) {
         throw Error(ErrorCode::InvalidInput, "give exactly one of --csv, --runs, --group",
                     "--csv | --runs | --group");
     }
+    if ((!o.scheduleFile.empty() || !o.lrFile.empty()) && o.csv.empty()) {
+        throw Error(ErrorCode::InvalidInput,
+                    "--schedule and --lr-file give the LR of curves read with --csv; runs of the database "
+                    "carry their own (an imported run keeps the one given to `anneal-cli import`)",
+                    "--schedule, --lr-file", "--csv FILE with one of them");
+    }
     fit::FitOptions options;
     options.law = o.law;
     options.variable = o.variable;
@@ -184,7 +191,12 @@ void runFit(const FitOpts& o, const Context& ctx) {
         cols.batch = o.batchCol;
         cols.step = o.stepCol;
         cols.group = o.groupCol;
+        cols.scheduleFile = o.scheduleFile;
+        cols.lrFile = o.lrFile;
         prepared = fit::prepareFromFile(o.law, o.csv, cols);
+        for (const auto& w : prepared.warnings) {
+            std::cerr << "warning: " << w << "\n";
+        }
     } else {
         auto store = Store::open(ctx.dbPath(), Store::Mode::ReadOnly);
         fit::RunSource source;
@@ -237,6 +249,14 @@ void addFitCommands(CLI::App& app, Context& ctx) {
     f->add_option("--lr-col", o->lrCol,
                   "lr_annealing, mpl: column of the LR; steplaw: of the best LR (default: lr)");
     f->add_option("--group-col", o->groupCol, "lr_annealing, mpl: column naming the curve of each row");
+    f->add_option("--schedule", o->scheduleFile,
+                  "lr_annealing, mpl with --csv: the LR of every update from an experiment or schedule "
+                  "file (losses may then be logged at any steps; the lr column becomes optional)")
+        ->check(CLI::ExistingFile);
+    f->add_option("--lr-file", o->lrFile,
+                  "lr_annealing, mpl with --csv: the LR of every update from a `step,lr` file with a row "
+                  "for every step 0..T-1")
+        ->check(CLI::ExistingFile);
     f->add_option("--batch-col", o->batchCol, "steplaw: column of the best batch size in tokens");
     f->add_option("--weight-col", o->weightCol, "Column of per-point weights");
     f->add_option("--runs", o->runs, "Comma-separated run ids of the database");
@@ -273,6 +293,7 @@ void addFitCommands(CLI::App& app, Context& ctx) {
         "  anneal-cli fit --law chinchilla --group size-sweep --db lab.db --json\n"
         "  anneal-cli fit --law lr_annealing --runs 3,4 --db lab.db --export python --out law.py\n"
         "  anneal-cli fit --law mpl --csv curves.csv --group-col run --bootstrap 50\n"
+        "  anneal-cli fit --law mpl --csv sparse.csv --schedule wsd.toml\n"
         "  anneal-cli fit --law power --variable C --runs 1,2,3,4 --hold-out-above 5e6");
     f->callback([o, &ctx] { runFit(*o, ctx); });
 

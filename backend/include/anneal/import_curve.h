@@ -5,7 +5,9 @@
 /// `anneal-cli import` and the desktop app's drag-and-drop do. Columns: the step and the loss are
 /// required (the loss is stored as train_loss); `lr` and `tokens` are optional; every other column
 /// must be numeric and becomes a metric of its name. Steps must be non-negative integers up to 2^53
-/// that increase; tokens between 0 and 2^63.
+/// that increase; tokens between 0 and 2^63. With CurveImport::scheduleFile or lrFile the run keeps
+/// the LR of every update; with only an lr column starting after step 0, a warning says the warmup is
+/// unknown.
 ///
 /// All or nothing: a bad file throws anneal::Error(InvalidInput) with field "<file>:<line>" and a
 /// message naming the column, and nothing is stored (Store::importRun is one transaction).
@@ -26,12 +28,18 @@ struct CurveImport {
     std::string stepColumn = "step";
     std::string lossColumn = "loss";
     double params = 0;  ///< non-embedding parameter count of the model (for fits in N)
+    /// The LR of every update (anneal/lr_sequence.h), at most one: the run stores it whole as its
+    /// `lr` metric (a logged lr column must agree with it), so fits and predictions use the real
+    /// warmup and decay, not an interpolation between logged steps.
+    std::string scheduleFile, lrFile;
 };
 
 struct CurveImportResult {
     std::int64_t runId = 0;
     std::size_t rows = 0;
-    std::vector<std::string> metrics;  ///< metric names stored (train_loss for the loss column)
+    std::vector<std::string> metrics;   ///< metric names stored (train_loss for the loss column)
+    std::size_t lrSteps = 0;            ///< updates of the LR sequence stored (0: none)
+    std::vector<std::string> warnings;  ///< e.g. an lr column that starts after step 0
 };
 
 CurveImportResult importCurveFile(Store& store, const CurveImport& request);

@@ -55,6 +55,13 @@ PreparedFit prepareFromFile(const std::string& law, const std::string& path, con
         cols.loss = columns.loss;
         cols.lr = columns.lr;
         cols.group = columns.group;
+        const std::optional<LrSequence> seq = lrSequenceFrom(columns.scheduleFile, columns.lrFile);
+        if (seq) {
+            cols.lrSequence = &*seq;
+            out.provenance.source +=
+                "; LR of every update from " + seq->file + " (sha256 " + seq->sha256 + ")";
+        }
+        cols.warnings = &out.warnings;
         out.input.curves = tableToCurves(readTable(path, curveSpec(cols)), cols);
         return out;
     }

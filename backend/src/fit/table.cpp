@@ -36,7 +36,8 @@ FitInput tableToPoints(const Table& table, const PointColumns& cols) {
 
 TableSpec curveSpec(const CurveColumns& cols) {
     TableSpec spec;
-    spec.numeric = {cols.step, cols.loss, cols.lr};
+    spec.numeric = {cols.step, cols.loss};
+    (cols.lrSequence ? spec.optionalNumeric : spec.numeric).push_back(cols.lr);
     spec.increasing = cols.step;
     spec.group = cols.group;
     return spec;
@@ -45,7 +46,9 @@ TableSpec curveSpec(const CurveColumns& cols) {
 std::vector<Curve> tableToCurves(const Table& table, const CurveColumns& cols) {
     const auto& steps = table.column(cols.step);
     const auto& losses = table.column(cols.loss);
-    const auto& lrs = table.column(cols.lr);
+    static const std::vector<double> kNone;
+    const bool hasLr = table.has(cols.lr);
+    const auto& lrs = hasLr ? table.column(cols.lr) : kNone;
     std::vector<std::string> groupOf(table.rows());
     if (!cols.group.empty()) {
         const auto it = table.text.find(cols.group);
@@ -75,12 +78,33 @@ std::vector<Curve> tableToCurves(const Table& table, const CurveColumns& cols) {
                             "column '" + cols.step + "': step must be a non-negative integer",
                             table.source + ":" + std::to_string(table.lines[r]));
             }
-            if (lrs[r] < 0) {
+            if (hasLr && lrs[r] < 0) {
                 throw Error(ErrorCode::InvalidInput, "column '" + cols.lr + "': LR must be >= 0",
                             table.source + ":" + std::to_string(table.lines[r]));
             }
             cv.steps.push_back(static_cast<int64_t>(s));
             cv.losses.push_back(losses[r]);
+        }
+        if (cols.lrSequence) {
+            std::vector<double> logged;
+            std::vector<size_t> lines;
+            for (size_t r : rows) {
+                lines.push_back(table.lines[r]);
+                if (hasLr) {
+                    logged.push_back(lrs[r]);
+                }
+            }
+            checkCurveAgainstLr(*cols.lrSequence, cv.steps, hasLr ? &logged : nullptr, lines, table.source,
+                                cols.step, cols.lr);
+            cv.lr = cols.lrSequence->lr;
+            cv.warmupSteps = cols.lrSequence->warmupSteps;
+            curves.push_back(std::move(cv));
+            continue;
+        }
+        if (cols.warnings && cv.steps.front() > 0) {
+            cols.warnings->push_back(unknownWarmupWarning(
+                g.empty() ? table.source : table.source + " (" + cols.group + " " + g + ")",
+                cv.steps.front()));
         }
         // LR of every update: linear interpolation between logged steps, the first logged LR before it.
         cv.lr.resize(static_cast<size_t>(cv.steps.back()) + 1);

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "anneal/error.h"
+#include "anneal/lr_sequence.h"
 #include "anneal/sha256.h"
 #include "anneal/table.h"
 #include "core/format_number.h"
@@ -20,6 +21,8 @@ struct ParsedCurve {
     StepAxis axis;
     std::vector<std::pair<std::string, MetricSeries>> metrics;
     NewRun run;
+    std::size_t lrSteps = 0;
+    std::vector<std::string> warnings;
 };
 
 ParsedCurve parseCurveFile(const CurveImport& request) {
@@ -64,8 +67,22 @@ ParsedCurve parseCurveFile(const CurveImport& request) {
         axis.wall.push_back(0.0);
     }
     ParsedCurve out;
+    const std::optional<LrSequence> seq = lrSequenceFrom(request.scheduleFile, request.lrFile);
+    if (seq) {
+        checkCurveAgainstLr(*seq, axis.steps, t.has("lr") ? &t.column("lr") : nullptr, t.lines, file,
+                            request.stepColumn, "lr");
+        MetricSeries lr;
+        for (std::size_t u = 0; u < seq->lr.size(); ++u) {
+            lr.steps.push_back(static_cast<std::int64_t>(u));
+            lr.values.push_back(seq->lr[u]);
+        }
+        out.metrics.emplace_back("lr", std::move(lr));
+        out.lrSteps = seq->lr.size();
+    } else if (t.has("lr") && !axis.steps.empty() && axis.steps.front() > 0) {
+        out.warnings.push_back(unknownWarmupWarning(file, axis.steps.front()));
+    }
     for (const auto& [name, values] : t.numeric) {
-        if (name == request.stepColumn || name == "tokens") {
+        if (name == request.stepColumn || name == "tokens" || (seq && name == "lr")) {
             continue;
         }
         MetricSeries m;
@@ -78,6 +95,10 @@ ParsedCurve parseCurveFile(const CurveImport& request) {
     run.name = request.name.empty() ? std::filesystem::path(file).filename().string() : request.name;
     run.group = request.group;
     run.specToml = "# imported from " + file + " (sha256 " + anneal::sha256File(file) + ")\n";
+    if (seq) {
+        run.specToml += "# LR of every update (" + std::to_string(seq->lr.size()) + ") from " + seq->file +
+                        " (sha256 " + seq->sha256 + ")\n";
+    }
     run.paramsNonEmbedding = static_cast<std::int64_t>(std::llround(request.params));
     run.params = run.paramsNonEmbedding;
     out.rows = t.rows();
@@ -89,6 +110,8 @@ CurveImportResult storeCurve(Store& store, const ParsedCurve& parsed) {
     CurveImportResult result;
     result.runId = store.importRun(parsed.run, parsed.metrics, parsed.axis);
     result.rows = parsed.rows;
+    result.lrSteps = parsed.lrSteps;
+    result.warnings = parsed.warnings;
     for (const auto& [name, series] : parsed.metrics) {
         result.metrics.push_back(name);
     }

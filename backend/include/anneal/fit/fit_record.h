@@ -26,12 +26,16 @@ namespace anneal::fit {
 /// for steplaw). Curves (lr_annealing): step, loss, lr and an optional group column.
 struct FileColumns {
     std::string n, d, c, x, loss = "loss", weight, lr = "lr", batch, step = "step", group;
+    /// lr_annealing, mpl: the LR of every update from an experiment/schedule file or a per-step LR
+    /// file (anneal/lr_sequence.h); at most one of them.
+    std::string scheduleFile, lrFile;
 };
 
 /// A fit's input and where it came from.
 struct PreparedFit {
     FitInput input;
-    Provenance provenance;  ///< source, run ids or file with its SHA-256, version and time filled
+    Provenance provenance;              ///< source, run ids or file with its SHA-256, version and time filled
+    std::vector<std::string> warnings;  ///< e.g. a curve whose warmup is unknown (lr_sequence.h)
 };
 
 /// Points (or, for lr_annealing, curves) of a CSV/JSONL file for `law`; provenance names the file

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "anneal/fit/fit_input.h"
+#include "anneal/lr_sequence.h"
 #include "anneal/table.h"
 
 namespace anneal::fit {
@@ -25,9 +26,16 @@ struct CurveColumns {
     std::string loss = "loss";
     std::string lr = "lr";
     std::string group;  ///< optional text column splitting rows into curves (e.g. "run")
+    /// The LR of every update from --schedule / --lr-file (anneal/lr_sequence.h), for every curve of
+    /// the file: the lr column becomes optional and, when present, must agree with it.
+    const LrSequence* lrSequence = nullptr;
+    /// Filled by tableToCurves(): what the user should know (a curve without warmup information).
+    std::vector<std::string>* warnings = nullptr;
 };
-/// Curves for lr_annealing. The LR of updates between logged steps is interpolated linearly (exact
-/// when every step is logged); updates before the first logged step get its LR. Steps must be
+/// Curves for lr_annealing and mpl. With columns.lrSequence, every curve takes that LR of every
+/// update (its logged steps must lie inside it; a logged lr column must agree). Without, the LR of
+/// updates between logged steps is interpolated linearly (exact when every step is logged) and
+/// updates before the first logged step get its LR (a warning when that step is not 0). Steps must be
 /// non-negative and strictly increasing per curve (the table spec enforces it when built with
 /// curveSpec()).
 std::vector<Curve> tableToCurves(const Table& table, const CurveColumns& columns);
