@@ -25,6 +25,7 @@ struct FitOpts {
     std::string nCol, dCol, cCol, xCol, lossCol = "loss", stepCol = "step", lrCol = "lr", groupCol, weightCol,
                                         batchCol;
     std::string scheduleFile, lrFile;
+    std::int64_t minStep = 0;
     std::string runs;
     std::string group;
     std::string metric = "val_loss";
@@ -207,6 +208,21 @@ void runFit(const FitOpts& o, const Context& ctx) {
         source.dbLabel = ctx.dbPath();
         prepared = fit::prepareFromRuns(*store, o.law, source);
     }
+    if (o.minStep > 0) {
+        if (!fit::isCurveLaw(o.law)) {
+            throw Error(ErrorCode::InvalidInput, "--min-step leaves early points of curves out of the fit",
+                        "--min-step", "lr_annealing | mpl (use --hold-out-above for points)");
+        }
+        for (fit::Curve& cv : prepared.input.curves) {
+            cv.weights.resize(cv.steps.size(), 1.0);
+            for (size_t i = 0; i < cv.steps.size(); ++i) {
+                if (cv.steps[i] < o.minStep) {
+                    cv.weights[i] = 0.0;
+                }
+            }
+        }
+        prepared.provenance.source += "; points from step " + std::to_string(o.minStep);
+    }
     const fit::FitInput& input = prepared.input;
     const fit::Provenance& prov = prepared.provenance;
     ProgressBar bar("fit " + o.law, stderrIsTty() && !o.json);
@@ -249,6 +265,10 @@ void addFitCommands(CLI::App& app, Context& ctx) {
     f->add_option("--lr-col", o->lrCol,
                   "lr_annealing, mpl: column of the LR; steplaw: of the best LR (default: lr)");
     f->add_option("--group-col", o->groupCol, "lr_annealing, mpl: column naming the curve of each row");
+    f->add_option("--min-step", o->minStep,
+                  "lr_annealing, mpl: leave the losses logged before this step out of the fit (the early "
+                  "transient); their LR still counts")
+        ->check(CLI::NonNegativeNumber);
     f->add_option("--schedule", o->scheduleFile,
                   "lr_annealing, mpl with --csv: the LR of every update from an experiment or schedule "
                   "file (losses may then be logged at any steps; the lr column becomes optional)")

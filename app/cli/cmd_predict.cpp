@@ -45,6 +45,7 @@ void printRunPrediction(const fit::RunPrediction& r, std::int64_t fitId, const s
         j["metric"] = r.metric;
         j["n_steps"] = r.steps.size();
         j["skipped_steps"] = r.skipped;
+        j["steps_before_min_step"] = r.before;
         j["pred_e"] = jsonNumber(e.meanRelative);
         j["worst_e"] = jsonNumber(e.worstRelative);
         j["worst_step"] = r.steps[e.worstIndex];
@@ -76,6 +77,9 @@ void printRunPrediction(const fit::RunPrediction& r, std::int64_t fitId, const s
     if (r.skipped > 0) {
         std::cout << " (" << r.skipped << " left out: the law is undefined there)";
     }
+    if (r.before > 0) {
+        std::cout << " (" << r.before << " before step " << r.steps.front() << " left out)";
+    }
     std::cout << "\n"
               << "PredE  (mean relative error):  " << percent(e.meanRelative) << "\n"
               << "WorstE (worst relative error): " << percent(e.worstRelative) << " at step "
@@ -97,6 +101,7 @@ void addPredictCommands(CLI::App& app, Context& ctx) {
         bool json = false;
         int isoflop = 0;
         std::int64_t run = 0;
+        std::int64_t minStep = 0;
         std::string metric;
     };
     auto o = std::make_shared<Opts>();
@@ -117,6 +122,11 @@ void addPredictCommands(CLI::App& app, Context& ctx) {
     p->add_option("--metric", o->metric,
                   "with --run: the run's loss to compare (default: the fit's, else val_loss)")
         ->needs(run);
+    p->add_option("--min-step", o->minStep,
+                  "with --run: compare logged steps from this one on (e.g. the --min-step of the fit, or a "
+                  "branch's branch step)")
+        ->needs(run)
+        ->check(CLI::NonNegativeNumber);
     addOverrideOptions(p, o->sets, o->unsets);
     p->add_option("--n", o->n, "Parameters N");
     p->add_option("--d", o->d, "Tokens D");
@@ -148,7 +158,7 @@ void addPredictCommands(CLI::App& app, Context& ctx) {
             const std::string metric = !o->metric.empty()                  ? o->metric
                                        : !loaded.provenance.metric.empty() ? loaded.provenance.metric
                                                                            : "val_loss";
-            const fit::RunPrediction r = fit::predictRun(*store, f, o->run, metric);
+            const fit::RunPrediction r = fit::predictRun(*store, f, o->run, metric, o->minStep);
             printRunPrediction(r, o->fitId, f.law, o->json || format->count() > 0 ? o->format : "text");
             return;
         }

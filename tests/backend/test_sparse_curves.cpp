@@ -287,6 +287,62 @@ private slots:
         QVERIFY2(e.exitCode == 0 && e.out.contains("wsd.toml"), qPrintable(e.out + e.err));
     }
 
+    void minStepLeavesTheEarlyTransientOut() {
+        // The WSD curve with its first five logged losses (steps 40..200) raised by 30 %, as an early
+        // transient the law does not describe: with --min-step 240 the fit sees only the law's points and
+        // predicts the linear run as well as on clean data; without it, it does not.
+        Curve bent = m_wsd;
+        for (size_t i = 0; i < 5; ++i) {
+            bent.loss[i] *= 1.3;
+        }
+        writeCurve(m_dir.path("bent.csv"), bent, false);
+        const auto l = runCli({"import", m_dir.qpath("linear.csv"), "--db", m_db, "--name", "linear-ms",
+                               "--lr-file", m_dir.qpath("linear-lr.csv"), "--json"});
+        QVERIFY2(l.exitCode == 0, qPrintable(l.err));
+        const QString linearId = QString::number(json(l)["run_id"].toInt());
+        auto predE = [&](const QStringList& extra) {
+            const auto f = runCli(QStringList{"fit", "--law", "mpl", "--csv", m_dir.qpath("bent.csv"),
+                                              "--schedule", m_dir.qpath("wsd.toml"), "--db", m_db, "--json"} +
+                                      extra,
+                                  600000);
+            if (f.exitCode != 0) {
+                qWarning("%s", qPrintable(f.err));
+                return std::pair<int, double>{-1, -1.0};
+            }
+            const auto p =
+                runCli({"predict", "--fit", QString::number(json(f)["fit_id"].toInt()), "--run", linearId,
+                        "--metric", "train_loss", "--min-step", "240", "--db", m_db, "--json"});
+            const QJsonObject j = json(p);
+            // Logged steps 240..600: 10 of them, 5 before.
+            if (j["n_steps"].toInt() != 10 || j["steps_before_min_step"].toInt() != 5) {
+                qWarning("%s", qPrintable(p.out + p.err));
+                return std::pair<int, double>{-1, -1.0};
+            }
+            return std::pair<int, double>{json(f)["n_points"].toInt(), j["pred_e"].toDouble()};
+        };
+        const auto with = predE({"--min-step", "240"});
+        const auto without = predE({});
+        qInfo(
+            "PredE on steps >= 240 of the linear run: %.3g%% with --min-step 240 (%d points), %.3g%% without "
+            "(%d)",
+            100 * with.second, with.first, 100 * without.second, without.first);
+        QVERIFY(with.second >= 0 && without.second >= 0);
+        QCOMPARE(with.first, 15);  // every point is counted; the early ones with weight 0
+        QVERIFY2(with.second < 0.002, qPrintable(QString::number(with.second)));
+        QVERIFY2(without.second > 3 * with.second, qPrintable(QString::number(without.second)));
+        // --min-step past the run's last logged step, and on a law of points.
+        const auto late =
+            runCli({"predict", "--fit", "1", "--run", linearId, "--min-step", "5000", "--db", m_db});
+        QCOMPARE(late.exitCode, 1);
+        QVERIFY2(late.err.contains("--min-step") && late.err.contains("600"), qPrintable(late.err));
+        std::ofstream(m_dir.path("pts.csv")) << "x,loss\n1,3\n2,2.8\n4,2.7\n8,2.65\n16,2.62\n";
+        const auto pts = runCli({"fit", "--law", "power", "--csv", m_dir.qpath("pts.csv"), "--x-col", "x",
+                                 "--min-step", "3", "--db", m_db});
+        QCOMPARE(pts.exitCode, 1);
+        QVERIFY2(pts.err.contains("--min-step") && pts.err.contains("lr_annealing | mpl"),
+                 qPrintable(pts.err));
+    }
+
     void badLrSourcesAreErrorsAndStoreNothing() {
         const std::size_t before = runCount();
         // A curve that logs past the schedule's last update.

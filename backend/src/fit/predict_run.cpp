@@ -65,7 +65,7 @@ CurveErrors curveErrors(const std::vector<double>& observed, const std::vector<d
 }
 
 RunPrediction predictRun(const Store& store, const FitResult& fit, std::int64_t runId,
-                         const std::string& metric) {
+                         const std::string& metric, std::int64_t fromStep) {
     if (!isCurveLaw(fit.law)) {
         throw Error(ErrorCode::InvalidInput, "a " + fit.law + " fit predicts no loss curve of a run", "--fit",
                     "a fit of a curve law: lr_annealing | mpl (see `anneal-cli fits`)");
@@ -88,6 +88,10 @@ RunPrediction predictRun(const Store& store, const FitResult& fit, std::int64_t 
     out.metric = metric;
     const std::vector<double> predicted = predictCurveAt(fit, curve.lr, curve.steps, curve.warmupSteps);
     for (std::size_t i = 0; i < curve.steps.size(); ++i) {
+        if (curve.steps[i] < fromStep) {
+            ++out.before;
+            continue;
+        }
         if (!std::isfinite(predicted[i])) {
             ++out.skipped;
             continue;
@@ -95,6 +99,13 @@ RunPrediction predictRun(const Store& store, const FitResult& fit, std::int64_t 
         out.steps.push_back(curve.steps[i]);
         out.observed.push_back(curve.losses[i]);
         out.predicted.push_back(predicted[i]);
+    }
+    if (out.steps.empty() && out.before > 0 && out.skipped == 0) {
+        throw Error(ErrorCode::InvalidInput,
+                    "run " + std::to_string(runId) + " logs no " + metric + " at or after step " +
+                        std::to_string(fromStep) + " (its last logged step is " +
+                        std::to_string(curve.steps.back()) + ")",
+                    "--min-step", "a step <= " + std::to_string(curve.steps.back()));
     }
     if (out.steps.empty()) {
         throw Error(ErrorCode::InvalidInput,

@@ -39,6 +39,7 @@ struct RunPrediction {
     std::vector<double> observed;     ///< the run's metric at steps
     std::vector<double> predicted;    ///< the fit's prediction at steps
     std::size_t skipped = 0;          ///< logged losses where the law is undefined
+    std::size_t before = 0;           ///< logged losses before fromStep, left out
     CurveErrors errors;
 };
 
@@ -46,7 +47,10 @@ struct RunPrediction {
 /// "--fit" (not lr_annealing or mpl), NotFound naming "--run" (no such run; allowed: the database's run
 /// ids), InvalidInput naming "--metric" (the run has no such metric; allowed: the metrics it has), and
 /// what runLearningRates throws (an imported run without an lr column).
+/// Logged steps before `fromStep` are left out of the comparison (e.g. the early transient a fit
+/// left out with --min-step, or a branch's parent history); Error(InvalidInput) naming "--min-step"
+/// when no logged step is left.
 RunPrediction predictRun(const Store& store, const FitResult& fit, std::int64_t runId,
-                         const std::string& metric);
+                         const std::string& metric, std::int64_t fromStep = 0);
 
 }  // namespace anneal::fit
