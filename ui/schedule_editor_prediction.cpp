@@ -80,6 +80,20 @@ void ScheduleEditor::selectPredictionFit(qint64 fitId) {
     updatePrediction();
 }
 
+namespace {
+
+/// The laws describe the loss from the end of warmup on (METHODS 2, S_W); before it their value grows
+/// without bound as the LR area goes to 0 (1e14 at update 0 of a 2000-step mpl fit), which would
+/// stretch the loss axis and flatten every drawn curve. The plot draws them from update W on.
+std::vector<double> drawnFromWarmupEnd(std::vector<double> loss, std::int64_t warmupSteps) {
+    for (std::size_t t = 0; t < loss.size() && static_cast<std::int64_t>(t) < warmupSteps; ++t) {
+        loss[t] = fit::kNaN;
+    }
+    return loss;
+}
+
+}  // namespace
+
 const PredictionFit* ScheduleEditor::predictionFit() const {
     if (m_chosenFit == 0) {
         return nullptr;
@@ -144,7 +158,8 @@ void ScheduleEditor::updatePrediction() {
         return;
     }
     const bool matches = fitMatches(*fit, experimentSignature(m_spec));
-    m_lrPlot->setPredictedCurve(m_predicted, tr("predicted by fit #%1").arg(fit->id));
+    m_lrPlot->setPredictedCurve(drawnFromWarmupEnd(m_predicted, m_spec.schedule.warmupSteps),
+                                tr("predicted by fit #%1").arg(fit->id));
     m_lastPredictionMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
     const double last = m_predicted.empty() ? fit::kNaN : m_predicted.back();
     QString note =
@@ -182,7 +197,7 @@ void ScheduleEditor::showOptimized() {
     } catch (const std::exception&) {
         // The LR is still drawn; the label has the final loss.
     }
-    m_lrPlot->setOptimizedCurves(r->best.lr, loss,
+    m_lrPlot->setOptimizedCurves(r->best.lr, drawnFromWarmupEnd(loss, m_spec.schedule.warmupSteps),
                                  tr("optimised schedule's predicted loss (fit #%1)").arg(fit->id));
 }
 

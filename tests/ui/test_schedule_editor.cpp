@@ -250,12 +250,19 @@ void TestScheduleEditor::predictedLossIsTheBackendsPrediction() {
                                     .arg(got[t])
                                     .arg(expected[t])));
         }
-        // The plot draws it (300 steps: fewer than pixels, so every finite point as it is).
+        // The plot draws it (min/max per pixel column, so every drawn point is a predicted value) from the
+        // end of warmup on: the warmup's values (the law's LR area near 0) would stretch the loss axis.
         const auto* graph = editor.lrPlot()->predictedLossGraph();
         QVERIFY(graph->data()->size() > 0);
+        QVERIFY(graph->data()->constBegin()->key <= static_cast<double>(spec.schedule.warmupSteps) + 2);
         for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it) {
+            QVERIFY(it->key >= static_cast<double>(spec.schedule.warmupSteps));
             QCOMPARE(it->value, expected[static_cast<std::size_t>(it->key)]);
         }
+        bool ok = false;
+        const QCPRange axis = editor.lrPlot()->predictedLossGraph()->valueAxis()->range();
+        const QCPRange drawn = graph->getValueRange(ok);
+        QVERIFY(ok && axis.upper < drawn.upper + 0.1 * (drawn.upper - drawn.lower) + 1e-6);
     }
 }
 

@@ -84,7 +84,9 @@ private slots:
 
         // Drawn beside the current schedule: the optimised LR and its predicted loss.
         QCOMPARE(editor.lrPlot()->optimizedLrGraph()->data()->size(), 200);
-        QCOMPARE(editor.lrPlot()->optimizedLossGraph()->data()->size(), 200);
+        // The predicted loss from the end of warmup on (updates 20..199), where the law applies.
+        QCOMPARE(editor.lrPlot()->optimizedLossGraph()->data()->size(), 180);
+        QCOMPARE(editor.lrPlot()->optimizedLossGraph()->data()->begin()->key, 20.0);
         const auto predicted = fit::predictCurve(pf.fit, r.best.lr, 20);
         QCOMPARE((editor.lrPlot()->optimizedLossGraph()->data()->end() - 1)->value, predicted.back());
         QCOMPARE(editor.lrCurve(), learningRates(tiny(200)));  // the current schedule is unchanged
