@@ -21,6 +21,14 @@ namespace anneal::ui {
 
 namespace {
 
+QString runList(const QList<qint64>& runs) {
+    QStringList ids;
+    for (qint64 id : runs) {
+        ids << QString::number(id);
+    }
+    return ids.join(QStringLiteral(", "));
+}
+
 const QStringList kColumnRoles = {QStringLiteral("n"),  QStringLiteral("d"),    QStringLiteral("c"),
                                   QStringLiteral("x"),  QStringLiteral("loss"), QStringLiteral("step"),
                                   QStringLiteral("lr"), QStringLiteral("group")};
@@ -76,6 +84,8 @@ FitOptionsPanel::FitOptionsPanel(QWidget* parent)
       m_withEmbeddings(new QCheckBox(tr("N includes embeddings"), this)),
       m_bootstrap(new QSpinBox(this)),
       m_holdOut(new QLineEdit(this)),
+      m_heldOutRuns(new QLineEdit(this)),
+      m_minStep(new QLineEdit(this)),
       m_lambda(new QLineEdit(QStringLiteral("0.999"), this)),
       m_fitLambda(new QCheckBox(tr("fit λ"), this)),
       m_warmup(new QComboBox(this)),
@@ -119,6 +129,16 @@ FitOptionsPanel::FitOptionsPanel(QWidget* parent)
     m_holdOut->setToolTip(
         tr("Fit on points with N (power: its variable; lr_annealing, mpl: the step) up to this; score the "
            "rest"));
+    m_heldOutRuns->setObjectName(QStringLiteral("heldOutRuns"));
+    m_heldOutRuns->setPlaceholderText(tr("none (run ids, e.g. 5, 7)"));
+    m_heldOutRuns->setToolTip(
+        tr("lr_annealing, mpl: selected runs left out of the fit and predicted from their own LR sequence; "
+           "the summary gives each one's PredE, WorstE and final-loss error (Luo et al.)"));
+    m_minStep->setObjectName(QStringLiteral("minStep"));
+    m_minStep->setPlaceholderText(QStringLiteral("0"));
+    m_minStep->setToolTip(
+        tr("lr_annealing, mpl: losses logged before this step are left out of the fit and of the held-out "
+           "runs' errors (the early transient); their LR still counts"));
     m_lambda->setToolTip(tr("lr_annealing: decay factor of the annealing momentum"));
     m_warmup->addItem(tr("warmup in S1, no negative annealing area"), QStringLiteral("clamp"));
     m_warmup->addItem(tr("start S1 and S2 after warmup"), QStringLiteral("after"));
@@ -145,6 +165,8 @@ FitOptionsPanel::FitOptionsPanel(QWidget* parent)
     m_form->addRow(QString(), m_withEmbeddings);
     m_form->addRow(tr("Bootstrap K"), m_bootstrap);
     m_form->addRow(tr("Hold out above"), m_holdOut);
+    m_form->addRow(tr("Held-out runs"), m_heldOutRuns);
+    m_form->addRow(tr("Fit from step"), m_minStep);
     auto* lambdaRow = new QHBoxLayout;
     lambdaRow->addWidget(m_lambda, 1);
     lambdaRow->addWidget(m_fitLambda);
@@ -280,6 +302,8 @@ void FitOptionsPanel::updateVisibility() {
     m_lambda->setEnabled(annealing);
     m_fitLambda->setEnabled(annealing);
     m_form->setRowVisible(m_warmup, annealing);
+    m_form->setRowVisible(m_heldOutRuns, curves && m_fromRuns->isChecked());
+    m_form->setRowVisible(m_minStep, curves);
     m_group->setEnabled(m_fromGroup->isChecked());
     m_file->setEnabled(file);
 }
@@ -307,6 +331,24 @@ bool FitOptionsPanel::request(FitRequest& out, QString* error) const {
     if (!parseNumber(m_lambda->text(), r.options.lambda, false) || r.options.lambda < 0 ||
         r.options.lambda > 1) {
         return fail(tr("λ: '%1' is not a number in [0, 1]").arg(m_lambda->text()));
+    }
+    if (fit::isCurveLaw(r.options.law)) {
+        bool ok = true;
+        const QString minStep = m_minStep->text().trimmed();
+        r.minStep = minStep.isEmpty() ? 0 : minStep.toLongLong(&ok);
+        if (!ok || r.minStep < 0) {
+            return fail(tr("Fit from step: '%1' is not a step (an integer >= 0)").arg(minStep));
+        }
+        if (r.source == FitRequest::Source::Runs) {
+            for (const QString& part : m_heldOutRuns->text().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+                const qint64 id = part.trimmed().toLongLong(&ok);
+                if (!ok || !m_runs.contains(id)) {
+                    return fail(tr("Held-out runs: '%1' is not one of the selected runs (%2)")
+                                    .arg(part.trimmed(), runList(m_runs)));
+                }
+                r.heldOutRuns.push_back(id);
+            }
+        }
     }
     r.metric = m_metric->text().trimmed();
     r.includeEmbeddings = m_withEmbeddings->isChecked();

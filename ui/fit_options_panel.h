@@ -45,6 +45,10 @@ public:
     QComboBox* variableCombo() const { return m_variable; }
     QSpinBox* bootstrapBox() const { return m_bootstrap; }
     QLineEdit* holdOutEdit() const { return m_holdOut; }
+    /// Curve laws on runs: ids of selected runs to predict instead of fit ("3, 5").
+    QLineEdit* heldOutRunsEdit() const { return m_heldOutRuns; }
+    /// Curve laws: the first step whose loss is fitted and scored.
+    QLineEdit* minStepEdit() const { return m_minStep; }
     QLineEdit* lambdaEdit() const { return m_lambda; }
     QLineEdit* metricEdit() const { return m_metric; }
     QComboBox* groupCombo() const { return m_group; }
@@ -79,6 +83,8 @@ private:
     QCheckBox* m_withEmbeddings;
     QSpinBox* m_bootstrap;
     QLineEdit* m_holdOut;
+    QLineEdit* m_heldOutRuns;
+    QLineEdit* m_minStep;
     QLineEdit* m_lambda;
     QCheckBox* m_fitLambda;
     QComboBox* m_warmup;

@@ -2,6 +2,7 @@
 #include "fit_runner.h"
 
 #include <QElapsedTimer>
+#include <algorithm>
 #include <QFileInfo>
 
 #include "anneal/error.h"
@@ -28,7 +29,17 @@ FitOutcome runFit(const FitRequest& request, const std::shared_ptr<std::atomic<d
             auto store = Store::open(request.dbPath.toStdString(), Store::Mode::ReadOnly);
             fit::RunSource source;
             if (request.source == FitRequest::Source::Runs) {
-                source.runIds = request.runIds;
+                for (std::int64_t id : request.runIds) {
+                    if (std::find(request.heldOutRuns.begin(), request.heldOutRuns.end(), id) ==
+                        request.heldOutRuns.end()) {
+                        source.runIds.push_back(id);
+                    }
+                }
+                if (source.runIds.empty()) {
+                    throw Error(ErrorCode::InvalidInput,
+                                "every selected run is held out: nothing is left to fit", "Hold out runs",
+                                "some of the selected runs, not all");
+                }
             } else {
                 source.group = request.group.toStdString();
             }
@@ -37,11 +48,19 @@ FitOutcome runFit(const FitRequest& request, const std::shared_ptr<std::atomic<d
             source.dbLabel = request.dbPath.toStdString();
             prepared = fit::prepareFromRuns(*store, law, source);
         }
+        fit::leaveOutBefore(prepared, law, request.minStep);
         out.provenance = prepared.provenance;
         out.result = fit::fitLaw(prepared.input, request.options, [&](double f) {
             progressOut->store(f);
             return !cancel->load();
         });
+        if (!request.heldOutRuns.empty()) {
+            auto store = Store::open(request.dbPath.toStdString(), Store::Mode::ReadOnly);
+            for (std::int64_t id : request.heldOutRuns) {
+                out.heldOut.push_back(
+                    fit::predictRun(*store, out.result, id, request.metric.toStdString(), request.minStep));
+            }
+        }
         out.ok = true;
     } catch (const Error& e) {
         out.cancelled = e.code() == ErrorCode::Cancelled;

@@ -17,6 +17,7 @@
 #include "anneal/fit/fit_options.h"
 #include "anneal/fit/fit_record.h"
 #include "anneal/fit/fit_result.h"
+#include "anneal/fit/predict_run.h"
 #include "async_read.h"
 
 namespace anneal::ui {
@@ -32,6 +33,12 @@ struct FitRequest {
     bool includeEmbeddings = false;
     QString file;  ///< a CSV or JSONL file
     fit::FileColumns columns;
+    /// Curve laws: losses before this step are left out of the fit (fit::leaveOutBefore) and of the
+    /// held-out runs' errors.
+    std::int64_t minStep = 0;
+    /// Curve laws on runs: runs left out of the fit and predicted from their own LR sequence (PredE,
+    /// WorstE and the final-loss error of each, fit::predictRun). Each must be a run of the database.
+    std::vector<std::int64_t> heldOutRuns;
     /// Where the points come from, for messages ("runs 3,4 of lab.db", "file x.csv").
     QString describe() const;
 };
@@ -42,7 +49,8 @@ struct FitOutcome {
     QString error;  ///< the backend's message (it names the file line or the run)
     fit::FitResult result;
     fit::Provenance provenance;
-    double seconds = 0;  ///< reading and fitting, wall time
+    std::vector<fit::RunPrediction> heldOut;  ///< one per FitRequest::heldOutRuns, in order
+    double seconds = 0;                       ///< reading, fitting and predicting, wall time
 };
 
 class FitRunner : public QObject {

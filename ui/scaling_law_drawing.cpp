@@ -74,6 +74,21 @@ void ScalingLawView::fillParams() {
                        .arg(f.ciLevel * 100, 0, 'g', 3);
     }
     summary += tr("<br>source: %1").arg(QString::fromStdString(m_provenance.source).toHtmlEscaped());
+    for (const fit::RunPrediction& r : m_heldOut) {
+        const fit::CurveErrors& e = r.errors;
+        summary +=
+            tr("<br>held-out run %1 (%2), %3 at %4 steps: PredE %5 %, WorstE %6 % (step %7), final "
+               "loss %8 predicted %9 (%10 %)")
+                .arg(r.runId)
+                .arg(QString::fromStdString(r.runName).toHtmlEscaped(), QString::fromStdString(r.metric))
+                .arg(r.steps.size())
+                .arg(100 * e.meanRelative, 0, 'g', 3)
+                .arg(100 * e.worstRelative, 0, 'g', 3)
+                .arg(r.steps[e.worstIndex])
+                .arg(r.observed.back(), 0, 'f', 4)
+                .arg(r.predicted.back(), 0, 'f', 4)
+                .arg(QString::asprintf("%+.3g", 100 * e.finalRelative));
+    }
     for (const fit::FitWarning& w : f.warnings) {
         summary += tr("<br>⚠ %1: %2")
                        .arg(QString::fromStdString(w.field).toHtmlEscaped(),
@@ -150,6 +165,22 @@ void ScalingLawView::drawPoints() {
             if (!held.x.empty()) {
                 plot->addPoints(held, color, true);
             }
+        }
+        // Held-out runs: observed (hollow) and predicted from their own LR sequence (dashed).
+        for (std::size_t k = 0; k < m_heldOut.size(); ++k) {
+            const fit::RunPrediction& r = m_heldOut[k];
+            const QColor color = curveColor(static_cast<int>(f.curves.size() + k));
+            const QString name =
+                tr("held out: run %1 (%2)").arg(r.runId).arg(QString::fromStdString(r.runName));
+            XYCurve obs{name, {}, {}}, pred{tr("%1, predicted").arg(name), {}, {}};
+            for (std::size_t i = 0; i < r.steps.size(); ++i) {
+                obs.x.push_back(static_cast<double>(r.steps[i]));
+                obs.y.push_back(r.observed[i]);
+                pred.x.push_back(static_cast<double>(r.steps[i]));
+                pred.y.push_back(r.predicted[i]);
+            }
+            plot->addCurve(pred, color, Qt::DashLine);
+            plot->addPoints(obs, color, true);
         }
         plot->rescale();
         return;

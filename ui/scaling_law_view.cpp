@@ -246,7 +246,7 @@ void ScalingLawView::onFitFinished(const FitOutcome& outcome) {
         emit fitFinished(false);
         return;
     }
-    showFit(outcome.result, outcome.provenance);
+    showFit(outcome.result, outcome.provenance, outcome.heldOut);
     m_status->setText(tr("Fitted in %1 s (%2 of %3 starts converged). Not stored yet: Save to database.")
                           .arg(outcome.seconds, 0, 'f', 2)
                           .arg(outcome.result.startsConverged)
@@ -254,9 +254,11 @@ void ScalingLawView::onFitFinished(const FitOutcome& outcome) {
     emit fitFinished(true);
 }
 
-void ScalingLawView::showFit(const fit::FitResult& result, const fit::Provenance& provenance) {
+void ScalingLawView::showFit(const fit::FitResult& result, const fit::Provenance& provenance,
+                             std::vector<fit::RunPrediction> heldOut) {
     m_fit = result;
     m_provenance = provenance;
+    m_heldOut = std::move(heldOut);
     m_hasFit = true;
     m_saveButton->setEnabled(true);
     m_exportButton->setEnabled(true);

@@ -56,7 +56,11 @@ public:
     const fit::FitResult& fitResult() const { return m_fit; }
     const fit::Provenance& provenance() const { return m_provenance; }
     /// Shows a fit (a finished one, or a stored one).
-    void showFit(const fit::FitResult& result, const fit::Provenance& provenance);
+    /// `heldOut`: runs left out of a curve-law fit and predicted (drawn dashed, with their errors in the
+    /// summary).
+    void showFit(const fit::FitResult& result, const fit::Provenance& provenance,
+                 std::vector<fit::RunPrediction> heldOut = {});
+    const std::vector<fit::RunPrediction>& heldOutRuns() const { return m_heldOut; }
     /// Wall time of the last fit (reading the points and fitting), seconds.
     double lastFitSeconds() const { return m_lastSeconds; }
 
@@ -86,6 +90,7 @@ public:
     QTableWidget* paramsTable() const { return m_params; }
     QTableWidget* storedFitsTable() const { return m_storedTable; }
     QLabel* statusLabel() const { return m_status; }
+    QLabel* summaryLabel() const { return m_summary; }
     QLabel* predictionLabel() const { return m_predictionLabel; }
 
 signals:
@@ -136,6 +141,7 @@ private:
     bool m_hasFit = false;
     fit::FitResult m_fit;
     fit::Provenance m_provenance;
+    std::vector<fit::RunPrediction> m_heldOut;
     FitRequest m_lastRequest;
     double m_lastSeconds = 0;
     fit::Point m_target;

@@ -208,21 +208,7 @@ void runFit(const FitOpts& o, const Context& ctx) {
         source.dbLabel = ctx.dbPath();
         prepared = fit::prepareFromRuns(*store, o.law, source);
     }
-    if (o.minStep > 0) {
-        if (!fit::isCurveLaw(o.law)) {
-            throw Error(ErrorCode::InvalidInput, "--min-step leaves early points of curves out of the fit",
-                        "--min-step", "lr_annealing | mpl (use --hold-out-above for points)");
-        }
-        for (fit::Curve& cv : prepared.input.curves) {
-            cv.weights.resize(cv.steps.size(), 1.0);
-            for (size_t i = 0; i < cv.steps.size(); ++i) {
-                if (cv.steps[i] < o.minStep) {
-                    cv.weights[i] = 0.0;
-                }
-            }
-        }
-        prepared.provenance.source += "; points from step " + std::to_string(o.minStep);
-    }
+    fit::leaveOutBefore(prepared, o.law, o.minStep);
     const fit::FitInput& input = prepared.input;
     const fit::Provenance& prov = prepared.provenance;
     ProgressBar bar("fit " + o.law, stderrIsTty() && !o.json);

@@ -16,6 +16,7 @@
 #include "anneal/fit/fit_export.h"
 #include "anneal/fit/fit_record.h"
 #include "anneal/fit/law.h"
+#include "anneal/import_curve.h"
 #include "anneal/schedule.h"
 #include "anneal/store.h"
 #include "curve_law_reference.h"
@@ -51,6 +52,7 @@ private slots:
     void initTestCase() { initResources(); }
     void fitViewOffersMplAndDrawsItsCurves();
     void scheduleEditorPredictsWithAStoredMplFit();
+    void fitViewHoldsOutRunsAndScoresThem();
 
 private:
     test::TempDir m_dir;
@@ -172,6 +174,90 @@ void TestCurveLawViews::scheduleEditorPredictsWithAStoredMplFit() {
     }
     qInfo("schedule editor's mpl prediction vs direct sum: worst relative difference %.3g", worst);
     QVERIFY2(worst < 1e-9, qPrintable(QString::number(worst)));
+}
+
+void TestCurveLawViews::fitViewHoldsOutRunsAndScoresThem() {
+    // Three imported runs with the LR of every update (--lr-file): constant, cosine and a WSD cooldown,
+    // losses from the 400M parameters logged every 20 updates. The WSD run is held out: the fit sees the
+    // other two, and the view scores the held-out run against a direct sum of the formula at the fitted
+    // parameters, with PredE, WorstE and the final error recomputed here.
+    const std::string db = m_dir.path("heldout.db");
+    const int T = 400, W = 20;
+    std::vector<std::vector<double>> lrs;
+    for (int kind = 0; kind < 3; ++kind) {
+        std::vector<double> lr(T);
+        for (int t = 0; t < T; ++t) {
+            const double warm = std::min(1.0, (t + 1) / double(W));
+            const double shape = kind == 0   ? 1.0
+                                 : kind == 1 ? 0.55 + 0.45 * std::cos(3.14159265358979323846 * t / (T - 1.0))
+                                             : (t < 320 ? 1.0 : 1.0 - (t - 320) / 80.0 * 0.99);
+            lr[static_cast<std::size_t>(t)] = 3e-4 * warm * shape;
+        }
+        const std::string base = m_dir.path("run" + std::to_string(kind));
+        QFile lrFile(QString::fromStdString(base + "-lr.csv")), curve(QString::fromStdString(base + ".csv"));
+        QVERIFY(lrFile.open(QIODevice::WriteOnly) && curve.open(QIODevice::WriteOnly));
+        lrFile.write("step,lr\n");
+        curve.write("step,loss\n");
+        for (int t = 0; t < T; ++t) {
+            lrFile.write(QStringLiteral("%1,%2\n").arg(t).arg(lr[size_t(t)], 0, 'g', 17).toUtf8());
+            if (t >= W && t % 20 == 19) {
+                curve.write(QStringLiteral("%1,%2\n")
+                                .arg(t)
+                                .arg(test::mplDirect(k400M, lr, test::firstMaximum(lr), t), 0, 'g', 17)
+                                .toUtf8());
+            }
+        }
+        lrFile.close();
+        curve.close();
+        CurveImport request;
+        request.file = base + ".csv";
+        request.lrFile = base + "-lr.csv";
+        QCOMPARE(importCurveFile(db, request).runId, std::int64_t(kind + 1));
+        lrs.push_back(lr);
+    }
+
+    ScalingLawView view;
+    view.setDatabasePath(QString::fromStdString(db));
+    view.setSelectedRuns({1, 2, 3});
+    view.options()->setSource(FitRequest::Source::Runs);
+    view.options()->setLaw(QStringLiteral("mpl"));
+    view.options()->metricEdit()->setText(QStringLiteral("train_loss"));
+    view.options()->bootstrapBox()->setValue(0);
+    QVERIFY(view.options()->heldOutRunsEdit()->isVisibleTo(&view));
+    // A run that is not selected is refused, naming the field and the selected runs.
+    view.options()->heldOutRunsEdit()->setText(QStringLiteral("3, 9"));
+    QVERIFY(!view.startFit());
+    QVERIFY2(view.statusLabel()->text().contains(QStringLiteral("Held-out runs")) &&
+                 view.statusLabel()->text().contains(QStringLiteral("1, 2, 3")),
+             qPrintable(view.statusLabel()->text()));
+    view.options()->heldOutRunsEdit()->setText(QStringLiteral("3"));
+    view.options()->minStepEdit()->setText(QStringLiteral("100"));
+    QVERIFY(view.startFit());
+    QVERIFY2(test::waitForFit(view), qPrintable(view.statusLabel()->text()));
+    QCOMPARE(view.fitResult().curves.size(), std::size_t(2));  // runs 1 and 2 only
+    QCOMPARE(view.heldOutRuns().size(), std::size_t(1));
+    const fit::RunPrediction& r = view.heldOutRuns().front();
+    QCOMPARE(r.runId, std::int64_t(3));
+    QCOMPARE(r.steps.front(), std::int64_t(119));  // from step 100 on
+    const std::vector<double> p = view.fitResult().values();
+    double predE = 0, worstE = 0, worst = 0;
+    for (std::size_t i = 0; i < r.steps.size(); ++i) {
+        const double expected = test::mplDirect(p, lrs[2], test::firstMaximum(lrs[2]), r.steps[i]);
+        worst = std::max(worst, relative(r.predicted[i], expected));
+        const double e = std::abs(expected - r.observed[i]) / r.observed[i];
+        predE += e / static_cast<double>(r.steps.size());
+        worstE = std::max(worstE, e);
+    }
+    qInfo("held-out WSD run: PredE %.3g%%, WorstE %.3g%%; predictions vs direct sum %.3g", 100 * predE,
+          100 * worstE, worst);
+    QVERIFY2(worst < 1e-9, qPrintable(QString::number(worst)));
+    QVERIFY(relative(r.errors.meanRelative, predE) < 1e-6);
+    QVERIFY(relative(r.errors.worstRelative, worstE) < 1e-6);
+    const QString summary = view.summaryLabel()->text();
+    QVERIFY2(summary.contains(QStringLiteral("held-out run 3")) &&
+                 summary.contains(QStringLiteral("PredE %1 %").arg(100 * predE, 0, 'g', 3)),
+             qPrintable(summary));
+    QVERIFY(view.fitPlot()->curve(QStringLiteral("held out: run 3 (run2.csv), predicted")) != nullptr);
 }
 
 QTEST_MAIN(TestCurveLawViews)

@@ -42,6 +42,25 @@ std::string isoTimeNow() {
     return buf;
 }
 
+void leaveOutBefore(PreparedFit& prepared, const std::string& law, std::int64_t minStep) {
+    if (minStep <= 0) {
+        return;
+    }
+    if (!isCurveLaw(law)) {
+        throw Error(ErrorCode::InvalidInput, "--min-step leaves early points of curves out of the fit",
+                    "--min-step", "lr_annealing | mpl (use --hold-out-above for points)");
+    }
+    for (Curve& cv : prepared.input.curves) {
+        cv.weights.resize(cv.steps.size(), 1.0);
+        for (size_t i = 0; i < cv.steps.size(); ++i) {
+            if (cv.steps[i] < minStep) {
+                cv.weights[i] = 0.0;
+            }
+        }
+    }
+    prepared.provenance.source += "; points from step " + std::to_string(minStep);
+}
+
 PreparedFit prepareFromFile(const std::string& law, const std::string& path, const FileColumns& columns) {
     lawByName(law);  // an unknown law is an error before any reading
     PreparedFit out;

@@ -38,6 +38,11 @@ struct PreparedFit {
     std::vector<std::string> warnings;  ///< e.g. a curve whose warmup is unknown (lr_sequence.h)
 };
 
+/// Curve laws: losses logged before `minStep` get weight 0 (the early transient: the drop from ln V,
+/// the sources' learning phases); their LR still counts in the law's sums. The provenance says so.
+/// Error(InvalidInput) naming "--min-step" for a law of points (use FitOptions::holdOutAbove there).
+void leaveOutBefore(PreparedFit& prepared, const std::string& law, std::int64_t minStep);
+
 /// Points (or, for lr_annealing, curves) of a CSV/JSONL file for `law`; provenance names the file
 /// and its SHA-256.
 PreparedFit prepareFromFile(const std::string& law, const std::string& path, const FileColumns& columns);
