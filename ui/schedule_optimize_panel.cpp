@@ -146,6 +146,9 @@ void ScheduleOptimizePanel::onFinished() {
         text += tr(", %1 %2").arg(QString::fromStdString(c.name)).arg(c.finalLoss, 0, 'f', 5);
     }
     text += tr(". %1 iterations%2.").arg(r.iterations).arg(r.converged ? tr(", converged") : QString());
+    for (const std::string& w : r.warnings) {
+        text += tr("<br>⚠ %1").arg(QString::fromStdString(w).toHtmlEscaped());
+    }
     m_label->setText(text);
     m_use->setEnabled(true);
     m_useAndRun->setEnabled(true);

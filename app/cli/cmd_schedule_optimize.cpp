@@ -194,6 +194,7 @@ void addScheduleOptimizeCommand(CLI::App* schedule, Context& ctx) {
             j["projected_gradient"] = jsonNumber(r.projectedGradient);
             j["seconds"] = seconds;
             j["knots"] = {{"steps", table.steps}, {"lrs", table.lrs}};
+            j["warnings"] = r.warnings;
             std::cout << j.dump() << std::endl;
             return;
         }
@@ -209,6 +210,9 @@ void addScheduleOptimizeCommand(CLI::App* schedule, Context& ctx) {
         std::cout << "optimizer: " << r.iterations << " iterations, " << r.evaluations << " evaluations, "
                   << (r.converged ? "converged" : "stopped at --max-iterations") << ", " << lossText(seconds)
                   << " s; started from " << r.start << "\n";
+        for (const std::string& w : r.warnings) {
+            std::cout << "warning: " << w << "\n";
+        }
         if (!o->out.empty()) {
             std::cout << "wrote " << o->out << " (" << table.steps.size()
                       << " knots): [schedule] kind = \"table\", file = \"" << o->out << "\"\n";

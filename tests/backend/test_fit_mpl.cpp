@@ -15,6 +15,8 @@
 #include "anneal/error.h"
 #include "anneal/fit/fit.h"
 #include "anneal/fit/mpl.h"
+#include "anneal/fit/schedule_optimizer.h"
+#include "fit_result.h"
 #include "process.h"
 #include "test_fit_support.h"
 
@@ -51,6 +53,7 @@ struct Case {
     int64_t warmup;
     std::vector<double> params;
     std::vector<int64_t> steps;
+    bool precise = false;  ///< the reference computes G with mpmath (C eta^-gamma overflows a double)
 };
 
 QJsonArray toJson(const std::vector<double>& v) {
@@ -82,7 +85,8 @@ std::vector<std::vector<double>> numpyReference(const std::vector<Case>& cases) 
         arr.append(QJsonObject{{"lr", toJson(c.lr)},
                                {"warmup", static_cast<qint64>(c.warmup)},
                                {"params", toJson(c.params)},
-                               {"steps", toJson(c.steps)}});
+                               {"steps", toJson(c.steps)},
+                               {"precise", c.precise}});
     }
     writeText(dir.path("cases.json"), QJsonDocument(arr).toJson(QJsonDocument::Compact).toStdString());
     const auto r = test::runProcess(
@@ -127,6 +131,7 @@ private slots:
     void invalid();
     void roundTrip();
     void cliFitAndPythonExport();
+    void degenerateParametersStayExact();
 };
 
 // Three schedules (cosine with warmup, WSD decaying to 0, step) with the published 400M parameters and
@@ -433,6 +438,48 @@ void TestFitMpl::cliFitAndPythonExport() {
     }
     qInfo("exported Python vs C++ (fit points and predict): worst relative difference %.3g", worst);
     QVERIFY(worst < 1e-12);
+}
+
+// A fit on Anneal's own 2000-step runs (the schedule-optimizer study, points from step 400) landed at
+// gamma = 99, C = 1e-209, beta = 3e-8, B = 5e6: C eta^-gamma overflows a double once eta < 1e-3 or so, and
+// the evaluators turned 1 + inf into G = 1 (predicted losses of -3670 on a cosine to 1e-6 x peak). The
+// law itself is finite there; the reference computes G at 60 digits (mpmath).
+void TestFitMpl::degenerateParametersStayExact() {
+    if (test::runProcess(kPython, {"-c", "import mpmath"}).exitCode != 0) {
+        QSKIP("/usr/bin/python3 cannot import mpmath (install python3-mpmath)");
+    }
+    const std::vector<double> p = {1.49648, 1.07844, 3.78544, 4.65853e6, 1.24676e-209, 3.3704e-08, 99.2927};
+    const int64_t T = 2000, W = 100;
+    const double peak = 3e-3, floor = 3e-9;
+    std::vector<double> lr(static_cast<size_t>(T));
+    for (int64_t u = 0; u < T; ++u) {
+        lr[static_cast<size_t>(u)] =
+            u < W ? peak * (0.01 + 0.99 * double(u) / double(W))
+                  : floor + (peak - floor) * 0.5 *
+                                (1.0 + std::cos(3.14159265358979323846 * double(u - W) / double(T - 1 - W)));
+    }
+    const std::vector<int64_t> steps = {100, 500, 1000, 1500, 1900, 1990, 1999};
+    const auto ref = numpyReference({Case{"degenerate", lr, W, p, steps, true}});
+    QCOMPARE(ref.size(), size_t(1));
+    double worst = 0.0;
+    for (MplMethod m : {MplMethod::Direct, MplMethod::Fast, MplMethod::Auto}) {
+        const auto got = mplEvaluate(p, lr, steps, W, false, m);
+        for (size_t i = 0; i < steps.size(); ++i) {
+            QVERIFY2(std::isfinite(got.loss[i]), qPrintable(QString::number(steps[i])));
+            worst = std::max(worst, relErr(got.loss[i], ref[0][i]));
+        }
+    }
+    fit::FitResult f = test::fitWithParams("mpl", p);
+    std::vector<double> grad;
+    const double final = finalLossGradient(f, lr, W, &grad);
+    worst = std::max(worst, relErr(final, ref[0].back()));
+    for (double g : grad) {
+        QVERIFY(std::isfinite(g));
+    }
+    qInfo("degenerate fit: final loss %.6g (reference %.6g); worst relative difference %.3g", final,
+          ref[0].back(), worst);
+    QVERIFY2(ref[0].back() > 1.0 && ref[0].back() < 2.0, qPrintable(QString::number(ref[0].back())));
+    QVERIFY2(worst < 1e-9, qPrintable(QString::number(worst)));
 }
 
 QTEST_APPLESS_MAIN(TestFitMpl)

@@ -252,6 +252,45 @@ private slots:
         }
     }
 
+    // The range of LRs the fit's curves applied after warmup (up to their last logged loss), computed here
+    // from the curves; a schedule outside it gets a warning naming the bound and the count of updates.
+    void warnsWhereTheLawIsExtrapolated() {
+        FitResult fit = makeFit("mpl", compressed400M(kShortPeak / kPeak));
+        fit.curves = knownCurves(400, 20).curves;
+        double lo = 1e300, hi = 0;
+        for (const auto& c : fit.curves) {
+            for (int64_t u = 20; u <= c.steps.back(); ++u) {
+                lo = std::min(lo, c.lr[static_cast<size_t>(u)]);
+                hi = std::max(hi, c.lr[static_cast<size_t>(u)]);
+            }
+        }
+        QVERIFY(lo > 0.09 * kShortPeak && lo < 0.11 * kShortPeak);  // the cosine's 10 % end
+        const std::vector<double> toZero = fittest::cosineSchedule(kShortPeak, 400, 20, 0.0);
+        int64_t below = 0;
+        for (int64_t u = 20; u < 400; ++u) {
+            below += toZero[static_cast<size_t>(u)] < lo * (1 - 1e-9) ? 1 : 0;
+        }
+        auto w = extrapolationWarnings(fit, toZero, 20);
+        QCOMPARE(w.size(), size_t(1));
+        char bound[32];
+        std::snprintf(bound, sizeof bound, "%.3g", lo);
+        QVERIFY2(w[0].find(std::to_string(below) + " updates") == 0 && w[0].find(bound) != std::string::npos,
+                 w[0].c_str());
+        QVERIFY(extrapolationWarnings(fit, fit.curves[1].lr, 20).empty());  // a fitted curve itself
+        std::vector<double> hot = fit.curves[0].lr;
+        hot[300] = 2 * hi;
+        w = extrapolationWarnings(fit, hot, 20);
+        QVERIFY2(w.size() == 1 && w[0].find("1 updates use LRs above") == 0, w.empty() ? "" : w[0].c_str());
+        // The optimiser reports it, and a minimum LR at the bound keeps it inside.
+        ScheduleProblem p;
+        p.steps = 400;
+        p.peakLr = kShortPeak;
+        p.warmupSteps = 20;
+        QVERIFY(!optimizeSchedule(fit, p).warnings.empty());
+        p.minLr = lo;
+        QVERIFY(optimizeSchedule(fit, p).warnings.empty());
+    }
+
     void badProblemsAreClearErrors() {
         const FitResult mpl = makeFit("mpl", k400M);
         auto fails = [&](const FitResult& f, ScheduleProblem p, const char* field) {

@@ -7,7 +7,9 @@ tests/backend/test_fit_mpl.cpp with /usr/bin/python3 and NumPy:
 
 CASE_DIR/cases.json (written by the test) holds a list of cases, each with "lr" (the LR of every
 update, Anneal's update u applying lr[u]), "warmup" (W, the index of the first update after warmup),
-"params" ([L0, A, alpha, B, C, beta, gamma]) and "steps" (the updates after which to evaluate).
+"params" ([L0, A, alpha, B, C, beta, gamma]) and "steps" (the updates after which to evaluate); with
+"precise": true, G is computed with mpmath at 60 digits (python3-mpmath), for parameters where
+C eta^-gamma overflows a double.
 The script writes CASE_DIR/out.json: {"loss": [[...], ...]}, one list per case.
 
 It imports nothing of Anneal's and follows METHODS section 2 in the paper's own indexing: after
@@ -30,7 +32,15 @@ import sys
 import numpy as np
 
 
-def mpl_loss(lr, warmup, params, u):
+def g_precise(C, eta, gamma, s_k, beta):
+    """G at 60 digits (mpmath): C eta^-gamma overflows a double on degenerate fits (gamma ~ 100)."""
+    import mpmath
+    mpmath.mp.dps = 60
+    x = mpmath.mpf(C) * mpmath.mpf(eta) ** -mpmath.mpf(gamma) * mpmath.mpf(s_k)
+    return float(1 - (x + 1) ** -mpmath.mpf(beta))
+
+
+def mpl_loss(lr, warmup, params, u, precise=False):
     L0, A, alpha, B, C, beta, gamma = params
     lr = np.asarray(lr, dtype=np.float64)
     if u < warmup:
@@ -44,7 +54,9 @@ def mpl_loss(lr, warmup, params, u):
     ld = 0.0
     for k in range(1, t + 1):
         s_k = math.fsum(eta[k:]) if t - k < 64 else float(np.sum(eta[k:]))
-        if eta[k] > 0:
+        if eta[k] > 0 and precise:
+            g = g_precise(C, eta[k], gamma, s_k, beta)
+        elif eta[k] > 0:
             g = 1.0 - (C * eta[k] ** -gamma * s_k + 1.0) ** -beta
         else:
             g = 1.0 if s_k > 0 else 0.0
@@ -58,7 +70,8 @@ def main():
         cases = json.load(f)
     out = []
     for case in cases:
-        out.append([mpl_loss(case["lr"], case["warmup"], case["params"], u) for u in case["steps"]])
+        precise = case.get("precise", False)
+        out.append([mpl_loss(case["lr"], case["warmup"], case["params"], u, precise) for u in case["steps"]])
     with open(f"{case_dir}/out.json", "w") as f:
         json.dump({"loss": out}, f)
 

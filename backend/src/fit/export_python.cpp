@@ -118,7 +118,9 @@ std::string fitToPython(const FitResult& fit, const Provenance& prov) {
                "            s = np.cumsum(eta[::-1])[::-1]\n"
                "            g = np.where(s > 0, 1.0, 0.0)\n"
                "            pos = eta > 0\n"
-               "            g[pos] = 1.0 - (C * eta[pos] ** -gamma * s[pos] + 1.0) ** -beta\n"
+               "            # 1 - (1 + C eta^-gamma S)^-beta from logs: C eta^-gamma can overflow\n"
+               "            lg = np.logaddexp(0.0, np.log(C) - gamma * np.log(eta[pos]) + np.log(s[pos]))\n"
+               "            g[pos] = -np.expm1(-beta * lg)\n"
                "            loss -= B * np.sum(drop[:u - w + 1] * g)\n"
                "        out.append(float(loss))\n"
                "    return out\n";

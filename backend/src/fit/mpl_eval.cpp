@@ -50,7 +50,7 @@ namespace {
 
 void evaluateDirect(const MplSchedule& s, const double* p, const int64_t* steps, size_t n, double* loss,
                     double* grad) {
-    const double C = p[4], beta = p[5], gamma = p[6];
+    const double logC = std::log(p[4]), beta = p[5], gamma = p[6];
     for (size_t q = 0; q < n; ++q) {
         const int64_t u = steps[q];
         double S = 0.0, k0 = 0.0, k1 = 0.0, eb = 0.0, eg0 = 0.0, eg1 = 0.0, zero = 0.0;
@@ -67,12 +67,11 @@ void evaluateDirect(const MplSchedule& s, const double* p, const int64_t* steps,
                 }
                 continue;
             }
-            const double c = C * std::exp(-gamma * s.logLr[kk]);
-            const double lg = std::log1p(c * S);
+            const double lg = log1pExpOf(logC - gamma * s.logLr[kk] + std::log(S));  // log(1 + c S)
             const double pw = std::exp(-beta * lg);
             k0 += d * pw;
             if (grad) {
-                const double pg = pw / (1.0 + c * S);
+                const double pg = pw * std::exp(-lg);  // pw / (1 + c S)
                 k1 += d * pg;
                 eb -= d * lg * pw;
                 eg0 += s.logLr[kk] * d * pw;

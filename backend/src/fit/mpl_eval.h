@@ -3,6 +3,7 @@
 // Private: the Multi-Power Law evaluator behind mplEvaluate() and the mpl model (law_mpl.cpp). A schedule
 // is prepared once (prefix sums, drops, log LR); evaluations then take parameters and requested steps.
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -21,6 +22,13 @@ struct MplSchedule {
     std::vector<double> logLr;   // log lr[k] (-inf for 0)
     double peak = 0.0;           // max lr[0..W]
 };
+
+/// log(1 + C eta^-gamma S) from lx = log C - gamma log eta + log S, without forming C eta^-gamma: a fit
+/// can land where that overflows (gamma = 99, C = 1e-209 on Anneal's own runs; at eta = 3e-9 the product
+/// is 1e1250), and 1 + inf made G = 1 instead of ~5e-5, turning predicted losses to -3670.
+inline double log1pExpOf(double lx) {
+    return lx > 0.0 ? lx + std::log1p(std::exp(-lx)) : std::log1p(std::exp(lx));
+}
 
 /// Validates lr and warmupSteps (-1: first maximum) and prepares the sums. Throws Error(InvalidInput).
 MplSchedule prepareMplSchedule(const std::vector<double>& lr, int64_t warmupSteps);

@@ -10,6 +10,7 @@
 #include "anneal/fit/fit_options.h"
 #include "anneal/fit/law.h"
 #include "anneal/fit/schedule_optimizer.h"
+#include "mpl_eval.h"
 
 namespace anneal::fit {
 
@@ -30,7 +31,8 @@ size_t peakIndex(const std::vector<double>& lr, int64_t W) {
 /// eta_m, m <= W, adds -B g_W through d_W. Warmup LRs other than the peak enter through P only.
 double mplFinal(const std::vector<double>& p, const std::vector<double>& lr, int64_t W,
                 std::vector<double>* grad) {
-    const double L0 = p[0], A = p[1], alpha = p[2], B = p[3], C = p[4], beta = p[5], gamma = p[6];
+    const double L0 = p[0], A = p[1], alpha = p[2], B = p[3], logC = std::log(p[4]), beta = p[5],
+                 gamma = p[6];
     const size_t n = lr.size() - 1;
     const size_t w = static_cast<size_t>(W);
     const size_t m = peakIndex(lr, W);
@@ -57,12 +59,14 @@ double mplFinal(const std::vector<double>& p, const std::vector<double>& lr, int
             throw Error(ErrorCode::InvalidInput, "the mpl gradient needs every LR after warmup > 0",
                         "lr[" + std::to_string(k) + "]", "> 0");
         }
-        const double c = C * std::exp(-gamma * std::log(lr[k]));
-        const double q = std::exp(-beta * std::log1p(c * s));
+        // log(1 + c s) with c = C eta_k^-gamma, from logs (detail::log1pExpOf: c overflows on degenerate
+        // fits).
+        const double lg = detail::log1pExpOf(logC - gamma * std::log(lr[k]) + std::log(s));
+        const double q = std::exp(-beta * lg);
         k0 += d * q;
         if (grad) {
-            g[k] = 1.0 - q;
-            dr[k] = d * beta * c * q / (1.0 + c * s);
+            g[k] = -std::expm1(-beta * lg);               // 1 - q, without cancellation when q ~ 1
+            dr[k] = d * beta * q * -std::expm1(-lg) / s;  // d beta c q / (1 + c s), as c s / (1 + c s) / s
             S[k] = s;
         }
     }

@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <deque>
+#include <limits>
 #include <functional>
 #include <string>
 
@@ -233,6 +235,57 @@ SpgRun spg(std::vector<double>& x, const Evaluate& evaluate, const Project& proj
 
 }  // namespace
 
+std::vector<std::string> extrapolationWarnings(const FitResult& fit, const std::vector<double>& lr,
+                                               std::int64_t warmupSteps) {
+    double lo = std::numeric_limits<double>::infinity(), hi = 0.0;
+    for (const Curve& c : fit.curves) {
+        const std::int64_t w =
+            c.warmupSteps >= 0 ? c.warmupSteps : std::max_element(c.lr.begin(), c.lr.end()) - c.lr.begin();
+        // Only the updates before the last logged loss shaped the fit.
+        const std::int64_t end =
+            c.steps.empty() ? 0 : std::min<std::int64_t>(c.steps.back() + 1, c.lr.size());
+        for (std::int64_t u = std::max<std::int64_t>(w, 0); u < end; ++u) {
+            lo = std::min(lo, c.lr[static_cast<size_t>(u)]);
+            hi = std::max(hi, c.lr[static_cast<size_t>(u)]);
+        }
+    }
+    std::vector<std::string> out;
+    if (!(hi > 0.0)) {
+        return out;
+    }
+    std::int64_t below = 0, above = 0, first = -1;
+    double least = std::numeric_limits<double>::infinity();
+    for (std::int64_t u = std::max<std::int64_t>(warmupSteps, 0); u < static_cast<std::int64_t>(lr.size());
+         ++u) {
+        const double v = lr[static_cast<size_t>(u)];
+        if (v < lo * (1.0 - 1e-9)) {
+            ++below;
+            first = first < 0 ? u : first;
+            least = std::min(least, v);
+        } else if (v > hi * (1.0 + 1e-9)) {
+            ++above;
+        }
+    }
+    char buf[400];
+    if (below > 0) {
+        std::snprintf(
+            buf, sizeof buf,
+            "%lld updates (from update %lld) use LRs below %.3g, the smallest the fitted curves applied "
+            "after warmup (down to %.3g): the law is extrapolated there, and an optimiser finds where "
+            "a law is wrong; set the minimum LR to %.3g to stay within the data",
+            static_cast<long long>(below), static_cast<long long>(first), lo, least, lo);
+        out.emplace_back(buf);
+    }
+    if (above > 0) {
+        std::snprintf(buf, sizeof buf,
+                      "%lld updates use LRs above %.3g, the largest the fitted curves applied: the law is "
+                      "extrapolated there",
+                      static_cast<long long>(above), hi);
+        out.emplace_back(buf);
+    }
+    return out;
+}
+
 OptimizedSchedule optimizeSchedule(const FitResult& fit, const ScheduleProblem& p,
                                    const OptimizerOptions& options, const ProgressFn& progress) {
     using Clock = std::chrono::steady_clock;
@@ -356,6 +409,7 @@ OptimizedSchedule optimizeSchedule(const FitResult& fit, const ScheduleProblem& 
     for (size_t i = 0; i < N; ++i) {
         out.projectedGradient = std::max(out.projectedGradient, std::abs(t[i] - y[i]));
     }
+    out.warnings = extrapolationWarnings(fit, out.best.lr, p.warmupSteps);
     if (progress) {
         progress(1.0);
     }

@@ -45,10 +45,18 @@ def cli_json(args, ns):
 
 
 def schedule_of(name):
-    """'constant seed=2/wsd20-linear' -> ('wsd20-linear', 2); 'opt-mpl seed=1' -> ('opt-mpl', 1)."""
+    """'constant seed=2/wsd20-linear' -> ('wsd20-linear', 2); 'opt-mpl-from400@1a2b3c4d seed=1' ->
+    ('opt-mpl-from400', 1): the hash names the optimised schedule's file, so a changed schedule is
+    trained again under a new name rather than mixed with runs of the old one."""
     head, _, branch = name.partition("/")
     variant, _, seed = head.partition(" seed=")
-    return (branch or variant), int(seed)
+    return (branch or variant).partition("@")[0], int(seed)
+
+
+def file_hash(path):
+    import hashlib
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()[:8]
 
 
 def final_val(run_id, ns):
@@ -93,21 +101,24 @@ def main():
         result["laws"][law] = {"fit_id": fit["fit_id"], "params": fit["params"], "optimize": opt}
 
     # Stage 2: each optimised schedule, three seeds (a completed one is not trained again).
+    label = {law: f"opt-{law}-from{ns.min_step}@{file_hash(os.path.join(ns.out, f'opt-{law}.csv'))}"
+             for law in LAWS}
     done = {r["name"] for r in cli_json(["runs", "--json"], ns) if r["status"] == "completed"}
-    todo = [(law, s) for law in LAWS for s in SEEDS if f"opt-{law} seed={s}" not in done]
+    todo = [(law, s) for law in LAWS for s in SEEDS if f"{label[law]} seed={s}" not in done]
 
     def train(job):
         law, seed = job
         return cli(["run", os.path.join(ns.out, f"opt-{law}.toml"), "--set", f"seed={seed}", "--set",
-                    "train.threads=1", "--name", f"opt-{law} seed={seed}", "--group", OPT_GROUP, "--quiet",
+                    "train.threads=1", "--name", f"{label[law]} seed={seed}", "--group", OPT_GROUP, "--quiet",
                     "--json"], ns)
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=ns.jobs) as pool:
         list(pool.map(train, todo))
 
     # Every run: measured final validation loss, and each law's prediction of its curve.
-    all_runs = [r for r in cli_json(["runs", "--json"], ns)
-                if r["group"] in (GROUP, OPT_GROUP) and r["status"] == "completed"]
+    mine = {f"{label[law]} seed={s}" for law in LAWS for s in SEEDS}
+    all_runs = [r for r in cli_json(["runs", "--json"], ns) if r["status"] == "completed" and
+                (r["group"] == GROUP or (r["group"] == OPT_GROUP and r["name"] in mine))]
     for r in all_runs:
         sched, seed = schedule_of(r["name"])
         step, val = final_val(r["id"], ns)
@@ -128,7 +139,9 @@ def main():
 
 
 def summary_markdown(res):
-    order = ["constant", "cosine", "linear", "wsd20-linear", "wsd10-1sqrt", "opt-mpl", "opt-lr_annealing"]
+    m = res["min_step"]
+    order = ["constant", "cosine", "linear", "wsd20-linear", "wsd10-1sqrt", f"opt-mpl-from{m}",
+             f"opt-lr_annealing-from{m}"]
     by = {}
     for e in res["runs"].values():
         by.setdefault(e["schedule"], {})[e["seed"]] = e
@@ -155,7 +168,7 @@ def summary_markdown(res):
     out.append("| optimised | against | measured gain | predicted gain (its own law) |")
     out.append("|---|---|---|---|")
     for law in LAWS:
-        o = f"opt-{law}"
+        o = f"opt-{law}-from{m}"
         if o not in by:
             continue
         for ref in ("cosine", "wsd20-linear", "wsd10-1sqrt", "linear"):

@@ -67,7 +67,17 @@ struct OptimizedSchedule {
     double projectedGradient =
         kNaN;              ///< max |P(y - g) - y| at the end (y = eta / peak; 0 at a stationary point)
     double floorLr = 0.0;  ///< the lower bound used after warmup
+    /// Where the optimised schedule leaves the LRs the fit saw (extrapolationWarnings); empty inside.
+    std::vector<std::string> warnings;
 };
+
+/// Warnings for a schedule that applies, after warmup, LRs outside the range the fit's curves applied
+/// after their warmup (FitResult::curves): a law fitted on a constant and a cosine-to-10 % run has never
+/// seen an LR of 1e-6 x peak, and the optimiser finds exactly where the law is wrong (the
+/// schedule-optimizer study: an lr_annealing optimum at 1e-6 x peak for the last half measured 6 % worse
+/// than cosine while predicted better). Empty when the fit holds no curves.
+std::vector<std::string> extrapolationWarnings(const FitResult& fit, const std::vector<double>& lr,
+                                               std::int64_t warmupSteps);
 
 /// The law's loss after the last update of `lr` (W = warmupSteps, as in predictCurve) and, when grad is
 /// not null, d loss / d eta_t for every t into (*grad)[t]. O(T). mpl needs eta_t > 0 for t >= W.
