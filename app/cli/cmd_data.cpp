@@ -14,7 +14,7 @@ namespace anneal::cli {
 namespace {
 struct Window {
     std::uint64_t id;
-    std::vector<std::uint8_t> tokens;
+    std::vector<Token> tokens;
 };
 }  // namespace
 
@@ -79,11 +79,11 @@ void addDataCommands(CLI::App& app, Context& /*ctx*/) {
                 }
                 nlohmann::json ws = nlohmann::json::array();
                 for (const auto& w : windows) {
-                    ws.push_back(
-                        {{"id", w.id},
-                         {"noisy", ds.isNoisy(w.id)},
-                         {"text", escapeSampleText(w.tokens.data(), static_cast<int>(w.tokens.size()), real)},
-                         {"tokens", w.tokens}});
+                    ws.push_back({{"id", w.id},
+                                  {"noisy", ds.isNoisy(w.id)},
+                                  {"text", ds.decodeForDisplay(w.tokens.data(),
+                                                               static_cast<int>(w.tokens.size()), real)},
+                                  {"tokens", w.tokens}});
                 }
                 j["samples"] = ws;
                 out.push_back(j);
@@ -118,7 +118,7 @@ void addDataCommands(CLI::App& app, Context& /*ctx*/) {
                 std::printf(
                     "  sample %llu%s: %s\n", static_cast<unsigned long long>(w.id),
                     ds.isNoisy(w.id) ? " (noisy)" : "",
-                    escapeSampleText(w.tokens.data(), static_cast<int>(w.tokens.size()), real).c_str());
+                    ds.decodeForDisplay(w.tokens.data(), static_cast<int>(w.tokens.size()), real).c_str());
             }
         }
         if (o->json) {
