@@ -8,6 +8,7 @@
 #include "anneal/config.h"
 #include "anneal/dataset.h"
 #include "cli_context.h"
+#include "progress.h"
 
 namespace anneal::cli {
 
@@ -48,7 +49,11 @@ void addDataCommands(CLI::App& app, Context& /*ctx*/) {
         "Example:\n  anneal-cli data inspect my.toml --samples 5 --json");
     inspect->callback([o] {
         const ExperimentSpec spec = loadExperiment(o->spec, collectOverrides(o->sets, o->unsets));
-        const Dataset ds(spec);
+        ProgressBar bar("data", stderrIsTty() && !o->json);  // training a tokenizer, tokenising
+        const Dataset ds(spec, [&bar](const std::string& stage, std::int64_t done, std::int64_t total) {
+            bar.update(done, total, stage);
+        });
+        bar.finish();
         MixtureSampler sampler(spec, ds);
         nlohmann::json out = nlohmann::json::array();
         for (int d = 0; d < ds.domainCount(); ++d) {

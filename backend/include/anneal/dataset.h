@@ -9,6 +9,7 @@
 /// Sample ids: (domain << 48) | index. Training indices are < 2^47; validation samples set bit 47.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,12 +45,17 @@ struct Batch {
     std::vector<std::uint8_t> noisy;  ///< 1 when the sample's continuation was replaced by noise
 };
 
+/// Progress of building the data: a stage ("train tokenizer", "tokenise licenses", "cached
+/// licenses") and its done/total counts. Called on the constructing thread.
+using DataProgress = std::function<void(const std::string& stage, std::int64_t done, std::int64_t total)>;
+
 class Dataset {
 public:
     /// Builds the tokenizer (training a SentencePiece model on the training documents when the
     /// experiment asks for one; data/token_cache.h keeps it and the tokenised text on disk) and
-    /// every domain's source. Throws InvalidConfig like parseExperiment would.
-    explicit Dataset(const ExperimentSpec& spec);
+    /// every domain's source, reporting the slow stages (training, tokenising) to `progress`.
+    /// Throws InvalidConfig like parseExperiment would.
+    explicit Dataset(const ExperimentSpec& spec, const DataProgress& progress = {});
     ~Dataset();
     Dataset(const Dataset&) = delete;
     Dataset& operator=(const Dataset&) = delete;

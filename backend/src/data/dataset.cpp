@@ -12,7 +12,7 @@
 
 namespace anneal {
 
-Dataset::Dataset(const ExperimentSpec& spec)
+Dataset::Dataset(const ExperimentSpec& spec, const DataProgress& progress)
     : m_domains(spec.data.domains), m_length(spec.model.context + 1) {
     if (spec.tokenizer.kind == "bytes") {
         m_tokenizer = data::makeByteTokenizer();
@@ -20,7 +20,7 @@ Dataset::Dataset(const ExperimentSpec& spec)
             m_sources.push_back(makeSource(m_domains[i], "data.domain[" + std::to_string(i) + "]"));
         }
     } else {
-        data::TokenizedSources built = data::buildTokenizedSources(spec);
+        data::TokenizedSources built = data::buildTokenizedSources(spec, progress);
         m_tokenizer = std::move(built.tokenizer);
         m_sources = std::move(built.sources);
     }

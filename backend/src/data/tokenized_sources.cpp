@@ -26,7 +26,8 @@ bool isDocumentSource(const std::string& source) {
 
 /// The SentencePiece model an experiment trains, from the cache when it was trained before.
 std::shared_ptr<const Tokenizer> trainedTokenizer(const TokenizerSpec& spec,
-                                                  const std::vector<const DocumentSet*>& sets) {
+                                                  const std::vector<const DocumentSet*>& sets,
+                                                  const DataProgress& progress) {
     const std::vector<std::string> sample = tokenizerSample(sets, spec.seed, spec.trainBytes);
     if (sample.empty()) {
         configError("tokenizer.kind",
@@ -42,25 +43,42 @@ std::shared_ptr<const Tokenizer> trainedTokenizer(const TokenizerSpec& spec,
     const std::string path = cacheDirectory() + "/tokenizers/" + sha256Hex(key) + ".model";
     std::string model;
     if (!readCachedFile(path, model)) {
+        if (progress) {
+            progress("train tokenizer", 0, 1);
+        }
         model = trainSentencePiece(sample, spec);
         writeCachedFile(path, model);
+        if (progress) {
+            progress("train tokenizer", 1, 1);
+        }
     }
     return makeSentencePieceTokenizer(model, "tokenizer.model", "the trained model \"" + path + "\"");
 }
 
 /// A domain's tokens, from the cache when the same documents were tokenised by the same tokenizer.
-std::vector<std::vector<Token>> cachedTokens(const Tokenizer& tok, const DocumentSet& set) {
+std::vector<std::vector<Token>> cachedTokens(const Tokenizer& tok, const DocumentSet& set,
+                                             const DataProgress& progress) {
     std::string key = "tokens-1\n" + tok.identity() + "\n";
     for (const auto& d : set.docs) {
         key += sha256Hex(d);
     }
     const std::string path = cacheDirectory() + "/tokens/" + sha256Hex(key) + ".tok";
     std::vector<std::vector<Token>> ids;
+    const auto docs = static_cast<std::int64_t>(set.docs.size());
     if (readTokenEntry(path, set.docs.size(), ids)) {
+        if (progress) {
+            progress("cached " + set.domain, docs, docs);
+        }
         return ids;
+    }
+    if (progress) {
+        progress("tokenise " + set.domain, 0, docs);
     }
     ids = tok.encodeAll(set.docs);
     writeTokenEntry(path, ids);
+    if (progress) {
+        progress("tokenise " + set.domain, docs, docs);
+    }
     return ids;
 }
 
@@ -100,7 +118,7 @@ std::vector<std::string> tokenizerSample(const std::vector<const DocumentSet*>& 
     return lines;
 }
 
-TokenizedSources buildTokenizedSources(const ExperimentSpec& spec) {
+TokenizedSources buildTokenizedSources(const ExperimentSpec& spec, const DataProgress& progress) {
     const auto& domains = spec.data.domains;
     std::vector<DocumentSet> sets(domains.size());
     std::vector<const DocumentSet*> textSets;
@@ -127,13 +145,13 @@ TokenizedSources buildTokenizedSources(const ExperimentSpec& spec) {
     }
     TokenizedSources out;
     const TokenizerSpec& ts = spec.tokenizer;
-    out.tokenizer =
-        ts.kind == "sentencepiece" && ts.model.empty() ? trainedTokenizer(ts, textSets) : loadTokenizer(ts);
+    out.tokenizer = ts.kind == "sentencepiece" && ts.model.empty() ? trainedTokenizer(ts, textSets, progress)
+                                                                   : loadTokenizer(ts);
     const Tokenizer& tok = *out.tokenizer;
     for (size_t i = 0; i < domains.size(); ++i) {
         const std::string field = "data.domain[" + std::to_string(i) + "]";
         if (isDocumentSource(domains[i].source)) {
-            const auto ids = cachedTokens(tok, sets[i]);
+            const auto ids = cachedTokens(tok, sets[i], progress);
             out.sources.push_back(makeTokenizedSource(sets[i], ids, tok.endOfDocument(), tok.summary()));
         } else if (domains[i].source.rfind("tokens:", 0) == 0) {
             out.sources.push_back(makeTokens(domains[i], field, tok.vocabulary()));

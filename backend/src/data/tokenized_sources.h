@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "anneal/data_source.h"
+#include "anneal/dataset.h"
 #include "data/tokenizer.h"
 #include "data/window_source.h"
 
@@ -21,7 +22,7 @@ struct TokenizedSources {
     std::vector<std::unique_ptr<DataSource>> sources;  ///< one per domain, in order
 };
 
-TokenizedSources buildTokenizedSources(const ExperimentSpec& spec);
+TokenizedSources buildTokenizedSources(const ExperimentSpec& spec, const DataProgress& progress = {});
 
 /// The documents SentencePiece trains on: the training documents (DocumentSet::validation() false)
 /// of every set, ordered by a hash of (seed, document) and taken until `trainBytes` bytes, then cut
