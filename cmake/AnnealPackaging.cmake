@@ -117,6 +117,9 @@ list(APPEND _deps "zlib1g (>= 1:1.2.3.3.dfsg-1)")
 if(ANNEAL_ZSTD_FOUND)
     list(APPEND _deps "libzstd1 (>= 1.5.2)")
 endif()
+# tokenizer.kind = "sentencepiece" runs spm_train and spm_encode (data/sentencepiece_tokenizer.cpp
+# says why the programs and not libsentencepiece0, which cannot share a process with LibTorch).
+list(APPEND _deps "sentencepiece")
 if(TARGET anneal)
     # QCustomPlot pulls in Qt PrintSupport (named here because the app prints and exports through
     # it); the SVG icon engine is in libqt6svg6, the xcb platform plugin in libqt6gui6.

@@ -25,9 +25,10 @@ std::shared_ptr<const SampleDecoder> SampleDecoder::fromExperiment(const Experim
 SampleDecoder::~SampleDecoder() = default;
 
 std::vector<std::uint8_t> SampleDecoder::bytes(std::uint64_t sampleId) const {
-    std::vector<std::uint8_t> out(static_cast<std::size_t>(m_data->sampleLength()));
-    m_data->fill(sampleId, out.data());
-    return out;
+    std::vector<Token> tokens(static_cast<std::size_t>(m_data->sampleLength()));
+    m_data->fill(sampleId, tokens.data());
+    const std::string text = m_data->decode(tokens.data(), static_cast<int>(tokens.size()));
+    return {text.begin(), text.end()};
 }
 
 bool SampleDecoder::isNoisy(std::uint64_t sampleId) const { return m_data->isNoisy(sampleId); }

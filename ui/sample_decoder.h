@@ -32,7 +32,8 @@ public:
     static std::shared_ptr<const SampleDecoder> fromExperiment(const ExperimentSpec& spec);
     ~SampleDecoder();
 
-    /// The sample's bytes (context + 1 of them), as Dataset::fill writes them.
+    /// The sample's text: its context + 1 tokens decoded by the run's tokenizer (Dataset::decode;
+    /// with the byte tokenizer, the bytes Dataset::fill writes).
     std::vector<std::uint8_t> bytes(std::uint64_t sampleId) const;
     /// Whether the run planted noise in this sample.
     bool isNoisy(std::uint64_t sampleId) const;

@@ -8,13 +8,14 @@
 #include "anneal/config.h"
 #include "anneal/dataset.h"
 #include "cli_context.h"
+#include "progress.h"
 
 namespace anneal::cli {
 
 namespace {
 struct Window {
     std::uint64_t id;
-    std::vector<std::uint8_t> tokens;
+    std::vector<Token> tokens;
 };
 }  // namespace
 
@@ -48,7 +49,11 @@ void addDataCommands(CLI::App& app, Context& /*ctx*/) {
         "Example:\n  anneal-cli data inspect my.toml --samples 5 --json");
     inspect->callback([o] {
         const ExperimentSpec spec = loadExperiment(o->spec, collectOverrides(o->sets, o->unsets));
-        const Dataset ds(spec);
+        ProgressBar bar("data", stderrIsTty() && !o->json);  // training a tokenizer, tokenising
+        const Dataset ds(spec, [&bar](const std::string& stage, std::int64_t done, std::int64_t total) {
+            bar.update(done, total, stage);
+        });
+        bar.finish();
         MixtureSampler sampler(spec, ds);
         nlohmann::json out = nlohmann::json::array();
         for (int d = 0; d < ds.domainCount(); ++d) {
@@ -79,11 +84,11 @@ void addDataCommands(CLI::App& app, Context& /*ctx*/) {
                 }
                 nlohmann::json ws = nlohmann::json::array();
                 for (const auto& w : windows) {
-                    ws.push_back(
-                        {{"id", w.id},
-                         {"noisy", ds.isNoisy(w.id)},
-                         {"text", escapeSampleText(w.tokens.data(), static_cast<int>(w.tokens.size()), real)},
-                         {"tokens", w.tokens}});
+                    ws.push_back({{"id", w.id},
+                                  {"noisy", ds.isNoisy(w.id)},
+                                  {"text", ds.decodeForDisplay(w.tokens.data(),
+                                                               static_cast<int>(w.tokens.size()), real)},
+                                  {"tokens", w.tokens}});
                 }
                 j["samples"] = ws;
                 out.push_back(j);
@@ -118,7 +123,7 @@ void addDataCommands(CLI::App& app, Context& /*ctx*/) {
                 std::printf(
                     "  sample %llu%s: %s\n", static_cast<unsigned long long>(w.id),
                     ds.isNoisy(w.id) ? " (noisy)" : "",
-                    escapeSampleText(w.tokens.data(), static_cast<int>(w.tokens.size()), real).c_str());
+                    ds.decodeForDisplay(w.tokens.data(), static_cast<int>(w.tokens.size()), real).c_str());
             }
         }
         if (o->json) {

@@ -210,7 +210,8 @@ private slots:
                 const Batch& b = core.lastBatch();
                 QCOMPARE(b.length, kContext + 1);
                 const std::string file = "batch_" + std::to_string(t) + ".u8";
-                writeBytes(m_dir.path(file), b.tokens.data(), b.tokens.size());
+                const std::vector<std::uint8_t> bytes(b.tokens.begin(), b.tokens.end());  // ids < 256
+                writeBytes(m_dir.path(file), bytes.data(), bytes.size());
                 batches.append(QString::fromStdString(file));
                 lrs.append(o.lr);
                 m_norms.push_back(o.gradNorm);

@@ -17,6 +17,10 @@
 
 namespace anneal {
 
+/// A token id. The byte tokenizer's ids are 0..255; a subword tokenizer's (tokenizer.h) go up to
+/// its vocabulary. Signed 32-bit so a batch turns into a tensor without conversion of the values.
+using Token = std::int32_t;
+
 /// What a real-data source read: its files, documents and the train/validation split by document.
 /// Tokens count the document stream (the documents plus one end-of-document token each).
 struct CorpusStats {
@@ -34,7 +38,11 @@ class DataSource {
 public:
     virtual ~DataSource() = default;
     /// Writes the `length` bytes of sample `index` to out. Deterministic in (source params, index).
+    /// A source whose ids can exceed 255 (a real source read with a subword tokenizer) throws
+    /// InvalidInput here; sampleTokens() is the general form.
     virtual void sample(std::uint64_t index, std::uint8_t* out, int length) const = 0;
+    /// Writes the `length` token ids of sample `index` to out. The default widens sample()'s bytes.
+    virtual void sampleTokens(std::uint64_t index, Token* out, int length) const;
     /// Entropy rate in nats per token (the limit for long contexts); NaN when unknown (real text).
     virtual double entropyRate() const = 0;
     /// Lowest expected loss (nats/token) any model can reach on this source, averaged over the
@@ -56,6 +64,11 @@ struct SourceInfo {
 /// The byte real-text sources put between documents (the end-of-document token of the byte
 /// tokenizer). 0xFF never occurs in valid UTF-8, so it cannot be confused with text.
 constexpr std::uint8_t kEndOfDocumentByte = 0xFF;
+
+/// The vocabulary of a tokenizer that needs no training: 256 for bytes, the piece count of a
+/// SentencePiece model file, one more than the largest id of GPT-2's vocab.json. Reads the files
+/// the spec names; throws InvalidConfig naming the key (tokenizer.model, tokenizer.vocab, ...).
+int tokenizerVocabulary(const TokenizerSpec& spec);
 
 /// Every source kind Anneal knows.
 std::vector<SourceInfo> sourceCatalog();

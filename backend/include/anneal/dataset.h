@@ -9,6 +9,7 @@
 /// Sample ids: (domain << 48) | index. Training indices are < 2^47; validation samples set bit 47.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,20 +31,31 @@ inline std::uint64_t sampleIndex(std::uint64_t id) {
 }
 inline bool isValidationSample(std::uint64_t id) { return (id & kValidationBit) != 0; }
 
-/// One batch of byte sequences, row-major [size x length], length = context + 1.
+namespace data {
+class Tokenizer;
+}
+
+/// One batch of token sequences, row-major [size x length], length = context + 1.
 struct Batch {
     int size = 0;
     int length = 0;
-    std::vector<std::uint8_t> tokens;
+    std::vector<Token> tokens;
     std::vector<std::uint64_t> ids;
     std::vector<std::int32_t> domains;
     std::vector<std::uint8_t> noisy;  ///< 1 when the sample's continuation was replaced by noise
 };
 
+/// Progress of building the data: a stage ("train tokenizer", "tokenise licenses", "cached
+/// licenses") and its done/total counts. Called on the constructing thread.
+using DataProgress = std::function<void(const std::string& stage, std::int64_t done, std::int64_t total)>;
+
 class Dataset {
 public:
-    /// Builds every domain's source. Throws InvalidConfig like parseExperiment would.
-    explicit Dataset(const ExperimentSpec& spec);
+    /// Builds the tokenizer (training a SentencePiece model on the training documents when the
+    /// experiment asks for one; data/token_cache.h keeps it and the tokenised text on disk) and
+    /// every domain's source, reporting the slow stages (training, tokenising) to `progress`.
+    /// Throws InvalidConfig like parseExperiment would.
+    explicit Dataset(const ExperimentSpec& spec, const DataProgress& progress = {});
     ~Dataset();
     Dataset(const Dataset&) = delete;
     Dataset& operator=(const Dataset&) = delete;
@@ -54,12 +66,22 @@ public:
     int sampleLength() const { return m_length; }
 
     /// Writes sample `id` (training or validation) to out[0..sampleLength()).
+    void fill(std::uint64_t id, Token* out) const;
+    /// The same as bytes, for the byte tokenizer only: throws InvalidInput when vocabulary() > 256.
     void fill(std::uint64_t id, std::uint8_t* out) const;
     /// The bytes of text a window's targets (tokens 1 .. sampleLength()-1) stand for: the
-    /// denominator of bits per byte. With the byte tokenizer every token is one byte (the
-    /// end-of-document byte included), so this is sampleLength() - 1; a subword tokenizer will sum
-    /// its tokens' byte lengths here.
-    std::int64_t targetBytes(const std::uint8_t* window) const;
+    /// denominator of bits per byte, the sum of the tokens' byte lengths (Tokenizer::tokenBytes;
+    /// the end-of-document token counts one). With the byte tokenizer it is sampleLength() - 1.
+    std::int64_t targetBytes(const Token* window) const;
+    /// The model's vocabulary: the tokenizer's (256 for bytes).
+    int vocabulary() const;
+    const data::Tokenizer& tokenizer() const { return *m_tokenizer; }
+    /// The text of tokens, by the tokenizer's decode, each end-of-document token written as the byte
+    /// kEndOfDocumentByte. With the byte tokenizer: the tokens as bytes.
+    std::string decode(const Token* tokens, int n) const;
+    /// decode() as one terminal-safe line (escapeSampleText), the end-of-document byte shown as
+    /// ⟨eod⟩ when `endOfDocument`.
+    std::string decodeForDisplay(const Token* tokens, int n, bool endOfDocument) const;
     /// Whether training sample `id` carries planted noise (validation samples never do).
     bool isNoisy(std::uint64_t id) const;
     /// Per-domain loss floor at this context (nats/token), from the sources' entropy.
@@ -75,6 +97,7 @@ private:
     std::vector<DomainSpec> m_domains;
     std::vector<std::unique_ptr<DataSource>> m_sources;
     std::vector<std::uint64_t> m_noiseKeys;
+    std::shared_ptr<const data::Tokenizer> m_tokenizer;
     int m_length;
 };
 

@@ -23,7 +23,24 @@ struct ModelSpec {
     int nLayer = 2;
     int dModel = 128;
     int nHead = 4;
-    int context = 64;  ///< tokens the model sees; each sample holds context + 1 bytes
+    int context = 64;  ///< tokens the model sees; each sample holds context + 1 tokens
+    /// Token ids the model embeds: not a key of [model] but the tokenizer's vocabulary, filled in
+    /// when the experiment is parsed (256 for the byte tokenizer).
+    int vocab = 256;
+};
+
+/// [tokenizer]: how real text becomes token ids (docs/DATA.md#tokenizers).
+struct TokenizerSpec {
+    std::string kind = "bytes";  ///< bytes | sentencepiece | gpt2
+    // sentencepiece
+    std::string model;              ///< a .model file to load; empty: train one on the training documents
+    std::string modelType = "bpe";  ///< training: bpe | unigram
+    int vocabSize = 4096;           ///< training: the vocabulary, byte pieces and specials included
+    std::int64_t trainBytes = 4'000'000;  ///< training: bytes of training documents sampled
+    std::uint64_t seed = 0;               ///< training: which documents are sampled
+    // gpt2
+    std::string vocab;   ///< vocab.json
+    std::string merges;  ///< merges.txt
 };
 
 struct DomainSpec {
@@ -134,6 +151,7 @@ struct ExperimentSpec {
     std::string device = "auto";  ///< auto | cpu | cuda
     std::vector<std::string> tags;
     ModelSpec model;
+    TokenizerSpec tokenizer;
     DataSpec data;
     TrainSpec train;
     ScheduleSpec schedule;

@@ -15,6 +15,7 @@
 #include "anneal/lr_table.h"
 #include "config/kind_keys.h"
 #include "config/overrides.h"
+#include "config/tokenizer_parser.h"
 #include "core/toml_reader.h"
 
 namespace anneal {
@@ -511,7 +512,21 @@ ExperimentSpec parseRoot(const toml::table& root, const std::string& baseDir) {
     spec.device = top.choice("device", spec.device, config::deviceValues());
     spec.tags = top.stringList("tags");
     parseModel(top.table("model"), spec.model);
+    config::parseTokenizer(top.table("tokenizer"), spec.tokenizer, spec.model);
     parseData(top.table("data"), spec.data);
+    if (spec.tokenizer.kind != "bytes") {
+        for (size_t i = 0; i < spec.data.domains.size(); ++i) {
+            const DomainSpec& d = spec.data.domains[i];
+            if (d.source.rfind("synthetic:", 0) == 0) {
+                configError("data.domain[" + std::to_string(i) + "].source",
+                            "\"" + d.source + "\" (domain \"" + d.name +
+                                "\") generates bytes, which mean nothing to tokenizer.kind = \"" +
+                                spec.tokenizer.kind + "\"",
+                            "text:, jsonl: or tokens: domains with a subword tokenizer, or tokenizer.kind = "
+                            "\"bytes\"");
+            }
+        }
+    }
     parseTrain(top.table("train"), spec.train);
     const double givenLr = spec.train.lr;
     const toml::table* train = root["train"].as_table();

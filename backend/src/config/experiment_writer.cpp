@@ -224,6 +224,18 @@ std::string toToml(const ExperimentSpec& spec) {
     const ModelSpec& m = spec.model;
     os << "\n[model]\nn_layer = " << m.nLayer << "\nd_model = " << m.dModel << "\nn_head = " << m.nHead
        << "\ncontext = " << m.context << "\n";
+    const TokenizerSpec& tk = spec.tokenizer;
+    if (tk.kind != "bytes") {  // bytes is the default: byte experiments resolve as they always did
+        os << "\n[tokenizer]\nkind = " << quote(tk.kind) << "\n";
+        if (tk.kind == "gpt2") {
+            os << "vocab = " << quote(tk.vocab) << "\nmerges = " << quote(tk.merges) << "\n";
+        } else if (!tk.model.empty()) {
+            os << "model = " << quote(tk.model) << "\n";
+        } else {
+            os << "model_type = " << quote(tk.modelType) << "\nvocab_size = " << tk.vocabSize
+               << "\ntrain_bytes = " << tk.trainBytes << "\nseed = " << tk.seed << "\n";
+        }
+    }
     const DataSpec& d = spec.data;
     os << "\n[data]\nbatch_size = " << d.batchSize << "\nval_every = " << d.valEvery
        << "\nval_batches = " << d.valBatches << "\n";

@@ -56,7 +56,7 @@ const std::vector<Entry>& registry() {
         {{"tokens:<glob>",
           "pre-tokenized shards, memory-mapped: nanoGPT .bin (uint16), llm.c (header + uint16/32)",
           {"format", "chunk", "val_fraction", "seed"}},
-         data::makeTokens,
+         [](const DomainSpec& d, const std::string& field) { return data::makeTokens(d, field); },
          data::checkTokens,
          "tokens:"},
     };
@@ -76,6 +76,15 @@ const Entry& find(const DomainSpec& domain, const std::string& field) {
     configError(field + ".source", "unknown source \"" + domain.source + "\"", core::joinAllowed(names));
 }
 }  // namespace
+
+void DataSource::sampleTokens(std::uint64_t index, Token* out, int length) const {
+    thread_local std::vector<std::uint8_t> bytes;
+    bytes.resize(static_cast<size_t>(length));
+    sample(index, bytes.data(), length);
+    for (int t = 0; t < length; ++t) {
+        out[t] = bytes[static_cast<size_t>(t)];
+    }
+}
 
 std::vector<SourceInfo> sourceCatalog() {
     std::vector<SourceInfo> out;

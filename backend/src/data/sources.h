@@ -7,6 +7,7 @@
 #include <string>
 
 #include "anneal/data_source.h"
+#include "data/window_source.h"
 
 namespace anneal::data {
 
@@ -19,7 +20,11 @@ std::unique_ptr<DataSource> makeText(const DomainSpec& d, const std::string& fie
 void checkText(const DomainSpec& d, const std::string& field);
 std::unique_ptr<DataSource> makeJsonl(const DomainSpec& d, const std::string& field);
 void checkJsonl(const DomainSpec& d, const std::string& field);
-std::unique_ptr<DataSource> makeTokens(const DomainSpec& d, const std::string& field);
+/// The documents of a text: / jsonl: domain, for a subword tokenizer (data/tokenized_sources.h).
+DocumentSet loadText(const DomainSpec& d, const std::string& field);
+DocumentSet loadJsonl(const DomainSpec& d, const std::string& field);
+/// `vocabulary`: ids at or above it are refused (256 with the byte tokenizer).
+std::unique_ptr<DataSource> makeTokens(const DomainSpec& d, const std::string& field, int vocabulary = 256);
 void checkTokens(const DomainSpec& d, const std::string& field);
 
 }  // namespace anneal::data

@@ -103,7 +103,7 @@ void checkText(const DomainSpec& d, const std::string& field) {
     expandGlob(argumentOf(d), field + ".source");
 }
 
-std::unique_ptr<DataSource> makeText(const DomainSpec& d, const std::string& field) {
+DocumentSet loadText(const DomainSpec& d, const std::string& field) {
     const TextParams t = readTextParams(d, field);
     std::vector<std::string> files = expandGlob(argumentOf(d), field + ".source");
     std::vector<std::string> docs;
@@ -126,8 +126,12 @@ std::unique_ptr<DataSource> makeText(const DomainSpec& d, const std::string& fie
         bytes += static_cast<std::int64_t>(text.size());
         splitDocuments(text, t, docs);
     }
-    return makeDocumentSource(docs, std::move(files), bytes, t.valFraction, t.seed, field + ".source", d.name,
-                              "text");
+    return {std::move(docs), std::move(files),  bytes,  t.valFraction,
+            t.seed,          field + ".source", d.name, "text"};
+}
+
+std::unique_ptr<DataSource> makeText(const DomainSpec& d, const std::string& field) {
+    return makeDocumentSource(loadText(d, field));
 }
 
 namespace {
@@ -157,7 +161,7 @@ void checkJsonl(const DomainSpec& d, const std::string& field) {
     expandGlob(argumentOf(d), field + ".source");
 }
 
-std::unique_ptr<DataSource> makeJsonl(const DomainSpec& d, const std::string& field) {
+DocumentSet loadJsonl(const DomainSpec& d, const std::string& field) {
     const JsonlParams j = readJsonlParams(d, field);
     std::vector<std::string> files = expandGlob(argumentOf(d), field + ".source");
     std::vector<std::string> docs;
@@ -198,8 +202,12 @@ std::unique_ptr<DataSource> makeJsonl(const DomainSpec& d, const std::string& fi
             }
         }
     }
-    return makeDocumentSource(docs, std::move(files), bytes, j.valFraction, j.seed, field + ".source", d.name,
-                              "jsonl");
+    return {std::move(docs), std::move(files),  bytes,  j.valFraction,
+            j.seed,          field + ".source", d.name, "jsonl"};
+}
+
+std::unique_ptr<DataSource> makeJsonl(const DomainSpec& d, const std::string& field) {
+    return makeDocumentSource(loadJsonl(d, field));
 }
 
 }  // namespace anneal::data

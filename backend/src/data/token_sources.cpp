@@ -5,7 +5,7 @@
 //            then the tokens: magic 20240520 → uint16 (GPT-2), 20240801 → uint32 (Llama 3).
 // Shards have no document boundaries Anneal can rely on, so the train/validation split is by
 // chunks of `chunk` tokens (a chunk is a "document"), chosen by a hash of (file name, chunk).
-// Every id is checked against the byte vocabulary (0..255) when the shard is opened, in one
+// Every id is checked against the tokenizer's vocabulary (0..255 for bytes) when the shard is opened, in one
 // sequential pass that gives the pages back to the kernel as it goes.
 
 #include <fcntl.h>
@@ -31,7 +31,6 @@ namespace {
 constexpr std::int32_t kLlmcMagicU16 = 20240520;
 constexpr std::int32_t kLlmcMagicU32 = 20240801;
 constexpr std::size_t kLlmcHeaderBytes = 1024;
-constexpr int kVocabulary = 256;  // the byte tokenizer
 
 class MappedFile {
 public:
@@ -112,12 +111,13 @@ struct Segment {
 
 class ShardStream final : public TokenStream {
 public:
-    ShardStream(std::shared_ptr<std::vector<Shard>> shards, std::vector<Segment> segs)
-        : m_shards(std::move(shards)), m_segs(std::move(segs)) {
+    ShardStream(std::shared_ptr<std::vector<Shard>> shards, std::vector<Segment> segs, int vocabulary)
+        : m_shards(std::move(shards)), m_segs(std::move(segs)), m_vocabulary(vocabulary) {
         m_size = m_segs.empty() ? 0 : m_segs.back().start + m_segs.back().count;
     }
     std::uint64_t size() const override { return m_size; }
-    void read(std::uint64_t pos, std::uint8_t* out, int n) const override {
+    bool bytesOnly() const override { return m_vocabulary <= 256; }
+    void read(std::uint64_t pos, Token* out, int n) const override {
         auto it = std::upper_bound(m_segs.begin(), m_segs.end(), pos,
                                    [](std::uint64_t p, const Segment& s) { return p < s.start; }) -
                   1;
@@ -132,7 +132,7 @@ public:
             const Shard& s = *it->shard;
             const std::uint8_t* p = s.file->data() + s.offset +
                                     (it->begin + (pos - it->start)) * static_cast<std::uint64_t>(s.width);
-            out[k] = static_cast<std::uint8_t>(loadLe(p, s.width));  // < 256: checked when opened
+            out[k] = static_cast<Token>(loadLe(p, s.width));  // < vocabulary: checked when opened
             ++pos;
         }
     }
@@ -141,6 +141,7 @@ private:
     std::shared_ptr<std::vector<Shard>> m_shards;  // keeps the mappings alive
     std::vector<Segment> m_segs;
     std::uint64_t m_size = 0;
+    int m_vocabulary;
 };
 
 struct TokensParams {
@@ -168,7 +169,7 @@ TokensParams readTokensParams(const DomainSpec& d, const std::string& field) {
 std::string argumentOf(const DomainSpec& d) { return d.source.substr(d.source.find(':') + 1); }
 
 Shard openShard(const std::string& path, const std::string& format, const std::string& field,
-                const std::string& domain) {
+                const std::string& domain, int vocabulary) {
     auto bad = [&](const std::string& what) -> Error {
         return Error(ErrorCode::InvalidInput, "domain \"" + domain + "\": \"" + path + "\": " + what, field);
     };
@@ -227,10 +228,11 @@ Shard openShard(const std::string& path, const std::string& format, const std::s
         const std::uint8_t* p = b + s.offset;
         for (std::uint64_t i = i0; i < i1; ++i) {
             const std::uint32_t id = loadLe(p + i * static_cast<std::uint64_t>(s.width), s.width);
-            if (id >= static_cast<std::uint32_t>(kVocabulary)) {
+            if (id >= static_cast<std::uint32_t>(vocabulary)) {
                 throw bad("token id " + std::to_string(id) + " at byte offset " +
                           std::to_string(s.offset + i * static_cast<std::uint64_t>(s.width)) +
-                          " is outside the vocabulary (0..255, the byte tokenizer)");
+                          " is outside the vocabulary (0.." + std::to_string(vocabulary - 1) +
+                          (vocabulary == 256 ? ", the byte tokenizer)" : ", the tokenizer's)"));
             }
         }
         s.file->release(s.offset + i0 * static_cast<std::uint64_t>(s.width),
@@ -252,14 +254,14 @@ void checkTokens(const DomainSpec& d, const std::string& field) {
     expandGlob(argumentOf(d), field + ".source");
 }
 
-std::unique_ptr<DataSource> makeTokens(const DomainSpec& d, const std::string& field) {
+std::unique_ptr<DataSource> makeTokens(const DomainSpec& d, const std::string& field, int vocabulary) {
     const TokensParams t = readTokensParams(d, field);
     const std::string srcField = field + ".source";
     std::vector<std::string> files = expandGlob(argumentOf(d), srcField);
     auto shards = std::make_shared<std::vector<Shard>>();
     shards->reserve(files.size());
     for (const auto& f : files) {
-        shards->push_back(openShard(f, t.format, srcField, d.name));
+        shards->push_back(openShard(f, t.format, srcField, d.name, vocabulary));
     }
     // Chunks are the split's documents: chunk k of a shard is held out when the hash of the shard's
     // file name and k falls below val_fraction.
@@ -295,7 +297,7 @@ std::unique_ptr<DataSource> makeTokens(const DomainSpec& d, const std::string& f
         (isVal[c] ? st.valTokens : st.trainTokens) += static_cast<std::int64_t>(n);
     }
     st.tokens = st.trainTokens + st.valTokens;
-    st.bytes = st.tokens;  // byte tokenizer: a token is a byte
+    st.bytes = st.tokens;  // counted in tokens: the shards carry no text
     std::string formats;
     for (const auto& sh : *shards) {
         if (formats.find(sh.format) == std::string::npos) {
@@ -306,9 +308,9 @@ std::unique_ptr<DataSource> makeTokens(const DomainSpec& d, const std::string& f
                              std::to_string(st.tokens) + " tokens in " + std::to_string(st.documents) +
                              " chunks of " + std::to_string(t.chunk) + "; " +
                              std::to_string(st.valDocuments) + " chunks held out; entropy unknown";
-    return std::make_unique<WindowSource>(std::make_unique<ShardStream>(shards, std::move(train)),
-                                          std::make_unique<ShardStream>(shards, std::move(val)), t.seed,
-                                          std::move(st), desc);
+    return std::make_unique<WindowSource>(std::make_unique<ShardStream>(shards, std::move(train), vocabulary),
+                                          std::make_unique<ShardStream>(shards, std::move(val), vocabulary),
+                                          t.seed, std::move(st), desc);
 }
 
 }  // namespace anneal::data

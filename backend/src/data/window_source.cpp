@@ -12,13 +12,25 @@
 
 namespace anneal::data {
 
-void ByteStream::read(std::uint64_t pos, std::uint8_t* out, int n) const {
+void ByteStream::read(std::uint64_t pos, Token* out, int n) const {
     const std::uint64_t size = m_bytes.size();
     int done = 0;
     while (done < n) {
         const auto take =
             static_cast<int>(std::min<std::uint64_t>(size - pos, static_cast<std::uint64_t>(n - done)));
-        std::memcpy(out + done, m_bytes.data() + pos, static_cast<size_t>(take));
+        std::copy_n(m_bytes.data() + pos, take, out + done);
+        done += take;
+        pos = 0;
+    }
+}
+
+void IdStream::read(std::uint64_t pos, Token* out, int n) const {
+    const std::uint64_t size = m_ids.size();
+    int done = 0;
+    while (done < n) {
+        const auto take =
+            static_cast<int>(std::min<std::uint64_t>(size - pos, static_cast<std::uint64_t>(n - done)));
+        std::memcpy(out + done, m_ids.data() + pos, static_cast<size_t>(take) * sizeof(Token));
         done += take;
         pos = 0;
     }
@@ -35,6 +47,18 @@ WindowSource::WindowSource(std::unique_ptr<TokenStream> train, std::unique_ptr<T
 double WindowSource::entropyRate() const { return std::numeric_limits<double>::quiet_NaN(); }
 
 void WindowSource::sample(std::uint64_t index, std::uint8_t* out, int length) const {
+    if (!m_train->bytesOnly()) {
+        throw Error(ErrorCode::InvalidInput, m_description + ": its windows are token ids, not bytes");
+    }
+    thread_local std::vector<Token> ids;
+    ids.resize(static_cast<size_t>(length));
+    sampleTokens(index, ids.data(), length);
+    for (int t = 0; t < length; ++t) {
+        out[t] = static_cast<std::uint8_t>(ids[static_cast<size_t>(t)]);
+    }
+}
+
+void WindowSource::sampleTokens(std::uint64_t index, Token* out, int length) const {
     if (index & kValidationBit) {
         const std::uint64_t j = index & (kValidationBit - 1);
         const auto stride = static_cast<std::uint64_t>(std::max(1, length - 1));
@@ -99,37 +123,67 @@ std::string humanBytes(std::int64_t n) {
     return buf;
 }
 
-std::unique_ptr<DataSource> makeDocumentSource(const std::vector<std::string>& docs,
-                                               std::vector<std::string> files, std::int64_t bytes,
-                                               double valFraction, std::uint64_t seed,
-                                               const std::string& field, const std::string& domain,
-                                               const std::string& kind) {
+std::vector<bool> DocumentSet::validation() const {
     std::vector<double> values;
     values.reserve(docs.size());
     for (const auto& d : docs) {
         values.push_back(documentSplitValue(reinterpret_cast<const std::uint8_t*>(d.data()), d.size()));
     }
-    const std::vector<bool> isVal = chooseValidation(values, valFraction, field, domain, files);
+    return chooseValidation(values, valFraction, field, domain, files);
+}
+
+namespace {
+std::string describe(const DocumentSet& set, const CorpusStats& st, const std::string& heldOut,
+                     const std::string& tokenizer) {
+    return set.kind + ": " + std::to_string(st.files.size()) + " file(s), " + std::to_string(st.documents) +
+           " documents, " + humanBytes(st.bytes) + tokenizer + "; " + std::to_string(st.valDocuments) +
+           " held out (" + heldOut + "); entropy unknown";
+}
+}  // namespace
+
+std::unique_ptr<DataSource> makeDocumentSource(DocumentSet set) {
+    const std::vector<bool> isVal = set.validation();
     std::vector<std::uint8_t> train, val;
     CorpusStats st;
-    st.files = std::move(files);
-    st.documents = static_cast<std::int64_t>(docs.size());
-    st.bytes = bytes;
-    for (size_t i = 0; i < docs.size(); ++i) {
+    st.files = set.files;
+    st.documents = static_cast<std::int64_t>(set.docs.size());
+    st.bytes = set.bytes;
+    for (size_t i = 0; i < set.docs.size(); ++i) {
         auto& s = isVal[i] ? val : train;
-        s.insert(s.end(), docs[i].begin(), docs[i].end());
+        s.insert(s.end(), set.docs[i].begin(), set.docs[i].end());
         s.push_back(kEndOfDocumentByte);
         (isVal[i] ? st.valDocuments : st.trainDocuments) += 1;
     }
     st.trainTokens = static_cast<std::int64_t>(train.size());
     st.valTokens = static_cast<std::int64_t>(val.size());
     st.tokens = st.trainTokens + st.valTokens;
-    const std::string desc = kind + ": " + std::to_string(st.files.size()) + " file(s), " +
-                             std::to_string(st.documents) + " documents, " + humanBytes(st.bytes) + "; " +
-                             std::to_string(st.valDocuments) + " held out (" + humanBytes(st.valTokens) +
-                             "); entropy unknown";
+    const std::string desc = describe(set, st, humanBytes(st.valTokens), "");
     return std::make_unique<WindowSource>(std::make_unique<ByteStream>(std::move(train)),
-                                          std::make_unique<ByteStream>(std::move(val)), seed, std::move(st),
+                                          std::make_unique<ByteStream>(std::move(val)), set.seed,
+                                          std::move(st), desc);
+}
+
+std::unique_ptr<DataSource> makeTokenizedSource(const DocumentSet& set,
+                                                const std::vector<std::vector<Token>>& ids,
+                                                Token endOfDocument, const std::string& tokenizer) {
+    const std::vector<bool> isVal = set.validation();
+    std::vector<Token> train, val;
+    CorpusStats st;
+    st.files = set.files;
+    st.documents = static_cast<std::int64_t>(set.docs.size());
+    st.bytes = set.bytes;
+    for (size_t i = 0; i < set.docs.size(); ++i) {
+        auto& s = isVal[i] ? val : train;
+        s.insert(s.end(), ids[i].begin(), ids[i].end());
+        s.push_back(endOfDocument);
+        (isVal[i] ? st.valDocuments : st.trainDocuments) += 1;
+    }
+    st.trainTokens = static_cast<std::int64_t>(train.size());
+    st.valTokens = static_cast<std::int64_t>(val.size());
+    st.tokens = st.trainTokens + st.valTokens;
+    const std::string desc = describe(set, st, std::to_string(st.valTokens) + " tokens", ", " + tokenizer);
+    return std::make_unique<WindowSource>(std::make_unique<IdStream>(std::move(train)),
+                                          std::make_unique<IdStream>(std::move(val)), set.seed, std::move(st),
                                           desc);
 }
 

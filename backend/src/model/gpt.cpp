@@ -65,7 +65,7 @@ torch::Tensor BlockImpl::forward(const torch::Tensor& x, const torch::Tensor& bi
 }
 
 GptImpl::GptImpl(const ModelSpec& s) : spec(s) {
-    wte = register_module("wte", torch::nn::Embedding(kVocab, s.dModel));
+    wte = register_module("wte", torch::nn::Embedding(s.vocab, s.dModel));
     wpe = register_module("wpe", torch::nn::Embedding(s.context, s.dModel));
     blocks = register_module("blocks", torch::nn::ModuleList());
     for (int i = 0; i < s.nLayer; ++i) {

@@ -2,16 +2,14 @@
 #pragma once
 // A GPT-style decoder in LibTorch (DESIGN "Model"): token + learned position embeddings, pre-norm
 // blocks of causal self-attention and a GELU MLP (4x), a final LayerNorm and an output head tied to
-// the token embedding. Vocabulary: 256 bytes. Initialisation as GPT-2: N(0, 0.02), residual
-// projections N(0, 0.02/sqrt(2·n_layer)), biases 0.
+// the token embedding. Vocabulary: ModelSpec::vocab (the tokenizer's; 256 bytes by default). Initialisation
+// as GPT-2: N(0, 0.02), residual projections N(0, 0.02/sqrt(2·n_layer)), biases 0.
 
 #include <torch/torch.h>
 
 #include "anneal/experiment.h"
 
 namespace anneal::model {
-
-constexpr int kVocab = 256;
 
 struct BlockImpl : torch::nn::Module {
     BlockImpl(int dModel, int nHead, int nLayer);
@@ -27,7 +25,7 @@ TORCH_MODULE(Block);
 
 struct GptImpl : torch::nn::Module {
     explicit GptImpl(const ModelSpec& spec);
-    /// tokens [B, T] int64 -> logits [B, T, 256].
+    /// tokens [B, T] int64 -> logits [B, T, vocab].
     torch::Tensor forward(const torch::Tensor& tokens);
 
     ModelSpec spec;

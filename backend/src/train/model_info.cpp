@@ -12,7 +12,8 @@ ModelInfo modelInfo(const ModelSpec& m) {
     const std::int64_t perBlock = 12 * d * d + 13 * d;
     ModelInfo info;
     info.paramsNonEmbedding = m.nLayer * perBlock + 2 * d;  // + final LayerNorm; head tied
-    info.params = info.paramsNonEmbedding + 256 * d + static_cast<std::int64_t>(m.context) * d;
+    info.params =
+        info.paramsNonEmbedding + std::int64_t{m.vocab} * d + static_cast<std::int64_t>(m.context) * d;
     // Kaplan et al.: forward ≈ 2N + 2·n_layer·n_ctx·d_attn per token; training ≈ 3x forward.
     info.flopsPerToken = 6.0 * static_cast<double>(info.paramsNonEmbedding) +
                          6.0 * m.nLayer * static_cast<double>(m.context) * static_cast<double>(d);

@@ -46,7 +46,9 @@ TrainerCore::TrainerCore(const ExperimentSpec& spec, const std::string& device)
     torch::manual_seed(spec.seed);
     m_data = std::make_unique<Dataset>(spec);
     m_sampler = std::make_unique<MixtureSampler>(m_spec, *m_data);
-    m_model = model::Gpt(spec.model);
+    ModelSpec modelSpec = spec.model;
+    modelSpec.vocab = m_data->vocabulary();  // the tokenizer's, whatever the spec was filled with
+    m_model = model::Gpt(modelSpec);
     m_model->to(m_device);
     m_optimizer = std::make_unique<torch::optim::AdamW>(paramGroups(m_model, spec.train),
                                                         torch::optim::AdamWOptions(spec.train.lr));
@@ -73,7 +75,7 @@ std::int64_t TrainerCore::parameterCount() const {
 }
 
 torch::Tensor TrainerCore::tokensTensor(const Batch& b) const {
-    auto t = torch::from_blob(const_cast<std::uint8_t*>(b.tokens.data()), {b.size, b.length}, torch::kUInt8);
+    auto t = torch::from_blob(const_cast<Token*>(b.tokens.data()), {b.size, b.length}, torch::kInt32);
     return t.to(torch::kLong).to(m_device);
 }
 
