@@ -188,6 +188,15 @@ void TestFitAnnealing::invalid() {
     }
 }
 
+bool hasWarning(const FitResult& r, const std::string& field) {
+    for (const auto& w : r.warnings) {
+        if (w.field == field) {
+            return true;
+        }
+    }
+    return false;
+}
+
 // Fit on a constant and a cosine curve generated from the law (with warmup and 5e-4 log-normal noise),
 // then predict a WSD curve of the same law to 1e-3.
 void TestFitAnnealing::fitAndPredictWsd() {
@@ -224,6 +233,8 @@ void TestFitAnnealing::fitAndPredictWsd() {
     }
     qInfo("WSD prediction: worst abs error %.3g nats from update 99 on", worst);
     QVERIFY(worst < 1e-3);
+    // lambda = 0.999 remembers 1000 updates: a quarter of these 4000, not more, so no lambda warning.
+    QVERIFY(!hasWarning(r, "lambda"));
 }
 
 // lambda fitted in [0, 1] recovers the generating value.
@@ -244,6 +255,7 @@ void TestFitAnnealing::fitLambda() {
     QVERIFY(!r.params[4].fixed);
     QVERIFY(std::fabs(r.value("lambda") - lambda) < 5e-4);
     QVERIFY(std::fabs(r.value("C") / kC - 1) < 0.02);
+    QVERIFY(!hasWarning(r, "lambda"));  // fitted
 }
 
 // A loss logged at update 0 of a warmup starting from LR 0 has S1 = 0: left out with a warning.
@@ -266,6 +278,15 @@ void TestFitAnnealing::lossesBeforeAnyLrAreLeftOut() {
         warned = warned || w.field == "curves";
     }
     QVERIFY(warned);
+    // 500 updates with lambda fixed at 0.999 (1000 updates of memory): the fit says so and names the option.
+    QVERIFY(hasWarning(r, "lambda"));
+    for (const auto& w : r.warnings) {
+        if (w.field == "lambda") {
+            QVERIFY2(w.message.find("--fit-lambda") != std::string::npos &&
+                         w.message.find("500 updates") != std::string::npos,
+                     w.message.c_str());
+        }
+    }
 }
 
 QTEST_APPLESS_MAIN(TestFitAnnealing)

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <set>
 
 #include "anneal/error.h"
@@ -110,6 +111,44 @@ void addBoundWarnings(const Law& law, const ParamMap& map, const std::vector<dou
             result.warnings.push_back({law.params()[j].name,
                                        "the fit is at a bound of this parameter; "
                                        "its intervals are not meaningful"});
+        }
+    }
+}
+
+/// Curve laws: fits whose parameters the data leave in a regime the law was not made for (FITTING.md,
+/// "Cooldown gains on Anneal's runs"). lr_annealing: a fixed lambda whose momentum outlasts a quarter of
+/// the longest curve (0.999 remembers ~1000 updates; on 2000-update runs it predicted 36-50 % of the WSD
+/// cooldown gains where a fitted lambda, 0.996, predicted 71-87 %). mpl: gamma far outside Luo et al.'s
+/// 0.4-0.7 (a fit at gamma 99 overpredicted the same gains 1.75x).
+void curveLawWarnings(const std::string& law, const Observations& obs, const FitOptions& options,
+                      FitResult& result) {
+    int64_t longest = 0;
+    for (const Curve& cv : obs.curves) {
+        longest = std::max<int64_t>(longest, cv.steps.empty() ? 0 : cv.steps.back() + 1);
+    }
+    if (law == "lr_annealing" && !options.fitLambda && options.lambda < 1.0 && longest > 0) {
+        const double memory = 1.0 / (1.0 - options.lambda);
+        if (memory > 0.25 * static_cast<double>(longest)) {
+            char buf[360];
+            std::snprintf(
+                buf, sizeof buf,
+                "lambda = %g remembers ~%.0f updates, more than a quarter of the longest curve (%lld "
+                "updates): the annealing area of a short cooldown has not built up by the end, so "
+                "cooldown gains are underpredicted; fit lambda too (--fit-lambda)",
+                options.lambda, memory, static_cast<long long>(longest));
+            result.warnings.push_back({"lambda", buf});
+        }
+    }
+    if (law == "mpl") {
+        const double gamma = result.value("gamma");
+        if (gamma > 5.0 || gamma < 0.0) {
+            char buf[360];
+            std::snprintf(buf, sizeof buf,
+                          "gamma = %.3g, far from the published 0.4-0.7: the drop term is not identified by "
+                          "these curves (try leaving more of the early transient out with --min-step); "
+                          "predictions of schedules with other LRs than those fitted are unreliable",
+                          gamma);
+            result.warnings.push_back({"gamma", buf});
         }
     }
 }
@@ -259,6 +298,7 @@ void fitNonlinear(const LawImpl& law, const Observations& obs, const std::vector
                                        "identified by these data"});
         }
     }
+    curveLawWarnings(law.name(), obs, options, result);
 }
 
 }  // namespace
