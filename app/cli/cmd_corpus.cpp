@@ -57,6 +57,8 @@ void addCorpusCommands(CLI::App& app, Context& ctx) {
         opt.debsDir = o->debs;
         std::stringstream ss(o->domains);
         for (std::string d; std::getline(ss, d, ',');) {
+            d.erase(0, d.find_first_not_of(" \t"));
+            d.erase(d.find_last_not_of(" \t") + 1);
             if (!d.empty()) {
                 opt.domains.push_back(d);
             }
