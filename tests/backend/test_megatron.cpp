@@ -188,6 +188,13 @@ private slots:
             << QStringList{"--shift-pointer", "14", "1000"}
             << QStringList{"m.idx", "sequence 14", "byte offset " + QString::number(34 + 15 * 4 + 14 * 8),
                            "do not fit"};
+        // Document indices at 34 + 15 * 12 = 214: document 3's index set below document 2's.
+        QTest::newRow("document indices fall")
+            << QStringList{"--doc-index", "3", "1"}
+            << QStringList{"m.idx", "document index 3 is 1", "byte offset " + QString::number(214 + 3 * 8)};
+        QTest::newRow("sequence count disagrees with the size")
+            << QStringList{"--header-sequences", "16"}
+            << QStringList{"m.idx", "byte offsets 18 and 26", "16 sequences", "but the file has"};
         QTest::newRow("truncated bin") << QStringList{"--truncate-bin", "4"}
                                        << QStringList{"m.idx", "sequence 14", "do not fit", "m.bin"};
         QTest::newRow("id outside the vocabulary")

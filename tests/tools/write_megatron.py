@@ -14,7 +14,8 @@ PREFIX.json as a list of lists of ids, for the reader to be compared against. Id
 0xFF is the end-of-document token the reader puts after each document.
 
 usage: write_megatron.py PREFIX DOCS DTYPE_CODE [--magic BYTES] [--version V] [--shift-pointer SEQ DELTA]
-                         [--set-id SEQ POS VALUE] [--truncate-bin BYTES]
+                         [--set-id SEQ POS VALUE] [--truncate-bin BYTES] [--doc-index K VALUE]
+                         [--header-sequences N]
 """
 import argparse
 import json
@@ -34,6 +35,8 @@ p.add_argument("--version", type=int, default=1)
 p.add_argument("--shift-pointer", nargs=2, type=int, action="append", default=[])
 p.add_argument("--set-id", nargs=3, type=int, action="append", default=[])
 p.add_argument("--truncate-bin", type=int, default=0)
+p.add_argument("--doc-index", nargs=2, type=int, action="append", default=[])
+p.add_argument("--header-sequences", type=int)
 args = p.parse_args()
 
 docs = [[(31 * k + 7 * j + 1) % 255 for j in range(5 + 3 * k)] for k in range(args.docs)]
@@ -41,6 +44,8 @@ sequences, doc_idx = [], [0]
 for k, d in enumerate(docs):
     sequences += [d[:2], d[2:]] if k % 2 else [d]
     doc_idx.append(len(sequences))
+for k, value in args.doc_index:
+    doc_idx[k] = value
 for seq, pos, value in args.set_id:
     sequences[seq][pos] = value
 
@@ -61,7 +66,7 @@ with open(args.prefix + ".idx", "wb") as f:
     f.write(args.magic.encode().ljust(9, b"\x00")[:9])
     f.write(struct.pack("<Q", args.version))
     f.write(struct.pack("<B", args.dtype))
-    f.write(struct.pack("<Q", len(sequences)))
+    f.write(struct.pack("<Q", len(sequences) if args.header_sequences is None else args.header_sequences))
     f.write(struct.pack("<Q", len(doc_idx)))
     f.write(lengths.tobytes())
     f.write(pointers.tobytes())
