@@ -136,7 +136,9 @@ endif()
 # OpenBLAS is a Recommends, not a Depends: the binaries link libblas.so.3, which any BLAS behind
 # Debian's alternatives provides (reference BLAS, ATLAS, BLIS, MKL), so the package works without
 # it; but OpenBLAS is what makes CPU training fast, and OPENBLAS_NUM_THREADS (which the app sets to
-# 1 when unset) is its knob. apt installs Recommends by default.
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libopenblas0-pthread")
+# 1 when unset) is its knob. apt installs Recommends by default. groff-base renders the German
+# manual pages of `anneal-cli corpus prepare` (apt and dpkg, which it also runs, are in every
+# Debian system).
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libopenblas0-pthread, groff-base")
 
 include(CPack)

@@ -33,7 +33,7 @@ RANK = {m: i for i, layer in enumerate(LAYERS) for m in layer}
 PUBLIC = {
     "error.h": "core", "version.h": "core", "events.h": "core", "experiment.h": "core",
     "metric_names.h": "core", "table.h": "core", "sha256.h": "core",
-    "data_source.h": "data", "dataset.h": "data",
+    "data_source.h": "data", "dataset.h": "data", "corpus.h": "data",
     "config.h": "config", "config_schema.h": "config", "lr_sequence.h": "config",
     "schedule.h": "schedule", "mixture.h": "schedule", "lr_table.h": "schedule",
     "reweight.h": "reweight",

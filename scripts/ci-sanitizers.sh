@@ -18,8 +18,8 @@ jobs="${ANNEAL_JOBS:-$(nproc)}"
 # and security. The long ones (training, the fits' bootstraps, the soak) run in the normal build.
 suites=(config data schedule store checkpoint cli reweight fit_import fit_export
         bad_config bad_storage numerical security kill_resume
-        weights_codec wal_checkpointer real_data tokenizers token_cache lr_table schedule_optimizer
-        sparse_curves)
+        weights_codec wal_checkpointer real_data tokenizers token_cache megatron corpus lr_table
+        schedule_optimizer sparse_curves)
 
 "$root/scripts/setup.sh"
 if [[ ! -f "$build/CMakeCache.txt" ]]; then

@@ -10,6 +10,7 @@
 #include <QList>
 #include <QMap>
 #include <QMainWindow>
+#include <QPointer>
 #include <QStringList>
 
 class QDragEnterEvent;
@@ -38,6 +39,7 @@ class ExperimentDialog;
 class BranchDialog;
 class AboutDialog;
 class RecentFiles;
+class CorpusPrepareJob;
 class WeightsExplorer;
 class ScalingLawView;
 
@@ -154,6 +156,7 @@ private:
     QString m_dbPath;
     QString m_lastError;
     bool m_startupPending = true;
+    QPointer<CorpusPrepareJob> m_corpusJob;  ///< File ▸ Prepare real-text corpus, while it runs
     QString m_pendingDialog;
     bool m_startupView = true;
     QList<qint64> m_selectWhenListed;

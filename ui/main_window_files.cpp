@@ -16,6 +16,7 @@
 #include "about_dialog.h"
 #include "anneal/import_curve.h"
 #include "async_read.h"
+#include "corpus_prepare_job.h"
 #include "experiment_dialog.h"
 #include "main_window.h"
 #include "recent_files.h"
@@ -79,6 +80,18 @@ void MainWindow::createFileActions(QMenu* fileMenu) {
     });
     importAction->setToolTip(
         tr("A CSV or JSONL file with step and loss columns (lr, tokens and others optional)"));
+    QAction* corpus = fileMenu->addAction(tr("Prepare real-text &corpus…"), this, [this] {
+        if (m_corpusJob) {
+            m_corpusJob->dialog()->raise();  // one at a time
+            return;
+        }
+        m_corpusJob = CorpusPrepareJob::start(this, CorpusPrepareOptions{});
+    });
+    corpus->setObjectName(QStringLiteral("prepareCorpusAction"));
+    corpus->setToolTip(
+        tr("Download Debian packages of prose, code, dictionaries, German, Russian and Chinese "
+           "text (apt-get download, no root) into the corpus directory, for the real-text "
+           "preset"));
 }
 
 void MainWindow::createHelpMenu() {

@@ -38,6 +38,8 @@ void addVersionCommands(CLI::App& app, Context& ctx);
 /// `schedule optimize`, a subcommand of `schedule` (cmd_check.cpp creates that one).
 void addScheduleOptimizeCommand(CLI::App* schedule, Context& ctx);
 void addDataCommands(CLI::App& app, Context& ctx);
+/// `corpus prepare` (cmd_corpus.cpp).
+void addCorpusCommands(CLI::App& app, Context& ctx);
 
 /// Whether stdout / stderr is a terminal (progress bars only then).
 bool stdoutIsTty();

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
     addListCommands(app, ctx);
     addCheckCommands(app, ctx);
     addDataCommands(app, ctx);
+    addCorpusCommands(app, ctx);
     addWeightsCommands(app, ctx);
     addFitCommands(app, ctx);
     addPredictCommands(app, ctx);

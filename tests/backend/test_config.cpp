@@ -263,6 +263,10 @@ private slots:
         const QDir dir(QString::fromStdString(test::sourceFile("resources/experiments")));
         const auto files = dir.entryList({"*.toml"}, QDir::Files);
         QVERIFY(!files.isEmpty());
+        // real-text.toml reads the prepared corpus: a stand-in one.
+        test::TempDir corpus;
+        test::writeStandInCorpus(corpus.path());
+        qputenv("ANNEAL_CORPUS", corpus.qpath().toUtf8());
         for (const QString& f : files) {
             try {
                 loadExperiment(dir.filePath(f).toStdString());
@@ -270,6 +274,7 @@ private slots:
                 QFAIL(qPrintable(f + ": " + e.what()));
             }
         }
+        qunsetenv("ANNEAL_CORPUS");
     }
 
     void flattenListsKeys() {

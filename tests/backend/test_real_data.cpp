@@ -452,8 +452,8 @@ private slots:
                                              << "\"uint16\""
                                              << "chunk | format | noise_rate | seed | val_fraction";
         QTest::newRow("tokens: format") << tokens << "format"
-                                        << "\"megatron\""
-                                        << "auto | nanogpt | llmc";
+                                        << "\"fairseq\""
+                                        << "auto | nanogpt | llmc | megatron";
         QTest::newRow("tokens: chunk") << tokens << "chunk"
                                        << "1"
                                        << "an integer from 16";

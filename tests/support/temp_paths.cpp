@@ -2,7 +2,10 @@
 #include "temp_paths.h"
 
 #include <QDir>
+#include <QFile>
 #include <QtGlobal>
+
+#include "anneal/corpus.h"
 
 namespace anneal::test {
 
@@ -47,6 +50,20 @@ QString cliPath() {
         p = QString::fromUtf8(kBinaryDir) + "/bin/anneal-cli";
     }
     return p;
+}
+
+void writeStandInCorpus(const std::string& dir) {
+    for (const auto& d : corpusDomainNames()) {
+        QDir().mkpath(QString::fromStdString(dir + "/" + d + "/test"));
+        for (const char* name : {"a.txt", "b.txt"}) {
+            QFile f(QString::fromStdString(dir + "/" + d + "/test/" + name));
+            f.open(QIODevice::WriteOnly);
+            f.write("one\n%\ntwo\n\nthree\n");
+        }
+    }
+    QFile m(QString::fromStdString(dir + "/manifest.json"));
+    m.open(QIODevice::WriteOnly);
+    m.write("{\"format\": 1, \"files\": []}\n");
 }
 
 }  // namespace anneal::test

@@ -32,6 +32,10 @@ std::string sourceFile(const std::string& name);
 std::string tinyExperimentToml(int steps = 20, unsigned seed = 1);
 /// The same experiment without its [log] table, which a caller appends.
 std::string tinyExperimentWithoutLog(int steps, unsigned seed);
+/// Writes a stand-in for a prepared corpus (anneal-cli corpus prepare) into `dir`: a manifest.json and
+/// two small text files in dir/<domain>/test/ for every corpus domain, enough for the globs of
+/// resources/experiments/real-text.toml to match and each domain to have two documents.
+void writeStandInCorpus(const std::string& dir);
 /// Path of the anneal-cli binary under test (ctest passes it as ANNEAL_CLI).
 QString cliPath();
 

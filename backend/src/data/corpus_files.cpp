@@ -15,11 +15,15 @@
 #include <zstd.h>
 #endif
 
+#include "anneal/corpus.h"
 #include "anneal/error.h"
 
 namespace anneal::data {
 
-std::vector<std::string> expandGlob(const std::string& pattern, const std::string& field) {
+std::vector<std::string> expandGlob(const std::string& written, const std::string& field) {
+    // ${ANNEAL_CORPUS}/...: the prepared corpus (anneal-cli corpus prepare), or an error saying to
+    // prepare it.
+    const std::string pattern = resolveCorpusPath(written, field);
     if (pattern.empty()) {
         configError(field, "names no file",
                     "a path or glob after the colon, e.g. text:/usr/share/common-licenses/*");

@@ -11,7 +11,8 @@
 namespace anneal::data {
 
 /// The files matching a shell glob (*, ?, [...] in any path component; no **), sorted bytewise.
-/// Directories are skipped. Throws InvalidConfig at `field` (".source") when nothing matches.
+/// Directories are skipped. A leading ${ANNEAL_CORPUS} is the corpus directory (anneal/corpus.h).
+/// Throws InvalidConfig at `field` (".source") when nothing matches.
 std::vector<std::string> expandGlob(const std::string& pattern, const std::string& field);
 
 /// The decompressed bytes of a file. Throws Io naming the file (missing, unreadable, corrupt

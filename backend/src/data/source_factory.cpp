@@ -54,7 +54,8 @@ const std::vector<Entry>& registry() {
          data::checkJsonl,
          "jsonl:"},
         {{"tokens:<glob>",
-          "pre-tokenized shards, memory-mapped: nanoGPT .bin (uint16), llm.c (header + uint16/32)",
+          "pre-tokenized shards, memory-mapped: nanoGPT .bin (uint16), llm.c (header + uint16/32), "
+          "Megatron .bin + .idx (documents kept)",
           {"format", "chunk", "val_fraction", "seed"}},
          [](const DomainSpec& d, const std::string& field) { return data::makeTokens(d, field); },
          data::checkTokens,

@@ -24,7 +24,9 @@ void checkJsonl(const DomainSpec& d, const std::string& field);
 DocumentSet loadText(const DomainSpec& d, const std::string& field);
 DocumentSet loadJsonl(const DomainSpec& d, const std::string& field);
 /// `vocabulary`: ids at or above it are refused (256 with the byte tokenizer).
-std::unique_ptr<DataSource> makeTokens(const DomainSpec& d, const std::string& field, int vocabulary = 256);
+/// `vocabulary` bounds the ids; `endOfDocument` follows each Megatron document (the tokenizer's).
+std::unique_ptr<DataSource> makeTokens(const DomainSpec& d, const std::string& field, int vocabulary = 256,
+                                       Token endOfDocument = kEndOfDocumentByte);
 void checkTokens(const DomainSpec& d, const std::string& field);
 
 }  // namespace anneal::data

@@ -3,23 +3,22 @@
 //   nanoGPT  train.bin / val.bin: headerless little-endian uint16 token ids;
 //   llm.c    a 1024-byte header of 256 little-endian int32 (magic, version, token count, 0...)
 //            then the tokens: magic 20240520 → uint16 (GPT-2), 20240801 → uint32 (Llama 3).
-// Shards have no document boundaries Anneal can rely on, so the train/validation split is by
-// chunks of `chunk` tokens (a chunk is a "document"), chosen by a hash of (file name, chunk).
+//   Megatron x.bin + x.idx (MMIDIDX, data/megatron_index.h): documents of sequences of ids.
+// nanoGPT and llm.c shards have no document boundaries Anneal can rely on, so their train/validation
+// split is by chunks of `chunk` tokens (a chunk is a "document"), chosen by a hash of (file name,
+// chunk); Megatron documents are kept, split by a hash of (file name, document), and each is
+// followed by the end-of-document token, as text documents are.
 // Every id is checked against the tokenizer's vocabulary (0..255 for bytes) when the shard is opened, in one
 // sequential pass that gives the pages back to the kernel as it goes.
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <limits>
 
 #include "anneal/error.h"
 #include "data/corpus_files.h"
+#include "data/mapped_file.h"
+#include "data/megatron_index.h"
 #include "data/param_reader.h"
 #include "data/sources.h"
 #include "data/window_source.h"
@@ -31,58 +30,6 @@ namespace {
 constexpr std::int32_t kLlmcMagicU16 = 20240520;
 constexpr std::int32_t kLlmcMagicU32 = 20240801;
 constexpr std::size_t kLlmcHeaderBytes = 1024;
-
-class MappedFile {
-public:
-    MappedFile(const std::string& path, const std::string& field, const std::string& domain) : m_path(path) {
-        m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (m_fd < 0) {
-            throw Error(ErrorCode::Io,
-                        "domain \"" + domain + "\": cannot open \"" + path + "\": " + std::strerror(errno),
-                        field);
-        }
-        struct stat st {};
-        ::fstat(m_fd, &st);
-        m_size = static_cast<std::size_t>(st.st_size);
-        if (m_size > 0) {
-            void* p = ::mmap(nullptr, m_size, PROT_READ, MAP_PRIVATE, m_fd, 0);
-            if (p == MAP_FAILED) {
-                const std::string why = std::strerror(errno);
-                ::close(m_fd);
-                throw Error(ErrorCode::Io, "domain \"" + domain + "\": cannot map \"" + path + "\": " + why,
-                            field);
-            }
-            m_data = static_cast<const std::uint8_t*>(p);
-        }
-    }
-    ~MappedFile() {
-        if (m_data) {
-            ::munmap(const_cast<std::uint8_t*>(m_data), m_size);
-        }
-        if (m_fd >= 0) {
-            ::close(m_fd);
-        }
-    }
-    MappedFile(const MappedFile&) = delete;
-    MappedFile& operator=(const MappedFile&) = delete;
-
-    const std::uint8_t* data() const { return m_data; }
-    std::size_t size() const { return m_size; }
-    /// Lets the kernel drop [from, to) from this process's resident set (the file stays cached).
-    void release(std::size_t from, std::size_t to) const {
-        const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-        from = from / page * page;
-        if (m_data && to > from) {
-            ::madvise(const_cast<std::uint8_t*>(m_data) + from, to - from, MADV_DONTNEED);
-        }
-    }
-
-private:
-    std::string m_path;
-    int m_fd = -1;
-    const std::uint8_t* m_data = nullptr;
-    std::size_t m_size = 0;
-};
 
 std::uint32_t loadLe(const std::uint8_t* p, int width) {
     std::uint32_t v = p[0] | (static_cast<std::uint32_t>(p[1]) << 8);
@@ -98,10 +45,13 @@ struct Shard {
     std::size_t offset = 0;
     int width = 2;
     std::uint64_t tokens = 0;
-    std::string format;  ///< "nanoGPT uint16", "llm.c v1 uint16"
+    std::string format;  ///< "nanoGPT uint16", "llm.c v1 uint16", "Megatron uint16"
+    /// Megatron: each document's token runs (first token, count); empty for chunked shards.
+    std::vector<std::vector<std::pair<std::uint64_t, std::uint64_t>>> documents;
 };
 
-/// A run of consecutive tokens of one shard that belongs to one side of the split.
+/// A run of consecutive tokens of one shard that belongs to one side of the split, or (shard
+/// null, count 1) the end-of-document token after a Megatron document.
 struct Segment {
     const Shard* shard;
     std::uint64_t begin;  ///< first token in the shard
@@ -111,8 +61,12 @@ struct Segment {
 
 class ShardStream final : public TokenStream {
 public:
-    ShardStream(std::shared_ptr<std::vector<Shard>> shards, std::vector<Segment> segs, int vocabulary)
-        : m_shards(std::move(shards)), m_segs(std::move(segs)), m_vocabulary(vocabulary) {
+    ShardStream(std::shared_ptr<std::vector<Shard>> shards, std::vector<Segment> segs, int vocabulary,
+                Token endOfDocument)
+        : m_shards(std::move(shards)),
+          m_segs(std::move(segs)),
+          m_vocabulary(vocabulary),
+          m_eod(endOfDocument) {
         m_size = m_segs.empty() ? 0 : m_segs.back().start + m_segs.back().count;
     }
     std::uint64_t size() const override { return m_size; }
@@ -129,6 +83,11 @@ public:
                 }
                 pos = it->start;
             }
+            if (!it->shard) {
+                out[k] = m_eod;
+                ++pos;
+                continue;
+            }
             const Shard& s = *it->shard;
             const std::uint8_t* p = s.file->data() + s.offset +
                                     (it->begin + (pos - it->start)) * static_cast<std::uint64_t>(s.width);
@@ -142,6 +101,7 @@ private:
     std::vector<Segment> m_segs;
     std::uint64_t m_size = 0;
     int m_vocabulary;
+    Token m_eod;
 };
 
 struct TokensParams {
@@ -155,8 +115,9 @@ TokensParams readTokensParams(const DomainSpec& d, const std::string& field) {
     ParamReader p(d.params, field + ".params");
     TokensParams t;
     t.format = p.string("format", "auto");
-    if (t.format != "auto" && t.format != "nanogpt" && t.format != "llmc") {
-        configError(p.keyPath("format"), "unknown format \"" + t.format + "\"", "auto | nanogpt | llmc");
+    if (t.format != "auto" && t.format != "nanogpt" && t.format != "llmc" && t.format != "megatron") {
+        configError(p.keyPath("format"), "unknown format \"" + t.format + "\"",
+                    "auto | nanogpt | llmc | megatron");
     }
     t.chunk = p.integer("chunk", 2048, 16, std::int64_t{1} << 30);
     t.valFraction = p.number("val_fraction", 0.05, 0.0, 0.9, true);
@@ -174,6 +135,28 @@ Shard openShard(const std::string& path, const std::string& format, const std::s
         return Error(ErrorCode::InvalidInput, "domain \"" + domain + "\": \"" + path + "\": " + what, field);
     };
     Shard s;
+    if (format == "megatron" || (format == "auto" && isMegatron(path))) {
+        MegatronFile m = openMegatron(path, vocabulary, field, domain);
+        s.file = m.bin;
+        s.width = m.width;
+        s.tokens = m.tokens;
+        s.format = "Megatron " + m.dtype;
+        for (size_t k = 0; k + 1 < m.documents.size(); ++k) {
+            std::vector<std::pair<std::uint64_t, std::uint64_t>> runs;
+            for (std::uint64_t q = m.documents[k]; q < m.documents[k + 1]; ++q) {
+                if (m.sequences[q].second > 0) {
+                    runs.push_back(m.sequences[q]);
+                }
+            }
+            if (!runs.empty()) {  // empty documents are dropped, as for text
+                s.documents.push_back(std::move(runs));
+            }
+        }
+        if (s.tokens == 0) {
+            throw bad("holds no tokens");
+        }
+        return s;
+    }
     s.file = std::make_shared<MappedFile>(path, field, domain);
     const std::size_t size = s.file->size();
     const std::uint8_t* b = s.file->data();
@@ -238,7 +221,7 @@ Shard openShard(const std::string& path, const std::string& format, const std::s
         s.file->release(s.offset + i0 * static_cast<std::uint64_t>(s.width),
                         s.offset + i1 * static_cast<std::uint64_t>(s.width));
     }
-    ::madvise(const_cast<std::uint8_t*>(b), size, MADV_RANDOM);
+    s.file->adviseRandom();
     return s;
 }
 
@@ -254,50 +237,90 @@ void checkTokens(const DomainSpec& d, const std::string& field) {
     expandGlob(argumentOf(d), field + ".source");
 }
 
-std::unique_ptr<DataSource> makeTokens(const DomainSpec& d, const std::string& field, int vocabulary) {
+std::unique_ptr<DataSource> makeTokens(const DomainSpec& d, const std::string& field, int vocabulary,
+                                       Token endOfDocument) {
     const TokensParams t = readTokensParams(d, field);
     const std::string srcField = field + ".source";
     std::vector<std::string> files = expandGlob(argumentOf(d), srcField);
+    // A glob such as "data/*" matches a Megatron dataset's .idx beside its .bin: the index is read
+    // with its .bin, not as a shard of its own.
+    files.erase(std::remove_if(files.begin(), files.end(),
+                               [&](const std::string& f) {
+                                   if (f.size() < 4 || f.compare(f.size() - 4, 4, ".idx") != 0) {
+                                       return false;
+                                   }
+                                   const std::string bin = f.substr(0, f.size() - 4) + ".bin";
+                                   return std::binary_search(files.begin(), files.end(), bin) &&
+                                          isMegatron(bin);
+                               }),
+                files.end());
     auto shards = std::make_shared<std::vector<Shard>>();
     shards->reserve(files.size());
     for (const auto& f : files) {
         shards->push_back(openShard(f, t.format, srcField, d.name, vocabulary));
     }
-    // Chunks are the split's documents: chunk k of a shard is held out when the hash of the shard's
-    // file name and k falls below val_fraction.
+    // The units of the split: chunk k of a chunked shard, or document k of a Megatron dataset, is
+    // held out when the hash of the file's name and k falls below val_fraction.
+    struct Unit {
+        size_t shard;
+        std::uint64_t index;  ///< chunk or document number
+    };
     std::vector<double> values;
-    std::vector<std::pair<size_t, std::uint64_t>> chunks;  // (shard, first token)
+    std::vector<Unit> units;
     const auto chunk = static_cast<std::uint64_t>(t.chunk);
     for (size_t s = 0; s < shards->size(); ++s) {
         const std::string name = baseName(files[s]);
-        for (std::uint64_t b = 0; b < (*shards)[s].tokens; b += chunk) {
-            std::string key = name + "#" + std::to_string(b / chunk);
+        const Shard& sh = (*shards)[s];
+        const std::uint64_t n = sh.documents.empty() ? (sh.tokens + chunk - 1) / chunk : sh.documents.size();
+        for (std::uint64_t k = 0; k < n; ++k) {
+            std::string key = name + "#" + std::to_string(k);
             values.push_back(
                 documentSplitValue(reinterpret_cast<const std::uint8_t*>(key.data()), key.size()));
-            chunks.emplace_back(s, b);
+            units.push_back({s, k});
         }
     }
     const std::vector<bool> isVal = chooseValidation(values, t.valFraction, srcField, d.name, files);
     std::vector<Segment> train, val;
     CorpusStats st;
     st.files = files;
-    st.documents = static_cast<std::int64_t>(chunks.size());
-    for (size_t c = 0; c < chunks.size(); ++c) {
-        const Shard& sh = (*shards)[chunks[c].first];
-        const std::uint64_t n = std::min(chunk, sh.tokens - chunks[c].second);
-        auto& segs = isVal[c] ? val : train;
+    st.documents = static_cast<std::int64_t>(units.size());
+    bool documents = false;
+    auto append = [](std::vector<Segment>& segs, const Shard* sh, std::uint64_t begin, std::uint64_t n) {
         const std::uint64_t start = segs.empty() ? 0 : segs.back().start + segs.back().count;
-        if (!segs.empty() && segs.back().shard == &sh &&
-            segs.back().begin + segs.back().count == chunks[c].second) {
-            segs.back().count += n;  // merge neighbouring chunks of one side
+        if (sh && !segs.empty() && segs.back().shard == sh &&
+            segs.back().begin + segs.back().count == begin) {
+            segs.back().count += n;  // merge neighbouring runs of one side
         } else {
-            segs.push_back({&sh, chunks[c].second, n, start});
+            segs.push_back({sh, begin, n, start});
         }
-        (isVal[c] ? st.valDocuments : st.trainDocuments) += 1;
-        (isVal[c] ? st.valTokens : st.trainTokens) += static_cast<std::int64_t>(n);
+    };
+    for (size_t u = 0; u < units.size(); ++u) {
+        const Shard& sh = (*shards)[units[u].shard];
+        auto& segs = isVal[u] ? val : train;
+        std::uint64_t n = 0;
+        if (sh.documents.empty()) {
+            const std::uint64_t begin = units[u].index * chunk;
+            n = std::min(chunk, sh.tokens - begin);
+            append(segs, &sh, begin, n);
+        } else {
+            documents = true;
+            for (const auto& [begin, count] : sh.documents[units[u].index]) {
+                append(segs, &sh, begin, count);
+                n += count;
+            }
+            append(segs, nullptr, 0, 1);  // the end-of-document token
+            st.bytes += static_cast<std::int64_t>(n);
+            n += 1;
+        }
+        (isVal[u] ? st.valDocuments : st.trainDocuments) += 1;
+        (isVal[u] ? st.valTokens : st.trainTokens) += static_cast<std::int64_t>(n);
     }
     st.tokens = st.trainTokens + st.valTokens;
-    st.bytes = st.tokens;  // counted in tokens: the shards carry no text
+    for (const auto& sh : *shards) {
+        if (sh.documents.empty()) {
+            st.bytes += static_cast<std::int64_t>(sh.tokens);  // counted in tokens: the shards carry no text
+        }
+    }
     std::string formats;
     for (const auto& sh : *shards) {
         if (formats.find(sh.format) == std::string::npos) {
@@ -306,11 +329,12 @@ std::unique_ptr<DataSource> makeTokens(const DomainSpec& d, const std::string& f
     }
     const std::string desc = "tokens (" + formats + "): " + std::to_string(files.size()) + " shard(s), " +
                              std::to_string(st.tokens) + " tokens in " + std::to_string(st.documents) +
-                             " chunks of " + std::to_string(t.chunk) + "; " +
-                             std::to_string(st.valDocuments) + " chunks held out; entropy unknown";
-    return std::make_unique<WindowSource>(std::make_unique<ShardStream>(shards, std::move(train), vocabulary),
-                                          std::make_unique<ShardStream>(shards, std::move(val), vocabulary),
-                                          t.seed, std::move(st), desc);
+                             (documents ? " chunks or documents" : " chunks of " + std::to_string(t.chunk)) +
+                             "; " + std::to_string(st.valDocuments) + " held out; entropy unknown";
+    return std::make_unique<WindowSource>(
+        std::make_unique<ShardStream>(shards, std::move(train), vocabulary, endOfDocument),
+        std::make_unique<ShardStream>(shards, std::move(val), vocabulary, endOfDocument), t.seed,
+        std::move(st), desc);
 }
 
 }  // namespace anneal::data

@@ -154,7 +154,7 @@ TokenizedSources buildTokenizedSources(const ExperimentSpec& spec, const DataPro
             const auto ids = cachedTokens(tok, sets[i], progress);
             out.sources.push_back(makeTokenizedSource(sets[i], ids, tok.endOfDocument(), tok.summary()));
         } else if (domains[i].source.rfind("tokens:", 0) == 0) {
-            out.sources.push_back(makeTokens(domains[i], field, tok.vocabulary()));
+            out.sources.push_back(makeTokens(domains[i], field, tok.vocabulary(), tok.endOfDocument()));
         } else {
             out.sources.push_back(makeSource(domains[i], field));  // unknown: its error
         }

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// A read-only memory mapping of a whole file, for the token shard readers (tokens:), which never
+// read a shard into memory.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace anneal::data {
+
+class MappedFile {
+public:
+    /// Throws Io at `field` naming the domain and the file when it cannot be opened or mapped.
+    MappedFile(const std::string& path, const std::string& field, const std::string& domain);
+    ~MappedFile();
+    MappedFile(const MappedFile&) = delete;
+    MappedFile& operator=(const MappedFile&) = delete;
+
+    const std::uint8_t* data() const { return m_data; }
+    std::size_t size() const { return m_size; }
+    /// Lets the kernel drop [from, to) from this process's resident set (the file stays cached).
+    void release(std::size_t from, std::size_t to) const;
+    /// Tells the kernel that reads will be random (no read-ahead).
+    void adviseRandom() const;
+
+private:
+    std::string m_path;
+    int m_fd = -1;
+    const std::uint8_t* m_data = nullptr;
+    std::size_t m_size = 0;
+};
+
+}  // namespace anneal::data
