@@ -7,6 +7,7 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <map>
 
@@ -180,6 +181,12 @@ void ScheduleEditor::startOptimize() {
     p.peakLr = m_spec.train.lr;
     p.warmupSteps = m_spec.schedule.warmupSteps;
     p.warmupStartFraction = m_spec.schedule.warmupStartFraction;
+    if (!m_optimizer->minLr(&p.minLr) || p.minLr >= p.peakLr) {
+        m_optimizer->resultLabel()->setText(tr("Minimum LR: '%1' is not an LR in [0, the peak LR %2)")
+                                                .arg(m_optimizer->minLrEdit()->text().trimmed())
+                                                .arg(p.peakLr));
+        return;
+    }
     const double current = m_predicted.empty() ? fit::kNaN : m_predicted.back();
     dropOptimized();
     m_optimizer->start(fit->fit, p, current, fit->id);

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "schedule_optimize_panel.h"
 
+#include <cmath>
+
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QVBoxLayout>
@@ -19,13 +22,19 @@ ScheduleOptimizePanel::ScheduleOptimizePanel(QWidget* parent)
       m_use(new QPushButton(tr("Use this"), this)),
       m_useAndRun(new QPushButton(tr("Use and run"), this)),
       m_progress(new QProgressBar(this)),
-      m_label(new QLabel(this)) {
+      m_label(new QLabel(this)),
+      m_minLr(new QLineEdit(this)) {
     setObjectName(QStringLiteral("scheduleOptimize"));
     m_optimize->setToolTip(
         tr("Find the LR schedule with the lowest final loss the chosen fit predicts: same steps, "
            "peak LR and warmup, non-increasing after warmup (METHODS 2.1)"));
     m_use->setToolTip(tr("Make the optimised schedule this experiment's schedule (kind = table)"));
     m_useAndRun->setToolTip(tr("Make it this experiment's schedule and start a run of it"));
+    m_minLr->setObjectName(QStringLiteral("optimizeMinLr"));
+    m_minLr->setPlaceholderText(tr("0"));
+    m_minLr->setToolTip(
+        tr("Lower bound of the LR after warmup (the CLI's --min-lr). Keep it at or above the smallest LR "
+           "the fit's curves applied: below, the law is extrapolated"));
     m_label->setWordWrap(true);
     m_label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_progress->setRange(0, 1000);
@@ -35,7 +44,11 @@ ScheduleOptimizePanel::ScheduleOptimizePanel(QWidget* parent)
     auto* use = new QHBoxLayout;
     use->addWidget(m_use);
     use->addWidget(m_useAndRun);
+    auto* minRow = new QHBoxLayout;
+    minRow->addWidget(new QLabel(tr("Minimum LR"), this));
+    minRow->addWidget(m_minLr, 1);
     auto* layout = new QVBoxLayout(this);
+    layout->addLayout(minRow);
     layout->addLayout(buttons);
     layout->addWidget(m_progress);
     layout->addWidget(m_label);
@@ -57,6 +70,17 @@ ScheduleOptimizePanel::ScheduleOptimizePanel(QWidget* parent)
     connect(m_cancel, &QPushButton::clicked, this, &ScheduleOptimizePanel::cancel);
     connect(m_use, &QPushButton::clicked, this, [this] { emit useRequested(false); });
     connect(m_useAndRun, &QPushButton::clicked, this, [this] { emit useRequested(true); });
+}
+
+bool ScheduleOptimizePanel::minLr(double* value) const {
+    const QString text = m_minLr->text().trimmed();
+    if (text.isEmpty()) {
+        *value = 0.0;
+        return true;
+    }
+    bool ok = false;
+    *value = text.toDouble(&ok);
+    return ok && std::isfinite(*value) && *value >= 0.0;
 }
 
 ScheduleOptimizePanel::~ScheduleOptimizePanel() {

@@ -16,6 +16,7 @@
 #include "anneal/fit/schedule_optimizer.h"
 
 class QLabel;
+class QLineEdit;
 class QProgressBar;
 class QPushButton;
 
@@ -48,6 +49,9 @@ public:
     QPushButton* useButton() const { return m_use; }
     QPushButton* useAndRunButton() const { return m_useAndRun; }
     QLabel* resultLabel() const { return m_label; }
+    QLineEdit* minLrEdit() const { return m_minLr; }
+    /// The minimum LR after warmup the user gave (0 when empty); false when it is not a number >= 0.
+    bool minLr(double* value) const;
 
 signals:
     /// The user clicked Optimize (the editor then calls start() with its fit and problem).
@@ -70,6 +74,7 @@ private:
     QPushButton* m_useAndRun;
     QProgressBar* m_progress;
     QLabel* m_label;
+    QLineEdit* m_minLr;
     QFutureWatcher<Outcome> m_watcher;
     QTimer m_poll;  ///< reads the worker's progress (an atomic) into the bar, 10 times a second
     std::shared_ptr<std::atomic<bool>> m_stop;

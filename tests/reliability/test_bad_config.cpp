@@ -26,6 +26,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
+/// A context value that removes the key from the base file (a source's parameters that another
+/// source does not take).
+const std::string kUnset = "\x01unset";
+
 /// An experiment file built from sections of key = value lines; set() replaces or adds a key.
 class ExperimentText {
 public:
@@ -64,13 +68,19 @@ public:
         }
         const std::string key = section.empty() ? path : path.substr(section.size() + 1);
         auto& lines = m_sections[section];
-        for (auto& kv : lines) {
-            if (kv.first == key) {
-                kv.second = value;
+        for (auto it = lines.begin(); it != lines.end(); ++it) {
+            if (it->first == key) {
+                if (value == kUnset) {
+                    lines.erase(it);
+                } else {
+                    it->second = value;
+                }
                 return;
             }
         }
-        lines.emplace_back(key, value);
+        if (value != kUnset) {
+            lines.emplace_back(key, value);
+        }
     }
 
     std::string text() const {
@@ -109,7 +119,8 @@ private:
                                                    "mixture.upsample",
                                                    "mixture.replay",
                                                    "reweight",
-                                                   "log"};
+                                                   "log",
+                                                   "tokenizer"};
         return s;
     }
     std::map<std::string, std::vector<std::pair<std::string, std::string>>> m_sections;
@@ -138,6 +149,19 @@ const std::vector<KeyCase>& keyCases() {
     const C upsample = {{"mixture.upsample.weights", "{ markov = 1.0 }"}};
     const C replay = {{"mixture.replay.weights", "{ markov = 1.0 }"}};
     const C lossBased = {{"reweight.strategy", "\"loss_linupper\""}};
+    // Subword tokenizers take real-text domains only: both domains read the licence texts.
+    static const std::string gpl = "\"text:" + test::dataFile("text/gpl-3.txt") + "\"";
+    static const std::string lgpl = "\"text:" + test::dataFile("text/lgpl-3.txt") + "\"";
+    const C text = {{"data.domain[0].source", gpl},
+                    {"data.domain[0].params.order", kUnset},
+                    {"data.domain[0].params.alphabet", kUnset},
+                    {"data.domain[1].source", lgpl}};
+    C spm = text;
+    spm.push_back({"tokenizer.kind", "\"sentencepiece\""});
+    C gpt2 = text;
+    gpt2.push_back({"tokenizer.kind", "\"gpt2\""});
+    gpt2.push_back({"tokenizer.vocab", "\"" + test::dataFile("tokenizer/vocab.json") + "\""});
+    gpt2.push_back({"tokenizer.merges", "\"" + test::dataFile("tokenizer/merges.txt") + "\""});
     const C scalT = {{"reweight.strategy", "\"domain_scalarization\""}, {"reweight.temperature", "2.0"}};
     const C scalW = {{"reweight.strategy", "\"domain_scalarization\""},
                      {"reweight.domain_weights", "{ markov = 2.0 }"}};
@@ -194,6 +218,14 @@ const std::vector<KeyCase>& keyCases() {
         {"schedule.lrs", table, "\"x\"", "[0.001, -0.0001]"},
         {"schedule.source", table, "1", "\"\""},
         {"schedule.file", tableFile, "1", "\"/nonexistent/lr.csv\""},
+        {"tokenizer.kind", {}, "1", "\"wordpiece\""},
+        {"tokenizer.model", spm, "1", "\"/nonexistent/x.model\""},
+        {"tokenizer.model_type", spm, "1", "\"char\""},
+        {"tokenizer.vocab_size", spm, "\"x\"", "10"},
+        {"tokenizer.train_bytes", spm, "\"x\"", "10"},
+        {"tokenizer.seed", spm, "\"x\"", "-1"},
+        {"tokenizer.vocab", gpt2, "1", "\"/nonexistent/vocab.json\""},
+        {"tokenizer.merges", gpt2, "1", "\"/nonexistent/merges.txt\""},
         {"mixture.kind", {}, "1", "\"dynamic\""},
         {"mixture.temperature", temp, "\"x\"", "0"},
         {"mixture.temperature_schedule", temp, "1", "\"exponential\""},

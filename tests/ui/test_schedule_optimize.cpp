@@ -6,6 +6,7 @@
 #include <qcustomplot.h>
 #include <QLabel>
 #include <QPushButton>
+#include <QLineEdit>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -104,6 +105,39 @@ private slots:
         QCOMPARE(run.size(), 1);
         const ExperimentSpec launched = parseExperiment(run[0][0].toString().toStdString(), "launched");
         QCOMPARE(learningRates(launched), r.best.lr);
+    }
+
+    // The minimum LR field bounds the optimised LR after warmup (the CLI's --min-lr): the panel's
+    // result equals the backend's optimum of the same problem with that bound, and a bad value is
+    // refused in the result line without starting anything.
+    void minimumLrBoundsTheSchedule() {
+        ScheduleEditor editor;
+        const PredictionFit pf = mplFit();
+        editor.setPredictionFits({pf});
+        editor.selectPredictionFit(pf.id);
+        editor.setExperiment(tiny(200), QStringLiteral("test"));
+        ScheduleOptimizePanel* panel = editor.optimizePanel();
+        panel->minLrEdit()->setText(QStringLiteral("abc"));
+        QTest::mouseClick(panel->optimizeButton(), Qt::LeftButton);
+        QVERIFY(!panel->running());
+        QVERIFY2(panel->resultLabel()->text().contains(QStringLiteral("Minimum LR")),
+                 qPrintable(panel->resultLabel()->text()));
+        panel->minLrEdit()->setText(QStringLiteral("1e-4"));
+        QSignalSpy done(panel, &ScheduleOptimizePanel::finished);
+        QTest::mouseClick(panel->optimizeButton(), Qt::LeftButton);
+        QVERIFY(done.wait(30000));
+        QVERIFY(panel->result().has_value());
+        fit::ScheduleProblem p;
+        p.steps = 200;
+        p.peakLr = 3e-4;
+        p.warmupSteps = 20;
+        p.minLr = 1e-4;
+        const fit::OptimizedSchedule want = fit::optimizeSchedule(pf.fit, p);
+        QCOMPARE(panel->result()->floorLr, 1e-4);
+        QCOMPARE(panel->result()->best.lr, want.best.lr);
+        for (std::size_t u = 20; u < 200; ++u) {
+            QVERIFY(panel->result()->best.lr[u] >= 1e-4);
+        }
     }
 
     void cancelStopsALongRun() {
