@@ -357,7 +357,8 @@ private slots:
         writeStandInCorpus(corpus.path());
         for (const QString& toml : QDir(root("usr/share/anneal/experiments")).entryList({"*.toml"})) {
             const auto c = runProcess(cli, {"check", root("usr/share/anneal/experiments/" + toml)}, 120000,
-                                      {"ANNEAL_CORPUS=" + corpus.qpath()});
+                                      {"ANNEAL_CORPUS=" + corpus.qpath(),
+                                       "ANNEAL_CACHE_DIR=" + corpus.qpath(QStringLiteral("cache"))});
             QVERIFY2(c.exitCode == 0, qPrintable(toml + ": " + c.err));
         }
     }
