@@ -183,10 +183,44 @@ void ScheduleEditor::onFormEdited() {
     m_validateTimer.start();
 }
 
+void ScheduleEditor::moveTableKnot(const QString& name, double step, double multiplier) {
+    // Knot i of a table: between its neighbours (the first stays at step 0, the last at its step, so
+    // the table still covers the run), LR = multiplier x the peak LR, clamped to [0, peak]. The table
+    // is the experiment's now (stored by content, as every table), no longer its file's.
+    ScheduleSpec& s = m_spec.schedule;
+    bool ok = false;
+    const int i = name.startsWith(QLatin1String("table:")) ? name.mid(6).toInt(&ok) : -1;
+    const int n = static_cast<int>(s.tableSteps.size());
+    if (!ok || i < 0 || i >= n) {
+        return;  // warmup_end / end of a long table only mark it
+    }
+    LrTable table{s.tableSteps, s.tableLrs};
+    if (i > 0 && i < n - 1) {
+        table.steps[static_cast<size_t>(i)] =
+            std::clamp<std::int64_t>(std::llround(step), table.steps[static_cast<size_t>(i - 1)] + 1,
+                                     table.steps[static_cast<size_t>(i + 1)] - 1);
+    }
+    table.lrs[static_cast<size_t>(i)] = std::clamp(multiplier, 0.0, 1.0) * m_spec.train.lr;
+    const std::string source = s.tableSource.rfind("edited in the schedule editor", 0) == 0
+                                   ? s.tableSource
+                                   : "edited in the schedule editor" +
+                                         (s.tableSource.empty() ? "" : " (from " + s.tableSource + ")");
+    try {
+        applyLrTable(m_spec, table, source);
+    } catch (const Error&) {
+        return;  // cannot happen: the last knot keeps its step
+    }
+    m_form->load(m_spec);
+    dropOptimized();
+    recompute();
+    m_validateTimer.start();
+}
+
 void ScheduleEditor::moveKnot(const QString& name, double step, double multiplier) {
     ScheduleSpec& s = m_spec.schedule;
     if (s.kind == "table") {
-        return;  // a table's knots are its file's; its warmup_end/end knots only mark it
+        moveTableKnot(name, step, multiplier);
+        return;
     }
     const std::int64_t total = m_spec.train.steps;
     const double m = std::clamp(multiplier, 0.0, 1.0);

@@ -55,6 +55,7 @@ public:
 
     /// Applies a knot move as a mouse drag does: step on the x axis, multiplier of the peak LR.
     void moveKnot(const QString& name, double step, double multiplier);
+    void moveTableKnot(const QString& name, double step, double multiplier);
 
     ScheduleForm* form() const { return m_form; }
     SchedulePlot* lrPlot() const { return m_lrPlot; }

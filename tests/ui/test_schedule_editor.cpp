@@ -11,6 +11,7 @@
 
 #include "anneal/config.h"
 #include "anneal/fit/fit.h"
+#include "anneal/lr_table.h"
 #include "anneal/mixture.h"
 #include "anneal/schedule.h"
 #include "fit_result.h"
@@ -47,6 +48,7 @@ private slots:
     void invalidParameterShowsError();
     void mixtureBelowAndPredictedLossSlot();
     void predictedLossIsTheBackendsPrediction();
+    void tableKnotsAreDraggable();
 };
 
 void TestScheduleEditor::curveIsLearningRateAtEveryStep_data() {
@@ -263,6 +265,80 @@ void TestScheduleEditor::predictedLossIsTheBackendsPrediction() {
         const QCPRange axis = editor.lrPlot()->predictedLossGraph()->valueAxis()->range();
         const QCPRange drawn = graph->getValueRange(ok);
         QVERIFY(ok && axis.upper < drawn.upper + 0.1 * (drawn.upper - drawn.lower) + 1e-6);
+    }
+}
+
+/// The LR at every step 0..T-1 of knots, linear between them and held after the last (the test's own).
+std::vector<double> interpolate(const std::vector<std::int64_t>& steps, const std::vector<double>& lrs,
+                                std::int64_t T) {
+    std::vector<double> out;
+    for (std::int64_t t = 0; t < T; ++t) {
+        size_t i = 0;
+        while (i + 1 < steps.size() && steps[i + 1] <= t) {
+            ++i;
+        }
+        out.push_back(i + 1 == steps.size() ? lrs[i]
+                                            : lrs[i] + (lrs[i + 1] - lrs[i]) * double(t - steps[i]) /
+                                                           double(steps[i + 1] - steps[i]));
+    }
+    return out;
+}
+
+// A table schedule's knots are drawn and dragged like the other kinds' (issue 14 item 4): each moves
+// between its neighbours, the first stays at step 0 and the last at its step, LRs stay in [0, peak],
+// and the edited table is the experiment's (its LR at every step is the new knots' interpolation).
+void TestScheduleEditor::tableKnotsAreDraggable() {
+    ExperimentSpec spec = specWith({});
+    const std::int64_t T = spec.train.steps;
+    applyLrTable(spec, LrTable{{0, 50, 200, T - 1}, {1e-4, 3e-3, 1e-3, 1e-4}}, "knots.csv");
+    ScheduleEditor editor;
+    editor.setExperiment(spec, QStringLiteral("test"));
+    SchedulePlot* plot = editor.lrPlot();
+    QCOMPARE(plot->knots().size(), std::size_t(4));
+    for (std::size_t i = 0; i < 4; ++i) {
+        QCOMPARE(plot->knots()[i].name, "table:" + std::to_string(i));
+        QCOMPARE(plot->knots()[i].step, spec.schedule.tableSteps[i]);
+        QVERIFY(std::abs(plot->knots()[i].multiplier * 3e-3 - spec.schedule.tableLrs[i]) < 1e-15);
+    }
+    emit plot->knotDragged(QStringLiteral("table:2"), 250.4, 0.5);
+    std::vector<std::int64_t> steps = {0, 50, 250, T - 1};
+    std::vector<double> lrs = {1e-4, 3e-3, 1.5e-3, 1e-4};
+    QCOMPARE(editor.experiment().schedule.tableSteps, steps);
+    QVERIFY(std::abs(editor.experiment().schedule.tableLrs[2] - 1.5e-3) < 1e-15);
+    QVERIFY(QString::fromStdString(editor.experiment().schedule.tableSource)
+                .startsWith(QStringLiteral("edited in the schedule editor (from knots.csv)")));
+    std::vector<double> want = interpolate(steps, editor.experiment().schedule.tableLrs, T);
+    std::vector<double> got = learningRates(editor.experiment());
+    QCOMPARE(got.size(), want.size());
+    for (std::size_t t = 0; t < got.size(); ++t) {
+        QVERIFY2(std::abs(got[t] - want[t]) <= 1e-15, qPrintable(QString::number(t)));
+    }
+    // Clamps: a knot cannot pass its neighbour, the first stays at 0, the last keeps its step, an LR
+    // above the peak is the peak.
+    emit plot->knotDragged(QStringLiteral("table:1"), 400.0, 2.0);
+    QCOMPARE(editor.experiment().schedule.tableSteps[1], std::int64_t(249));
+    QVERIFY(std::abs(editor.experiment().schedule.tableLrs[1] - 3e-3) < 1e-15);
+    emit plot->knotDragged(QStringLiteral("table:0"), 30.0, 0.1);
+    QCOMPARE(editor.experiment().schedule.tableSteps[0], std::int64_t(0));
+    emit plot->knotDragged(QStringLiteral("table:3"), 10.0, 0.0);
+    QCOMPARE(editor.experiment().schedule.tableSteps[3], T - 1);
+    QCOMPARE(editor.experiment().schedule.tableLrs[3], 0.0);
+    // Lowering the peak knot: the peak LR (train.lr) follows the table's largest LR, as for a loaded file.
+    emit plot->knotDragged(QStringLiteral("table:1"), 249.0, 0.2);
+    QVERIFY(std::abs(editor.experiment().train.lr - 1.5e-3) < 1e-15);
+    // A per-step table (T knots) shows only its warmup and end markers, which do not move it.
+    ExperimentSpec long_ = specWith({});
+    std::vector<double> perStep(static_cast<std::size_t>(T), 1e-3);
+    applyLrTable(long_, lrTableFromSequence(perStep), "flat.csv");
+    long_.schedule.tableSteps.clear();
+    long_.schedule.tableLrs.clear();
+    for (std::int64_t t = 0; t < T; ++t) {
+        long_.schedule.tableSteps.push_back(t);
+        long_.schedule.tableLrs.push_back(1e-3 * (1.0 - 0.5 * double(t) / double(T)));
+    }
+    editor.setExperiment(long_, QStringLiteral("test"));
+    for (const auto& k : plot->knots()) {
+        QVERIFY(k.name.rfind("table:", 0) != 0);
     }
 }
 

@@ -15,6 +15,7 @@
 /// Hägele et al.'s code), so the first update is not wasted at LR 0.
 /// Thread-safety: all functions are pure. They do not throw for specs that passed validation.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -42,10 +43,15 @@ std::int64_t decayStartStep(const ScheduleSpec& schedule, std::int64_t totalStep
 
 /// Knots of a schedule for the editor: (step, multiplier) at warmup end, decay start, end.
 struct ScheduleKnot {
-    std::string name;  ///< "warmup_end", "decay_start", "rewarm_at", "cooldown_end", "anneal_start", "end"
+    /// "warmup_end", "decay_start", "rewarm_at", "cooldown_end", "anneal_start", "end"; "table:<i>" for
+    /// knot i of a table schedule
+    std::string name;
     std::int64_t step;
     double multiplier;
 };
+/// A table schedule with at most this many knots shows them as "table:<i>" (draggable in the schedule
+/// editor); a longer one (a per-step file) shows only warmup_end and end.
+inline constexpr std::size_t kMaxTableKnotsShown = 200;
 std::vector<ScheduleKnot> scheduleKnots(const ScheduleSpec& schedule, std::int64_t totalSteps);
 
 }  // namespace anneal

@@ -170,9 +170,16 @@ std::vector<double> learningRates(const ExperimentSpec& spec) {
 
 std::vector<ScheduleKnot> scheduleKnots(const ScheduleSpec& s, std::int64_t total) {
     std::vector<ScheduleKnot> k;
-    auto add = [&](const char* name, std::int64_t step) {
+    auto add = [&](const std::string& name, std::int64_t step) {
         k.push_back({name, step, lrMultiplier(s, step, total)});
     };
+    if (s.kind == "table" && !s.tableSteps.empty() && s.tableSteps.size() <= kMaxTableKnotsShown) {
+        // A table's own knots, "table:<i>", up to the run's last step.
+        for (size_t i = 0; i < s.tableSteps.size() && s.tableSteps[i] <= total; ++i) {
+            add("table:" + std::to_string(i), s.tableSteps[i]);
+        }
+        return k;
+    }
     if (s.warmupSteps > 0) {
         add("warmup_end", s.warmupSteps);
     }
