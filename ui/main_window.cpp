@@ -200,6 +200,14 @@ void MainWindow::wireController() {
             statusBar()->showMessage(tr("Run %1, step %2: %3").arg(runId).arg(n.step).arg(n.message), 10000);
         }
     });
+    connect(m_controller, &RunController::preparing, this,
+            [this](const QString& what, const QString& stage, qint64 done, qint64 total) {
+                const QString count = total > 1 ? tr(" %1 of %2").arg(done).arg(total) : QString();
+                statusBar()->showMessage(
+                    tr("Preparing the data of %1: %2%3 (the first run of a corpus tokenises it once)")
+                        .arg(what, stage, count),
+                    done >= total ? 3000 : 0);
+            });
     connect(m_controller, &RunController::runFinished, this, [this](qint64 runId, anneal::RunStatus status) {
         m_browser->model()->clearLiveProgress(runId);
         m_cache->markFinished(runId);

@@ -78,6 +78,14 @@ RunController::~RunController() {
 
 void RunController::setDatabasePath(const QString& path) { m_dbPath = path; }
 
+DataProgress RunController::preparingCallback(const QString& what) {
+    // Called on the pool thread that builds the data; the destructor waits for that work, so `this`
+    // outlives it.
+    return [this, what](const std::string& stage, std::int64_t done, std::int64_t total) {
+        emit preparing(what, QString::fromStdString(stage), done, total);
+    };
+}
+
 QList<qint64> RunController::liveRunIds() const {
     QList<qint64> ids;
     for (const auto& [id, live] : m_runs) {
@@ -121,7 +129,9 @@ void RunController::launch(const QString& specText, const QString& origin, const
     req.overrides = toOverrides(overrides);
     req.name = name.toStdString();
     req.group = group.toStdString();
-    startAsync(tr("experiment %1").arg(origin), [req] { return RunSession::launch(req); });
+    const QString what = tr("experiment %1").arg(origin);
+    req.progress = preparingCallback(what);
+    startAsync(what, [req] { return RunSession::launch(req); });
 }
 
 void RunController::branch(qint64 parentId, qint64 atStep, const QStringList& overrides,
@@ -129,8 +139,10 @@ void RunController::branch(qint64 parentId, qint64 atStep, const QStringList& ov
     const std::string db = m_dbPath.toStdString();
     const std::vector<Override> ov = toOverrides(overrides);
     const std::string n = name.toStdString();
-    startAsync(tr("branch of run %1 at step %2").arg(parentId).arg(atStep),
-               [db, parentId, atStep, ov, n] { return RunSession::branch(db, parentId, atStep, ov, n); });
+    const QString what = tr("branch of run %1 at step %2").arg(parentId).arg(atStep);
+    startAsync(what, [db, parentId, atStep, ov, n, progress = preparingCallback(what)] {
+        return RunSession::branch(db, parentId, atStep, ov, n, progress);
+    });
 }
 
 void RunController::resume(qint64 runId) {
@@ -283,6 +295,8 @@ void RunController::dispatch(Live& live, std::vector<Event>& events) {
         } else if (const auto* c = std::get_if<CheckpointEvent>(&e.payload)) {
             flush();
             emit checkpointSaved(id, c->step);
+        } else if (const auto* p = std::get_if<PrepareEvent>(&e.payload)) {
+            emit preparing(tr("run %1").arg(id), QString::fromStdString(p->stage), p->done, p->total);
         }
         // Weight snapshots are read from the store by the weights explorer, not streamed.
     }

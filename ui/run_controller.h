@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 
+#include "anneal/dataset.h"
 #include "anneal/events.h"
 #include "async_read.h"
 #include "run_events.h"
@@ -77,6 +78,10 @@ signals:
     void noticeArrived(qint64 runId, const anneal::ui::RunNotice& notice);
     /// A checkpoint's file is complete (its database row follows shortly from the store writer).
     void checkpointSaved(qint64 runId, qint64 step);
+    /// Data being prepared before step 0 (training a tokenizer, tokenising a domain): `what` is
+    /// "experiment X" or "branch of run N at step S" while it is set up, "run N" when a resumed run
+    /// builds it. Emitted from the thread that builds the data (queued to receivers on others).
+    void preparing(const QString& what, const QString& stage, qint64 done, qint64 total);
     void pausedChanged(qint64 runId, bool paused);
     /// The run's thread ended and every event of it was delivered; the session is being released.
     void runFinished(qint64 runId, anneal::RunStatus status);
@@ -85,6 +90,9 @@ signals:
     void failed(const QString& source, const QString& message);
 
 private:
+    /// A DataProgress that emits preparing(what, ...).
+    DataProgress preparingCallback(const QString& what);
+
     struct Started {
         std::shared_ptr<RunSession> session;
         std::shared_ptr<EventQueue> queue;

@@ -11,6 +11,7 @@
 #include "anneal/schedule.h"
 #include "anneal/trainer.h"
 #include "cli_context.h"
+#include "progress.h"
 
 namespace anneal::cli {
 
@@ -38,8 +39,11 @@ void addCheckCommands(CLI::App& app, Context& ctx) {
             return;
         }
         const ModelInfo mi = modelInfo(spec.model);
-        const auto domains = domainRecords(spec);
-        const double floor = experimentEntropyFloor(spec);
+        PrepareProgress prepare(o->json, stderrIsTty());  // a subword tokenizer: trained and cached here
+        const Dataset data(spec, prepare.callback());
+        prepare.finish();
+        const auto domains = domainRecords(spec, data);
+        const double floor = experimentEntropyFloor(spec, data);
         const std::int64_t tokens = spec.train.steps * spec.data.batchSize * spec.model.context;
         if (o->json) {
             nlohmann::json j;

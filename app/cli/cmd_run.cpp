@@ -43,6 +43,9 @@ int drive(RunSession& session, const std::string& dbPath, const RunOptions& opt)
     session.start();
     const std::int64_t total = session.spec().train.steps;
     ProgressBar bar("run " + std::to_string(session.runId()), !opt.quiet && stderrIsTty());
+    // Before step 0 of a resumed run: training a tokenizer, tokenising (cached: only the first run of
+    // a corpus is slow). A new run or a branch built its data in launch/branch already.
+    PrepareProgress prepare(opt.quiet, stderrIsTty());
     double lastLoss = std::nan(""), lastVal = std::nan("");
     std::int64_t lastStep = session.startStep();
     std::string message;
@@ -54,7 +57,10 @@ int drive(RunSession& session, const std::string& dbPath, const RunOptions& opt)
         events.clear();
         queue->drain(events, std::chrono::milliseconds(100));
         for (const Event& e : events) {
-            if (const auto* s = std::get_if<StepEvent>(&e.payload)) {
+            if (const auto* p = std::get_if<PrepareEvent>(&e.payload)) {
+                prepare.update(p->stage, p->done, p->total);
+            } else if (const auto* s = std::get_if<StepEvent>(&e.payload)) {
+                prepare.finish();
                 lastLoss = s->trainLoss;
                 lastStep = s->step + 1;
                 char extra[96];
@@ -186,7 +192,10 @@ void addRunCommands(CLI::App& app, Context& ctx) {
         req.overrides = collectOverrides(opt->sets, opt->unsets);
         req.name = opt->name;
         req.group = opt->group;
+        PrepareProgress prepare(opt->quiet, stderrIsTty());
+        req.progress = prepare.callback();
         auto session = RunSession::launch(req);
+        prepare.finish();
         ctx.exitCode = drive(*session, req.dbPath, *opt);
     });
 
@@ -229,8 +238,11 @@ void addRunCommands(CLI::App& app, Context& ctx) {
         "Example (a 20% linear cooldown from the stable phase of a 10000-step WSD run):\n"
         "  anneal-cli branch 7 --at-step 8000 --set schedule.decay_fraction=0.2 --name cooldown-20");
     branch->callback([opt, &ctx] {
-        auto session = RunSession::branch(ctx.dbPath(), opt->runId, opt->atStep,
-                                          collectOverrides(opt->sets, opt->unsets), opt->name);
+        PrepareProgress prepare(opt->quiet, stderrIsTty());
+        auto session =
+            RunSession::branch(ctx.dbPath(), opt->runId, opt->atStep,
+                               collectOverrides(opt->sets, opt->unsets), opt->name, prepare.callback());
+        prepare.finish();
         ctx.exitCode = drive(*session, ctx.dbPath(), *opt);
     });
 }

@@ -53,4 +53,21 @@ void ProgressBar::finish() {
     }
 }
 
+PrepareProgress::PrepareProgress(bool quiet, bool tty)
+    : m_quiet(quiet), m_tty(tty), m_bar("data", !quiet && tty) {}
+
+void PrepareProgress::update(const std::string& stage, std::int64_t done, std::int64_t total) {
+    if (stage != m_stage && !m_quiet && !m_tty) {
+        std::fprintf(stderr, "anneal-cli: preparing data: %s\n", stage.c_str());
+    }
+    m_stage = stage;
+    m_bar.update(done, total, stage);
+}
+
+std::function<void(const std::string&, std::int64_t, std::int64_t)> PrepareProgress::callback() {
+    return [this](const std::string& stage, std::int64_t done, std::int64_t total) {
+        update(stage, done, total);
+    };
+}
+
 }  // namespace anneal::cli

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace anneal::cli {
@@ -25,6 +26,23 @@ private:
     std::chrono::steady_clock::time_point m_start;
     std::chrono::steady_clock::time_point m_last;
     std::int64_t m_first = -1;
+};
+
+/// Building an experiment's data before step 0 (training a tokenizer, tokenising a domain): a "data"
+/// bar on a terminal, one stderr line per stage otherwise (a job log), nothing when quiet.
+class PrepareProgress {
+public:
+    PrepareProgress(bool quiet, bool tty);
+    void update(const std::string& stage, std::int64_t done, std::int64_t total);
+    /// update() as a Dataset's DataProgress (valid while this object lives).
+    std::function<void(const std::string&, std::int64_t, std::int64_t)> callback();
+    void finish() { m_bar.finish(); }
+
+private:
+    bool m_quiet;
+    bool m_tty;
+    ProgressBar m_bar;
+    std::string m_stage;
 };
 
 }  // namespace anneal::cli

@@ -5,7 +5,9 @@
 // bytes (SentencePiece training is deterministic), two runs are bit-identical and a resume is
 // bit-exact, and val_bpb divides by the bytes the validation targets decode to.
 #include <QtTest>
+#include <algorithm>
 #include <chrono>
+#include <functional>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -16,23 +18,16 @@
 #include "anneal/dataset.h"
 #include "anneal/run_session.h"
 #include "anneal/store.h"
+#include "data_files.h"
 #include "run_helpers.h"
 #include "temp_paths.h"
 
 using namespace anneal;
+using test::readAll;
+using test::writeFile;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string readAll(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
-
-void writeFile(const std::string& path, const std::string& bytes) {
-    std::ofstream f(path, std::ios::binary | std::ios::trunc);
-    f << bytes;
-}
 
 std::string toml(const std::string& glob, int vocab = 500, int steps = 20, unsigned seed = 1) {
     return "name = \"spm\"\nseed = " + std::to_string(seed) +
@@ -182,6 +177,95 @@ private slots:
         test::driveSession(*resumed);
         QVERIFY2(test::bitIdentical(test::storedMetric(db, id, "train_loss"), expected),
                  "resumed run differs from the uninterrupted one");
+    }
+
+    void runsBuildTheirDataOnceAndReportIt() {
+        // A new run builds its data once, in launch (its record needs the domains' facts), reporting
+        // the stages to the request's callback, and hands it to the run: the run publishes no
+        // PrepareEvent of its own. A resumed run builds it on its thread and publishes the stages
+        // before its first step. Cold cache: the tokenizer is trained and the domain tokenised.
+        test::TempDir dir;
+        const std::string db = dir.path("p.db");
+        struct Seen {
+            std::vector<PrepareEvent> launch, run;
+            bool preparedAfterStep = false;
+        };
+        auto drive = [](RunSession& session, Seen& seen,
+                        const std::function<void(const StepEvent&)>& onStep) {
+            auto q = std::make_shared<EventQueue>(1 << 16);
+            session.bus()->subscribe(q);
+            session.start();
+            bool stepSeen = false;
+            std::vector<Event> events;
+            while (!(session.run().finished() && q->size() == 0)) {
+                events.clear();
+                q->drain(events, std::chrono::milliseconds(50));
+                for (const Event& e : events) {
+                    if (const auto* p = std::get_if<PrepareEvent>(&e.payload)) {
+                        seen.run.push_back(*p);
+                        seen.preparedAfterStep = seen.preparedAfterStep || stepSeen;
+                    } else if (const auto* st = std::get_if<StepEvent>(&e.payload)) {
+                        stepSeen = true;
+                        if (onStep) {
+                            onStep(*st);
+                        }
+                    }
+                }
+            }
+            session.wait();
+        };
+        auto launch = [&](Seen& seen, const std::string& extra) {
+            LaunchRequest req;
+            req.dbPath = db;
+            req.specText = toml(m_corpus->path("*.txt"), 500, 20) + extra;
+            req.origin = "<test>";
+            req.progress = [&seen](const std::string& stage, std::int64_t done, std::int64_t total) {
+                seen.launch.push_back(PrepareEvent{stage, done, total});
+            };
+            return RunSession::launch(req);
+        };
+        auto last = [](const std::vector<PrepareEvent>& ev, const std::string& stage) -> const PrepareEvent* {
+            const PrepareEvent* out = nullptr;
+            for (const auto& e : ev) {
+                out = e.stage == stage ? &e : out;
+            }
+            return out;
+        };
+        auto count = [](const std::vector<PrepareEvent>& ev, const std::string& stage, std::int64_t done) {
+            return std::count_if(ev.begin(), ev.end(),
+                                 [&](const PrepareEvent& e) { return e.stage == stage && e.done == done; });
+        };
+
+        Seen cold;
+        auto s = launch(cold, "checkpoint_every = 5\nkeep_checkpoints = 10\n");
+        const std::int64_t id = s->runId();
+        drive(*s, cold, [&](const StepEvent& e) {
+            if (e.step >= 7) {
+                s->stop();
+            }
+        });
+        for (const auto& e : cold.launch) {
+            QVERIFY2(e.done >= 0 && e.done <= e.total, e.stage.c_str());
+        }
+        const PrepareEvent* trained = last(cold.launch, "train tokenizer");
+        const PrepareEvent* tokenised = last(cold.launch, "tokenise licenses");
+        QVERIFY2(trained && tokenised, "launch reported no training or tokenising");
+        QCOMPARE(trained->done, trained->total);  // each stage ends complete
+        QCOMPARE(tokenised->done, tokenised->total);
+        QVERIFY(tokenised->total > 0);
+        QCOMPARE(count(cold.launch, "tokenise licenses", 0), 1);  // built once, not once per use
+        QVERIFY2(cold.run.empty(), "the run built its data again");
+        s.reset();
+
+        Seen resumed;
+        auto r = RunSession::resume(db, id);
+        QVERIFY(r->startStep() >= 5);
+        drive(*r, resumed, {});
+        QVERIFY(!resumed.preparedAfterStep);
+        const PrepareEvent* cached = last(resumed.run, "cached licenses");
+        QVERIFY2(cached, "a resumed run does not say it read its data from the cache");
+        QCOMPARE(cached->total, tokenised->total);                   // the same documents
+        QVERIFY(last(resumed.run, "tokenise licenses") == nullptr);  // nothing tokenised again
     }
 
     void valBpbDividesByDecodedBytes() {

@@ -85,8 +85,17 @@ struct WeightSnapshotEvent {
     std::vector<std::int32_t> steps;  ///< step each sample was seen at
 };
 
-using EventPayload =
-    std::variant<StepEvent, EvalEvent, StatusEvent, NoticeEvent, CheckpointEvent, WeightSnapshotEvent>;
+/// Preparing the data before step 0: training a tokenizer, tokenising a domain's documents (each
+/// can take a minute on a large corpus; both are cached, so a second run of the same data skips
+/// them). Published at most five times a second per stage, and once with done == total. Not stored.
+struct PrepareEvent {
+    std::string stage;  ///< "train tokenizer", "tokenise prose", ...
+    std::int64_t done = 0;
+    std::int64_t total = 0;
+};
+
+using EventPayload = std::variant<StepEvent, EvalEvent, StatusEvent, NoticeEvent, CheckpointEvent,
+                                  WeightSnapshotEvent, PrepareEvent>;
 
 struct Event {
     std::int64_t runId = 0;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "anneal/config.h"
+#include "anneal/dataset.h"
 #include "anneal/events.h"
 #include "anneal/experiment.h"
 #include "anneal/store.h"
@@ -28,6 +29,10 @@ struct LaunchRequest {
     std::vector<Override> overrides;
     std::string name;   ///< run name; default: the experiment's name
     std::string group;  ///< sweep group
+    /// Building the run's data in launch() (training a tokenizer, tokenising: a minute on a large
+    /// corpus with a cold cache), on the calling thread. The data is built once and handed to the
+    /// run; a resumed run builds it on its thread and publishes PrepareEvent instead.
+    DataProgress progress;
 };
 
 class RunSession {
@@ -40,7 +45,8 @@ public:
     /// plus `overrides`. It shares the parent's history before atStep.
     static std::unique_ptr<RunSession> branch(const std::string& dbPath, std::int64_t parentId,
                                               std::int64_t atStep, const std::vector<Override>& overrides,
-                                              const std::string& name = {});
+                                              const std::string& name = {},
+                                              const DataProgress& progress = {});
 
     ~RunSession();
 
@@ -62,9 +68,13 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
-/// Domain records (names, sources, entropy) of an experiment, for the runs table.
+/// Domain records (names, sources, entropy) of an experiment whose data is built, for the runs table.
+std::vector<DomainRecord> domainRecords(const ExperimentSpec& spec, const Dataset& data);
+/// The static mix's loss floor of an experiment whose data is built (nats/token).
+double experimentEntropyFloor(const ExperimentSpec& spec, const Dataset& data);
+/// The same, building the data (which may train a tokenizer and tokenise a corpus: build a Dataset
+/// once and use the overloads above when both are wanted).
 std::vector<DomainRecord> domainRecords(const ExperimentSpec& spec);
-/// The static mix's loss floor of an experiment (nats/token).
 double experimentEntropyFloor(const ExperimentSpec& spec);
 
 }  // namespace anneal

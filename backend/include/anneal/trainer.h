@@ -15,12 +15,17 @@
 
 namespace anneal {
 
+class Dataset;
+
 struct RunRequest {
     ExperimentSpec spec;
     std::int64_t runId = 0;
     std::string checkpointDir;  ///< where this run writes its checkpoints (created if missing)
     std::string startFrom;      ///< checkpoint to start from: resume or branch ("" = fresh start)
     bool isBranch = false;      ///< startFrom is a parent's checkpoint: keep the step, new run
+    /// The run's data when the caller built it already (RunSession's launch and branch do, for the
+    /// run's record); null: the run builds it on its thread, publishing PrepareEvent as it goes.
+    std::shared_ptr<const Dataset> data;
 };
 
 /// Facts about a model, computed without torch (DESIGN: 6N convention).

@@ -205,6 +205,8 @@ struct StoreWriter::Impl {
         ++stats.rowsWritten;
     }
 
+    void apply(std::int64_t /*run*/, const PrepareEvent& /*e*/) {}  // progress, not a record
+
     void apply(std::int64_t run, const NoticeEvent& e) {
         insNotice->bind(1, run);
         insNotice->bind(2, e.step);

@@ -13,8 +13,7 @@
 
 namespace anneal {
 
-std::vector<DomainRecord> domainRecords(const ExperimentSpec& spec) {
-    Dataset data(spec);
+std::vector<DomainRecord> domainRecords(const ExperimentSpec& spec, const Dataset& data) {
     const auto floors = data.entropyFloors();
     const auto rates = data.entropyRates();
     std::vector<DomainRecord> out;
@@ -26,13 +25,20 @@ std::vector<DomainRecord> domainRecords(const ExperimentSpec& spec) {
     return out;
 }
 
-double experimentEntropyFloor(const ExperimentSpec& spec) {
-    Dataset data(spec);
+double experimentEntropyFloor(const ExperimentSpec& spec, const Dataset& data) {
     std::vector<double> w;
     for (const auto& d : spec.data.domains) {
         w.push_back(d.weight);
     }
     return data.mixtureFloor(normalized(w));
+}
+
+std::vector<DomainRecord> domainRecords(const ExperimentSpec& spec) {
+    return domainRecords(spec, Dataset(spec));
+}
+
+double experimentEntropyFloor(const ExperimentSpec& spec) {
+    return experimentEntropyFloor(spec, Dataset(spec));
 }
 
 struct RunSession::Impl {
@@ -60,7 +66,7 @@ RunSession::~RunSession() {
 
 namespace {
 
-NewRun newRunFor(const ExperimentSpec& spec, const std::string& specText,
+NewRun newRunFor(const ExperimentSpec& spec, const Dataset& data, const std::string& specText,
                  const std::vector<Override>& overrides, const std::string& name, const std::string& group) {
     NewRun r;
     r.name = name.empty() ? spec.name : name;
@@ -75,9 +81,9 @@ NewRun newRunFor(const ExperimentSpec& spec, const std::string& specText,
     r.params = mi.params;
     r.paramsNonEmbedding = mi.paramsNonEmbedding;
     r.flopsPerToken = mi.flopsPerToken;
-    r.entropyFloor = experimentEntropyFloor(spec);
+    r.entropyFloor = experimentEntropyFloor(spec, data);
     r.tags = spec.tags;
-    r.domains = domainRecords(spec);
+    r.domains = domainRecords(spec, data);
     return r;
 }
 
@@ -89,13 +95,15 @@ std::unique_ptr<RunSession> RunSession::launch(const LaunchRequest& req) {
     m.dbPath = req.dbPath;
     m.spec = parseExperiment(req.specText, req.origin, req.overrides);
     resolveDevice(m.spec.device);  // refuse cuda without CUDA before a row is written
+    auto data = std::make_shared<const Dataset>(m.spec, req.progress);  // once: the record and the run
     auto store = Store::open(req.dbPath);
-    m.runId = store->createRun(newRunFor(m.spec, req.specText, req.overrides, req.name, req.group));
+    m.runId = store->createRun(newRunFor(m.spec, *data, req.specText, req.overrides, req.name, req.group));
     store->markRunning(m.runId);
     RunRequest rr;
     rr.spec = m.spec;
     rr.runId = m.runId;
     rr.checkpointDir = checkpointDirFor(req.dbPath, store->run(m.runId).uuid);
+    rr.data = std::move(data);
     m.run = std::make_unique<TrainingRun>(rr, m.bus);
     return s;
 }
@@ -152,7 +160,7 @@ std::unique_ptr<RunSession> RunSession::resume(const std::string& dbPath, std::i
 
 std::unique_ptr<RunSession> RunSession::branch(const std::string& dbPath, std::int64_t parentId,
                                                std::int64_t atStep, const std::vector<Override>& overrides,
-                                               const std::string& name) {
+                                               const std::string& name, const DataProgress& progress) {
     std::unique_ptr<RunSession> s(new RunSession());
     Impl& m = *s->m_impl;
     m.dbPath = dbPath;
@@ -178,7 +186,8 @@ std::unique_ptr<RunSession> RunSession::branch(const std::string& dbPath, std::i
                     ">= " + std::to_string(atStep));
     }
     const std::string runName = name.empty() ? parent.name + "@" + std::to_string(atStep) : name;
-    NewRun nr = newRunFor(m.spec, parent.configToml, overrides, runName, parent.group);
+    auto data = std::make_shared<const Dataset>(m.spec, progress);
+    NewRun nr = newRunFor(m.spec, *data, parent.configToml, overrides, runName, parent.group);
     nr.parentId = parentId;
     nr.branchStep = atStep;
     nr.branchCheckpointId = cp->id;
@@ -192,6 +201,7 @@ std::unique_ptr<RunSession> RunSession::branch(const std::string& dbPath, std::i
     rr.checkpointDir = checkpointDirFor(dbPath, store->run(m.runId).uuid);
     rr.startFrom = cp->path;
     rr.isBranch = true;
+    rr.data = std::move(data);
     m.run = std::make_unique<TrainingRun>(rr, m.bus);
     return s;
 }

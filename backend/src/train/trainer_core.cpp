@@ -41,11 +41,12 @@ std::vector<torch::optim::OptimizerParamGroup> paramGroups(model::Gpt& m, const 
 
 }  // namespace
 
-TrainerCore::TrainerCore(const ExperimentSpec& spec, const std::string& device)
+TrainerCore::TrainerCore(const ExperimentSpec& spec, const std::string& device, const DataProgress& progress,
+                         std::shared_ptr<const Dataset> prebuilt)
     : m_spec(spec), m_device(device == "cuda" ? torch::kCUDA : torch::kCPU) {
     torch::manual_seed(spec.seed);
-    m_data = std::make_unique<Dataset>(spec);
-    m_sampler = std::make_unique<MixtureSampler>(m_spec, *m_data);
+    m_data = prebuilt ? std::move(prebuilt) : std::make_shared<const Dataset>(spec, progress);
+    m_batches = std::make_unique<data::BatchPrefetcher>(m_spec, *m_data);
     ModelSpec modelSpec = spec.model;
     modelSpec.vocab = m_data->vocabulary();  // the tokenizer's, whatever the spec was filled with
     m_model = model::Gpt(modelSpec);
@@ -113,7 +114,7 @@ torch::Tensor TrainerCore::sampleWeights(const torch::Tensor& losses, std::int64
 
 StepOutcome TrainerCore::step(std::int64_t t) {
     StepOutcome out;
-    m_sampler->nextBatch(t, m_batch);
+    m_batches->take(t, m_batch);
     auto tokens = tokensTensor(m_batch);
     auto inputs = tokens.narrow(1, 0, m_spec.model.context);
     auto targets = tokens.narrow(1, 1, m_spec.model.context);
@@ -241,7 +242,7 @@ void TrainerCore::save(const std::string& path, std::int64_t stepsDone, double w
     h.tokens = stepsDone * tokensPerStep();
     h.wallSeconds = wallSeconds;
     h.seed = m_spec.seed;
-    h.samplerDrawn = m_sampler->state().drawn;
+    h.samplerDrawn = m_batches->state().drawn;
     h.spikeWindow = m_spikes.window();
     h.configToml = toToml(m_spec);
     h.modelShape = modelShape(m_spec.model);
@@ -315,7 +316,7 @@ std::int64_t TrainerCore::load(const std::string& path, bool asBranch) {
         o.betas({m_spec.train.betas[0], m_spec.train.betas[1]}).eps(m_spec.train.eps);
         o.weight_decay(g == 0 ? m_spec.train.weightDecay : 0.0);
     }
-    m_sampler->setState(SamplerState{h.samplerDrawn});
+    m_batches->setState(SamplerState{h.samplerDrawn});
     m_spikes.setWindow(h.spikeWindow);
     if (m_meta) {
         m_meta->loadStateJson(h.extraJson);

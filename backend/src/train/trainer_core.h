@@ -10,6 +10,7 @@
 #include "anneal/dataset.h"
 #include "anneal/events.h"
 #include "anneal/experiment.h"
+#include "data/batch_prefetcher.h"
 #include "model/gpt.h"
 #include "train/checkpoint.h"
 #include "train/flat_adamw.h"
@@ -33,7 +34,11 @@ struct StepOutcome {
 
 class TrainerCore {
 public:
-    TrainerCore(const ExperimentSpec& spec, const std::string& device);
+    /// Builds the data (reporting the slow stages to `progress`, on this thread), the model and the
+    /// optimizer.
+    /// `prebuilt`: the experiment's data when the caller built it already (null: built here).
+    TrainerCore(const ExperimentSpec& spec, const std::string& device, const DataProgress& progress = {},
+                std::shared_ptr<const Dataset> prebuilt = nullptr);
     ~TrainerCore();
 
     /// Loads model, optimizer and state from a checkpoint; returns the step to continue at.
@@ -55,7 +60,8 @@ public:
     const std::vector<float>& lastSampleLosses() const { return m_sampleLosses; }
     const std::vector<float>& lastSampleWeights() const { return m_sampleWeights; }
     const Dataset& dataset() const { return *m_data; }
-    const MixtureSampler& sampler() const { return *m_sampler; }
+    /// The sampler's counters after the last step's batch (the read-ahead is not counted).
+    const SamplerState& samplerState() const { return m_batches->state(); }
     std::int64_t tokensPerStep() const;
     /// Number of trainable parameters (torch's own count).
     std::int64_t parameterCount() const;
@@ -69,8 +75,8 @@ private:
 
     ExperimentSpec m_spec;
     torch::Device m_device;
-    std::unique_ptr<Dataset> m_data;
-    std::unique_ptr<MixtureSampler> m_sampler;
+    std::shared_ptr<const Dataset> m_data;
+    std::unique_ptr<data::BatchPrefetcher> m_batches;  ///< draws the coming steps' batches ahead
     model::Gpt m_model{nullptr};
     std::unique_ptr<torch::optim::AdamW> m_optimizer;  ///< hyperparameters and the checkpoint format
     std::unique_ptr<FlatAdamW> m_flat;                 ///< the parameters, gradients and moments, flat

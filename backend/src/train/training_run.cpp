@@ -51,6 +51,8 @@ struct TrainingRun::Impl {
             snapshot = WeightSnapshotEvent{};
         }
     }
+    /// Publishes the data preparation's progress (PrepareEvent), at most 5 times a second per stage.
+    DataProgress prepareProgress();
     void body();
     void loop(train::TrainerCore& core, std::int64_t start, double wallOffset);
 };
@@ -68,6 +70,23 @@ void keepLargeAllocations() {
 }
 }  // namespace
 
+DataProgress TrainingRun::Impl::prepareProgress() {
+    struct Last {
+        std::string stage;
+        std::chrono::steady_clock::time_point at;
+    };
+    auto last = std::make_shared<Last>();
+    return [this, last](const std::string& stage, std::int64_t done, std::int64_t total) {
+        const auto now = std::chrono::steady_clock::now();
+        if (stage == last->stage && done < total && now - last->at < std::chrono::milliseconds(200)) {
+            return;
+        }
+        last->stage = stage;
+        last->at = now;
+        publish(PrepareEvent{stage, done, total});
+    };
+}
+
 void TrainingRun::Impl::body() {
     std::int64_t step = 0;
     try {
@@ -75,7 +94,8 @@ void TrainingRun::Impl::body() {
         at::init_num_threads();
         torch::set_num_threads(resolveThreads(req.spec.train.threads));
         const std::string device = resolveDevice(req.spec.device);
-        train::TrainerCore core(req.spec, device);
+        train::TrainerCore core(req.spec, device, prepareProgress(), req.data);
+        req.data.reset();  // the core holds it
         double wallOffset = 0;
         if (!req.startFrom.empty()) {
             step = core.load(req.startFrom, req.isBranch);
@@ -107,7 +127,7 @@ void TrainingRun::Impl::loop(train::TrainerCore& core, std::int64_t start, doubl
     auto wall = [&] {
         return wallOffset + std::chrono::duration<double>(Clock::now() - t0).count() - pausedSeconds;
     };
-    std::vector<std::uint64_t> drawnAtLastLog = core.sampler().state().drawn;
+    std::vector<std::uint64_t> drawnAtLastLog = core.samplerState().drawn;
     std::int64_t skipped = 0;
     WeightSnapshotEvent snapshot;
     bool evaluatedLast = false;
@@ -176,7 +196,7 @@ void TrainingRun::Impl::loop(train::TrainerCore& core, std::int64_t start, doubl
             ev.lossZ = r.lossZ;
             ev.domainLoss = core.lastDomainLoss();
             ev.gradShare = core.lastGradShare();
-            const auto& drawn = core.sampler().state().drawn;
+            const auto& drawn = core.samplerState().drawn;
             double total = 0;
             for (int d = 0; d < D; ++d) {
                 total += static_cast<double>(drawn[static_cast<size_t>(d)] -
