@@ -12,20 +12,21 @@
 #include "anneal/data_source.h"
 #include "anneal/dataset.h"
 #include "anneal/error.h"
+#include "data_files.h"
 #include "process.h"
 #include "temp_paths.h"
 
 using namespace anneal;
+using test::dataSpec;
+using test::sourceError;
 
 namespace {
 
 /// Writes PREFIX.bin/.idx/.json with tests/tools/write_megatron.py.
 void writeMegatron(const std::string& prefix, int docs, int dtype, const QStringList& extra = {}) {
-    const auto r = test::runProcess(
-        QStringLiteral("/usr/bin/python3"),
-        QStringList{QString::fromUtf8(test::kSourceDir) + "/tests/tools/write_megatron.py",
-                    QString::fromStdString(prefix), QString::number(docs), QString::number(dtype)} +
-            extra);
+    const auto r = test::runTestTool(
+        QStringLiteral("write_megatron.py"),
+        QStringList{QString::fromStdString(prefix), QString::number(docs), QString::number(dtype)} + extra);
     QVERIFY2(r.exitCode == 0, qPrintable("write_megatron.py failed: " + r.err));
 }
 
@@ -50,23 +51,6 @@ DomainSpec megatron(const std::string& glob, SourceParams params = {}) {
     d.source = "tokens:" + glob;
     d.params = std::move(params);
     return d;
-}
-
-ExperimentSpec dataSpec(const DomainSpec& d, int context) {
-    ExperimentSpec s;
-    s.seed = 1;
-    s.model.context = context;
-    s.data.domains = {d};
-    return s;
-}
-
-std::string sourceError(const DomainSpec& d) {
-    try {
-        makeSource(d, "data.domain[0]");
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return {};
 }
 
 std::vector<std::string> splitAtEod(const std::string& stream) {

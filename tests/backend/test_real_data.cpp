@@ -18,26 +18,21 @@
 #include "anneal/error.h"
 #include "anneal/run_session.h"
 #include "anneal/store.h"
+#include "data_files.h"
 #include "process.h"
 #include "run_helpers.h"
 #include "temp_paths.h"
 
 using namespace anneal;
+using test::dataSpec;
+using test::readAll;
+using test::sourceError;
+using test::writeFile;
 
 namespace {
 
 const std::string kGpl = test::dataFile("text/gpl-3.txt");
 const std::string kLgpl = test::dataFile("text/lgpl-3.txt");
-
-void writeFile(const std::string& path, const std::string& bytes) {
-    std::ofstream f(path, std::ios::binary);
-    f << bytes;
-}
-
-std::string readAll(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
 
 void run(const QString& program, const QStringList& args) {
     const auto r = test::runProcess(program, args);
@@ -47,11 +42,11 @@ void run(const QString& program, const QStringList& args) {
 /// Writes a shard with tests/tools/write_token_shards.py (numpy), t[i] = (a i + b) mod 256.
 void writeShard(const QString& format, const std::string& path, int count, int a, int b,
                 const QStringList& extra = {}) {
-    run(QStringLiteral("/usr/bin/python3"),
-        QStringList{QString::fromUtf8(test::kSourceDir) + "/tests/tools/write_token_shards.py", format,
-                    QString::fromStdString(path), QString::number(count), QString::number(a),
-                    QString::number(b)} +
-            extra);
+    const auto r = test::runTestTool(QStringLiteral("write_token_shards.py"),
+                                     QStringList{format, QString::fromStdString(path), QString::number(count),
+                                                 QString::number(a), QString::number(b)} +
+                                         extra);
+    QVERIFY2(r.exitCode == 0, qPrintable("write_token_shards.py failed: " + r.err));
 }
 
 DomainSpec domain(const std::string& source, SourceParams params = {}) {
@@ -60,25 +55,6 @@ DomainSpec domain(const std::string& source, SourceParams params = {}) {
     d.source = source;
     d.params = std::move(params);
     return d;
-}
-
-/// A data-only experiment: one domain, context `context` (no model is built).
-ExperimentSpec dataSpec(const DomainSpec& d, int context = 64, unsigned seed = 1) {
-    ExperimentSpec s;
-    s.seed = seed;
-    s.model.context = context;
-    s.data.domains = {d};
-    return s;
-}
-
-/// The message of the error makeSource throws, or "" when it does not throw.
-std::string sourceError(const DomainSpec& d) {
-    try {
-        makeSource(d, "data.domain[0]");
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return {};
 }
 
 /// Documents of a file split at blank lines, as Python's str.split on lines computes them.

@@ -12,22 +12,15 @@
 #include "anneal/config.h"
 #include "anneal/error.h"
 #include "data/tokenizer.h"
+#include "data_files.h"
 #include "process.h"
 #include "temp_paths.h"
 
 using namespace anneal;
+using test::readAll;
+using test::writeFile;
 
 namespace {
-
-void writeFile(const std::string& path, const std::string& bytes) {
-    std::ofstream f(path, std::ios::binary);
-    f << bytes;
-}
-
-std::string readAll(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
 
 /// Lines of the two licences (SentencePiece's training sentences).
 std::vector<std::string> licenceLines() {
