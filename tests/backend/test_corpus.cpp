@@ -18,6 +18,7 @@
 #include "anneal/corpus.h"
 #include "anneal/dataset.h"
 #include "anneal/error.h"
+#include "anneal/store.h"
 #include "process.h"
 #include "temp_paths.h"
 
@@ -289,6 +290,30 @@ private slots:
         QCOMPARE(ds.source(0).corpus()->documents, std::int64_t{6});
         QCOMPARE(ds.source(0).corpus()->files.size(), size_t{4});
         qunsetenv("ANNEAL_CORPUS");
+    }
+
+    void defaultDirectoriesFollowXdg() {
+        // The XDG base directory specification, written out: $ANNEAL_* wins, then $XDG_DATA_HOME,
+        // then $HOME/.local/share; an empty variable counts as unset.
+        const QByteArray saved[] = {qgetenv("ANNEAL_CORPUS"), qgetenv("ANNEAL_DB"), qgetenv("XDG_DATA_HOME"),
+                                    qgetenv("HOME")};
+        qunsetenv("ANNEAL_CORPUS");
+        qputenv("ANNEAL_DB", "");
+        qputenv("XDG_DATA_HOME", "/xdg/data");
+        qputenv("HOME", "/home/u");
+        QCOMPARE(defaultCorpusDirectory(), std::string("/xdg/data/anneal/corpus"));
+        QCOMPARE(defaultDatabasePath(), std::string("/xdg/data/anneal/anneal.db"));
+        qputenv("XDG_DATA_HOME", "");
+        QCOMPARE(defaultCorpusDirectory(), std::string("/home/u/.local/share/anneal/corpus"));
+        QCOMPARE(defaultDatabasePath(), std::string("/home/u/.local/share/anneal/anneal.db"));
+        qputenv("ANNEAL_CORPUS", "/mine/corpus");
+        qputenv("ANNEAL_DB", "/mine/lab.db");
+        QCOMPARE(defaultCorpusDirectory(), std::string("/mine/corpus"));
+        QCOMPARE(defaultDatabasePath(), std::string("/mine/lab.db"));
+        const char* names[] = {"ANNEAL_CORPUS", "ANNEAL_DB", "XDG_DATA_HOME", "HOME"};
+        for (int i = 0; i < 4; ++i) {
+            saved[i].isNull() ? qunsetenv(names[i]) : qputenv(names[i], saved[i]);
+        }
     }
 
 private:

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "anneal/error.h"
+#include "core/user_dirs.h"
 
 namespace fs = std::filesystem;
 
@@ -148,18 +149,8 @@ std::string renderManPage(const std::string& path) {
 namespace anneal {
 
 std::string defaultCorpusDirectory() {
-    if (const char* p = std::getenv("ANNEAL_CORPUS"); p && *p) {
-        return p;
-    }
-    fs::path base;
-    if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x) {
-        base = x;
-    } else if (const char* h = std::getenv("HOME"); h && *h) {
-        base = fs::path(h) / ".local" / "share";
-    } else {
-        base = fs::temp_directory_path();
-    }
-    return (base / "anneal" / "corpus").string();
+    return userPath("ANNEAL_CORPUS", XdgBase::Data, "corpus",
+                    (fs::temp_directory_path() / "anneal" / "corpus").string());
 }
 
 const std::vector<CorpusPackage>& corpusPackages() {

@@ -18,6 +18,7 @@
 #include <fstream>
 
 #include "anneal/error.h"
+#include "core/user_dirs.h"
 
 namespace anneal::data {
 
@@ -76,18 +77,7 @@ constexpr char kBlobMagic[8] = {'A', 'N', 'N', 'B', 'L', 'O', 'B', '1'};
 
 }  // namespace
 
-std::string cacheDirectory() {
-    if (const char* p = std::getenv("ANNEAL_CACHE_DIR"); p && *p) {
-        return p;
-    }
-    if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) {
-        return std::string(x) + "/anneal";
-    }
-    if (const char* h = std::getenv("HOME"); h && *h) {
-        return std::string(h) + "/.cache/anneal";
-    }
-    return ".anneal-cache";
-}
+std::string cacheDirectory() { return userPath("ANNEAL_CACHE_DIR", XdgBase::Cache, "", ".anneal-cache"); }
 
 bool readTokenEntry(const std::string& path, size_t documents, std::vector<std::vector<Token>>& ids) {
     std::string bytes;

@@ -14,6 +14,7 @@
 
 #include "anneal/error.h"
 #include "anneal/version.h"
+#include "core/user_dirs.h"
 #include "store/metric_tiles.h"
 #include "store/process_info.h"
 #include "store/schema.h"
@@ -36,18 +37,8 @@ std::string hostName() {
 }
 
 std::string defaultDatabasePath() {
-    if (const char* p = std::getenv("ANNEAL_DB"); p && *p) {
-        return p;
-    }
-    fs::path base;
-    if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x) {
-        base = x;
-    } else if (const char* h = std::getenv("HOME"); h && *h) {
-        base = fs::path(h) / ".local" / "share";
-    } else {
-        base = fs::temp_directory_path();
-    }
-    return (base / "anneal" / "anneal.db").string();
+    return userPath("ANNEAL_DB", XdgBase::Data, "anneal.db",
+                    (fs::temp_directory_path() / "anneal" / "anneal.db").string());
 }
 
 std::string checkpointDirFor(const std::string& dbPath, const std::string& runUuid) {
