@@ -89,16 +89,7 @@ void addCorpusCommands(CLI::App& app, Context& ctx) {
         }
         std::signal(SIGINT, previous);
         if (o->json) {
-            nlohmann::json files = nlohmann::json::array();
-            for (const auto& f : r.files) {
-                files.push_back({{"path", f.path},
-                                 {"domain", f.domain},
-                                 {"package", f.package},
-                                 {"version", f.version},
-                                 {"license", f.license},
-                                 {"sha256", f.sha256},
-                                 {"bytes", f.bytes}});
-            }
+            const nlohmann::json files = nlohmann::json::parse(corpusFilesJson(r.files));
             std::cout << nlohmann::json{{"dir", r.dir},
                                         {"manifest", r.manifest},
                                         {"prepared", r.prepared},

@@ -46,6 +46,10 @@ struct CorpusFile {
     std::int64_t bytes = 0;
 };
 
+/// Files as the manifest lists them: a JSON array of {path, domain, package, version, license, sha256,
+/// bytes} (`anneal-cli corpus prepare --json` prints the same).
+std::string corpusFilesJson(const std::vector<CorpusFile>& files);
+
 struct CorpusPrepareResult {
     std::string dir;                                  ///< the corpus directory (absolute)
     std::string manifest;                             ///< DIR/manifest.json

@@ -60,6 +60,20 @@ std::string packageError(const CorpusRule& r, const std::string& what) {
     return "package \"" + r.info.package + "\" (domain " + r.info.domain + "): " + what;
 }
 
+nlohmann::json filesJson(const std::vector<CorpusFile>& files) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& f : files) {
+        out.push_back({{"path", f.path},
+                       {"domain", f.domain},
+                       {"package", f.package},
+                       {"version", f.version},
+                       {"license", f.license},
+                       {"sha256", f.sha256},
+                       {"bytes", f.bytes}});
+    }
+    return out;
+}
+
 std::map<std::string, std::vector<CorpusFile>> readManifest(const fs::path& path) {
     std::map<std::string, std::vector<CorpusFile>> byPackage;
     std::ifstream in(path);
@@ -85,23 +99,14 @@ std::map<std::string, std::vector<CorpusFile>> readManifest(const fs::path& path
 }
 
 void writeManifest(const fs::path& dir, const std::map<std::string, std::vector<CorpusFile>>& byPackage) {
-    nlohmann::json files = nlohmann::json::array();
     std::vector<CorpusFile> all;
     for (const auto& [p, fl] : byPackage) {
         all.insert(all.end(), fl.begin(), fl.end());
     }
     std::sort(all.begin(), all.end(),
               [](const CorpusFile& a, const CorpusFile& b) { return a.path < b.path; });
-    for (const auto& f : all) {
-        files.push_back({{"path", f.path},
-                         {"domain", f.domain},
-                         {"package", f.package},
-                         {"version", f.version},
-                         {"license", f.license},
-                         {"sha256", f.sha256},
-                         {"bytes", f.bytes}});
-    }
-    const nlohmann::json j{{"format", 1}, {"generator", "anneal-cli corpus prepare"}, {"files", files}};
+    const nlohmann::json j{
+        {"format", 1}, {"generator", "anneal-cli corpus prepare"}, {"files", filesJson(all)}};
     const fs::path tmp = dir / "manifest.json.tmp";
     {
         std::ofstream out(tmp);
@@ -397,5 +402,7 @@ CorpusPrepareResult prepareCorpus(const CorpusPrepareOptions& options, const Cor
     res.preset = "resources/experiments/real-text.toml";
     return res;
 }
+
+std::string corpusFilesJson(const std::vector<CorpusFile>& files) { return filesJson(files).dump(); }
 
 }  // namespace anneal
