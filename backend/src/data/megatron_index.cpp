@@ -20,22 +20,30 @@ T load(const std::uint8_t* p) {
     return v;
 }
 
-/// The id at p, as a signed 64-bit value, for the dtype codes that hold integers.
-std::int64_t loadId(const std::uint8_t* p, int code) {
-    switch (code) {
-        case 1:
-            return p[0];
-        case 2:
-            return static_cast<std::int8_t>(p[0]);
-        case 3:
-            return load<std::int16_t>(p);
-        case 4:
-            return load<std::int32_t>(p);
-        case 5:
-            return load<std::int64_t>(p);
-        default:
-            return load<std::uint16_t>(p);
+/// The integer dtypes of Megatron's index (its DType enum; 6 and 7 are float32/float64, never ids):
+/// code, width in bytes, name, and how to read one id as a signed 64-bit value.
+struct DType {
+    int code;
+    int width;
+    const char* name;
+    std::int64_t (*load)(const std::uint8_t*);
+};
+constexpr DType kDTypes[] = {
+    {1, 1, "uint8", [](const std::uint8_t* p) -> std::int64_t { return p[0]; }},
+    {2, 1, "int8", [](const std::uint8_t* p) -> std::int64_t { return static_cast<std::int8_t>(p[0]); }},
+    {3, 2, "int16", [](const std::uint8_t* p) -> std::int64_t { return load<std::int16_t>(p); }},
+    {4, 4, "int32", [](const std::uint8_t* p) -> std::int64_t { return load<std::int32_t>(p); }},
+    {5, 8, "int64", [](const std::uint8_t* p) -> std::int64_t { return load<std::int64_t>(p); }},
+    {8, 2, "uint16", [](const std::uint8_t* p) -> std::int64_t { return load<std::uint16_t>(p); }},
+};
+
+const DType* dtypeOf(int code) {
+    for (const DType& d : kDTypes) {
+        if (d.code == code) {
+            return &d;
+        }
     }
+    return nullptr;
 }
 
 }  // namespace
@@ -84,30 +92,14 @@ MegatronFile openMegatron(const std::string& binPath, int vocabulary, const std:
     }
     MegatronFile m;
     const int code = x[17];
-    switch (code) {
-        case 1:
-            m.width = 1, m.dtype = "uint8";
-            break;
-        case 2:
-            m.width = 1, m.dtype = "int8";
-            break;
-        case 3:
-            m.width = 2, m.dtype = "int16";
-            break;
-        case 4:
-            m.width = 4, m.dtype = "int32";
-            break;
-        case 5:
-            m.width = 8, m.dtype = "int64";
-            break;
-        case 8:
-            m.width = 2, m.dtype = "uint16";
-            break;
-        default:
-            throw bad(idxPath, "unsupported dtype code " + std::to_string(code) +
-                                   " at byte offset 17 (token ids are 1 uint8, 2 int8, 3 int16, 4 int32, "
-                                   "5 int64 or 8 uint16; 6 and 7 are floating point)");
+    const DType* dtype = dtypeOf(code);
+    if (!dtype) {
+        throw bad(idxPath, "unsupported dtype code " + std::to_string(code) +
+                               " at byte offset 17 (token ids are 1 uint8, 2 int8, 3 int16, 4 int32, "
+                               "5 int64 or 8 uint16; 6 and 7 are floating point)");
     }
+    m.width = dtype->width;
+    m.dtype = dtype->name;
     const auto seqs = load<std::uint64_t>(x + 18);
     const auto docs = load<std::uint64_t>(x + 26);
     const std::uint64_t lengthsAt = kHeaderBytes;
@@ -170,7 +162,7 @@ MegatronFile openMegatron(const std::string& binPath, int vocabulary, const std:
     std::uint64_t releasedTo = 0;
     for (const auto& [begin, count] : m.sequences) {
         for (std::uint64_t t = begin; t < begin + count; ++t) {
-            const std::int64_t id = loadId(b + t * w, code);
+            const std::int64_t id = dtype->load(b + t * w);
             if (id < 0 || id >= vocabulary) {
                 throw bad(binPath, "token id " + std::to_string(id) + " at byte offset " +
                                        std::to_string(t * w) + " is outside the vocabulary (0.." +

@@ -12,29 +12,27 @@
 
 namespace anneal::data {
 
-void ByteStream::read(std::uint64_t pos, Token* out, int n) const {
-    const std::uint64_t size = m_bytes.size();
+namespace {
+/// out[0..n) = the n elements of `v` from `pos` on, wrapping around to the start at its end (a window
+/// that runs past the last document continues with the first). std::copy_n widens bytes to tokens
+/// and is a memmove for ids.
+template <class T>
+void readWrapped(const std::vector<T>& v, std::uint64_t pos, Token* out, int n) {
+    const std::uint64_t size = v.size();
     int done = 0;
     while (done < n) {
         const auto take =
             static_cast<int>(std::min<std::uint64_t>(size - pos, static_cast<std::uint64_t>(n - done)));
-        std::copy_n(m_bytes.data() + pos, take, out + done);
+        std::copy_n(v.data() + pos, take, out + done);
         done += take;
         pos = 0;
     }
 }
+}  // namespace
 
-void IdStream::read(std::uint64_t pos, Token* out, int n) const {
-    const std::uint64_t size = m_ids.size();
-    int done = 0;
-    while (done < n) {
-        const auto take =
-            static_cast<int>(std::min<std::uint64_t>(size - pos, static_cast<std::uint64_t>(n - done)));
-        std::memcpy(out + done, m_ids.data() + pos, static_cast<size_t>(take) * sizeof(Token));
-        done += take;
-        pos = 0;
-    }
-}
+void ByteStream::read(std::uint64_t pos, Token* out, int n) const { readWrapped(m_bytes, pos, out, n); }
+
+void IdStream::read(std::uint64_t pos, Token* out, int n) const { readWrapped(m_ids, pos, out, n); }
 
 WindowSource::WindowSource(std::unique_ptr<TokenStream> train, std::unique_ptr<TokenStream> val,
                            std::uint64_t seed, CorpusStats stats, std::string description)
