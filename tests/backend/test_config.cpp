@@ -4,6 +4,7 @@
 #include <QtTest>
 
 #include "anneal/config.h"
+#include "anneal/config_schema.h"
 #include "anneal/error.h"
 #include "temp_paths.h"
 
@@ -137,6 +138,36 @@ private slots:
                      qPrintable("expected field " + field + " in: " + msg));
             QVERIFY2(msg.contains(allowed), qPrintable("expected allowed '" + allowed + "' in: " + msg));
         }
+    }
+
+    void tokenizerSchemaIsWhatTheParserTakes() {
+        // The editor's tables (config_schema.h) against the format as docs/DATA.md writes it.
+        QCOMPARE(configKinds("tokenizer.kind"), (std::vector<std::string>{"bytes", "sentencepiece", "gpt2"}));
+        QCOMPARE(configAllowedValues("tokenizer.kind"), configKinds("tokenizer.kind"));
+        QCOMPARE(configAllowedValues("tokenizer.model_type"), (std::vector<std::string>{"bpe", "unigram"}));
+        QCOMPARE(configKeysFor("tokenizer.kind", "gpt2"), (std::vector<std::string>{"vocab", "merges"}));
+        QVERIFY(configKeysFor("tokenizer.kind", "bytes").empty());
+        // Every key the schema gives a kind is refused under another kind, naming the key and its kind,
+        // and accepted under its own (gpt2: the test vocabulary; bytes has no keys).
+        const std::string vocab = test::dataFile("tokenizer/vocab.json");
+        const std::string merges = test::dataFile("tokenizer/merges.txt");
+        for (const std::string& key : configKeysFor("tokenizer.kind", "gpt2")) {
+            const std::string text = kBase + "[tokenizer]\nkind = \"bytes\"\n" + key + " = \"" +
+                                     (key == "vocab" ? vocab : merges) + "\"\n";
+            try {
+                parseExperiment(text, "<test>");
+                QFAIL(qPrintable(QString::fromStdString("accepted tokenizer." + key + " with kind bytes")));
+            } catch (const Error& e) {
+                QCOMPARE(QString::fromStdString(e.field()), QString::fromStdString("tokenizer." + key));
+                QVERIFY2(std::string(e.what()).find("gpt2") != std::string::npos, e.what());
+            }
+        }
+        const ExperimentSpec ok = parseExperiment(
+            "[model]\ncontext = 16\n[[data.domain]]\nname = \"t\"\nsource = \"text:" +
+                test::dataFile("text/gpl-3.txt") + "\"\n[tokenizer]\nkind = \"gpt2\"\nvocab = \"" + vocab +
+                "\"\nmerges = \"" + merges + "\"\n",
+            "<test>");
+        QCOMPARE(QString::fromStdString(ok.tokenizer.kind), QString("gpt2"));
     }
 
     void markovParamRange() {

@@ -56,6 +56,21 @@ const std::vector<KindKeys>& reweightKindKeys() {
     return table;
 }
 
+const std::vector<KindKeys>& tokenizerKindKeys() {
+    static const std::vector<KindKeys> table = {
+        {"bytes", {}},
+        // `model` loads a model file; the other four train one (the two groups exclude each other).
+        {"sentencepiece", {"model", "model_type", "vocab_size", "train_bytes", "seed"}},
+        {"gpt2", {"vocab", "merges"}},
+    };
+    return table;
+}
+
+const std::vector<std::string>& spmModelTypeValues() {
+    static const std::vector<std::string> v = {"bpe", "unigram"};
+    return v;
+}
+
 const std::vector<std::string>& deviceValues() {
     static const std::vector<std::string> v = {"auto", "cpu", "cuda"};
     return v;
@@ -129,6 +144,9 @@ const std::vector<config::KindKeys>* selectorTable(const std::string& selector) 
     if (selector == "reweight.strategy") {
         return &config::reweightKindKeys();
     }
+    if (selector == "tokenizer.kind") {
+        return &config::tokenizerKindKeys();
+    }
     return nullptr;
 }
 }  // namespace
@@ -163,6 +181,9 @@ std::vector<std::string> configAllowedValues(const std::string& keyPath) {
     }
     if (keyPath == "mixture.temperature_schedule") {
         return config::temperatureScheduleValues();
+    }
+    if (keyPath == "tokenizer.model_type") {
+        return config::spmModelTypeValues();
     }
     return configKinds(keyPath);
 }

@@ -17,6 +17,8 @@ struct KindKeys {
 const std::vector<KindKeys>& scheduleKindKeys();
 const std::vector<KindKeys>& mixtureKindKeys();
 const std::vector<KindKeys>& reweightKindKeys();
+const std::vector<KindKeys>& tokenizerKindKeys();
+const std::vector<std::string>& spmModelTypeValues();
 
 std::vector<std::string> kindNames(const std::vector<KindKeys>& table);
 const std::vector<std::string>& keysOf(const std::vector<KindKeys>& table, const std::string& kind);

@@ -7,6 +7,7 @@
 
 #include "anneal/data_source.h"
 #include "anneal/error.h"
+#include "config/kind_keys.h"
 #include "core/toml_reader.h"
 #include "data/tokenizer.h"
 
@@ -21,9 +22,9 @@ void parseTokenizer(const toml::table* t, TokenizerSpec& k, ModelSpec& m) {
         return;
     }
     TableReader r(*t, "tokenizer");
-    k.kind = r.choice("kind", k.kind, {"bytes", "sentencepiece", "gpt2"});
-    const std::vector<std::string> spm = {"model", "model_type", "vocab_size", "train_bytes", "seed"};
-    const std::vector<std::string> gpt2 = {"vocab", "merges"};
+    k.kind = r.choice("kind", k.kind, kindNames(tokenizerKindKeys()));
+    const std::vector<std::string>& spm = keysOf(tokenizerKindKeys(), "sentencepiece");
+    const std::vector<std::string>& gpt2 = keysOf(tokenizerKindKeys(), "gpt2");
     auto forbid = [&](const std::vector<std::string>& keys, const std::string& kind) {
         for (const auto& key : keys) {
             r.forbid(key, "is a key of tokenizer.kind = \"" + kind + "\"");
@@ -43,7 +44,7 @@ void parseTokenizer(const toml::table* t, TokenizerSpec& k, ModelSpec& m) {
             r.forbid("train_bytes", "trains a model; tokenizer.model loads one (set one or the other)");
             r.forbid("seed", "trains a model; tokenizer.model loads one (set one or the other)");
         } else {
-            k.modelType = r.choice("model_type", k.modelType, {"bpe", "unigram"});
+            k.modelType = r.choice("model_type", k.modelType, spmModelTypeValues());
             k.vocabSize = static_cast<int>(r.integer("vocab_size", k.vocabSize, 300, 1 << 20));
             k.trainBytes = r.integer("train_bytes", k.trainBytes, 1000, std::int64_t{1} << 34);
             k.seed =
