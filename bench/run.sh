@@ -6,7 +6,8 @@
 # median and min..max spread. Nothing here is a pass/fail test; docs/BENCHMARKS.md records results.
 #
 #   bench/run.sh [BUILD_DIR]                 (default: build-bench; targets: bench_train bench_store
-#                                             bench_db bench_plot fit_chinchilla)
+#                                             bench_db bench_plot fit_chinchilla, and
+#                                             data_loader_bench for section 7)
 #   ANNEAL_BENCH_REPS=5        repetitions of the interleaved training comparison
 #   ANNEAL_BENCH_FIT_RUNS=1    SciPy-vs-Anneal runs in fit_compare.sh (each SciPy run takes ~1 min)
 #   ANNEAL_BENCH_DB_DIR=/tmp   where the 10,000-run, 1e8-row database (~4 GB) is made; deleted at the end
@@ -220,6 +221,27 @@ if [[ "$fitRuns" -gt 0 ]]; then
     row "6. Chinchilla fit, SciPy / Anneal" "$(grep '^median over' <<<"$s" | sed 's/^median over [0-9]* runs: //')" \
         "**$(awk '/^ratio scipy/ { print $3 }' <<<"$s")** faster (1 thread: $(awk '/^ratio scipy/ { print $6 }' <<<"$s" | tr -d ')'))" "-" "-"
     row "6. bootstrap, 1000 resamples" "$(awk '/^bootstrap_seconds/ { print $2 }' <<<"$s") s" "-" "-" "-"
+fi
+
+# ---- 7. Real data: the loader, SentencePiece, a 2 GiB shard's peak RSS (bench/real_data.sh) -----------
+if [[ -x "$bin/data_loader_bench" ]]; then
+    log "7. real data: bench/real_data.sh"
+    shardMib=$([[ "$quick" == 1 ]] && echo 256 || echo 2048)
+    "$here/real_data.sh" "$build" "$out/real-data" "$shardMib" "$([[ "$quick" == 1 ]] && echo 60 || echo 200)" \
+        | tee "$out/real-data.txt"
+    s=$(cat "$out/real-data.txt")
+    ltps=$(key loader_prefetched_tokens_per_s <<<"$s"); ttps=$(key train_tokens_per_s <<<"$s")
+    lr=$(awk -v a="$ltps" -v b="$ttps" 'BEGIN { printf "%.0f", a / b }')
+    row "7. loader (mapped shard, read-ahead thread) / training, default model" \
+        "$(awk -v a="$ltps" 'BEGIN { printf "%.3g", a }') vs $(printf %.0f "$ttps") tok/s (drawn directly: $(key loader_tokens_per_s <<<"$s" | awk '{ printf "%.3g", $1 }'))" \
+        "**${lr}x**" ">= 20x" "$(awk -v r="$lr" 'BEGIN { print (r >= 20) ? "met" : "not met" }')"
+    row "7. SentencePiece BPE 4096, tokenising 8 MB" \
+        "Anneal $(key spm_mb_s_1 <<<"$s" | awk '{ printf "%.2f", $1 }') MB/s (1 process), $(key spm_mb_s_2 <<<"$s" | awk '{ printf "%.2f", $1 }') MB/s (2); spm_encode alone $(key spm_alone_mb_s <<<"$s" | awk '{ printf "%.2f", $1 }') MB/s" \
+        "**$(awk -v a="$(key spm_mb_s_1 <<<"$s")" -v b="$(key spm_alone_mb_s <<<"$s")" 'BEGIN { printf "%.2f", a / b }')** of spm_encode (1 process)" "-" "-"
+    rs=$(key rss_shard_max_mib <<<"$s")
+    row "7. peak RSS, default model on a $(key shard_mib <<<"$s") MiB token shard" \
+        "$(key rss_shard_mib <<<"$s") MiB (synthetic data: $(key rss_synthetic_mib <<<"$s") MiB; $(key train_shard_tokens_per_s <<<"$s" | awk '{ printf "%.0f", $1 }') vs $(printf %.0f "$ttps") tok/s)" \
+        "**$(awk -v a="$rs" 'BEGIN { printf "%.2f", a / 300 }')** of 300 MiB (max)" "< 300 MiB" "$(awk -v a="$rs" 'BEGIN { print (a < 300) ? "met" : "not met" }')"
 fi
 
 t_end=$(date +%s)

@@ -6,9 +6,10 @@
 // bookkeeping); loop times are differences of StepEvent::wallSeconds (everything the loop does).
 //
 //   bench_train step --model default|tiny|gpt2-small [--steps 100] [--warmup 10] [--threads 1]
-//                    [--device cpu|cuda] [--batch B]
+//                    [--device cpu|cuda] [--batch B] [--shard FILE]
 //       one run; prints step_ms_median/p10/p90/mean, params, tokens_per_s, flops_per_s, final_loss and
-//       peak_rss_mib (the keys bench/train_step_torch.py prints too).
+//       peak_rss_mib (the keys bench/train_step_torch.py prints too). --shard trains on one tokens:
+//       domain, a nanoGPT .bin of byte ids (bench/real_data.sh writes a 2 GiB one), memory-mapped.
 //   bench_train overheads --model default [--steps 60] [--warmup 10] [--reps 3] [--threads 1]
 //                         [--variants none,loss_linupper,...] [--meta-every 1,4]
 //       interleaved blocks: in every repetition each variant trains one run of warmup + steps steps, in
@@ -159,6 +160,15 @@ int stepMode(const bench::Args& a) {
     const int threads = static_cast<int>(a.num("threads", 1));
     ExperimentSpec spec =
         makeSpec(model, warmup + steps, threads, a.str("device", "cpu"), static_cast<int>(a.num("batch", 0)));
+    const std::string shard = a.str("shard", "");
+    if (!shard.empty()) {
+        DomainSpec d;
+        d.name = "shard";
+        d.source = "tokens:" + shard;
+        d.params["format"] = std::string("nanogpt");
+        spec.data.domains = {d};
+        spec.mixture = MixtureSpec{};
+    }
     const RunTimes t = runBare(spec);
     if (!t.failure.empty()) {
         std::fprintf(stderr, "bench_train: run failed: %s\n", t.failure.c_str());
