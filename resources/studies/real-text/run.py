@@ -39,7 +39,7 @@ STUDIES_DIR = os.path.dirname(HERE)
 REPO = os.path.dirname(os.path.dirname(STUDIES_DIR))
 
 STUDIES = {
-    "wsd-vs-cosine": {"plan": "wsd-vs-cosine/real-text/plan.toml", "ref": "cosine",
+    "wsd-vs-cosine": {"plan": "wsd-vs-cosine/real-text/plan.toml", "ref": "cosine", "ref2": "cool20-1sqrt",
                       "order": ["cosine", "wsd", "cool10-1sqrt", "cool20-1sqrt", "cool30-1sqrt", "cool20-linear"]},
     "lr-annealing-law": {"plan": "wsd-vs-cosine/real-text/plan.toml", "ref": "wsd",
                          "order": ["wsd", "cosine", "cool10-1sqrt", "cool20-1sqrt", "cool30-1sqrt",
@@ -174,6 +174,20 @@ def report_schedules(study, plan, by, domains):
     out += final_tables(by, study["order"], study["ref"], domains)
     out += ["## Final validation bits per byte", ""]
     out += final_tables(by, study["order"], study["ref"], domains, unit="val_bpb")
+    second = study.get("ref2")
+    if second and second in by:
+        out += [f"## Against `{second}`", "",
+                f"Paired differences of the final `val_loss` (mix) against `{second}` (per seed, then mean ± sd):", "",
+                "| run | Δ val_loss (mix) | Δ val_bpb, mean over domains |", "|---|---|---|"]
+        for lab in study["order"]:
+            if lab in by and lab != second:
+                for e in by[lab].values():
+                    e["bpb_mean"] = statistics.mean(e["val_bpb." + d] for d in domains)
+                for e in by[second].values():
+                    e["bpb_mean"] = statistics.mean(e["val_bpb." + d] for d in domains)
+                out.append(f"| {lab} | {fmt(paired(by, lab, second, 'val_loss'), signed=True)} | "
+                           f"{fmt(paired(by, lab, second, 'bpb_mean'), signed=True)} |")
+        out.append("")
     return out
 
 
@@ -267,14 +281,23 @@ def report_lrlaw(study, plan, by, domains, ns):
     """Per seed: fit each law on (constant, cosine), predict every run of that seed."""
     res = {}
     seeds = sorted(set(by.get("wsd", {})) & set(by.get("cosine", {})))
+    stored = {f["name"]: f for f in cli_json(["fits", "--json"], ns)}
     for name, args in LAW_FITS:
         res[name] = {}
         for s in seeds:
             ids = [by["wsd"][s]["id"], by["cosine"][s]["id"]]
-            fit = cli_json(["fit"] + args + ["--runs", ",".join(map(str, ids)), "--metric", "val_loss",
-                                             "--name", f"{plan['name']} {name} seed={s}", "--json"], ns)
-            entry = {"fit_id": fit["fit_id"], "params": fit["params"], "warnings": fit.get("warnings", []),
-                     "runs": {}}
+            fit_name = f"{plan['name']} {name} seed={s}"
+            source = f"runs {ids[0]},{ids[1]} of "
+            if fit_name in stored and stored[fit_name]["source"].startswith(source):
+                # fitted by an earlier invocation on the same runs: reuse it
+                fit = cli_json(["fits", str(stored[fit_name]["id"]), "--export", "json"], ns)
+                fit["fit_id"], fit["params"] = stored[fit_name]["id"], stored[fit_name]["params"]
+            else:
+                fit = cli_json(["fit"] + args + ["--runs", ",".join(map(str, ids)), "--metric", "val_loss",
+                                                 "--name", fit_name, "--json"], ns)
+            warnings = [f"{w.get('field', '')}: {w.get('message', '')}" if isinstance(w, dict) else str(w)
+                        for w in fit.get("warnings", [])]
+            entry = {"fit_id": fit["fit_id"], "params": fit["params"], "warnings": warnings, "runs": {}}
             min_step = int(args[args.index("--min-step") + 1])
             for lab in study["order"]:
                 if s not in by.get(lab, {}):
