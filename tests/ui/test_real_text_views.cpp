@@ -18,6 +18,7 @@
 #include "anneal/config.h"
 #include "anneal/store.h"
 #include "data_inspect_dialog.h"
+#include "domain_table.h"
 #include "experiment_dialog.h"
 #include "loss_plot_view.h"
 #include "run_data_cache.h"
@@ -124,7 +125,9 @@ std::unique_ptr<LossPlotView> TestRealTextViews::lossView(const QList<qint64>& r
     if (!QTest::qWaitFor([&] { return !m_cache->busy() && !view->plot()->curveKeys().isEmpty(); }, 10000)) {
         qWarning("no curves");
     }
-    QTest::qWaitFor([&] { return !m_cache->busy(); }, 10000);
+    if (!QTest::qWaitFor([&] { return !m_cache->busy(); }, 10000)) {
+        qWarning("history still loading");
+    }
     return view;
 }
 
