@@ -6,6 +6,10 @@
 #                                   loss, lr, mixture, grad-norm, throughput, compare, schedule,
 #                                   new-experiment, branch, weights, scaling (the last two on a
 #                                   noisy-reweight run and the scaling-entropy study: a few minutes)
+#   docs/screenshots/real-text-bpb.png  with REAL_TEXT_SHOT=1 only: the Loss tab in bits/byte on a
+#                                   short run of the real-text preset (downloads its corpus with
+#                                   anneal-cli corpus prepare; REAL_STEPS steps, default 300;
+#                                   REAL_SETS more --set options, e.g. a smaller model)
 # Usage: scripts/screenshots.sh [--main-only]
 #   BUILD_DIR   build directory (default: build; configured if missing)
 #   SHOT_STEPS  steps the live run must reach before the main screenshot (default 400)
@@ -125,3 +129,19 @@ SHOT_CLICK="653 432" SHOT_AFTER=25 shoot "$S/scaling.png" "$SCALING" 0 8 \
     --select "$(seq -s, 1 20)" --view scaling
 # Palette PNGs: a tenth of the size, no visible difference in plots.
 for f in "$S/weights.png" "$S/scaling.png"; do convert "$f" -strip +dither -colors 256 "PNG8:$f"; done
+
+# 4. The Loss tab in bits per byte on the real-text preset: six real domains, no floor. Its corpus
+#    comes from Debian packages (a download), so only with REAL_TEXT_SHOT=1. The units are a plot
+#    option remembered in the settings: a settings file of its own selects bits/byte.
+if [ "${REAL_TEXT_SHOT:-0}" = 1 ]; then
+    export ANNEAL_CORPUS=${ANNEAL_CORPUS:-$TMP/corpus}
+    [ -d "$ANNEAL_CORPUS/prose" ] || "$CLI" corpus prepare
+    REAL="$TMP/real.db"
+    # shellcheck disable=SC2086  # REAL_SETS is a list of options
+    "$CLI" --db "$REAL" run "$ROOT/resources/experiments/real-text.toml" --name real-text \
+        --set train.steps="${REAL_STEPS:-300}" ${REAL_SETS:-} -q
+    mkdir -p "$TMP/config-bpb/Anneal"
+    printf '[plot]\nlossUnits=bpb\n' >"$TMP/config-bpb/Anneal/anneal.conf"
+    XDG_CONFIG_HOME="$TMP/config-bpb" shoot "$S/real-text-bpb.png" "$REAL" 0 6 --select 1 --view loss
+    convert "$S/real-text-bpb.png" -strip +dither -colors 256 "PNG8:$S/real-text-bpb.png"
+fi

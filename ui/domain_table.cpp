@@ -11,6 +11,7 @@
 #include <QVBoxLayout>
 
 #include "anneal/data_source.h"
+#include "source_picker.h"
 
 namespace anneal::ui {
 
@@ -47,9 +48,11 @@ DomainTable::DomainTable(QWidget* parent)
     m_error->hide();
     auto* add = new QPushButton(tr("Add domain"), this);
     auto* remove = new QPushButton(tr("Remove"), this);
+    auto* files = new SourcePickerButton(this);
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(add);
     buttons->addWidget(remove);
+    buttons->addWidget(files);
     buttons->addStretch(1);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -68,6 +71,7 @@ DomainTable::DomainTable(QWidget* parent)
         addRow(d);
         emit edited();
     });
+    connect(files, &SourcePickerButton::picked, this, &DomainTable::applyPickedPath);
     connect(remove, &QPushButton::clicked, this, [this] {
         if (m_table->currentRow() >= 0) {
             m_table->removeRow(m_table->currentRow());
@@ -100,6 +104,33 @@ void DomainTable::addRow(const DomainSpec& d) {
     m_table->setItem(row, NoiseColumn, new QTableWidgetItem(numberText(d.noiseRate)));
     m_table->setItem(row, ParamsColumn, new QTableWidgetItem(paramsText(d.params)));
     m_loading = wasLoading;
+}
+
+QString DomainTable::sourceText(int row) const {
+    auto* box = qobject_cast<QComboBox*>(m_table->cellWidget(row, SourceColumn));
+    return box ? box->currentText() : QString();
+}
+
+void DomainTable::applyPickedPath(const QString& path, bool folder) {
+    int row = m_table->currentRow();
+    if (row < 0 && m_table->rowCount() == 1) {
+        row = 0;
+    }
+    auto* box = qobject_cast<QComboBox*>(m_table->cellWidget(row, SourceColumn));
+    if (!box) {
+        m_error->setText(tr("Select the domain whose source the file should fill, then choose it again."));
+        m_error->show();
+        return;
+    }
+    const QString old = box->currentText();
+    const QString source = sourceForPath(old, path, folder);
+    if (!old.startsWith(source.section(QLatin1Char(':'), 0, 0) + QLatin1Char(':'))) {
+        // Another kind of source: the old one's params (order=2, ...) mean nothing to it.
+        m_loading = true;
+        m_table->setItem(row, ParamsColumn, new QTableWidgetItem(QString()));
+        m_loading = false;
+    }
+    box->setCurrentText(source);  // emits edited()
 }
 
 void DomainTable::load(const std::vector<DomainSpec>& domains) {

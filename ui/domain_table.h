@@ -3,7 +3,8 @@
 // DomainTable: the [[data.domain]] entries of an experiment as an editable table: name, source
 // (the built-in sources of anneal::sourceCatalog(), or files:/jsonl: typed in), weight, size, noise
 // rate and the source's params as "key=value, ...". Errors of a domain (data.domain[i]...) mark its
-// row and show under the table.
+// row and show under the table. "Files…" fills the selected domain's source from a file or folder
+// picked in a file dialog (source_picker.h).
 
 #include <QWidget>
 #include <vector>
@@ -39,6 +40,11 @@ public:
     void clearErrors();
     QTableWidget* table() const { return m_table; }
     QLabel* errorLabel() const { return m_error; }
+    /// The source text of a row (its editable combo box).
+    QString sourceText(int row) const;
+    /// Sets the selected row's source from a picked path (sourceForPath); with no row selected,
+    /// the only row, else an error under the table. Emits edited().
+    void applyPickedPath(const QString& path, bool folder);
 
     /// "order=2, alphabet=16" <-> params (bool, integer, number or string values).
     static QString paramsText(const SourceParams& params);

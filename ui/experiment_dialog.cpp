@@ -14,6 +14,7 @@
 
 #include "anneal/config.h"
 #include "anneal/error.h"
+#include "data_inspect_dialog.h"
 #include "domain_table.h"
 #include "resources.h"
 #include "spec_form.h"
@@ -119,6 +120,7 @@ SpecForm* ExperimentDialog::addFormPage(const QString& title) {
 
 void ExperimentDialog::setExperiment(const ExperimentSpec& spec, const QString& origin) {
     m_origin = origin;
+    m_base = spec;
     m_originLabel->setText(tr("From <b>%1</b>").arg(origin.toHtmlEscaped()));
     for (SpecForm* f : m_forms) {
         f->load(spec);
@@ -129,8 +131,9 @@ void ExperimentDialog::setExperiment(const ExperimentSpec& spec, const QString& 
 }
 
 bool ExperimentDialog::experiment(ExperimentSpec& out, QString* error) const {
-    ExperimentSpec spec;
-    // Start from the defaults; every visible field overwrites its part.
+    // Start from the loaded experiment; every visible field overwrites its part, and what no page
+    // shows (the tokenizer) stays as loaded.
+    ExperimentSpec spec = m_base;
     for (SpecForm* f : m_forms) {
         if (!f->store(spec, error)) {
             return false;
@@ -269,6 +272,22 @@ bool ExperimentDialog::saveFile(const QString& path, QString* error) {
     m_origin = path;
     m_originLabel->setText(tr("Saved as <b>%1</b>").arg(path.toHtmlEscaped()));
     return true;
+}
+
+DataInspectDialog* ExperimentDialog::inspectData() {
+    const QString text = tomlText();
+    if (text.isEmpty()) {
+        validate();
+        return nullptr;
+    }
+    if (!m_inspect) {
+        m_inspect = new DataInspectDialog(this);
+        m_inspect->setModal(false);
+    }
+    m_inspect->show();
+    m_inspect->raise();
+    m_inspect->inspect(text, m_origin);
+    return m_inspect;
 }
 
 void ExperimentDialog::loadPreset(const QString& name) {

@@ -4,7 +4,9 @@
 // data with its domains, training, schedule, mixture, reweighting, logging). What the dialog produces
 // is TOML (anneal::toToml of the edited spec); it is validated as the user types by
 // anneal::parseExperiment, and the error's field and message appear under the offending widget.
-// Loads and saves TOML files, starts from the embedded presets, and starts a run.
+// Loads and saves TOML files, starts from the embedded presets, and starts a run. "Inspect data…" on
+// the data page builds the edited experiment's data on a worker thread (DataInspectDialog). Keys
+// the pages do not show (the [tokenizer] table) keep the values of the loaded experiment.
 
 #include <QDialog>
 #include <QList>
@@ -19,6 +21,7 @@ class QTabWidget;
 
 namespace anneal::ui {
 
+class DataInspectDialog;
 class DomainTable;
 class SpecForm;
 
@@ -45,6 +48,9 @@ public:
     bool loadFile(const QString& path, QString* error = nullptr);
     bool saveFile(const QString& path, QString* error = nullptr);
     void loadPreset(const QString& name);
+    /// Opens the data inspection of the edited experiment (non-modal) and starts it; null when a
+    /// field does not parse (the error is shown as usual).
+    DataInspectDialog* inspectData();
 
 signals:
     void runRequested(const QString& tomlText, const QString& origin);
@@ -57,6 +63,8 @@ private:
     void markTab(int index, bool error);
     int pageOf(QWidget* w) const;
 
+    ExperimentSpec m_base;  ///< the loaded experiment: what the pages do not edit comes from it
+    DataInspectDialog* m_inspect = nullptr;
     QTabWidget* m_pages;
     QList<SpecForm*> m_forms;
     DomainTable* m_domains = nullptr;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // ExperimentDialog's pages: one SpecForm per table of the experiment file, named by key path.
 #include <QComboBox>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QTabWidget>
 #include <QVBoxLayout>
@@ -82,6 +83,13 @@ void ExperimentDialog::buildPages() {
     dataPage->takeWidget();
     holderLayout->addWidget(dataForm);
     holderLayout->addWidget(m_domains, 1);
+    auto* inspect = new QPushButton(tr("&Inspect data…"), holder);
+    inspect->setObjectName(QStringLiteral("inspectData"));
+    inspect->setToolTip(
+        tr("Build this experiment's data as a run would (reading files, training a tokenizer) and show per "
+           "domain its files, documents, bytes, tokens, split and a few decoded windows"));
+    holderLayout->addWidget(inspect, 0, Qt::AlignLeft);
+    connect(inspect, &QPushButton::clicked, this, [this] { inspectData(); });
     dataPage->setWidget(holder);
     connect(m_domains, &DomainTable::edited, this, &ExperimentDialog::onEdited);
 

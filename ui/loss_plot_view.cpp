@@ -2,17 +2,30 @@
 #include "loss_plot_view.h"
 
 #include <cmath>
+#include <algorithm>
 
+#include "anneal/run_experiment.h"
 #include "run_data_cache.h"
 
 namespace anneal::ui {
+
+namespace {
+const QString kValLoss = QStringLiteral("val_loss.");
+const QString kValBpb = QStringLiteral("val_bpb.");
+}  // namespace
 
 LossPlotView::LossPlotView(RunDataCache* cache, QWidget* parent) : MetricPlotView(cache, parent) {
     setObjectName(QStringLiteral("lossView"));
 }
 
 QStringList LossPlotView::metricPatterns() const {
-    return {QStringLiteral("train_loss"), QStringLiteral("val_loss"), QStringLiteral("val_loss.*")};
+    // Both units are read, so switching them redraws at once.
+    return {QStringLiteral("train_loss"), QStringLiteral("val_loss"), QStringLiteral("val_loss.*"),
+            QStringLiteral("val_bpb.*")};
+}
+
+QString LossPlotView::yLabel() const {
+    return bitsPerByte() ? tr("validation loss (bits/byte)") : tr("loss (nats/token)");
 }
 
 QStringList LossPlotView::domainsOf(qint64 runId) const {
@@ -34,21 +47,23 @@ QStringList LossPlotView::domainsOf(qint64 runId) const {
 QStringList LossPlotView::metricsFor(qint64 runId) const {
     // Domain order (not alphabetical) so colours stay with domains as their curves appear.
     const QStringList known = MetricPlotView::metricsFor(runId);
+    const QString prefix = bitsPerByte() ? kValBpb : kValLoss;
     QStringList out;
-    if (known.contains(QStringLiteral("train_loss"))) {
-        out << QStringLiteral("train_loss");
-    }
-    if (known.contains(QStringLiteral("val_loss"))) {
-        out << QStringLiteral("val_loss");  // the mix's validation loss: what the mix floor bounds
+    if (!bitsPerByte()) {
+        if (known.contains(QStringLiteral("train_loss"))) {
+            out << QStringLiteral("train_loss");
+        }
+        if (known.contains(QStringLiteral("val_loss"))) {
+            out << QStringLiteral("val_loss");  // the mix's validation loss: what the mix floor bounds
+        }
     }
     for (const QString& d : domainsOf(runId)) {
-        const QString name = QStringLiteral("val_loss.") + d;
-        if (known.contains(name)) {
-            out << name;
+        if (known.contains(prefix + d)) {
+            out << prefix + d;
         }
     }
     for (const QString& n : known) {
-        if (!out.contains(n)) {
+        if (n.startsWith(prefix) && !out.contains(n)) {
             out << n;
         }
     }
@@ -56,10 +71,14 @@ QStringList LossPlotView::metricsFor(qint64 runId) const {
 }
 
 CurveStyle LossPlotView::styleFor(qint64 runId, const QString& metric, int runIndex, int metricIndex) const {
-    CurveStyle s = MetricPlotView::styleFor(runId, metric, runIndex, metricIndex);
-    const bool val = metric.startsWith(QLatin1String("val_loss"));
-    const bool mix = metric == QLatin1String("val_loss");
-    const int domain = static_cast<int>(domainsOf(runId).indexOf(metric.mid(9)));
+    const bool bpb = metric.startsWith(kValBpb);
+    // A val_bpb.<domain> curve is labelled like its val_loss.<domain> ("val licenses"): the axis
+    // says the units.
+    const QString named = bpb ? kValLoss + metric.mid(kValBpb.size()) : metric;
+    CurveStyle s = MetricPlotView::styleFor(runId, named, runIndex, metricIndex);
+    const bool val = named.startsWith(QLatin1String("val_loss"));
+    const bool mix = named == QLatin1String("val_loss");
+    const int domain = static_cast<int>(domainsOf(runId).indexOf(named.mid(kValLoss.size())));
     if (drawnRuns().size() <= 1) {
         s.color = mix   ? palette().color(QPalette::WindowText)
                   : val ? curveColor(1 + std::max(0, domain))
@@ -78,6 +97,58 @@ CurveStyle LossPlotView::styleFor(qint64 runId, const QString& metric, int runIn
 }
 
 QVector<ReferenceLine> LossPlotView::referenceLines() const {
+    return bitsPerByte() ? bpbFloors() : natsFloors();
+}
+
+bool LossPlotView::byteTokenizer(qint64 runId) const {
+    const RunData* r = cache()->run(runId);
+    if (!r || !r->recordLoaded) {
+        return false;  // not known yet: asked again when the record arrives
+    }
+    const auto it = m_byteTokenizer.find(r->record.uuid);
+    if (it != m_byteTokenizer.end()) {
+        return it->second;
+    }
+    bool bytes = false;
+    try {
+        bytes = runExperiment(r->record).tokenizer.kind == "bytes";
+    } catch (const std::exception&) {
+        bytes = false;  // a config this version cannot read: no floor rather than a wrong one
+    }
+    m_byteTokenizer[r->record.uuid] = bytes;
+    return bytes;
+}
+
+QVector<ReferenceLine> LossPlotView::bpbFloors() const {
+    // Only per-domain floors (there is no val_bpb of the mix to bound), one run only, and only where
+    // a token is one byte. A real domain's floor is NaN ("unknown"): never drawn.
+    QVector<ReferenceLine> lines;
+    const QList<qint64> runs = drawnRuns();
+    if (runs.size() != 1 || !byteTokenizer(runs.front())) {
+        return lines;
+    }
+    const RunData* r = cache()->run(runs.front());
+    for (std::size_t d = 0; d < r->record.domains.size(); ++d) {
+        const double f = r->record.domains[d].entropyFloor;
+        if (!std::isfinite(f) || f <= 0) {
+            continue;
+        }
+        ReferenceLine l;
+        l.y = f / std::log(2.0);
+        QColor c = curveColor(1 + static_cast<int>(d));
+        c.setAlphaF(0.8);
+        l.color = c;
+        l.penStyle = Qt::DotLine;
+        l.label = tr("floor %1 %2 bits/byte")
+                      .arg(QString::fromStdString(r->record.domains[d].name))
+                      .arg(l.y, 0, 'f', 3);
+        l.labelRight = true;
+        lines << l;
+    }
+    return lines;
+}
+
+QVector<ReferenceLine> LossPlotView::natsFloors() const {
     QVector<ReferenceLine> lines;
     const QList<qint64> runs = drawnRuns();
     QPalette pal = palette();
@@ -126,6 +197,28 @@ QVector<ReferenceLine> LossPlotView::referenceLines() const {
         }
     }
     return lines;
+}
+
+QString LossPlotView::emptyText() const {
+    if (bitsPerByte()) {
+        // Runs recorded before val_bpb was stored have val_loss.<domain> only: say so.
+        QStringList without;
+        for (qint64 id : drawnRuns()) {
+            const QStringList known = MetricPlotView::metricsFor(id);
+            const bool hasVal = std::any_of(known.begin(), known.end(),
+                                            [](const QString& n) { return n.startsWith(kValLoss); });
+            if (hasVal) {
+                without << QStringLiteral("#%1").arg(id);
+            }
+        }
+        if (!without.isEmpty()) {
+            return tr("No bits-per-byte curves: run %1 stored no val_bpb.<domain> metrics\n"
+                      "(recorded before they existed). Set Loss units to nats/token to see its "
+                      "validation loss.")
+                .arg(without.join(QStringLiteral(", ")));
+        }
+    }
+    return MetricPlotView::emptyText();
 }
 
 }  // namespace anneal::ui

@@ -206,6 +206,7 @@ void MainWindow::saveSettings() const {
     s.setValue(QStringLiteral("plot/logX"), o.logX);
     s.setValue(QStringLiteral("plot/logY"), o.logY);
     s.setValue(QStringLiteral("plot/smoothing"), o.smoothing);
+    s.setValue(QStringLiteral("plot/lossUnits"), QString::fromLatin1(lossUnitsKey(o.lossUnits)));
 }
 
 void MainWindow::restoreSettings() {
@@ -224,6 +225,7 @@ void MainWindow::restoreSettings() {
     o.logX = s.value(QStringLiteral("plot/logX"), o.logX).toBool();
     o.logY = s.value(QStringLiteral("plot/logY"), o.logY).toBool();
     o.smoothing = s.value(QStringLiteral("plot/smoothing"), o.smoothing).toDouble();
+    o.lossUnits = lossUnitsFromKey(s.value(QStringLiteral("plot/lossUnits")).toString());
     m_optionsBar->setOptions(o);
     for (MetricPlotView* v : m_plotViews) {
         v->setOptions(o);

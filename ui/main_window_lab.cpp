@@ -18,6 +18,7 @@
 #include "compare_plot_view.h"
 #include "compare_view.h"
 #include "experiment_dialog.h"
+#include "loss_plot_view.h"
 #include "main_window.h"
 #include "metric_plot_view.h"
 #include "plot_options_bar.h"
@@ -111,6 +112,7 @@ void MainWindow::onTabChanged() {
     // The compare view aligns by its own selector; the schedule editor has no shared plot.
     m_optionsBar->setEnabled(currentSeriesPlot() != nullptr);
     m_optionsBar->setXAxisEnabled(currentPlotView() != nullptr);
+    m_optionsBar->setLossUnitsEnabled(m_tabs->currentWidget() == m_lossView);
 }
 
 void MainWindow::onCurrentRunChanged(qint64 runId) {

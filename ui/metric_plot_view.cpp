@@ -48,7 +48,8 @@ void MetricPlotView::setRuns(const QList<qint64>& runIds) {
 }
 
 void MetricPlotView::setOptions(const PlotOptions& options) {
-    const bool remap = options.xAxis != m_options.xAxis;
+    // The x axis and the loss units change which values a curve holds: read them again.
+    const bool remap = options.xAxis != m_options.xAxis || options.lossUnits != m_options.lossUnits;
     m_options = options;
     m_plot->setSmoothing(options.smoothing);
     if (m_plot->logX() != options.logX) {
@@ -222,12 +223,13 @@ double MetricPlotView::branchOffset(qint64 runId) const {
     return 0;
 }
 
+QString MetricPlotView::emptyText() const { return tr("No %1 data yet").arg(title().toLower()); }
+
 void MetricPlotView::updatePlaceholder() {
     if (m_runs.isEmpty()) {
         m_plot->setPlaceholder(tr("Select one or more runs in the run browser"));
     } else if (m_plot->curveKeys().isEmpty()) {
-        m_plot->setPlaceholder(m_cache->busy() ? tr("Loading…")
-                                               : tr("No %1 data yet").arg(title().toLower()));
+        m_plot->setPlaceholder(m_cache->busy() ? tr("Loading…") : emptyText());
     } else {
         m_plot->setPlaceholder({});
     }

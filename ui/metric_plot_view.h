@@ -48,6 +48,9 @@ protected:
     virtual QList<qint64> drawnRuns() const { return m_runs; }
     /// Curves a view derives from a run besides its metrics (after each update of the run).
     virtual void syncExtras(qint64 runId, const XAxisMapper& mapper, int runIndex) {}
+    /// What the plot says when it has runs but no curve and nothing is loading (default "No loss
+    /// data yet"); a view says why its metrics are missing.
+    virtual QString emptyText() const;
 
     /// A human label for a metric ("val markov"), and the run's display name.
     static QString metricLabel(const QString& metric);

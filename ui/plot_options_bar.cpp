@@ -18,6 +18,7 @@ PlotOptionsBar::PlotOptionsBar(QWidget* parent)
       m_logY(new QCheckBox(tr("Log &y"), this)),
       m_smoothing(new QSlider(Qt::Horizontal, this)),
       m_smoothingValue(new QLabel(this)),
+      m_lossUnits(new QComboBox(this)),
       m_fit(new QToolButton(this)),
       m_export(new QToolButton(this)) {
     setObjectName(QStringLiteral("plotOptionsBar"));
@@ -30,6 +31,12 @@ PlotOptionsBar::PlotOptionsBar(QWidget* parent)
     m_smoothing->setMaximumWidth(160);
     m_smoothingValue->setMinimumWidth(
         m_smoothingValue->fontMetrics().horizontalAdvance(QStringLiteral("0.99")));
+    m_lossUnits->setObjectName(QStringLiteral("lossUnits"));
+    m_lossUnits->addItem(tr("nats/token"), QString::fromLatin1(lossUnitsKey(LossUnits::NatsPerToken)));
+    m_lossUnits->addItem(tr("bits/byte"), QString::fromLatin1(lossUnitsKey(LossUnits::BitsPerByte)));
+    m_lossUnits->setToolTip(
+        tr("Loss tab: validation loss per token in nats (val_loss.*), or per byte of text in bits "
+           "(val_bpb.*: compares across tokenizers; train loss is not shown)"));
     m_fit->setText(tr("&Fit"));
     m_fit->setToolTip(tr("Fit the view to the data and follow new points (double click on a plot)"));
     m_export->setText(tr("&Export"));
@@ -58,6 +65,11 @@ PlotOptionsBar::PlotOptionsBar(QWidget* parent)
     layout->addWidget(sLabel);
     layout->addWidget(m_smoothing);
     layout->addWidget(m_smoothingValue);
+    layout->addSpacing(8);
+    auto* uLabel = new QLabel(tr("&Loss units:"), this);
+    uLabel->setBuddy(m_lossUnits);
+    layout->addWidget(uLabel);
+    layout->addWidget(m_lossUnits);
     layout->addStretch(1);
     layout->addWidget(m_fit);
     layout->addWidget(m_export);
@@ -66,6 +78,7 @@ PlotOptionsBar::PlotOptionsBar(QWidget* parent)
     connect(m_logX, &QCheckBox::toggled, this, &PlotOptionsBar::readWidgets);
     connect(m_logY, &QCheckBox::toggled, this, &PlotOptionsBar::readWidgets);
     connect(m_smoothing, &QSlider::valueChanged, this, &PlotOptionsBar::readWidgets);
+    connect(m_lossUnits, &QComboBox::currentIndexChanged, this, &PlotOptionsBar::readWidgets);
     connect(m_fit, &QToolButton::clicked, this, &PlotOptionsBar::fitRequested);
     setOptions(m_options);
 }
@@ -77,11 +90,15 @@ void PlotOptionsBar::setOptions(const PlotOptions& options) {
     m_logX->setChecked(options.logX);
     m_logY->setChecked(options.logY);
     m_smoothing->setValue(static_cast<int>(std::lround(options.smoothing * 100)));
+    m_lossUnits->setCurrentIndex(
+        std::max(0, m_lossUnits->findData(QString::fromLatin1(lossUnitsKey(options.lossUnits)))));
     updateSmoothingLabel();
     m_updating = false;
 }
 
 void PlotOptionsBar::setXAxisEnabled(bool enabled) { m_xAxis->setEnabled(enabled); }
+
+void PlotOptionsBar::setLossUnitsEnabled(bool enabled) { m_lossUnits->setEnabled(enabled); }
 
 void PlotOptionsBar::readWidgets() {
     if (m_updating) {
@@ -91,6 +108,7 @@ void PlotOptionsBar::readWidgets() {
     m_options.logX = m_logX->isChecked();
     m_options.logY = m_logY->isChecked();
     m_options.smoothing = m_smoothing->value() / 100.0;
+    m_options.lossUnits = lossUnitsFromKey(m_lossUnits->currentData().toString());
     updateSmoothingLabel();
     emit optionsChanged(m_options);
 }

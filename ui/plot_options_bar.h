@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // PlotOptionsBar: the controls above the plot tabs: x axis (step, tokens, wall time, FLOPs, steps
-// from the branch point), log x / log y, EMA smoothing, fit-to-data and export of the current view.
+// from the branch point), log x / log y, EMA smoothing, the Loss tab's units (nats/token or
+// bits/byte), fit-to-data and export of the current view.
 
 #include <QWidget>
 
@@ -25,11 +26,14 @@ public:
     void setOptions(const PlotOptions& options);
     /// The x axis selector (off where a view aligns its own x axis).
     void setXAxisEnabled(bool enabled);
+    /// The loss units selector (on only where the Loss tab is shown).
+    void setLossUnitsEnabled(bool enabled);
 
     QComboBox* xAxisCombo() const { return m_xAxis; }
     QCheckBox* logXBox() const { return m_logX; }
     QCheckBox* logYBox() const { return m_logY; }
     QSlider* smoothingSlider() const { return m_smoothing; }
+    QComboBox* lossUnitsCombo() const { return m_lossUnits; }
 
 signals:
     void optionsChanged(const anneal::ui::PlotOptions& options);
@@ -47,6 +51,7 @@ private:
     QCheckBox* m_logY;
     QSlider* m_smoothing;
     QLabel* m_smoothingValue;
+    QComboBox* m_lossUnits;
     QToolButton* m_fit;
     QToolButton* m_export;
     bool m_updating = false;

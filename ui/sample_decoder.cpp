@@ -3,6 +3,7 @@
 
 #include "anneal/dataset.h"
 #include "anneal/experiment.h"
+#include "text_preview.h"
 
 namespace anneal::ui {
 
@@ -29,6 +30,17 @@ std::vector<std::uint8_t> SampleDecoder::bytes(std::uint64_t sampleId) const {
     m_data->fill(sampleId, tokens.data());
     const std::string text = m_data->decode(tokens.data(), static_cast<int>(tokens.size()));
     return {text.begin(), text.end()};
+}
+
+bool SampleDecoder::isText(int domain) const {
+    if (domain < 0 || domain >= m_data->domainCount()) {
+        return false;
+    }
+    return m_data->source(domain).corpus() != nullptr || m_data->vocabulary() > 256;
+}
+
+QString SampleDecoder::preview(int domain, const std::vector<std::uint8_t>& bytes) const {
+    return isText(domain) ? textPreview(bytes) : printableBytes(bytes);
 }
 
 bool SampleDecoder::isNoisy(std::uint64_t sampleId) const { return m_data->isNoisy(sampleId); }

@@ -35,6 +35,12 @@ public:
     /// The sample's text: its context + 1 tokens decoded by the run's tokenizer (Dataset::decode;
     /// with the byte tokenizer, the bytes Dataset::fill writes).
     std::vector<std::uint8_t> bytes(std::uint64_t sampleId) const;
+    /// Whether a domain's samples are text to decode as UTF-8 (textPreview): a real source (text:,
+    /// jsonl:, tokens:) or any domain under a subword tokenizer. False for the byte tokenizer's
+    /// synthetic domains, whose previews stay one character per byte (printableBytes).
+    bool isText(int domain) const;
+    /// The preview of a sample's bytes: textPreview for a text domain, else printableBytes.
+    QString preview(int domain, const std::vector<std::uint8_t>& bytes) const;
     /// Whether the run planted noise in this sample.
     bool isNoisy(std::uint64_t sampleId) const;
     int domainCount() const;

@@ -93,6 +93,8 @@ public:
     bool logY() const { return m_logY; }
     void setAxisLabels(const QString& x, const QString& y);
     void setPlaceholder(const QString& text);
+    /// The text shown instead of curves ("" when none).
+    QString placeholder() const;
 
     /// Follow the data again (fit every curve), as a double click does.
     void followData();

@@ -55,6 +55,10 @@ void SeriesPlot::setAxisLabels(const QString& x, const QString& y) {
     scheduleRefresh();
 }
 
+QString SeriesPlot::placeholder() const {
+    return m_placeholder->visible() ? m_placeholder->text() : QString();
+}
+
 void SeriesPlot::setPlaceholder(const QString& text) {
     m_placeholder->setText(text);
     m_placeholder->setVisible(!text.isEmpty());

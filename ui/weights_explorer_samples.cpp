@@ -59,7 +59,10 @@ void WeightsExplorer::fillTable() {
         r.rank = QString::number(rank);
         r.sample = m_samples.samples[picked[i]];
         if (picked[i] < m_samples.bytes.size()) {
-            r.preview = printableBytes(m_samples.bytes[picked[i]]);
+            // Real text as decoded UTF-8; synthetic bytes one character each, so bytes line up.
+            r.preview = m_overview.decoder
+                            ? m_overview.decoder->preview(r.sample.domain, m_samples.bytes[picked[i]])
+                            : printableBytes(m_samples.bytes[picked[i]]);
         }
         rows.push_back(r);
     }
