@@ -19,7 +19,7 @@ jobs="${ANNEAL_JOBS:-$(nproc)}"
 suites=(config data schedule store checkpoint cli reweight fit_import fit_export
         bad_config bad_storage numerical security kill_resume
         weights_codec wal_checkpointer real_data tokenizers token_cache megatron corpus lr_table
-        schedule_optimizer sparse_curves)
+        schedule_optimizer sparse_curves batch_prefetcher)
 
 "$root/scripts/setup.sh"
 if [[ ! -f "$build/CMakeCache.txt" ]]; then
