@@ -128,20 +128,29 @@ QVector<ReferenceLine> LossPlotView::bpbFloors() const {
         return lines;
     }
     const RunData* r = cache()->run(runs.front());
+    return domainFloors(r, 1.0 / std::log(2.0), tr(" bits/byte"));
+}
+
+QVector<ReferenceLine> LossPlotView::domainFloors(const RunData* r, double scale, const QString& unit) const {
+    QVector<ReferenceLine> lines;
+    if (!r || !r->recordLoaded) {
+        return lines;
+    }
     for (std::size_t d = 0; d < r->record.domains.size(); ++d) {
         const double f = r->record.domains[d].entropyFloor;
         if (!std::isfinite(f) || f <= 0) {
-            continue;
+            continue;  // unknown (real data) or none
         }
         ReferenceLine l;
-        l.y = f / std::log(2.0);
+        l.y = f * scale;
         QColor c = curveColor(1 + static_cast<int>(d));
         c.setAlphaF(0.8);
         l.color = c;
         l.penStyle = Qt::DotLine;
-        l.label = tr("floor %1 %2 bits/byte")
+        l.label = tr("floor %1 %2%3")
                       .arg(QString::fromStdString(r->record.domains[d].name))
-                      .arg(l.y, 0, 'f', 3);
+                      .arg(l.y, 0, 'f', 3)
+                      .arg(unit);
         l.labelRight = true;
         lines << l;
     }
@@ -175,26 +184,7 @@ QVector<ReferenceLine> LossPlotView::natsFloors() const {
         lines << l;
     }
     if (runs.size() == 1) {
-        const RunData* r = cache()->run(runs.front());
-        if (r && r->recordLoaded) {
-            for (std::size_t d = 0; d < r->record.domains.size(); ++d) {
-                const double f = r->record.domains[d].entropyFloor;
-                if (!std::isfinite(f) || f <= 0) {
-                    continue;
-                }
-                ReferenceLine l;
-                l.y = f;
-                QColor c = curveColor(1 + static_cast<int>(d));
-                c.setAlphaF(0.8);
-                l.color = c;
-                l.penStyle = Qt::DotLine;
-                l.label = tr("floor %1 %2")
-                              .arg(QString::fromStdString(r->record.domains[d].name))
-                              .arg(f, 0, 'f', 3);
-                l.labelRight = true;
-                lines << l;
-            }
-        }
+        lines += domainFloors(cache()->run(runs.front()), 1.0, QString());
     }
     return lines;
 }

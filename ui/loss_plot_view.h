@@ -47,6 +47,8 @@ private:
     QVector<ReferenceLine> natsFloors() const;
     /// Each domain's floor in bits per byte, for one run with the byte tokenizer.
     QVector<ReferenceLine> bpbFloors() const;
+    /// One dotted line per domain with a known floor (nats/token × `scale`), labelled with `unit`.
+    QVector<ReferenceLine> domainFloors(const RunData* r, double scale, const QString& unit) const;
 
     /// By run uuid (ids repeat across databases; a run's config never changes).
     mutable std::map<std::string, bool> m_byteTokenizer;
