@@ -36,17 +36,23 @@ anneal::ExperimentSpec spec(const std::string& source, anneal::SourceParams para
     return s;
 }
 
-void loop(benchmark::State& state, const anneal::ExperimentSpec& s) {
-    const anneal::Dataset data(s);
-    anneal::MixtureSampler sampler(s, data);
+/// Draws one batch per iteration with draw(step, batch) and reports tokens/s (batch · context).
+template <class Draw>
+void drawLoop(benchmark::State& state, const anneal::ExperimentSpec& s, Draw draw) {
     anneal::Batch b;
     std::int64_t step = 0;
     for (auto _ : state) {
-        sampler.nextBatch(step++, b);
+        draw(step++, b);
         benchmark::DoNotOptimize(b.tokens.data());
     }
     state.counters["tokens/s"] = benchmark::Counter(
         static_cast<double>(step) * s.data.batchSize * s.model.context, benchmark::Counter::kIsRate);
+}
+
+void loop(benchmark::State& state, const anneal::ExperimentSpec& s) {
+    const anneal::Dataset data(s);
+    anneal::MixtureSampler sampler(s, data);
+    drawLoop(state, s, [&](std::int64_t t, anneal::Batch& b) { sampler.nextBatch(t, b); });
 }
 
 void textDomain(benchmark::State& state) {
@@ -81,14 +87,7 @@ void tokensDomainPrefetched(benchmark::State& state) {
     {
         const anneal::Dataset data(s);
         anneal::data::BatchPrefetcher prefetcher(s, data, 2);
-        anneal::Batch b;
-        std::int64_t step = 0;
-        for (auto _ : state) {
-            prefetcher.take(step++, b);
-            benchmark::DoNotOptimize(b.tokens.data());
-        }
-        state.counters["tokens/s"] = benchmark::Counter(
-            static_cast<double>(step) * s.data.batchSize * s.model.context, benchmark::Counter::kIsRate);
+        drawLoop(state, s, [&](std::int64_t t, anneal::Batch& b) { prefetcher.take(t, b); });
     }
     std::remove(kShard.c_str());
 }
