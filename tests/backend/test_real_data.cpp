@@ -288,6 +288,33 @@ private slots:
         }
     }
 
+    // A shard that another program truncates while a run holds it open: the next window that
+    // falls past the new end is an Io error naming the file and byte offset, not a SIGBUS from a
+    // read through the mapping.
+    void shardTruncatedWhileOpenIsAnError() {
+        test::TempDir dir;
+        writeShard("nanogpt", dir.path("a.bin"), 1024, 7, 3);
+        writeShard("nanogpt", dir.path("b.bin"), 1024, 13, 5);
+        const Dataset ds(
+            dataSpec(domain("tokens:" + dir.path("*.bin"), {{"chunk", std::int64_t{1024}}}), 32));
+        std::vector<std::uint8_t> w(33);
+        ds.fill(makeSampleId(0, 0), w.data());  // reads before the truncation work
+        std::filesystem::resize_file(dir.path("a.bin"), 64);
+        std::filesystem::resize_file(dir.path("b.bin"), 64);
+        std::string msg;
+        try {
+            for (std::uint64_t i = 0; i < 200 && msg.empty(); ++i) {
+                ds.fill(makeSampleId(0, i), w.data());
+                ds.fill(makeSampleId(0, kValidationBit | i), w.data());
+            }
+        } catch (const Error& e) {
+            QCOMPARE(e.code(), ErrorCode::Io);
+            msg = e.what();
+        }
+        QVERIFY2(msg.find(".bin\" at byte offset ") != std::string::npos, msg.c_str());
+        QVERIFY2(msg.find("truncated") != std::string::npos, msg.c_str());
+    }
+
     // --- bad input ---------------------------------------------------------------------------
 
     void badInputNamesFileAndPlace_data() {

@@ -54,9 +54,29 @@ void MappedFile::release(std::size_t from, std::size_t to) const {
     }
 }
 
+void MappedFile::readAt(std::uint64_t offset, std::uint8_t* out, std::size_t n) const {
+    while (n > 0) {
+        const ssize_t got = ::pread(m_fd, out, n, static_cast<off_t>(offset));
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got <= 0) {
+            throw Error(ErrorCode::Io,
+                        "cannot read \"" + m_path + "\" at byte offset " + std::to_string(offset) + ": " +
+                            (got < 0 ? std::strerror(errno) : "the file ends there (was it truncated?)"));
+        }
+        out += got;
+        n -= static_cast<std::size_t>(got);
+        offset += static_cast<std::uint64_t>(got);
+    }
+}
+
 void MappedFile::adviseRandom() const {
     if (m_data) {
         ::madvise(const_cast<std::uint8_t*>(m_data), m_size, MADV_RANDOM);
+    }
+    if (m_fd >= 0) {
+        ::posix_fadvise(m_fd, 0, 0, POSIX_FADV_RANDOM);  // the windows' preads: no read-ahead either
     }
 }
 

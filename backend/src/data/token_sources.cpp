@@ -9,7 +9,8 @@
 // chunk); Megatron documents are kept, split by a hash of (file name, document), and each is
 // followed by the end-of-document token, as text documents are.
 // Every id is checked against the tokenizer's vocabulary (0..255 for bytes) when the shard is opened, in one
-// sequential pass that gives the pages back to the kernel as it goes.
+// sequential pass over the mapping that gives the pages back to the kernel as it goes. Training windows are
+// then copied with pread, not read through the mapping, so the resident set stays small (docs/BENCHMARKS.md).
 
 #include <algorithm>
 #include <cstring>
@@ -75,7 +76,12 @@ public:
         auto it = std::upper_bound(m_segs.begin(), m_segs.end(), pos,
                                    [](std::uint64_t p, const Segment& s) { return p < s.start; }) -
                   1;
-        for (int k = 0; k < n; ++k) {
+        // Each run of one segment is copied with pread (MappedFile::readAt), not read through the
+        // mapping, so a window leaves nothing behind in the resident set.
+        constexpr std::uint64_t kBufferBytes = 4096;
+        std::uint8_t buffer[kBufferBytes];
+        int k = 0;
+        while (k < n) {
             if (pos >= it->start + it->count) {
                 ++it;
                 if (it == m_segs.end()) {
@@ -84,15 +90,19 @@ public:
                 pos = it->start;
             }
             if (!it->shard) {
-                out[k] = m_eod;
+                out[k++] = m_eod;
                 ++pos;
                 continue;
             }
             const Shard& s = *it->shard;
-            const std::uint8_t* p = s.file->data() + s.offset +
-                                    (it->begin + (pos - it->start)) * static_cast<std::uint64_t>(s.width);
-            out[k] = static_cast<Token>(loadLe(p, s.width));  // < vocabulary: checked when opened
-            ++pos;
+            const auto width = static_cast<std::uint64_t>(s.width);
+            const std::uint64_t run = std::min(
+                {static_cast<std::uint64_t>(n - k), it->start + it->count - pos, kBufferBytes / width});
+            s.file->readAt(s.offset + (it->begin + (pos - it->start)) * width, buffer, run * width);
+            for (std::uint64_t i = 0; i < run; ++i) {  // each id < vocabulary: checked when opened
+                out[k++] = static_cast<Token>(loadLe(buffer + i * width, s.width));
+            }
+            pos += run;
         }
     }
 
