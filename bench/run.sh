@@ -244,6 +244,20 @@ if [[ -x "$bin/data_loader_bench" ]]; then
         "**$(awk -v a="$rs" 'BEGIN { printf "%.2f", a / 300 }')** of 300 MiB (max)" "< 300 MiB" "$(awk -v a="$rs" 'BEGIN { print (a < 300) ? "met" : "not met" }')"
 fi
 
+# ---- 8. The allocator settings on the real-text preset (bench/allocator.sh; needs the prepared corpus) --
+corpus="${ANNEAL_CORPUS:-${XDG_DATA_HOME:-$HOME/.local/share}/anneal/corpus}"
+if [[ -f "$corpus/manifest.json" ]]; then
+    log "8. allocator: bench/allocator.sh (real-text preset)"
+    ANNEAL_CORPUS="$corpus" "$here/allocator.sh" "$build" "$out/allocator" \
+        "$here/../resources/experiments/real-text.toml" 12 "$([[ "$quick" == 1 ]] && echo 1 || echo 3)" \
+        | tee "$out/allocator.txt"
+    s=$(grep '^tokens_per_s ' "$out/allocator.txt")
+    row "8. training tokens/s, real-text preset: Anneal's malloc settings / glibc's" \
+        "$(awk '{ printf "%.0f vs %.0f tok/s", $3, $5 }' <<<"$s")" "**$(awk '{ print $7 }' <<<"$s")x**" "-" "-"
+else
+    log "8. allocator: skipped (no prepared corpus at $corpus; anneal-cli corpus prepare)"
+fi
+
 t_end=$(date +%s)
 {
     echo

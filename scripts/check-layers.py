@@ -39,7 +39,7 @@ PUBLIC = {
     "reweight.h": "reweight",
     "store.h": "store", "store_writer.h": "store", "curve_query.h": "store", "import_curve.h": "store",
     "run_experiment.h": "store",
-    "trainer.h": "train", "run_session.h": "train",
+    "trainer.h": "train", "run_session.h": "train", "allocator.h": "train",
     "sweep.h": "sweep",
     "report.h": "report",
 }

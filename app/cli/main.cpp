@@ -3,11 +3,13 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "anneal/allocator.h"
 #include "anneal/error.h"
 #include "anneal/version.h"
 #include "cli_context.h"
 
 int main(int argc, char** argv) {
+    anneal::keepLargeAllocationsInHeap();  // before any thread starts (anneal/allocator.h)
     using namespace anneal::cli;
     Context ctx;
     CLI::App app{

@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QFileInfo>
 
+#include "anneal/allocator.h"
 #include "anneal/store.h"
 #include "anneal/version.h"
 #include "main_window.h"
@@ -76,6 +77,7 @@ void describeApp() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    anneal::keepLargeAllocationsInHeap();  // before Qt starts a thread (anneal/allocator.h)
     // --help and --version work without a display.
     for (int i = 1; i < argc; ++i) {
         const QByteArray a(argv[i]);

@@ -6,11 +6,11 @@
 #include <cmath>
 #include <condition_variable>
 #include <filesystem>
-#include <malloc.h>
 #include <mutex>
 #include <thread>
 #include <torch/torch.h>
 
+#include "anneal/allocator.h"
 #include "anneal/error.h"
 #include "anneal/trainer.h"
 #include "train/trainer_core.h"
@@ -57,19 +57,6 @@ struct TrainingRun::Impl {
     void loop(train::TrainerCore& core, std::int64_t start, double wallOffset);
 };
 
-namespace {
-/// Activations and gradients are freed and reallocated every step. With glibc's default
-/// thresholds those large blocks go back to the kernel and fault in again each step (about 15% of
-/// a small model's step time in a profile); keep them in the heap instead. Process-wide, once.
-void keepLargeAllocations() {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
-        mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
-    });
-}
-}  // namespace
-
 DataProgress TrainingRun::Impl::prepareProgress() {
     struct Last {
         std::string stage;
@@ -90,7 +77,6 @@ DataProgress TrainingRun::Impl::prepareProgress() {
 void TrainingRun::Impl::body() {
     std::int64_t step = 0;
     try {
-        keepLargeAllocations();
         at::init_num_threads();
         torch::set_num_threads(resolveThreads(req.spec.train.threads));
         const std::string device = resolveDevice(req.spec.device);
@@ -114,6 +100,7 @@ void TrainingRun::Impl::body() {
     } catch (const std::exception& e) {
         setStatus(RunStatus::Failed, stepsDone, e.what());
     }
+    releaseFreeHeapMemory();  // the run's peak goes back to the kernel (the app lives on)
     finished = true;
 }
 
@@ -252,6 +239,7 @@ void TrainingRun::Impl::loop(train::TrainerCore& core, std::int64_t start, doubl
 
 TrainingRun::TrainingRun(RunRequest request, std::shared_ptr<EventBus> bus)
     : m_impl(std::make_unique<Impl>()) {
+    keepLargeAllocationsInHeap();  // on the caller's thread, before the run's own thread starts
     m_impl->req = std::move(request);
     m_impl->bus = std::move(bus);
 }
